@@ -1,0 +1,144 @@
+package io.distributedsupervisor;
+
+import io.distributedsupervisor.internal.SupervisorNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One node of a dynamic supervisor that spans a cluster: the Elixir library's
+ * {@code DistributedSupervisor}. Start one per node with the same name; children started
+ * through any node are placed by a consistent hash ring (or on the node named), reached by id
+ * from every node, restarted in place when they crash, and started again on a survivor when
+ * their node dies (with {@code cacheChildren}, the default).
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>At most one live incarnation of an id in the cluster: a node claims an id in the owner
+ *       registry before it starts the child, and a newer incarnation starts only after the
+ *       older one's claim is gone.</li>
+ *   <li>{@link #whereis}, {@link #children}, {@link #nodeFor}, {@link #isMine} and
+ *       {@link #nodes} read this node's view of the cluster and touch no network.</li>
+ *   <li>Every method is thread-safe. After {@link #close()} (or when the node crashed) every
+ *       method that needs the cluster throws {@link SupervisorClosedException}.</li>
+ * </ul>
+ */
+public interface DistributedSupervisor extends AutoCloseable {
+
+    /**
+     * Starts this node's part of the supervisor ({@code start_link}): joins the cluster, then
+     * picks up children that have no live owner and that the ring gives to this node.
+     *
+     * @throws IllegalArgumentException if an option is invalid or no backend can be found
+     * @throws DistributedSupervisorException if the backend cannot be joined (e.g. the node name is taken)
+     */
+    static DistributedSupervisor start(SupervisorOptions options) {
+        return SupervisorNode.start(options);
+    }
+
+    /**
+     * Starts a child on the node the ring names for its id ({@code start_child/2}). Returns
+     * after the child's {@code init} succeeded.
+     *
+     * @throws ChildAlreadyStartedException if a child with this id runs (its pid attached)
+     * @throws ChildCrashedException        if {@code init} threw (the cause attached)
+     * @throws CallTimeoutException         if the start did not finish within the call timeout
+     */
+    StartResult startChild(ChildSpec spec);
+
+    /**
+     * Starts a child on a node given by name ({@code start_child/3}). The child stays there:
+     * it is not moved by rebalancing, and it restarts there, unless that node dies.
+     *
+     * @throws UnknownNodeException if {@code node} is not a live node of the ring
+     */
+    StartResult startChild(ChildSpec spec, String node);
+
+    /** Cluster-wide: every running child's id and current pid ({@code children/1}). A snapshot. */
+    Map<Object, Pid> children();
+
+    /** The pids of the children running on this node ({@code local_children/1}). */
+    List<Pid> localChildren();
+
+    /** Status of each child running on this node: id, pid, class, restart, start time, restarts. */
+    List<ChildStatus> localChildStatuses();
+
+    /** The current pid of the child with this id, if it runs ({@code whereis/2}). */
+    Optional<Pid> whereis(Object id);
+
+    /** The id of the child with this pid, if that incarnation is the current one. */
+    Optional<Object> whois(Pid pid);
+
+    /**
+     * Sends a request and waits for the reply ({@code call/4}) for the default call timeout.
+     * A call that races a restart or a move is retried until the timeout.
+     *
+     * @throws NoSuchChildException  if no child has this id
+     * @throws CallTimeoutException  if no reply came in time
+     * @throws ChildCrashedException if the child crashed before replying
+     * @throws IllegalStateException if a child calls itself (it would wait for itself forever)
+     */
+    <R> R call(Object id, Object request);
+
+    /** As {@link #call(Object, Object)} with its own timeout. */
+    <R> R call(Object id, Object request, Duration timeout);
+
+    /**
+     * As {@link #call(Object, Object, Duration)} without blocking: the future fails with the
+     * same exceptions.
+     */
+    <R> CompletableFuture<R> callAsync(Object id, Object request, Duration timeout);
+
+    /**
+     * Delivers a message to {@code handleCast} without waiting ({@code cast/3}). As with
+     * {@code GenServer.cast}, it does not fail when the child is missing: the message is dropped.
+     */
+    void cast(Object id, Object message);
+
+    /**
+     * Delivers a message to {@code handleInfo} ({@code send/3}).
+     *
+     * @return false when no child has this id (nothing was sent), true when it was sent
+     */
+    boolean send(Object id, Object message);
+
+    /** A handle that resolves {@code id} at each use ({@code via_name/2}). */
+    ChildRef viaName(Object id);
+
+    /**
+     * Stops the child that has this exact incarnation, wherever it runs, and removes its spec
+     * ({@code terminate_child/2}): it is not restarted.
+     *
+     * @return false when no running child has this pid
+     */
+    boolean terminateChild(Pid pid);
+
+    /** As {@link #terminateChild(Pid)} for whatever incarnation of {@code id} runs now. */
+    boolean terminateChild(Object id);
+
+    /** The node the ring gives {@code key} to ({@code node_for/2}); keys are ids of the supported types. */
+    String nodeFor(Object key);
+
+    /** True when the ring gives {@code key} to this node ({@code mine?/2}). */
+    boolean isMine(Object key);
+
+    /** The nodes of the ring, sorted ({@code nodes/1}): live members, restricted to the {@code nodes} option when given. */
+    List<String> nodes();
+
+    /** This node's name. */
+    String node();
+
+    /** The supervisor's name. */
+    String name();
+
+    /**
+     * Leaves the cluster gracefully: the node leaves the ring, other nodes are told
+     * ({@code on_node_terminate}), local children are terminated with
+     * {@link ExitReason#migrated()} and started again on the nodes the ring now names
+     * (TEMPORARY ones are just terminated). Idempotent.
+     */
+    @Override
+    void close();
+}

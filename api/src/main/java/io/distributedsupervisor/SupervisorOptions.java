@@ -1,0 +1,305 @@
+package io.distributedsupervisor;
+
+import io.distributedsupervisor.spi.Backend;
+import io.distributedsupervisor.spi.Listener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The options of {@link DistributedSupervisor#start}: the Elixir library's {@code start_link}
+ * options plus what a JVM cluster needs. Immutable; made with {@link #builder(String)}, which
+ * checks every value when it is set or at {@link Builder#build()}, so a bad option fails at once
+ * with a message that names it.
+ *
+ * <table>
+ *   <caption>Options and defaults</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>name</td><td>required</td><td>{@code [A-Za-z0-9_.-]{1,64}}: the supervisor, the same on every node</td></tr>
+ *   <tr><td>nodeName</td><td>host name + "-" + process id</td><td>this node's name, unique in the cluster</td></tr>
+ *   <tr><td>cacheChildren</td><td>true</td><td>store specs so children survive the loss of their node</td></tr>
+ *   <tr><td>nodes</td><td>empty: every live member</td><td>restrict the ring to these nodes</td></tr>
+ *   <tr><td>monitorNodes</td><td>false</td><td>node up/down events to listeners; allows ACTIVE rebalance</td></tr>
+ *   <tr><td>rebalance</td><td>PASSIVE</td><td>whether running children move to a node that joins</td></tr>
+ *   <tr><td>listeners</td><td>none, plus ServiceLoader's</td><td>process and node events</td></tr>
+ *   <tr><td>serviceLoaderListeners</td><td>true</td><td>also use every {@link Listener} found by ServiceLoader</td></tr>
+ *   <tr><td>backend</td><td>the single BackendProvider on the class path</td><td>coordination storage and transport</td></tr>
+ *   <tr><td>maxRestarts / maxRestartWindow</td><td>100 in 1 s</td><td>per child; more crashes than that give it up</td></tr>
+ *   <tr><td>callTimeout</td><td>5 s</td><td>default timeout of call and of startChild</td></tr>
+ *   <tr><td>reconcileInterval</td><td>10 s</td><td>the slow timer of the failover reconciliation</td></tr>
+ * </table>
+ */
+public final class SupervisorOptions {
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,128}");
+
+    private final String name;
+    private final String nodeName;
+    private final boolean cacheChildren;
+    private final List<String> nodes;
+    private final boolean monitorNodes;
+    private final Rebalance rebalance;
+    private final List<Listener> listeners;
+    private final boolean serviceLoaderListeners;
+    private final Backend backend;
+    private final String backendName;
+    private final Map<String, String> backendConfig;
+    private final int maxRestarts;
+    private final Duration maxRestartWindow;
+    private final Duration callTimeout;
+    private final Duration reconcileInterval;
+
+    private SupervisorOptions(Builder b) {
+        this.name = b.name;
+        this.nodeName = b.nodeName != null ? b.nodeName : defaultNodeName();
+        this.cacheChildren = b.cacheChildren;
+        this.nodes = List.copyOf(b.nodes);
+        this.monitorNodes = b.monitorNodes;
+        this.rebalance = b.rebalance;
+        this.listeners = List.copyOf(b.listeners);
+        this.serviceLoaderListeners = b.serviceLoaderListeners;
+        this.backend = b.backend;
+        this.backendName = b.backendName;
+        this.backendConfig = Map.copyOf(b.backendConfig);
+        this.maxRestarts = b.maxRestarts;
+        this.maxRestartWindow = b.maxRestartWindow;
+        this.callTimeout = b.callTimeout;
+        this.reconcileInterval = b.reconcileInterval;
+    }
+
+    /**
+     * A builder for a supervisor named {@code name}.
+     *
+     * @throws IllegalArgumentException if the name does not match {@code [A-Za-z0-9_.-]{1,64}}
+     */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    private static String defaultNodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "node";
+        }
+        String cleaned = host.replaceAll("[^A-Za-z0-9_.-]", "_");
+        if (cleaned.length() > 100) {
+            cleaned = cleaned.substring(0, 100);
+        }
+        return cleaned + "-" + ProcessHandle.current().pid();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String nodeName() {
+        return nodeName;
+    }
+
+    public boolean cacheChildren() {
+        return cacheChildren;
+    }
+
+    /** The nodes the ring is restricted to; empty means every live member. */
+    public List<String> nodes() {
+        return nodes;
+    }
+
+    public boolean monitorNodes() {
+        return monitorNodes;
+    }
+
+    public Rebalance rebalance() {
+        return rebalance;
+    }
+
+    /** The listeners given explicitly (ServiceLoader's are added at start). */
+    public List<Listener> listeners() {
+        return listeners;
+    }
+
+    public boolean serviceLoaderListeners() {
+        return serviceLoaderListeners;
+    }
+
+    /** The backend instance given, if any; the supervisor does not close it. */
+    public Optional<Backend> backend() {
+        return Optional.ofNullable(backend);
+    }
+
+    /** The BackendProvider name given, if any; a backend made from it is closed with the supervisor. */
+    public Optional<String> backendName() {
+        return Optional.ofNullable(backendName);
+    }
+
+    public Map<String, String> backendConfig() {
+        return backendConfig;
+    }
+
+    public int maxRestarts() {
+        return maxRestarts;
+    }
+
+    public Duration maxRestartWindow() {
+        return maxRestartWindow;
+    }
+
+    public Duration callTimeout() {
+        return callTimeout;
+    }
+
+    public Duration reconcileInterval() {
+        return reconcileInterval;
+    }
+
+    @Override
+    public String toString() {
+        return "SupervisorOptions{name=" + name + ", node=" + nodeName + ", cacheChildren=" + cacheChildren
+                + ", nodes=" + nodes + ", monitorNodes=" + monitorNodes + ", rebalance=" + rebalance
+                + ", listeners=" + listeners.size() + ", maxRestarts=" + maxRestarts + "/" + maxRestartWindow
+                + ", callTimeout=" + callTimeout + "}";
+    }
+
+    /** Builds {@link SupervisorOptions}; not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private String nodeName;
+        private boolean cacheChildren = true;
+        private List<String> nodes = List.of();
+        private boolean monitorNodes;
+        private Rebalance rebalance = Rebalance.PASSIVE;
+        private final List<Listener> listeners = new ArrayList<>();
+        private boolean serviceLoaderListeners = true;
+        private Backend backend;
+        private String backendName;
+        private Map<String, String> backendConfig = Map.of();
+        private int maxRestarts = 100;
+        private Duration maxRestartWindow = Duration.ofSeconds(1);
+        private Duration callTimeout = Duration.ofSeconds(5);
+        private Duration reconcileInterval = Duration.ofSeconds(10);
+
+        private Builder(String name) {
+            Objects.requireNonNull(name, "supervisor name");
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("invalid supervisor name '" + name
+                        + "': use 1 to 64 characters of A-Z a-z 0-9 _ . -");
+            }
+            this.name = name;
+        }
+
+        /** This node's name: 1 to 128 characters of A-Z a-z 0-9 _ . @ -, unique in the cluster. */
+        public Builder nodeName(String nodeName) {
+            Objects.requireNonNull(nodeName, "nodeName");
+            if (!NODE_NAME.matcher(nodeName).matches()) {
+                throw new IllegalArgumentException("invalid node name '" + nodeName
+                        + "': use 1 to 128 characters of A-Z a-z 0-9 _ . @ -");
+            }
+            this.nodeName = nodeName;
+            return this;
+        }
+
+        public Builder cacheChildren(boolean cacheChildren) {
+            this.cacheChildren = cacheChildren;
+            return this;
+        }
+
+        /** Restricts the ring to these node names (those of them that are live). */
+        public Builder nodes(List<String> nodes) {
+            Objects.requireNonNull(nodes, "nodes");
+            for (String n : nodes) {
+                Objects.requireNonNull(n, "a node in nodes");
+                if (!NODE_NAME.matcher(n).matches()) {
+                    throw new IllegalArgumentException("invalid node name in nodes: '" + n + "'");
+                }
+            }
+            this.nodes = List.copyOf(nodes);
+            return this;
+        }
+
+        public Builder monitorNodes(boolean monitorNodes) {
+            this.monitorNodes = monitorNodes;
+            return this;
+        }
+
+        public Builder rebalance(Rebalance rebalance) {
+            this.rebalance = Objects.requireNonNull(rebalance, "rebalance");
+            return this;
+        }
+
+        /** Adds listeners (in addition to those found by ServiceLoader, unless switched off). */
+        public Builder listeners(List<? extends Listener> listeners) {
+            Objects.requireNonNull(listeners, "listeners");
+            listeners.forEach(l -> this.listeners.add(Objects.requireNonNull(l, "a listener")));
+            return this;
+        }
+
+        /** Whether every {@link Listener} found by {@link java.util.ServiceLoader} is added too; default true. */
+        public Builder serviceLoaderListeners(boolean enabled) {
+            this.serviceLoaderListeners = enabled;
+            return this;
+        }
+
+        /** Uses this backend instance; the caller keeps ownership and closes it. */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            this.backendName = null;
+            return this;
+        }
+
+        /** Uses the BackendProvider of this name, found by ServiceLoader, with this configuration. */
+        public Builder backend(String providerName, Map<String, String> config) {
+            this.backendName = Objects.requireNonNull(providerName, "backend provider name");
+            this.backendConfig = Map.copyOf(Objects.requireNonNull(config, "backend config"));
+            this.backend = null;
+            return this;
+        }
+
+        /** Restarts allowed per child within {@link #maxRestartWindow}; 0 gives a child up at its first crash. */
+        public Builder maxRestarts(int maxRestarts) {
+            if (maxRestarts < 0) {
+                throw new IllegalArgumentException("maxRestarts must not be negative: " + maxRestarts);
+            }
+            this.maxRestarts = maxRestarts;
+            return this;
+        }
+
+        public Builder maxRestartWindow(Duration window) {
+            this.maxRestartWindow = positive(window, "maxRestartWindow");
+            return this;
+        }
+
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = positive(timeout, "callTimeout");
+            return this;
+        }
+
+        public Builder reconcileInterval(Duration interval) {
+            this.reconcileInterval = positive(interval, "reconcileInterval");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+
+        /**
+         * @throws IllegalArgumentException if {@code Rebalance.ACTIVE} is asked without {@code monitorNodes(true)}
+         */
+        public SupervisorOptions build() {
+            if (rebalance == Rebalance.ACTIVE && !monitorNodes) {
+                throw new IllegalArgumentException("Rebalance.ACTIVE needs monitorNodes(true)");
+            }
+            return new SupervisorOptions(this);
+        }
+    }
+}

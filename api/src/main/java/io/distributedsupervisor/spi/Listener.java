@@ -1,0 +1,111 @@
+package io.distributedsupervisor.spi;
+
+import io.distributedsupervisor.ChildStatus;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.Pid;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Receives a supervisor's process and node events (the Elixir library's
+ * {@code DistributedSupervisor.Listener}). Every method is an optional no-op.
+ *
+ * <p>Where each fires: process events on the node where the process lives (and, for a child lost
+ * with its node, on the survivor the ring names for the dead node); node up/down on exactly one
+ * node, the ring owner of that node's name, and only with {@code monitorNodes(true)}; node
+ * terminate on every other node when a node closes gracefully.
+ *
+ * <p>Calls come, in order, from one dispatcher thread per supervisor: never from a child's thread
+ * or a caller's thread. A listener that throws is logged and isolated; the others still get the
+ * event. A slow listener delays only later events.
+ *
+ * <p>Implementations found by {@link java.util.ServiceLoader} are added to every supervisor
+ * unless {@code serviceLoaderListeners(false)}.
+ */
+public interface Listener {
+
+    /** The supervisor on this node started; handy for listeners that expose it (e.g. JMX). */
+    default void onSupervisorStart(DistributedSupervisor supervisor) {
+    }
+
+    /** The supervisor on this node closed or crashed; the last call this listener gets from it. */
+    default void onSupervisorStop(DistributedSupervisor supervisor) {
+    }
+
+    /** A child incarnation started on this node. */
+    default void onProcessStart(String supervisor, Object id, Pid pid) {
+    }
+
+    /** A child incarnation stopped; {@code pids} has the incarnation(s) that stopped. */
+    default void onProcessStop(String supervisor, Object id, List<Pid> pids, ExitReason reason) {
+    }
+
+    /** A node joined the ring. {@code info} has at least {@code "nodes"}: the ring's nodes. */
+    default void onNodeUp(String supervisor, String node, Map<String, Object> info) {
+    }
+
+    /** A node left the ring without closing gracefully (crash, lost session). */
+    default void onNodeDown(String supervisor, String node, Map<String, Object> info) {
+    }
+
+    /** A node closed gracefully; {@code statuses} are the children it ran at that moment. */
+    default void onNodeTerminate(String supervisor, String node, Object reason, List<ChildStatus> statuses) {
+    }
+
+    /**
+     * A listener that passes on only the process events whose id matches {@code ids}; node and
+     * lifecycle events all pass.
+     */
+    static Listener filtered(Listener listener, Predicate<Object> ids) {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(ids, "ids");
+        return new Listener() {
+            @Override
+            public void onSupervisorStart(DistributedSupervisor supervisor) {
+                listener.onSupervisorStart(supervisor);
+            }
+
+            @Override
+            public void onSupervisorStop(DistributedSupervisor supervisor) {
+                listener.onSupervisorStop(supervisor);
+            }
+
+            @Override
+            public void onProcessStart(String supervisor, Object id, Pid pid) {
+                if (ids.test(id)) {
+                    listener.onProcessStart(supervisor, id, pid);
+                }
+            }
+
+            @Override
+            public void onProcessStop(String supervisor, Object id, List<Pid> pids, ExitReason reason) {
+                if (ids.test(id)) {
+                    listener.onProcessStop(supervisor, id, pids, reason);
+                }
+            }
+
+            @Override
+            public void onNodeUp(String supervisor, String node, Map<String, Object> info) {
+                listener.onNodeUp(supervisor, node, info);
+            }
+
+            @Override
+            public void onNodeDown(String supervisor, String node, Map<String, Object> info) {
+                listener.onNodeDown(supervisor, node, info);
+            }
+
+            @Override
+            public void onNodeTerminate(String supervisor, String node, Object reason, List<ChildStatus> statuses) {
+                listener.onNodeTerminate(supervisor, node, reason, statuses);
+            }
+
+            @Override
+            public String toString() {
+                return "filtered(" + listener + ")";
+            }
+        };
+    }
+}

@@ -1,0 +1,103 @@
+package io.distributedsupervisor.spi;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * One node's membership in a supervisor's group. Reads ({@link #members}, {@link #spec},
+ * {@link #owner}, the {@code forEach} methods) answer from a local cache and touch no network;
+ * writes go to coordination storage and are atomic as documented. Keys are the encoded child
+ * ids: non-empty and free of {@code /}.
+ *
+ * <p>Every method is thread-safe. After {@link #close()} or the session's end, writes throw
+ * {@link BackendException} and requests fail.
+ */
+public interface NodeSession extends AutoCloseable {
+
+    /** This node's name. */
+    String node();
+
+    /** This session's id, as it appears in {@link Owner#session()}. */
+    long sessionId();
+
+    /**
+     * Whether this node may process messages now: true while contact with coordination storage
+     * was confirmed recently enough that the session cannot have expired unseen. One volatile
+     * read; called before every message a child processes.
+     */
+    boolean holdsLease();
+
+    // ---- membership ----
+
+    /** The live members by node name, this node included (until it {@linkplain #leave() leaves}). */
+    Map<String, Member> members();
+
+    /**
+     * Removes this node from the live members, so that the others stop placing children here,
+     * while its owner entries, its store access and its transport stay: the first step of a
+     * graceful close. Idempotent.
+     */
+    void leave();
+
+    // ---- child store ----
+
+    Optional<SpecRecord> spec(String key);
+
+    void forEachSpec(BiConsumer<String, SpecRecord> action);
+
+    /** Removes a stored spec (any node may); true if there was one. */
+    boolean removeSpec(String key);
+
+    // ---- owner registry ----
+
+    Optional<Owner> owner(String key);
+
+    void forEachOwner(BiConsumer<String, Owner> action);
+
+    /**
+     * Claims a new child: in one atomic step, stores {@code spec} (unless null) and makes this
+     * session the owner of {@code key}.
+     *
+     * @throws ClaimConflictException if the key has an owner, or {@code spec} is given and a spec is stored
+     */
+    Owner claimNew(String key, SpecRecord spec);
+
+    /**
+     * Claims a stored spec that has no owner: atomically, if the spec is still stored and no one
+     * owns the key, this session becomes the owner.
+     *
+     * @return the new owner entry, or empty if the spec is gone
+     * @throws ClaimConflictException if the key has an owner
+     */
+    Optional<Owner> claimStored(String key);
+
+    /** Records a local restart: replaces this session's own entry. False if the entry is not this session's. */
+    boolean updateOwner(String key, Owner owner);
+
+    /** Removes this session's owner entry; the spec stays. False if the entry is not this session's. */
+    boolean release(String key);
+
+    /** Removes this session's owner entry and the stored spec in one atomic step. False if the entry is not this session's. */
+    boolean releaseAndRemoveSpec(String key);
+
+    // ---- transport ----
+
+    /**
+     * Sends a request to a node and gets its reply. Requests and one-way messages from this node
+     * to one peer arrive in the order sent. Fails fast ({@link BackendException}) when the node
+     * is not a live member or cannot be reached.
+     */
+    CompletableFuture<Object> request(String node, Object message);
+
+    /** Sends a one-way message; false when the node is not a live member (nothing sent). */
+    boolean send(String node, Object message);
+
+    /**
+     * Leaves the group gracefully: this node's membership and owner entries are removed, then
+     * the transport is shut. Idempotent.
+     */
+    @Override
+    void close();
+}
