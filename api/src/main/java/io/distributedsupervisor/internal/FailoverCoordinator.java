@@ -1,0 +1,270 @@
+package io.distributedsupervisor.internal;
+
+import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.Rebalance;
+import io.distributedsupervisor.Restart;
+import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.SpecRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles, never replays: on its own thread, after any hint from the backend (a member
+ * change, an owner entry gone, a lost session) and on a slow timer, it compares specs, owners and
+ * members and acts on the difference.
+ * <ul>
+ *   <li>A stored spec with no owner, that the ring (or its explicit node, while live) gives to
+ *       this node: claim it, then start it.</li>
+ *   <li>A member gone without a goodbye: {@code onNodeDown} (on the ring owner of its name,
+ *       with {@code monitorNodes}); its children without a stored spec are reported lost.</li>
+ *   <li>A member joined: {@code onNodeUp}; with {@link Rebalance#ACTIVE}, local children that the
+ *       ring now gives to the newcomer are stopped here so that it starts them.</li>
+ *   <li>A local child whose claim is not this session's any more is dropped at once (fencing).</li>
+ * </ul>
+ * Events are only hints: full scans run at start, after every membership change and on the
+ * timer, so a missed event delays a failover but never loses a child.
+ */
+final class FailoverCoordinator {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverCoordinator.class);
+
+    private record Removed(String key, Owner previous, long at) {
+    }
+
+    private final SupervisorNode node;
+    private final ConcurrentLinkedQueue<Removed> removed = new ConcurrentLinkedQueue<>();
+    private final Set<String> terminating = ConcurrentHashMap.newKeySet();
+    private final long intervalNanos;
+    private volatile boolean membersChanged;
+    private volatile boolean sessionLost;
+    private volatile boolean running;
+    private volatile Thread thread;
+
+    // Touched by the coordinator thread only.
+    private Set<String> knownMembers = Set.of();
+    private final Map<String, List<Removed>> removedByLiveNode = new HashMap<>();
+
+    FailoverCoordinator(SupervisorNode node) {
+        this.node = node;
+        this.intervalNanos = node.options().reconcileInterval().toNanos();
+    }
+
+    /** Starts the thread; {@code members} are the members at join, which get no node-up event. */
+    void start(Set<String> members) {
+        knownMembers = Set.copyOf(members);
+        running = true;
+        membersChanged = true;
+        thread = Thread.ofPlatform().daemon().name("ds-failover-" + node.name() + "-" + node.node()).start(this::run);
+    }
+
+    void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            LockSupport.unpark(t);
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    void membersChanged() {
+        membersChanged = true;
+        wake();
+    }
+
+    void ownerRemoved(String key, Owner previous) {
+        removed.add(new Removed(key, previous, System.nanoTime()));
+        wake();
+    }
+
+    void sessionLost() {
+        sessionLost = true;
+        wake();
+    }
+
+    /** The node said goodbye: its leaving is no node-down. */
+    void nodeTerminating(String name) {
+        terminating.add(name);
+    }
+
+    private void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void run() {
+        long nextScan = System.nanoTime();
+        while (running) {
+            boolean full = System.nanoTime() - nextScan >= 0;
+            if (!full && !membersChanged && !sessionLost && removed.isEmpty()) {
+                LockSupport.parkNanos(nextScan - System.nanoTime());
+                continue;
+            }
+            try {
+                if (reconcile(full)) {
+                    nextScan = System.nanoTime() + intervalNanos;
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warn("reconciliation of {} on {} failed; retrying", node.name(), node.node(), e);
+                    LockSupport.parkNanos(100_000_000L);
+                }
+            }
+        }
+    }
+
+    /** One pass; true when it was a full scan. */
+    private boolean reconcile(boolean full) {
+        if (sessionLost) {
+            sessionLost = false;
+            node.recoverSession();
+            knownMembers = Set.copyOf(node.session().members().keySet());
+            full = true;
+        }
+        if (membersChanged) {
+            membersChanged = false;
+            node.refreshRing();
+            onMembership(node.session().members().keySet());
+            full = true;
+        }
+        for (Removed r; (r = removed.poll()) != null; ) {
+            onOwnerRemoved(r);
+        }
+        if (full) {
+            fullScan();
+        }
+        return full;
+    }
+
+    private void onMembership(Set<String> current) {
+        Set<String> now = Set.copyOf(current);
+        Set<String> ups = new HashSet<>(now);
+        ups.removeAll(knownMembers);
+        Set<String> downs = new HashSet<>(knownMembers);
+        downs.removeAll(now);
+        knownMembers = now;
+        HashRing ring = node.ring();
+        boolean monitor = node.options().monitorNodes();
+        for (String down : downs) {
+            boolean graceful = terminating.remove(down);
+            if (!graceful && monitor && !ring.isEmpty() && ring.nodeFor(down).equals(node.node())) {
+                node.events().nodeDown(down, Map.of("nodes", ring.nodes(), "reason", "session ended"));
+            }
+            List<Removed> lost = removedByLiveNode.remove(down);
+            if (lost != null) {
+                lost.forEach(this::reportIfLost);
+            }
+        }
+        for (String up : ups) {
+            terminating.remove(up);
+            if (monitor && ring.contains(up) && ring.nodeFor(up).equals(node.node())) {
+                node.events().nodeUp(up, Map.of("nodes", ring.nodes()));
+            }
+        }
+        if (!ups.isEmpty() && node.options().rebalance() == Rebalance.ACTIVE) {
+            rebalanceTo(ups, ring);
+        }
+    }
+
+    private void rebalanceTo(Set<String> newcomers, HashRing ring) {
+        for (LocalChild c : node.localChildrenByKey().values()) {
+            if (c.explicitNode == null && c.isRunning() && !ring.isEmpty()) {
+                String target = ring.nodeFor(c.key);
+                if (newcomers.contains(target)) {
+                    Thread.startVirtualThread(() -> node.migrate(c));
+                }
+            }
+        }
+    }
+
+    private void onOwnerRemoved(Removed r) {
+        NodeSession s = node.session();
+        Optional<SpecRecord> spec = s.spec(r.key());
+        if (spec.isPresent()) {
+            if (s.owner(r.key()).isEmpty()) {
+                consider(r.key(), spec.get());
+            }
+            return;
+        }
+        String owner = r.previous().node();
+        if (owner.equals(node.node())) {
+            return;
+        }
+        if (s.members().containsKey(owner)) {
+            // A release by a live node (terminate, give-up, move), or a death not yet seen: wait for
+            // the membership change to tell which.
+            removedByLiveNode.computeIfAbsent(owner, k -> new ArrayList<>()).add(r);
+        } else {
+            reportIfLost(r);
+        }
+    }
+
+    /** A child of a dead node without a stored spec is gone; say so once, on the ring owner of that node. */
+    private void reportIfLost(Removed r) {
+        HashRing ring = node.ring();
+        String dead = r.previous().node();
+        if (ring.isEmpty() || !ring.nodeFor(dead).equals(node.node()) || node.session().spec(r.key()).isPresent()) {
+            return;
+        }
+        Object id = SupervisorNode.decodeOrNull(r.key());
+        if (id == null) {
+            return;
+        }
+        LOG.warn("child {} of supervisor {} was lost with node {}: no spec was stored (cacheChildren=false or "
+                + "TEMPORARY), so it is not started again", id, node.name(), dead);
+        node.events().processStop(id, node.pidOf(id, r.previous()), ExitReason.nodeDown(dead));
+    }
+
+    private void fullScan() {
+        NodeSession s = node.session();
+        s.forEachSpec((key, rec) -> {
+            if (s.owner(key).isEmpty()) {
+                consider(key, rec);
+            }
+        });
+        long session = s.sessionId();
+        for (LocalChild c : node.localChildrenByKey().values()) {
+            if (c.isDone() || !c.isRunning()) {
+                continue;
+            }
+            Optional<Owner> o = s.owner(c.key);
+            if (o.isEmpty() || o.get().session() != session) {
+                LOG.warn("child {} runs here but its claim is {}: dropping it (fenced)", c.id,
+                        o.map(Owner::toString).orElse("gone"));
+                c.abort();
+                node.localChildrenByKey().remove(c.key, c);
+                node.events().processStop(c.id, c.currentPid(), ExitReason.nodeDown(node.node()));
+            }
+        }
+        long now = System.nanoTime();
+        removedByLiveNode.values().forEach(list -> list.removeIf(r -> now - r.at() > intervalNanos));
+        removedByLiveNode.values().removeIf(List::isEmpty);
+    }
+
+    private void consider(String key, SpecRecord rec) {
+        if (node.isClosing() || rec.spec().restart() == Restart.TEMPORARY) {
+            return;
+        }
+        HashRing ring = node.ring();
+        String target = rec.node() != null && ring.contains(rec.node()) ? rec.node()
+                : ring.isEmpty() ? null : ring.nodeFor(key);
+        if (node.node().equals(target)) {
+            node.startClaimed(key, rec);
+        }
+    }
+}
