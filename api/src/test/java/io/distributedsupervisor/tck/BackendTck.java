@@ -1,0 +1,576 @@
+package io.distributedsupervisor.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.spi.BackendException;
+import io.distributedsupervisor.spi.ClaimConflictException;
+import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.SessionState;
+import io.distributedsupervisor.spi.SpecRecord;
+import io.distributedsupervisor.tck.RecordingListener.OwnerRemoved;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link io.distributedsupervisor.spi.Backend} must have, as a user of the
+ * SPI (the node runtime) relies on it. A backend's test extends this class and implements
+ * {@link #newCluster()}; each test gets a fresh cluster, closed after it even when it fails.
+ *
+ * <p>Reads may answer from a local cache, so anything one session wrote is awaited on the others;
+ * what the writer's own call returns or throws is checked at once.
+ */
+public abstract class BackendTck {
+    /** The supervisor group every test uses. */
+    protected static final String DS = "DS";
+    /** How long a change may take to reach every session. */
+    protected static final Duration WAIT = Duration.ofSeconds(20);
+
+    private TckCluster cluster;
+    private final Map<NodeSession, RecordingListener> listeners = new ConcurrentHashMap<>();
+    private final Map<NodeSession, RecordingHandler> handlers = new ConcurrentHashMap<>();
+
+    /** A new, empty cluster of the backend under test. */
+    protected abstract TckCluster newCluster() throws Exception;
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        cluster = newCluster();
+    }
+
+    @AfterEach
+    void closeCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    // ---- membership ----
+
+    @Test
+    void joinedNodesAreLiveMembersOnEverySession() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        int aToldBefore = events(a).membersChanged();
+        NodeSession c = join("c");
+
+        for (NodeSession s : List.of(a, b, c)) {
+            eventually().untilAsserted(() -> assertThat(s.members()).containsOnlyKeys("a", "b", "c"));
+            assertThat(s.members().get("b").node()).isEqualTo("b");
+            assertThat(s.node()).isIn("a", "b", "c");
+        }
+        assertThat(List.of(a.sessionId(), b.sessionId(), c.sessionId())).doesNotHaveDuplicates();
+        eventually().untilAsserted(() -> assertThat(events(a).membersChanged()).isGreaterThan(aToldBefore));
+    }
+
+    @Test
+    void aLiveNodeNameCannotJoinTwice() {
+        NodeSession a = join("a");
+        eventually().untilAsserted(() -> assertThat(a.members()).containsKey("a"));
+
+        assertThatThrownBy(() -> join("a")).isInstanceOf(BackendException.class).hasMessageContaining("a");
+        assertThat(a.holdsLease()).isTrue();
+        assertThat(a.members()).containsKey("a");
+
+        long firstSession = a.sessionId();
+        a.close();
+        NodeSession again = join("a");
+        assertThat(again.sessionId()).isNotEqualTo(firstSession);
+        eventually().untilAsserted(() -> assertThat(again.members()).containsKey("a"));
+    }
+
+    @Test
+    void leaveRemovesTheMemberButKeepsOwnersAndOutgoingTransport() throws Exception {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        Owner owner = a.claimNew("k1", null);
+        eventually().untilAsserted(() -> assertThat(b.members()).containsOnlyKeys("a", "b"));
+        int bToldBefore = events(b).membersChanged();
+
+        a.leave();
+        a.leave(); // idempotent
+
+        eventually().untilAsserted(() -> {
+            assertThat(b.members()).containsOnlyKeys("b");
+            assertThat(a.members()).containsOnlyKeys("b");
+            assertThat(events(b).membersChanged()).isGreaterThan(bToldBefore);
+        });
+        assertThat(b.owner("k1")).contains(owner);
+        assertThat(a.request("b", "still here").get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(RecordingHandler.reply("b", "a", "still here"));
+        assertThat(a.release("k1")).isTrue();
+    }
+
+    @Test
+    void closeRemovesTheMemberAndItsOwnersAndTellsTheOthers() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        Owner k1 = a.claimNew("k1", spec("k1"));
+        Owner k2 = a.claimNew("k2", null);
+        eventually().untilAsserted(() -> {
+            assertThat(b.members()).containsOnlyKeys("a", "b");
+            assertThat(b.owner("k2")).contains(k2);
+        });
+        int bToldBefore = events(b).membersChanged();
+
+        a.close();
+        a.close(); // idempotent
+
+        assertThat(a.holdsLease()).isFalse();
+        assertThatThrownBy(() -> a.claimNew("k3", null)).isInstanceOf(BackendException.class);
+        eventually().untilAsserted(() -> {
+            assertThat(b.members()).containsOnlyKeys("b");
+            assertThat(events(b).membersChanged()).isGreaterThan(bToldBefore);
+            assertThat(b.owner("k1")).isEmpty();
+            assertThat(b.owner("k2")).isEmpty();
+            assertThat(events(b).ownersRemoved())
+                    .contains(new OwnerRemoved("k1", k1), new OwnerRemoved("k2", k2));
+        });
+        assertThat(b.spec("k1")).contains(spec("k1"));
+    }
+
+    @Test
+    void crashRemovesTheMemberAndItsOwnersAndKeepsSpecs() throws Exception {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        NodeSession c = join("c");
+        Owner k1 = a.claimNew("k1", spec("k1"));
+        Owner k2 = a.claimNew("k2", null);
+        Owner k3 = a.claimNew("k3", spec("k3"));
+        Owner other = b.claimNew("other", spec("other"));
+        for (NodeSession s : List.of(b, c)) {
+            eventually().untilAsserted(() -> {
+                assertThat(s.members()).containsOnlyKeys("a", "b", "c");
+                assertThat(s.owner("k3")).contains(k3);
+            });
+        }
+
+        cluster.crash(a);
+
+        for (NodeSession s : List.of(b, c)) {
+            eventually().untilAsserted(() -> {
+                assertThat(s.members()).containsOnlyKeys("b", "c");
+                assertThat(s.owner("k1")).isEmpty();
+                assertThat(s.owner("k2")).isEmpty();
+                assertThat(s.owner("k3")).isEmpty();
+                assertThat(events(s).ownersRemoved()).contains(
+                        new OwnerRemoved("k1", k1), new OwnerRemoved("k2", k2), new OwnerRemoved("k3", k3));
+            });
+            assertThat(s.spec("k1")).contains(spec("k1"));
+            assertThat(s.spec("k3")).contains(spec("k3"));
+            assertThat(s.owner("other")).contains(other);
+            assertThat(events(s).ownersRemoved()).extracting(OwnerRemoved::key).doesNotContain("other");
+        }
+    }
+
+    @Test
+    void aCrashedSessionIsToldItEndedAndRefusesWritesAndTransport() throws Exception {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        a.claimNew("k", spec("k"));
+        assertThat(a.holdsLease()).isTrue();
+
+        cluster.crash(a);
+
+        eventually().untilAsserted(() -> assertThat(events(a).states())
+                .as("a crashed session ends: LOST or CLOSED").containsAnyOf(SessionState.LOST, SessionState.CLOSED));
+        assertThat(a.holdsLease()).isFalse();
+        assertThatThrownBy(() -> a.claimNew("k2", null)).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> a.claimStored("k")).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> a.release("k")).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> a.releaseAndRemoveSpec("k")).isInstanceOf(BackendException.class);
+        assertThatThrownBy(() -> a.removeSpec("k")).isInstanceOf(BackendException.class);
+        assertFailsWithBackendException(a.request("b", "from the dead"));
+        assertThat(a.send("b", "from the dead")).isFalse();
+        assertThat(handler(b).received()).isEmpty();
+    }
+
+    // ---- owner registry ----
+
+    @Test
+    void claimNewIsAtomicUnderConcurrentClaimers() throws Exception {
+        int nodes = 8;
+        int keys = 500;
+        List<NodeSession> sessions = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            sessions.add(join("n" + i));
+        }
+        Map<String, NodeSession> winners = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> wins = new ConcurrentHashMap<>();
+        List<String> wrongConflicts = Collections.synchronizedList(new ArrayList<>());
+        Map<String, List<Owner>> conflictOwners = new ConcurrentHashMap<>();
+        AtomicInteger conflicts = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(nodes);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int n = 0; n < nodes; n++) {
+                NodeSession s = sessions.get(n);
+                List<String> order = new ArrayList<>();
+                for (int k = 0; k < keys; k++) {
+                    order.add("key" + k);
+                }
+                Collections.shuffle(order, new Random(n));
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (String key : order) {
+                        try {
+                            Owner owner = s.claimNew(key, null);
+                            if (owner.session() != s.sessionId() || !owner.node().equals(s.node())) {
+                                wrongConflicts.add(key + ": won but got " + owner);
+                            }
+                            winners.put(key, s);
+                            wins.computeIfAbsent(key, x -> new AtomicInteger()).incrementAndGet();
+                        } catch (ClaimConflictException e) {
+                            conflicts.incrementAndGet();
+                            e.existing().ifPresent(o -> conflictOwners
+                                    .computeIfAbsent(key, x -> Collections.synchronizedList(new ArrayList<>())).add(o));
+                            if (e.existing().filter(o -> o.session() == s.sessionId()).isPresent()) {
+                                wrongConflicts.add(key + ": " + s.node() + " lost to itself");
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        }
+
+        assertThat(wrongConflicts).isEmpty();
+        assertThat(wins).hasSize(keys);
+        assertThat(wins.values()).allSatisfy(w -> assertThat(w.get()).isEqualTo(1));
+        assertThat(conflicts.get()).isEqualTo(keys * (nodes - 1));
+        conflictOwners.forEach((key, owners) -> assertThat(owners)
+                .allSatisfy(o -> assertThat(o.session()).as("owner named in a conflict on " + key)
+                        .isEqualTo(winners.get(key).sessionId())));
+        for (NodeSession s : sessions) {
+            eventually().untilAsserted(() -> {
+                Map<String, Owner> seen = new HashMap<>();
+                s.forEachOwner(seen::put);
+                assertThat(seen).hasSize(keys);
+                seen.forEach((key, owner) -> {
+                    NodeSession winner = winners.get(key);
+                    assertThat(owner.node()).isEqualTo(winner.node());
+                    assertThat(owner.session()).isEqualTo(winner.sessionId());
+                });
+            });
+        }
+    }
+
+    @Test
+    void claimNewConflictsWithAnOwnerOrWithAStoredSpec() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        Owner first = a.claimNew("k", spec("k", "first"));
+
+        assertThatThrownBy(() -> b.claimNew("k", null)).isInstanceOfSatisfying(ClaimConflictException.class,
+                e -> assertThat(e.existing()).contains(first));
+        assertThatThrownBy(() -> b.claimNew("k", spec("k", "second"))).isInstanceOf(ClaimConflictException.class);
+
+        assertThat(a.release("k")).isTrue();
+        // no owner now, but the spec is stored: a new child with a spec may not overwrite it
+        assertThatThrownBy(() -> b.claimNew("k", spec("k", "second"))).isInstanceOf(ClaimConflictException.class);
+        eventually().untilAsserted(() -> assertThat(b.spec("k")).contains(spec("k", "first")));
+
+        Owner second = b.claimNew("k", null);
+        assertThat(second.node()).isEqualTo("b");
+        assertThat(second.session()).isEqualTo(b.sessionId());
+        eventually().untilAsserted(() -> assertThat(a.owner("k")).contains(second));
+        assertThat(a.spec("k")).contains(spec("k", "first"));
+    }
+
+    @Test
+    void claimStoredNeedsAStoredSpecAndNoOwner() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+
+        assertThat(b.claimStored("nothing")).isEmpty();
+        assertThat(b.owner("nothing")).isEmpty();
+
+        Owner first = a.claimNew("k", spec("k"));
+        assertThatThrownBy(() -> b.claimStored("k")).isInstanceOfSatisfying(ClaimConflictException.class,
+                e -> assertThat(e.existing()).contains(first));
+
+        assertThat(a.release("k")).isTrue();
+        Optional<Owner> second = b.claimStored("k");
+        assertThat(second).isPresent();
+        assertThat(second.get().node()).isEqualTo("b");
+        assertThat(second.get().session()).isEqualTo(b.sessionId());
+        assertThat(second.get().epoch()).isGreaterThan(first.epoch());
+        eventually().untilAsserted(() -> assertThat(a.owner("k")).isEqualTo(second));
+
+        assertThat(b.releaseAndRemoveSpec("k")).isTrue();
+        assertThat(a.claimStored("k")).isEmpty();
+        assertThat(a.owner("k")).isEmpty();
+    }
+
+    @Test
+    void epochsStrictlyGrowAcrossClaims() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        List<Long> epochs = new ArrayList<>();
+
+        epochs.add(a.claimNew("k1", null).epoch());
+        epochs.add(b.claimNew("k2", spec("k2")).epoch());
+        assertThat(a.release("k1")).isTrue();
+        epochs.add(b.claimNew("k1", null).epoch());
+        assertThat(b.release("k2")).isTrue();
+        epochs.add(a.claimStored("k2").orElseThrow().epoch());
+        epochs.add(a.claimNew("k3", spec("k3")).epoch());
+        Owner k3 = a.owner("k3").orElseThrow();
+        assertThat(a.updateOwner("k3", k3.restarted())).isTrue();
+        epochs.add(b.claimNew("k4", null).epoch());
+
+        for (int i = 1; i < epochs.size(); i++) {
+            assertThat(epochs.get(i)).as("epoch of claim " + i + " in " + epochs).isGreaterThan(epochs.get(i - 1));
+        }
+    }
+
+    @Test
+    void onlyTheOwningSessionMayUpdateOrReleaseAnEntry() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        Owner owner = a.claimNew("k", spec("k"));
+        eventually().untilAsserted(() -> assertThat(b.owner("k")).contains(owner));
+
+        assertThat(b.release("k")).isFalse();
+        assertThat(b.updateOwner("k", new Owner("b", owner.epoch(), 1, b.sessionId()))).isFalse();
+        assertThat(b.releaseAndRemoveSpec("k")).isFalse();
+        assertThat(b.release("unowned")).isFalse();
+        assertThat(a.release("unowned")).isFalse();
+
+        assertThat(a.owner("k")).contains(owner);
+        assertThat(b.owner("k")).contains(owner);
+        assertThat(a.spec("k")).contains(spec("k"));
+        assertThat(events(a).ownersRemoved()).isEmpty();
+    }
+
+    @Test
+    void theOwnerRecordsRestartsAndReleasesWithItsSpec() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        Owner owner = a.claimNew("k", spec("k"));
+
+        Owner restarted = owner.restarted();
+        assertThat(a.updateOwner("k", restarted)).isTrue();
+        eventually().untilAsserted(() -> assertThat(b.owner("k")).contains(restarted));
+        assertThat(b.owner("k").orElseThrow().epoch()).isEqualTo(owner.epoch());
+
+        assertThat(a.releaseAndRemoveSpec("k")).isTrue();
+        assertThat(a.release("k")).isFalse();
+        for (NodeSession s : List.of(a, b)) {
+            eventually().untilAsserted(() -> {
+                assertThat(s.owner("k")).isEmpty();
+                assertThat(s.spec("k")).isEmpty();
+                assertThat(events(s).ownersRemoved()).contains(new OwnerRemoved("k", restarted));
+                assertThat(events(s).specsRemoved()).contains("k");
+            });
+        }
+    }
+
+    @Test
+    void releaseKeepsTheSpecAndEverySessionIsTold() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        Owner owner = a.claimNew("k", spec("k"));
+
+        assertThat(a.release("k")).isTrue();
+
+        for (NodeSession s : List.of(a, b)) {
+            eventually().untilAsserted(() -> {
+                assertThat(s.owner("k")).isEmpty();
+                assertThat(events(s).ownersRemoved()).as("told on " + s.node()).contains(new OwnerRemoved("k", owner));
+            });
+            assertThat(s.spec("k")).contains(spec("k"));
+            assertThat(events(s).specsRemoved()).isEmpty();
+        }
+    }
+
+    @Test
+    void listenersRunOutsideTheWritersCall() {
+        NodeSession a = join("a");
+        join("b");
+        a.claimNew("k", null);
+        a.release("k");
+
+        eventually().untilAsserted(() -> assertThat(events(a).ownersRemoved()).isNotEmpty());
+        assertThat(events(a).threads()).doesNotContain(Thread.currentThread());
+    }
+
+    // ---- child store ----
+
+    @Test
+    void theSpecStoreIsSharedAndRemovalsAreAnnounced() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        NodeSession c = join("c");
+        Owner owner = a.claimNew("k", spec("k"));
+
+        for (NodeSession s : List.of(a, b, c)) {
+            eventually().untilAsserted(() -> {
+                assertThat(s.spec("k")).contains(spec("k"));
+                Map<String, SpecRecord> all = new HashMap<>();
+                s.forEachSpec(all::put);
+                assertThat(all).containsExactly(Map.entry("k", spec("k")));
+            });
+        }
+
+        assertThat(c.removeSpec("k")).isTrue();
+        assertThat(c.removeSpec("k")).isFalse();
+
+        for (NodeSession s : List.of(a, b, c)) {
+            eventually().untilAsserted(() -> {
+                assertThat(s.spec("k")).isEmpty();
+                assertThat(events(s).specsRemoved()).as("told on " + s.node()).containsExactly("k");
+            });
+            assertThat(s.owner("k")).as("the owner entry is independent of the spec").contains(owner);
+        }
+    }
+
+    // ---- transport ----
+
+    @Test
+    void requestsGetRepliesBothWays() throws Exception {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        eventually().untilAsserted(() -> assertThat(a.members()).containsKeys("a", "b"));
+        eventually().untilAsserted(() -> assertThat(b.members()).containsKeys("a", "b"));
+
+        assertThat(a.request("b", "ping").get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(RecordingHandler.reply("b", "a", "ping"));
+        assertThat(b.request("a", "pong").get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(RecordingHandler.reply("a", "b", "pong"));
+        assertThat(b.send("a", "one-way")).isTrue();
+        eventually().untilAsserted(() -> assertThat(handler(a).received()).containsExactly("pong", "one-way"));
+        assertThat(handler(b).received()).containsExactly("ping");
+    }
+
+    @Test
+    void messagesFromOneSenderArriveInTheOrderSent() throws Exception {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        eventually().untilAsserted(() -> assertThat(a.members()).containsKeys("a", "b"));
+        int count = 10_000;
+        List<CompletableFuture<Object>> replies = new ArrayList<>();
+        List<Object> expected = new ArrayList<>();
+
+        for (int i = 0; i < count; i++) {
+            expected.add(i);
+            if (i % 3 == 0) {
+                replies.add(a.request("b", i));
+            } else {
+                assertThat(a.send("b", i)).as("send " + i).isTrue();
+            }
+        }
+
+        eventually().untilAsserted(() -> assertThat(handler(b).count()).isEqualTo(count));
+        assertThat(handler(b).received()).isEqualTo(expected);
+        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(replies.get(1).get()).isEqualTo(RecordingHandler.reply("b", "a", 3));
+    }
+
+    @Test
+    void anUnknownOrCrashedNodeFailsFast() throws Exception {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        eventually().untilAsserted(() -> assertThat(a.members()).containsKeys("a", "b"));
+
+        assertFailsWithBackendException(a.request("nobody", "hello"));
+        assertThat(a.send("nobody", "hello")).isFalse();
+
+        cluster.crash(b);
+        eventually().untilAsserted(() -> assertThat(a.members()).doesNotContainKey("b"));
+
+        assertFailsWithBackendException(a.request("b", "hello"));
+        assertThat(a.send("b", "hello")).isFalse();
+        assertThat(handler(b).received()).isEmpty();
+    }
+
+    @Test
+    void theLeaseHoldsWhileConnected() {
+        NodeSession a = join("a");
+        assertThat(a.holdsLease()).isTrue();
+        a.claimNew("k", null);
+        assertThat(a.holdsLease()).isTrue();
+        a.close();
+        assertThat(a.holdsLease()).isFalse();
+    }
+
+    // ---- helpers for subclasses and the tests above ----
+
+    /** Joins {@code node} to {@link #DS} with a {@link RecordingListener} and a {@link RecordingHandler}. */
+    protected NodeSession join(String node) {
+        RecordingListener listener = new RecordingListener();
+        RecordingHandler handler = new RecordingHandler(node);
+        NodeSession session = cluster.join(DS, node, listener, handler);
+        listeners.put(session, listener);
+        handlers.put(session, handler);
+        return session;
+    }
+
+    protected TckCluster cluster() {
+        return cluster;
+    }
+
+    protected RecordingListener events(NodeSession session) {
+        return listeners.get(session);
+    }
+
+    protected RecordingHandler handler(NodeSession session) {
+        return handlers.get(session);
+    }
+
+    /** A stored spec for the child with id {@code id}. */
+    protected static SpecRecord spec(String id) {
+        return spec(id, "arg");
+    }
+
+    protected static SpecRecord spec(String id, String arg) {
+        return new SpecRecord(ChildSpec.of(TckChild.class, arg).withId(id), null);
+    }
+
+    protected static ConditionFactory eventually() {
+        return await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    }
+
+    /** The future fails with a {@link BackendException}, promptly (well within {@link #WAIT}). */
+    protected static void assertFailsWithBackendException(CompletableFuture<Object> future) throws InterruptedException {
+        try {
+            Object value = future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            fail("expected a BackendException, got the reply " + value);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(BackendException.class);
+        } catch (java.util.concurrent.TimeoutException e) {
+            fail("the future did not fail within " + WAIT);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.distributedsupervisor.tck;
+
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.SessionListener;
+import io.distributedsupervisor.spi.SessionState;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A {@link SessionListener} that keeps everything it is told, and on which threads. */
+public final class RecordingListener implements SessionListener {
+
+    /** One {@code onOwnerRemoved} call. */
+    public record OwnerRemoved(String key, Owner previous) {
+    }
+
+    private final AtomicInteger membersChanged = new AtomicInteger();
+    private final List<OwnerRemoved> ownersRemoved = new CopyOnWriteArrayList<>();
+    private final List<String> specsRemoved = new CopyOnWriteArrayList<>();
+    private final List<SessionState> states = new CopyOnWriteArrayList<>();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void onMembersChanged() {
+        threads.add(Thread.currentThread());
+        membersChanged.incrementAndGet();
+    }
+
+    @Override
+    public void onOwnerRemoved(String key, Owner previous) {
+        threads.add(Thread.currentThread());
+        ownersRemoved.add(new OwnerRemoved(key, previous));
+    }
+
+    @Override
+    public void onSpecRemoved(String key) {
+        threads.add(Thread.currentThread());
+        specsRemoved.add(key);
+    }
+
+    @Override
+    public void onSessionState(SessionState state) {
+        threads.add(Thread.currentThread());
+        states.add(state);
+    }
+
+    public int membersChanged() {
+        return membersChanged.get();
+    }
+
+    public List<OwnerRemoved> ownersRemoved() {
+        return List.copyOf(ownersRemoved);
+    }
+
+    public List<String> specsRemoved() {
+        return List.copyOf(specsRemoved);
+    }
+
+    public List<SessionState> states() {
+        return List.copyOf(states);
+    }
+
+    /** The threads any callback ran on. */
+    public Set<Thread> threads() {
+        return Set.copyOf(threads);
+    }
+}
