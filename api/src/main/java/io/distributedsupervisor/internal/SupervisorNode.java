@@ -394,7 +394,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         CompletableFuture<Pid> started = new CompletableFuture<>();
         LocalChild c = new LocalChild(this, key, id, spec, explicitNode, owner, started);
         local.put(key, c);
-        c.begin();
+        c.beginInline();
         try {
             return new Protocol.Ok(started.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (ExecutionException e) {
