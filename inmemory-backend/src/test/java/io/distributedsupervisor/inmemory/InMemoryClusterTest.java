@@ -140,6 +140,8 @@ class InMemoryClusterTest {
         });
         // the crashed node hears nothing of its own loss but CLOSED
         assertThat(a1.events().ownersRemoved()).isEmpty();
+        // and once its last event ran, the cluster holds on to nothing of it
+        eventually().untilAsserted(() -> assertThat(cluster.trackedSessions()).isEqualTo(2));
     }
 
     @Test
