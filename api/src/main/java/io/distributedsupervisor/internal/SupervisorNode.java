@@ -284,7 +284,8 @@ public final class SupervisorNode implements DistributedSupervisor {
     /** The session ended for good: this node is down. */
     private void crashed() {
         synchronized (this) {
-            if (lifecycle == CLOSED) {
+            // A graceful close ends its session too: that CLOSED is no crash.
+            if (lifecycle != RUNNING) {
                 return;
             }
             lifecycle = CLOSED;

@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The reference for {@link LocalCallBenchmark}: a bare hand-off between two threads, a queue
- * plus a {@link CompletableFuture} reply, with nothing of the library in between.
+ * plus a {@link CompletableFuture} reply, with nothing of the library in between
+ * ({@link #handOff}); and the floor of a hand-off to a new virtual thread ({@link #virtualThreadHandOff}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
@@ -59,6 +60,17 @@ public class HandOffBenchmark {
     public Object handOff() throws ExecutionException, InterruptedException {
         CompletableFuture<Object> reply = new CompletableFuture<>();
         queue.add(new Request("echo", reply));
+        return reply.get();
+    }
+
+    /**
+     * A second yardstick, not the goal's reference: the cost of waking an idle child, which has
+     * no thread and so gets a new virtual thread for its message.
+     */
+    @Benchmark
+    public Object virtualThreadHandOff() throws ExecutionException, InterruptedException {
+        CompletableFuture<Object> reply = new CompletableFuture<>();
+        Thread.startVirtualThread(() -> reply.complete("echo"));
         return reply.get();
     }
 }
