@@ -796,7 +796,9 @@ public final class SupervisorNode implements DistributedSupervisor {
     private final class SessionEvents implements SessionListener {
         @Override
         public void onMembersChanged() {
-            if (lifecycle == RUNNING) {
+            // The backend may report our own join before join() has returned: start() refreshes
+            // the ring and the coordinator scans membership once the session is set.
+            if (lifecycle == RUNNING && session != null) {
                 refreshRing();
                 failover.membersChanged();
             }
