@@ -284,7 +284,9 @@ public final class SupervisorNode implements DistributedSupervisor {
     /** The session ended for good: this node is down. */
     private void crashed() {
         synchronized (this) {
-            if (lifecycle == CLOSED) {
+            if (lifecycle != RUNNING) {
+                // CLOSING: the session's CLOSED is the end of our own graceful close(), which
+                // finishes by itself; treating it as a crash closed everything twice.
                 return;
             }
             lifecycle = CLOSED;
