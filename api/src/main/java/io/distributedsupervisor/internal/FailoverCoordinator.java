@@ -162,7 +162,7 @@ final class FailoverCoordinator {
         boolean monitor = node.options().monitorNodes();
         for (String down : downs) {
             boolean graceful = terminating.remove(down);
-            if (!graceful && monitor && !ring.isEmpty() && ring.nodeFor(down).equals(node.node())) {
+            if (!graceful && monitor && ownsNodeName(ring, down)) {
                 node.events().nodeDown(down, Map.of("nodes", ring.nodes(), "reason", "session ended"));
             }
             List<Removed> lost = removedByLiveNode.remove(down);
@@ -172,13 +172,21 @@ final class FailoverCoordinator {
         }
         for (String up : ups) {
             terminating.remove(up);
-            if (monitor && ring.contains(up) && ring.nodeFor(up).equals(node.node())) {
+            if (monitor && ring.contains(up) && ownsNodeName(ring, up)) {
                 node.events().nodeUp(up, Map.of("nodes", ring.nodes()));
             }
         }
         if (!ups.isEmpty() && node.options().rebalance() == Rebalance.ACTIVE) {
             rebalanceTo(ups, ring);
         }
+    }
+
+    /**
+     * Whether the ring gives this node the name of {@code other}: hashed as the id
+     * {@code other} is, so that it is what {@code nodeFor(other)} answers to users.
+     */
+    private boolean ownsNodeName(HashRing ring, String other) {
+        return !ring.isEmpty() && ring.nodeFor(ChildKey.encode(other)).equals(node.node());
     }
 
     private void rebalanceTo(Set<String> newcomers, HashRing ring) {
@@ -218,7 +226,7 @@ final class FailoverCoordinator {
     private void reportIfLost(Removed r) {
         HashRing ring = node.ring();
         String dead = r.previous().node();
-        if (ring.isEmpty() || !ring.nodeFor(dead).equals(node.node()) || node.session().spec(r.key()).isPresent()) {
+        if (!ownsNodeName(ring, dead) || node.session().spec(r.key()).isPresent()) {
             return;
         }
         Object id = SupervisorNode.decodeOrNull(r.key());
