@@ -59,9 +59,13 @@ final class FailoverCoordinator {
         this.intervalNanos = node.options().reconcileInterval().toNanos();
     }
 
-    /** Starts the thread; {@code members} are the members at join, which get no node-up event. */
+    /** Starts the thread; {@code members} are the members at join, which get no node-up event (except this node). */
     void start(Set<String> members) {
-        knownMembers = Set.copyOf(members);
+        // This node's own joining is an up like any other: when the ring gives its name to
+        // itself, nobody else reports it.
+        Set<String> others = new HashSet<>(members);
+        others.remove(node.node());
+        knownMembers = Set.copyOf(others);
         running = true;
         membersChanged = true;
         thread = Thread.ofPlatform().daemon().name("ds-failover-" + node.name() + "-" + node.node()).start(this::run);
