@@ -43,6 +43,16 @@ final class Events implements Listener {
     }
 
     @Override
+    public void onSupervisorStart(io.distributedsupervisor.DistributedSupervisor supervisor) {
+        add("sup-start", supervisor.node(), null, null, null, null);
+    }
+
+    @Override
+    public void onSupervisorStop(io.distributedsupervisor.DistributedSupervisor supervisor) {
+        add("sup-stop", supervisor.node(), null, null, null, null);
+    }
+
+    @Override
     public void onProcessStart(String supervisor, Object id, Pid pid) {
         add("start", id, pid, null, null, null);
     }
