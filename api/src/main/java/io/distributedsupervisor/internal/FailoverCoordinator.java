@@ -165,7 +165,9 @@ final class FailoverCoordinator {
         HashRing ring = node.ring();
         boolean monitor = node.options().monitorNodes();
         for (String down : downs) {
-            boolean graceful = terminating.remove(down);
+            // Kept until the node joins again: its releases arrive after its leaving, and
+            // they are a graceful hand-off, not children lost with a dead node.
+            boolean graceful = terminating.contains(down);
             if (!graceful && monitor && ownsNodeName(ring, down)) {
                 node.events().nodeDown(down, Map.of("nodes", ring.nodes(), "reason", "session ended"));
             }
@@ -230,7 +232,7 @@ final class FailoverCoordinator {
     private void reportIfLost(Removed r) {
         HashRing ring = node.ring();
         String dead = r.previous().node();
-        if (!ownsNodeName(ring, dead) || node.session().spec(r.key()).isPresent()) {
+        if (terminating.contains(dead) || !ownsNodeName(ring, dead) || node.session().spec(r.key()).isPresent()) {
             return;
         }
         Object id = SupervisorNode.decodeOrNull(r.key());
