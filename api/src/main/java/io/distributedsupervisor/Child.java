@@ -10,7 +10,9 @@ package io.distributedsupervisor;
  *   <li>Per sender, messages arrive in the order they were sent, local or remote.</li>
  *   <li>Handlers run on virtual threads and may block; an idle child holds no thread.</li>
  *   <li>{@link #init} runs before any message; {@code startChild} returns after it succeeded,
- *       and throws if it failed.</li>
+ *       and throws if it failed. When the child starts on the node {@code startChild} was
+ *       called on, {@code init} runs on the calling thread (which waits for it anyway, and a
+ *       start then costs no thread hand-off); restarts and failovers run it on a virtual thread.</li>
  *   <li>A handler that throws crashes this incarnation: {@link #terminate} is called with
  *       {@link ExitReason.Kind#ERROR}, a pending {@code call} fails with
  *       {@link ChildCrashedException}, messages still queued for it are dropped, and a fresh

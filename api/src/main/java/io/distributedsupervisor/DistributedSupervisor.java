@@ -44,7 +44,9 @@ public interface DistributedSupervisor extends AutoCloseable {
      *
      * @throws ChildAlreadyStartedException if a child with this id runs (its pid attached)
      * @throws ChildCrashedException        if {@code init} threw (the cause attached)
-     * @throws CallTimeoutException         if the start did not finish within the call timeout
+     * @throws CallTimeoutException         if no node could take the start within the call timeout (a
+     *                                      child started on this node runs {@code init} on the calling thread
+     *                                      and is not timed out)
      */
     StartResult startChild(ChildSpec spec);
 

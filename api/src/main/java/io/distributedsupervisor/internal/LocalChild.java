@@ -103,6 +103,36 @@ final class LocalChild implements ChildContext, Runnable {
         schedule();
     }
 
+    /**
+     * Starts the first incarnation on the calling thread, for {@code startChild}: its caller
+     * waits for init anyway, and a start then costs no thread hand-off. The child holds the
+     * scheduling token meanwhile, so messages that arrive during init wait in the mailbox; the
+     * token is handed to a virtual thread afterwards if any did.
+     */
+    void beginInline() {
+        if (!SCHEDULED.compareAndSet(this, 0, 1)) {
+            throw new IllegalStateException("child " + id + " is already scheduled");
+        }
+        LocalChild outer = CURRENT.get();
+        CURRENT.set(this);
+        runner = Thread.currentThread();
+        boolean alive;
+        try {
+            alive = startIncarnation();
+        } finally {
+            runner = null;
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+        }
+        scheduled = 0;
+        if (alive && !mailbox.isEmpty()) {
+            schedule();
+        }
+    }
+
     // ---- what other threads may do ----
 
     boolean isRunning() {
@@ -229,6 +259,7 @@ final class LocalChild implements ChildContext, Runnable {
 
     private void drain() {
         if (state == STARTING && stopRequest == null && !startIncarnation()) {
+            scheduled = 0;
             return;
         }
         for (;;) {
@@ -315,6 +346,7 @@ final class LocalChild implements ChildContext, Runnable {
                     drainAfterExit(new Protocol.Crashed(t));
                     started.completeExceptionally(t);
                     started = null;
+                    completeStopped(ExitReason.error(t));
                     return false;
                 }
                 if (!exit(ExitReason.error(t), false)) {

@@ -284,9 +284,8 @@ public final class SupervisorNode implements DistributedSupervisor {
     /** The session ended for good: this node is down. */
     private void crashed() {
         synchronized (this) {
+            // A graceful close ends its session too: that CLOSED is no crash.
             if (lifecycle != RUNNING) {
-                // CLOSING: the session's CLOSED is the end of our own graceful close(), which
-                // finishes by itself; treating it as a crash closed everything twice.
                 return;
             }
             lifecycle = CLOSED;
@@ -396,7 +395,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         CompletableFuture<Pid> started = new CompletableFuture<>();
         LocalChild c = new LocalChild(this, key, id, spec, explicitNode, owner, started);
         local.put(key, c);
-        c.begin();
+        c.beginInline();
         try {
             return new Protocol.Ok(started.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (ExecutionException e) {

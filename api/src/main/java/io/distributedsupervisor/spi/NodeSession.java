@@ -12,7 +12,8 @@ import java.util.function.BiConsumer;
  * ids: non-empty and free of {@code /}.
  *
  * <p>Every method is thread-safe. After {@link #close()} or the session's end, writes throw
- * {@link BackendException} and requests fail.
+ * {@link BackendException} and requests fail. While the session is
+ * {@link SessionState#SUSPENDED}, writes may throw {@link BackendException} too.
  */
 public interface NodeSession extends AutoCloseable {
 
@@ -73,7 +74,13 @@ public interface NodeSession extends AutoCloseable {
      */
     Optional<Owner> claimStored(String key);
 
-    /** Records a local restart: replaces this session's own entry. False if the entry is not this session's. */
+    /**
+     * Records a local restart: replaces this session's own entry. {@code owner} must keep this
+     * session, node and epoch; only {@code restarts} may change.
+     *
+     * @return false if the entry is not this session's
+     * @throws IllegalArgumentException if {@code owner} changes anything but {@code restarts}
+     */
     boolean updateOwner(String key, Owner owner);
 
     /** Removes this session's owner entry; the spec stays. False if the entry is not this session's. */
@@ -87,11 +94,13 @@ public interface NodeSession extends AutoCloseable {
     /**
      * Sends a request to a node and gets its reply. Requests and one-way messages from this node
      * to one peer arrive in the order sent. Fails fast ({@link BackendException}) when the node
-     * is not a live member or cannot be reached.
+     * has no open session or cannot be reached. A node that has {@linkplain #leave() left} but
+     * not closed can still be reached, so that calls in flight during a hand-over get answers.
+     * Requests still waiting when the peer goes down fail.
      */
     CompletableFuture<Object> request(String node, Object message);
 
-    /** Sends a one-way message; false when the node is not a live member (nothing sent). */
+    /** Sends a one-way message; false when the node has no open session (nothing sent). */
     boolean send(String node, Object message);
 
     /**

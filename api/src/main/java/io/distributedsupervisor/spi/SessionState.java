@@ -9,9 +9,12 @@ public enum SessionState {
     /**
      * The session expired: every ephemeral entry of this node (membership, claims) is gone and
      * other nodes may already run its children. Local children must stop at once; the node may
-     * join again with a new session.
+     * join again with a new session. A ZooKeeper session expiry reports this state.
      */
     LOST,
-    /** The session ended for good (the node crashed or the backend closed): the node is down. */
+    /**
+     * The session ended for good: it was closed (gracefully, by {@link NodeSession#close()}), or
+     * the node is down (a simulated crash, the backend closed). Always the last event.
+     */
     CLOSED
 }

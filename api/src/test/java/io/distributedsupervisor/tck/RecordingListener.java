@@ -3,10 +3,11 @@ package io.distributedsupervisor.tck;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SessionState;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A {@link SessionListener} that keeps everything it is told, and on which threads. */
@@ -17,9 +18,9 @@ public final class RecordingListener implements SessionListener {
     }
 
     private final AtomicInteger membersChanged = new AtomicInteger();
-    private final List<OwnerRemoved> ownersRemoved = new CopyOnWriteArrayList<>();
-    private final List<String> specsRemoved = new CopyOnWriteArrayList<>();
-    private final List<SessionState> states = new CopyOnWriteArrayList<>();
+    private final List<OwnerRemoved> ownersRemoved = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> specsRemoved = Collections.synchronizedList(new ArrayList<>());
+    private final List<SessionState> states = Collections.synchronizedList(new ArrayList<>());
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
     @Override
@@ -51,15 +52,21 @@ public final class RecordingListener implements SessionListener {
     }
 
     public List<OwnerRemoved> ownersRemoved() {
-        return List.copyOf(ownersRemoved);
+        synchronized (ownersRemoved) {
+            return List.copyOf(ownersRemoved);
+        }
     }
 
     public List<String> specsRemoved() {
-        return List.copyOf(specsRemoved);
+        synchronized (specsRemoved) {
+            return List.copyOf(specsRemoved);
+        }
     }
 
     public List<SessionState> states() {
-        return List.copyOf(states);
+        synchronized (states) {
+            return List.copyOf(states);
+        }
     }
 
     /** The threads any callback ran on. */

@@ -17,10 +17,13 @@ final class EventLoop {
 
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
     private final String name;
+    private final Runnable onExit;
     private final Thread thread;
 
-    EventLoop(String name) {
+    /** @param onExit runs on the loop's thread as its last act, however it ends */
+    EventLoop(String name, Runnable onExit) {
         this.name = name;
+        this.onExit = onExit;
         this.thread = Thread.ofVirtual().name(name).start(this::run);
     }
 
@@ -61,6 +64,14 @@ final class EventLoop {
     }
 
     private void run() {
+        try {
+            loop();
+        } finally {
+            onExit.run();
+        }
+    }
+
+    private void loop() {
         while (true) {
             Runnable event;
             try {

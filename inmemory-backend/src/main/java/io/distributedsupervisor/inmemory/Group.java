@@ -48,6 +48,7 @@ final class Group {
                         + " but its session " + existing.sessionId() + " is still open; close it before joining again");
             }
             session = new InMemorySession(this, node, cluster.nextSessionId(), listener, handler);
+            cluster.track(session);
             sessions.put(node, session);
             Member member = new Member(node, "inmemory://" + cluster.name() + "/" + name + "/" + node + "#"
                     + session.sessionId(), System.currentTimeMillis(), InMemoryCluster.VERSION);

@@ -89,7 +89,7 @@ public final class InMemoryCluster implements AutoCloseable {
     private final String name;
     private final boolean registered;
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
-    /** Every session ever joined and not yet past the cluster's close; for close() to stop their threads. */
+    /** Every session whose listener thread may still run: open ones, and ended ones still draining events. */
     private final Set<InMemorySession> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<Started>> started = new ConcurrentHashMap<>();
     private final AtomicLong sessionIds = new AtomicLong();
@@ -268,10 +268,9 @@ public final class InMemoryCluster implements AutoCloseable {
                 }
             }
         }
-        for (InMemorySession s : sessions) {
+        for (InMemorySession s : List.copyOf(sessions)) {
             s.close();
             s.awaitListenerStopped(); // a crashed session's thread was not waited for at the crash
-            sessions.remove(s);
         }
         rethrow(failures);
     }
@@ -297,7 +296,6 @@ public final class InMemoryCluster implements AutoCloseable {
                     + " cannot join supervisor " + supervisor);
         }
         InMemorySession session = groups.computeIfAbsent(supervisor, s -> new Group(this, s)).join(node, listener, handler);
-        sessions.add(session);
         if (closed) { // raced close(), which may have missed it
             session.close();
             throw new BackendException("in-memory cluster " + name + " was closed while node " + node
@@ -308,10 +306,24 @@ public final class InMemoryCluster implements AutoCloseable {
 
     /** Crashes one session only (the TCK's crash hook); the node's sessions in other groups live on. */
     void crash(NodeSession session) {
-        if (!(session instanceof InMemorySession s) || !sessions.contains(s)) {
+        if (!(session instanceof InMemorySession s) || s.cluster() != this) {
             throw new IllegalArgumentException("not a session of in-memory cluster " + name + ": " + session);
         }
         s.crash();
+    }
+
+    /** Called before the session is reachable, so that it cannot end (and be forgotten) before it is tracked. */
+    void track(InMemorySession session) {
+        sessions.add(session);
+    }
+
+    void forget(InMemorySession session) {
+        sessions.remove(session);
+    }
+
+    /** How many sessions the cluster still tracks (open, or ended with events still to run). */
+    int trackedSessions() {
+        return sessions.size();
     }
 
     /** Whether any listener thread of a session of this cluster still runs. */

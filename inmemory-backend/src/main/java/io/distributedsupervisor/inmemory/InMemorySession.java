@@ -51,7 +51,10 @@ final class InMemorySession implements NodeSession {
         this.id = id;
         this.listener = listener;
         this.handler = handler;
-        this.events = new EventLoop("inmemory-events-" + group.cluster.name() + "-" + group.name + "-" + node + "#" + id);
+        // The cluster tracks a session until its last event ran, so that close() can wait for the
+        // thread, and forgets it then, so that a long-lived cluster does not keep dead nodes' runtimes.
+        this.events = new EventLoop("inmemory-events-" + group.cluster.name() + "-" + group.name + "-" + node + "#" + id,
+                () -> group.cluster.forget(this));
     }
 
     @Override
@@ -69,8 +72,8 @@ final class InMemorySession implements NodeSession {
         return lease;
     }
 
-    String supervisor() {
-        return group.name;
+    InMemoryCluster cluster() {
+        return group.cluster;
     }
 
     boolean isOpen() {
