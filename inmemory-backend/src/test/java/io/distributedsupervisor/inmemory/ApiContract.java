@@ -297,10 +297,9 @@ abstract class ApiContract {
     void childCallingItselfGetsIllegalStateExceptionAtOnce() {
         String id = uniqueId("self");
         first().startChild(ChildSpec.of(Counter.class).withId(id));
-        long t0 = System.nanoTime();
+        // a deadlock would end in a CallTimeoutException inside the handler, or of this call
         assertThat(last().<String>call(id, "self", Duration.ofSeconds(3)))
                 .isEqualTo(IllegalStateException.class.getName());
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no wait for a timeout").isLessThan(Duration.ofSeconds(2));
         assertThat(TestChildren.inits(id)).as("the child did not crash").isEqualTo(1);
     }
 

@@ -173,6 +173,61 @@ final class TestChildren {
         }
     }
 
+    /** Its init sleeps for the spec's argument (a Duration). */
+    public static final class SlowInit extends Recording {
+        private final Duration delay;
+
+        public SlowInit(Duration delay) {
+            this.delay = delay;
+        }
+
+        @Override
+        public void init(ChildContext ctx) throws Exception {
+            super.init(ctx);
+            Thread.sleep(delay.toMillis());
+        }
+
+        @Override
+        public Object handleCall(Object request, ChildContext ctx) {
+            return "ok";
+        }
+    }
+
+    /**
+     * Counts without any synchronization: correct only if messages are handled one at a time.
+     * Call "inc" reads, yields, writes; "get" answers; "slow-crash" sleeps 300 ms then throws.
+     */
+    public static final class RacyCounter extends Recording {
+        private int count;
+
+        @Override
+        public Object handleCall(Object request, ChildContext ctx) throws Exception {
+            switch ((String) request) {
+                case "inc" -> {
+                    int c = count;
+                    Thread.yield();
+                    count = c + 1;
+                    return count;
+                }
+                case "get" -> {
+                    return count;
+                }
+                case "slow-crash" -> {
+                    Thread.sleep(300);
+                    throw new IllegalStateException("slow crash");
+                }
+                default -> throw new IllegalArgumentException(String.valueOf(request));
+            }
+        }
+
+        @Override
+        public void handleCast(Object message, ChildContext ctx) {
+            int c = count;
+            Thread.yield();
+            count = c + 1;
+        }
+    }
+
     /** Not a Child at all. */
     public static final class NotAChild {
     }

@@ -1,0 +1,170 @@
+package io.distributedsupervisor.inmemory;
+
+import static io.distributedsupervisor.inmemory.TestChildren.uniqueId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.CallTimeoutException;
+import io.distributedsupervisor.ChildAlreadyStartedException;
+import io.distributedsupervisor.ChildCrashedException;
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.StartResult;
+import io.distributedsupervisor.inmemory.TestChildren.RacyCounter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What several callers at once see: one winner per id, one message at a time, crashes and slow starts. */
+class ConcurrencyTest {
+    private InMemoryCluster cluster;
+    private List<DistributedSupervisor> nodes;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new InMemoryCluster();
+        nodes = Nodes.start(cluster, 3, (name, b) -> b.callTimeout(Duration.ofSeconds(1)));
+    }
+
+    @AfterEach
+    void tearDown() {
+        cluster.close();
+    }
+
+    @Test
+    void concurrentStartsOfOneIdThroughEveryNodeHaveExactlyOneWinner() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            String id = uniqueId("race");
+            CountDownLatch go = new CountDownLatch(1);
+            List<CompletableFuture<Object>> results = new ArrayList<>();
+            for (int t = 0; t < 9; t++) {
+                DistributedSupervisor via = nodes.get(t % 3);
+                CompletableFuture<Object> f = new CompletableFuture<>();
+                results.add(f);
+                Thread.ofPlatform().start(() -> {
+                    try {
+                        go.await();
+                        f.complete(via.startChild(ChildSpec.of(TestChildren.Counter.class).withId(id)));
+                    } catch (Throwable e) {
+                        f.complete(e);
+                    }
+                });
+            }
+            go.countDown();
+            List<StartResult> wins = new ArrayList<>();
+            List<ChildAlreadyStartedException> losses = new ArrayList<>();
+            for (CompletableFuture<Object> f : results) {
+                Object o = f.get(10, TimeUnit.SECONDS);
+                if (o instanceof StartResult r) {
+                    wins.add(r);
+                } else {
+                    assertThat(o).isInstanceOf(ChildAlreadyStartedException.class);
+                    losses.add((ChildAlreadyStartedException) o);
+                }
+            }
+            assertThat(wins).hasSize(1);
+            Pid winner = wins.get(0).pid();
+            assertThat(losses).hasSize(8).allSatisfy(e -> assertThat(e.pid()).isEqualTo(winner));
+            assertThat(TestChildren.inits(id)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void messagesAreHandledOneAtATimeWhateverNodeTheyComeThrough() throws Exception {
+        String id = uniqueId("racy");
+        nodes.get(0).startChild(ChildSpec.of(RacyCounter.class).withId(id));
+        List<Thread> threads = new ArrayList<>();
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        for (int t = 0; t < 12; t++) {
+            DistributedSupervisor via = nodes.get(t % 3);
+            boolean casts = t % 2 == 0;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        if (casts) {
+                            via.cast(id, "inc");
+                        } else {
+                            via.call(id, "inc");
+                        }
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(errors).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.get(1).<Integer>call(id, "get") == 12 * 200);
+    }
+
+    @Test
+    void aCallQueuedBehindACrashingMessageFailsWithChildCrashed() throws Exception {
+        String id = uniqueId("queued");
+        StartResult r = nodes.get(0).startChild(ChildSpec.of(RacyCounter.class).withId(id));
+        DistributedSupervisor via = nodes.stream().filter(n -> !n.node().equals(r.pid().node())).findFirst().orElseThrow();
+        CompletableFuture<Object> crashing = via.callAsync(id, "slow-crash", Duration.ofSeconds(2));
+        // queued behind the crashing call (which sleeps 300 ms before it throws)
+        CompletableFuture<Object> queued = via.callAsync(id, "get", Duration.ofSeconds(2));
+        assertThatThrownBy(() -> crashing.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(ChildCrashedException.class);
+        // Either the queued call was answered by the new incarnation, or it failed as crashed: never lost
+        try {
+            assertThat(queued.get(5, TimeUnit.SECONDS)).isEqualTo(0);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(ChildCrashedException.class);
+        }
+        assertThat(via.<Integer>call(id, "get")).isZero();
+    }
+
+    @Test
+    void remoteStartWhoseInitOutlivesTheCallTimeoutThrowsCallTimeoutAndNeverDoublesTheChild() {
+        for (DistributedSupervisor on : nodes.subList(1, 3)) {
+            String id = uniqueId("slowinit-" + on.node());
+            assertThatThrownBy(() -> nodes.get(0).startChild(
+                    ChildSpec.of(TestChildren.SlowInit.class, Duration.ofMillis(1500)).withId(id), on.node()))
+                    .as("init on %s", on.node()).isInstanceOf(CallTimeoutException.class);
+            // As with GenServer.call, the start may still complete after the caller gave up; it never runs twice,
+            // and a second start of the id is refused while the first one is under way.
+            assertThatThrownBy(() -> nodes.get(2).startChild(ChildSpec.of(TestChildren.Counter.class).withId(id)))
+                    .isInstanceOf(ChildAlreadyStartedException.class);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(nodes.get(1).<String>call(id, "x")).isEqualTo("ok");
+                for (DistributedSupervisor n : nodes) {
+                    assertThat(n.whereis(id)).map(Pid::node).contains(on.node());
+                }
+            });
+            assertThat(TestChildren.inits(id)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void localStartRunsInitOnTheCallingThreadAndIsNotTimedOut() {
+        // documented on DistributedSupervisor.startChild: a child started on this node runs init on the calling thread
+        String id = uniqueId("slowinit-local");
+        StartResult r = nodes.get(0).startChild(ChildSpec.of(TestChildren.SlowInit.class, Duration.ofMillis(1500))
+                .withId(id), nodes.get(0).node());
+        assertThat(TestChildren.INIT_THREADS.get(id)).containsExactly(Thread.currentThread());
+        assertThat(nodes.get(1).<String>call(id, "x")).isEqualTo("ok");
+        assertThat(nodes.get(2).whereis(id)).contains(r.pid());
+    }
+
+    @Test
+    void slowInitWithinTheTimeoutIsFine() {
+        String id = uniqueId("slowish");
+        StartResult r = nodes.get(0).startChild(ChildSpec.of(TestChildren.SlowInit.class, Duration.ofMillis(300)).withId(id));
+        assertThat(nodes.get(2).<String>call(id, "x")).isEqualTo("ok");
+        assertThat(nodes.get(1).whereis(id)).contains(r.pid());
+    }
+}
