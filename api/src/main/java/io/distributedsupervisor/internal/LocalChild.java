@@ -311,8 +311,13 @@ final class LocalChild implements ChildContext, Runnable {
                 default -> instance.handleInfo(letter.payload, this);
             }
         } catch (Throwable t) {
+            Protocol.Reply crashed = new Protocol.Crashed(t);
+            // Calls queued behind the crashing message fail with it, as ChildCrashedException
+            // documents. They are taken before the crash is answered, so a call sent after its
+            // caller saw the crash is not among them: it reaches the next incarnation.
+            failQueuedCalls(crashed);
             if (letter.reply != null) {
-                letter.reply.complete(new Protocol.Crashed(t));
+                letter.reply.complete(crashed);
             }
             return exit(ExitReason.error(t), true);
         }
@@ -476,6 +481,15 @@ final class LocalChild implements ChildContext, Runnable {
             c.terminate(reason, this);
         } catch (Throwable t) {
             LOG.warn("terminate of child {} threw", id, t);
+        }
+    }
+
+    /** Messages queued for an incarnation that crashed: calls get {@code reply}, casts and infos are dropped. */
+    private void failQueuedCalls(Protocol.Reply reply) {
+        for (Object m; (m = mailbox.poll()) != null; ) {
+            if (m instanceof Letter l && l.reply != null) {
+                l.reply.complete(reply);
+            }
         }
     }
 
