@@ -221,7 +221,11 @@ final class TestChildren {
         }
 
         @Override
-        public void handleCast(Object message, ChildContext ctx) {
+        public void handleCast(Object message, ChildContext ctx) throws Exception {
+            if ("slow-crash".equals(message)) {
+                Thread.sleep(300);
+                throw new IllegalStateException("slow crash");
+            }
             int c = count;
             Thread.yield();
             count = c + 1;
