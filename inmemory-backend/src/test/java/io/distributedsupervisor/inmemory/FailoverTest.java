@@ -320,6 +320,103 @@ class FailoverTest {
         }
     }
 
+    /** Calls every id in a loop from another thread until stopped; collects what failed. */
+    private final class Caller implements AutoCloseable {
+        final java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        Caller(DistributedSupervisor via, List<Object> ids) {
+            thread = Thread.ofPlatform().start(() -> {
+                while (running) {
+                    for (Object id : ids) {
+                        try {
+                            via.call(id, "get", Duration.ofSeconds(10));
+                            answered.incrementAndGet();
+                        } catch (Throwable t) {
+                            failures.add(t);
+                        }
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+    }
+
+    @Test
+    void callsRacingAGracefulStopAreRetriedUntilTheChildRunsAgain() throws Exception {
+        startNodes(3, (name, b) -> b);
+        Map<Object, Pid> started = startMany(150, uniqueId("race-stop"), Restart.PERMANENT);
+        List<Object> onN2 = started.entrySet().stream().filter(e -> e.getValue().node().equals("n2"))
+                .map(Map.Entry::getKey).toList();
+        Caller caller = new Caller(nodes.get(0), onN2);
+        try (caller) {
+            await().atMost(WAIT).until(() -> caller.answered.get() > onN2.size());
+            cluster.stop("n2");
+            List<DistributedSupervisor> survivors = survivorsWithout("n2");
+            awaitRunningExactlyOnceWhereTheRingSays(survivors, started.keySet());
+            int before = caller.answered.get();
+            await().atMost(WAIT).until(() -> caller.answered.get() > before + onN2.size());
+        }
+        assertThat(caller.failures).isEmpty();
+    }
+
+    @Test
+    void callsRacingANodeCrashAreRetriedUntilTheChildRunsAgain() throws Exception {
+        startNodes(3, (name, b) -> b);
+        Map<Object, Pid> started = startMany(150, uniqueId("race-crash"), Restart.PERMANENT);
+        List<Object> onN3 = started.entrySet().stream().filter(e -> e.getValue().node().equals("n3"))
+                .map(Map.Entry::getKey).toList();
+        Caller caller = new Caller(nodes.get(0), onN3);
+        try (caller) {
+            await().atMost(WAIT).until(() -> caller.answered.get() > onN3.size());
+            cluster.crash("n3");
+            List<DistributedSupervisor> survivors = survivorsWithout("n3");
+            awaitRunningExactlyOnceWhereTheRingSays(survivors, started.keySet());
+            int before = caller.answered.get();
+            await().atMost(WAIT).until(() -> caller.answered.get() > before + onN3.size());
+        }
+        assertThat(caller.failures).isEmpty();
+    }
+
+    @Test
+    void callsRacingAnActiveRebalanceAreRetried() throws Exception {
+        startNodes(3, (name, b) -> b.monitorNodes(true).rebalance(Rebalance.ACTIVE));
+        Map<Object, Pid> started = startMany(150, uniqueId("race-rebalance"), Restart.PERMANENT);
+        Caller caller = new Caller(nodes.get(0), List.copyOf(started.keySet()));
+        try (caller) {
+            await().atMost(WAIT).until(() -> caller.answered.get() > started.size());
+            nodes.add(cluster.start(Nodes.options("n4").monitorNodes(true).rebalance(Rebalance.ACTIVE)));
+            Nodes.awaitRing(nodes, List.of("n1", "n2", "n3", "n4"));
+            awaitRunningExactlyOnceWhereTheRingSays(nodes, started.keySet());
+            assertThat(nodes.get(3).localChildren()).isNotEmpty();
+            int before = caller.answered.get();
+            await().atMost(WAIT).until(() -> caller.answered.get() > before + started.size());
+        }
+        assertThat(caller.failures).isEmpty();
+    }
+
+    @Test
+    void aSuspendedNodeProcessesNothingUntilItResumes() throws Exception {
+        startNodes(3, (name, b) -> b);
+        String id = uniqueId("suspended");
+        nodes.get(0).startChild(ChildSpec.of(Counter.class).withId(id), "n2");
+        cluster.suspend("n2");
+        java.util.concurrent.CompletableFuture<Integer> pending = nodes.get(0).callAsync(id, "inc", Duration.ofSeconds(10));
+        nodes.get(0).cast(id, "inc");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !pending.isDone());
+        cluster.resume("n2");
+        assertThat(pending.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(nodes.get(2).<Integer>call(id, "get")).isEqualTo(2);
+        assertThat(nodes.get(0).whereis(id).orElseThrow().node()).isEqualTo("n2");
+    }
+
     private Map<Object, Pid> startManyThrough(DistributedSupervisor via, int count) {
         Map<Object, Pid> started = new HashMap<>();
         for (int i = 0; i < count; i++) {
