@@ -408,11 +408,11 @@ class FailoverTest {
         String id = uniqueId("suspended");
         nodes.get(0).startChild(ChildSpec.of(Counter.class).withId(id), "n2");
         cluster.suspend("n2");
-        java.util.concurrent.CompletableFuture<Integer> pending = nodes.get(0).callAsync(id, "inc", Duration.ofSeconds(10));
         nodes.get(0).cast(id, "inc");
+        java.util.concurrent.CompletableFuture<Integer> pending = nodes.get(0).callAsync(id, "inc", Duration.ofSeconds(10));
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !pending.isDone());
         cluster.resume("n2");
-        assertThat(pending.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(pending.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(nodes.get(2).<Integer>call(id, "get")).isEqualTo(2);
         assertThat(nodes.get(0).whereis(id).orElseThrow().node()).isEqualTo("n2");
     }
