@@ -187,6 +187,21 @@ final class LocalChild implements ChildContext, Runnable {
     }
 
     /**
+     * As {@link #stopAndWait}, for the first stop request only: null when a stop was asked
+     * before (by another terminate, a hand-off, a move) or the child already ended by itself,
+     * so that concurrent terminations of one child have a single winner.
+     */
+    ExitReason stopAndWaitIfFirst(ExitReason reason) {
+        synchronized (this) {
+            if (stopped != null || state == DONE) {
+                return null;
+            }
+            requestStop(reason);
+        }
+        return stopAndWait(reason);
+    }
+
+    /**
      * Stops and waits: at most the spec's shutdown timeout for {@code terminate}, then the
      * child's thread is interrupted and the exit is {@link ExitReason#killed()}.
      */

@@ -687,7 +687,10 @@ public final class SupervisorNode implements DistributedSupervisor {
         if (c.isDone() || (incarnation != null && !pid.incarnation().equals(incarnation))) {
             return new Protocol.Ok(Boolean.FALSE);
         }
-        ExitReason r = c.stopAndWait(ExitReason.shutdown());
+        ExitReason r = c.stopAndWaitIfFirst(ExitReason.shutdown());
+        if (r == null) {
+            return new Protocol.Ok(Boolean.FALSE); // another stop won: it reports the exit
+        }
         forget(c, true);
         events.processStop(c.id, pid, r);
         return new Protocol.Ok(Boolean.TRUE);
