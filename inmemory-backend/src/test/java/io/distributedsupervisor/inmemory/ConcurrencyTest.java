@@ -171,4 +171,46 @@ class ConcurrencyTest {
         assertThat(nodes.get(2).<String>call(id, "x")).isEqualTo("ok");
         assertThat(nodes.get(1).whereis(id)).contains(r.pid());
     }
+
+    @Test
+    void concurrentTerminationsOfOneChildHaveExactlyOneTrue() throws Exception {
+        List<Events.Event> events = Events.sink();
+        cluster.close();
+        cluster = new InMemoryCluster();
+        nodes = Nodes.start(cluster, 3, (name, b) -> b.listeners(List.of(new Events(name, events))));
+        for (int round = 0; round < 10; round++) {
+            String id = uniqueId("term-race");
+            StartResult r = nodes.get(0).startChild(ChildSpec.of(TestChildren.Counter.class).withId(id));
+            CountDownLatch go = new CountDownLatch(1);
+            List<CompletableFuture<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                DistributedSupervisor via = nodes.get(t % 3);
+                boolean byPid = t % 2 == 0;
+                CompletableFuture<Boolean> f = new CompletableFuture<>();
+                results.add(f);
+                Thread.ofPlatform().start(() -> {
+                    try {
+                        go.await();
+                        f.complete(byPid ? via.terminateChild(r.pid()) : via.terminateChild((Object) id));
+                    } catch (Throwable e) {
+                        f.completeExceptionally(e);
+                    }
+                });
+            }
+            go.countDown();
+            int trues = 0;
+            for (CompletableFuture<Boolean> f : results) {
+                if (f.get(10, TimeUnit.SECONDS)) {
+                    trues++;
+                }
+            }
+            assertThat(trues).as("round %d", round).isEqualTo(1);
+            assertThat(TestChildren.terminated(id)).hasSize(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> Events.of(events, "stop", e -> e.subject().equals(id)).size() >= 1);
+            String probe = uniqueId("probe");
+            nodes.get(0).startChild(ChildSpec.of(TestChildren.Counter.class).withId(probe), r.pid().node());
+            await().atMost(Duration.ofSeconds(5)).until(() -> Events.of(events, "start", e -> e.subject().equals(probe)).size() == 1);
+            assertThat(Events.of(events, "stop", e -> e.subject().equals(id))).hasSize(1);
+        }
+    }
 }
