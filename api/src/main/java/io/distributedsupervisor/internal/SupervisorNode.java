@@ -687,7 +687,8 @@ public final class SupervisorNode implements DistributedSupervisor {
         if (c.isDone() || (incarnation != null && !pid.incarnation().equals(incarnation))) {
             return new Protocol.Ok(Boolean.FALSE);
         }
-        ExitReason r = c.stopAndWaitIfFirst(ExitReason.shutdown());
+        // ExitReason.Kind.NORMAL is documented as "... or was terminated by id or pid".
+        ExitReason r = c.stopAndWaitIfFirst(ExitReason.normal());
         if (r == null) {
             return new Protocol.Ok(Boolean.FALSE); // another stop won: it reports the exit
         }
