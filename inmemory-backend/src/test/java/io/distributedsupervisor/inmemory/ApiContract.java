@@ -167,8 +167,8 @@ abstract class ApiContract {
         assertThat(other(r.pid()).terminateChild((Object) id)).isTrue();
 
         awaitGoneEverywhere(id);
-        assertThat(TestChildren.terminated(id)).hasSize(1);
-        assertThat(TestChildren.terminated(id).get(0).isNormal()).isTrue();
+        // ExitReason.Kind.NORMAL: "... or was terminated by id or pid"
+        assertThat(TestChildren.terminated(id)).containsExactly(ExitReason.normal());
         assertThat(other(r.pid()).terminateChild((Object) id)).isFalse();
         assertThatThrownBy(() -> first().call(id, "get")).isInstanceOf(NoSuchChildException.class);
         // terminated means not restarted, also later
@@ -183,7 +183,7 @@ abstract class ApiContract {
         assertThat(other(r.pid()).terminateChild(r.pid())).isTrue();
 
         awaitGoneEverywhere(id);
-        assertThat(TestChildren.terminated(id)).hasSize(1);
+        assertThat(TestChildren.terminated(id)).containsExactly(ExitReason.normal());
         for (DistributedSupervisor n : nodes) {
             assertThat(n.terminateChild(r.pid())).as("again through %s", n.node()).isFalse();
             assertThat(n.whois(r.pid())).isEmpty();

@@ -90,7 +90,7 @@ class ListenerEventsTest {
         assertThat(processEvents("start", crashed.id()).get(1).pid().incarnation().isNewerThan(crashed.pid().incarnation())).isTrue();
         Event termStop = processEvents("stop", terminated.id()).get(0);
         assertThat(termStop.pid()).isEqualTo(terminated.pid());
-        assertThat(termStop.reason().isNormal()).isTrue();
+        assertThat(termStop.reason()).isEqualTo(ExitReason.normal());
         assertThat(processEvents("start", started.get(0).id())).hasSize(1);
         assertThat(processEvents("stop", started.get(0).id())).isEmpty();
 
