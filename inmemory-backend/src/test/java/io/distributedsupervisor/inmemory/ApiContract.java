@@ -235,7 +235,7 @@ abstract class ApiContract {
         String id = uniqueId("slow");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
 
-        assertThatThrownBy(() -> other(r.pid()).call(id, Duration.ofMillis(1500), Duration.ofMillis(200)))
+        assertThatThrownBy(() -> other(r.pid()).call(id, Duration.ofMillis(600), Duration.ofMillis(200)))
                 .isInstanceOfSatisfying(CallTimeoutException.class, e -> {
                     assertThat(e.id()).isEqualTo(id);
                     assertThat(e.timeout()).isEqualTo(Duration.ofMillis(200));
@@ -277,7 +277,7 @@ abstract class ApiContract {
         assertThatThrownBy(() -> crash.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(ChildCrashedException.class);
 
-        CompletableFuture<Object> slow = via.callAsync(id, Duration.ofMillis(1000), Duration.ofMillis(100));
+        CompletableFuture<Object> slow = via.callAsync(id, Duration.ofMillis(500), Duration.ofMillis(100));
         assertThatThrownBy(() -> slow.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(CallTimeoutException.class);
 
         CompletableFuture<Object> missing = via.callAsync(uniqueId("missing"), "get", Duration.ofSeconds(1));

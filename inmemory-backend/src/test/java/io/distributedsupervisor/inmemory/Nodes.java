@@ -13,6 +13,12 @@ import java.util.function.BiFunction;
 final class Nodes {
     static final String NAME = "DS";
 
+    static {
+        // The suite waits for many conditions that hold within milliseconds: poll often, start at once.
+        org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
+        org.awaitility.Awaitility.setDefaultPollDelay(Duration.ZERO);
+    }
+
     private Nodes() {
     }
 
