@@ -119,8 +119,14 @@ class FailoverTest {
             }
             assertThat(survivors.get((int) (Math.random() * 2)).<Integer>call(id, "get")).isZero();
         }
-        // a crash runs no terminate
+        // a crash runs no terminate; the restarted ones are reported started where they now run
         assertThat(onN2).allSatisfy(id -> assertThat(TestChildren.terminated(id)).isEmpty());
+        await().atMost(WAIT).until(() -> Events.of(events, "start", e -> onN2.contains(e.subject())).size() == 2 * onN2.size());
+        for (Object id : onN2) {
+            String now = survivors.get(0).whereis(id).orElseThrow().node();
+            assertThat(Events.of(events, "start", e -> e.subject().equals(id))).extracting(Event::onNode)
+                    .containsExactlyInAnyOrder("n2", now);
+        }
         assertThat(Events.of(events, "stop", e -> e.onNode().equals("n1") || e.onNode().equals("n3"))).isEmpty();
     }
 
@@ -415,6 +421,27 @@ class FailoverTest {
         assertThat(pending.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(nodes.get(2).<Integer>call(id, "get")).isEqualTo(2);
         assertThat(nodes.get(0).whereis(id).orElseThrow().node()).isEqualTo("n2");
+    }
+
+    @Test
+    void aCrashedNodeCanJoinAgainUnderItsName() {
+        startNodes(3, (name, b) -> b);
+        Map<Object, Pid> started = startMany(90, uniqueId("rejoin"), Restart.PERMANENT);
+        cluster.crash("n2");
+        List<DistributedSupervisor> survivors = survivorsWithout("n2");
+        Nodes.awaitRing(survivors, List.of("n1", "n3"));
+        awaitRunningExactlyOnceWhereTheRingSays(survivors, started.keySet());
+
+        DistributedSupervisor n2 = cluster.start(Nodes.options("n2").listeners(List.of(new Events("n2", events))));
+        nodes = new ArrayList<>(List.of(survivors.get(0), n2, survivors.get(1)));
+        Nodes.awaitRing(nodes, List.of("n1", "n2", "n3"));
+        String id = uniqueId("on-new-n2");
+        StartResult r = nodes.get(0).startChild(ChildSpec.of(Counter.class).withId(id), "n2");
+        assertThat(n2.localChildren()).containsExactly(r.pid());
+        for (Object old : started.keySet()) {
+            assertThat(n2.<Integer>call(old, "get")).isZero();
+        }
+        assertThat(nodes.stream().mapToInt(n -> n.localChildren().size()).sum()).isEqualTo(91);
     }
 
     private Map<Object, Pid> startManyThrough(DistributedSupervisor via, int count) {
