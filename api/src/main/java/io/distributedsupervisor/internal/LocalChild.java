@@ -316,21 +316,20 @@ final class LocalChild implements ChildContext, Runnable {
 
     /** Runs one message; false when this child is gone for good. */
     private boolean process(Letter letter) {
+        Object value = null;
         try {
             switch (letter.kind) {
-                case CALL -> {
-                    Object value = instance.handleCall(letter.payload, this);
-                    letter.reply.complete(new Protocol.Ok(value));
-                }
+                case CALL -> value = instance.handleCall(letter.payload, this);
                 case CAST -> instance.handleCast(letter.payload, this);
                 default -> instance.handleInfo(letter.payload, this);
             }
         } catch (Throwable t) {
             Protocol.Reply crashed = new Protocol.Crashed(t);
-            // Calls queued behind the crashing message fail with it, as ChildCrashedException
-            // documents. They are taken before the crash is answered, so a call sent after its
-            // caller saw the crash is not among them: it reaches the next incarnation.
-            failQueuedCalls(crashed);
+            // What is queued behind the crashing message is this incarnation's: its calls fail
+            // with the crash (as ChildCrashedException documents), the rest is dropped. It is
+            // taken before the crash is answered, so whatever a caller sends after seeing the
+            // crash is not among it and reaches the next incarnation.
+            endQueued(crashed);
             if (letter.reply != null) {
                 letter.reply.complete(crashed);
             }
@@ -339,7 +338,16 @@ final class LocalChild implements ChildContext, Runnable {
         if (selfStop != null) {
             ExitReason r = selfStop;
             selfStop = null;
+            // Likewise for a stop of its own, before the reply lets the caller go on.
+            endQueued(r.isNormal() ? Protocol.NOT_HERE_REPLY
+                    : new Protocol.Crashed(new IllegalStateException("child " + id + " stopped: " + r)));
+            if (letter.reply != null) {
+                letter.reply.complete(new Protocol.Ok(value));
+            }
             return exit(r, true);
+        }
+        if (letter.reply != null) {
+            letter.reply.complete(new Protocol.Ok(value));
         }
         return true;
     }
@@ -438,7 +446,8 @@ final class LocalChild implements ChildContext, Runnable {
             return gone(old, reason);
         }
         node.events().processStop(id, old, reason);
-        dropQueued();
+        // What was queued for the incarnation that ended was answered when it ended; what came
+        // since is for the next one.
         Owner next = owner.restarted();
         if (!node.updateOwner(key, next)) {
             // The claim is not ours any more (session lost): another node may run it now.
@@ -499,19 +508,12 @@ final class LocalChild implements ChildContext, Runnable {
         }
     }
 
-    /** Messages queued for an incarnation that crashed: calls get {@code reply}, casts and infos are dropped. */
-    private void failQueuedCalls(Protocol.Reply reply) {
+    /** Ends what is queued for an incarnation that ends: calls get {@code reply}, casts and infos are dropped. */
+    private void endQueued(Protocol.Reply reply) {
         for (Object m; (m = mailbox.poll()) != null; ) {
             if (m instanceof Letter l && l.reply != null) {
                 l.reply.complete(reply);
             }
-        }
-    }
-
-    /** Messages queued for an incarnation that ended: calls look again, the rest is dropped. */
-    private void dropQueued() {
-        for (Object m; (m = mailbox.poll()) != null; ) {
-            answerNotHere(m);
         }
     }
 
