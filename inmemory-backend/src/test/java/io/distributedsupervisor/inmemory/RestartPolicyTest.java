@@ -182,6 +182,23 @@ class RestartPolicyTest {
         awaitGiveUp(r);
     }
 
+    @ParameterizedTest(name = "{0} node(s)")
+    @ValueSource(ints = {1, 3})
+    void messagesSentAfterTheCallerSawTheCrashReachTheNextIncarnation(int n) {
+        startNodes(n);
+        StartResult r = start(TestChildren.SlowTerminate.class, Restart.PERMANENT);
+        Object id = r.id();
+        assertThatThrownBy(() -> via().call(id, "crash")).isInstanceOf(ChildCrashedException.class);
+        via().cast(id, "inc");               // arrives while the crashed incarnation's terminate runs
+        assertThat(via().send(id, "inc")).isTrue();
+        assertThat(via().<Integer>call(id, "get")).as("both reached the new incarnation").isEqualTo(2);
+
+        assertThat(via().<String>call(id, "stop")).isEqualTo("stopping");
+        via().cast(id, "inc");               // after a normal exit of a PERMANENT child, likewise
+        assertThat(via().<Integer>call(id, "get")).isEqualTo(1);
+        assertThat(TestChildren.inits(id)).isEqualTo(3);
+    }
+
     private void awaitGiveUp(StartResult r) {
         Object id = r.id();
         awaitGone(id);

@@ -232,6 +232,44 @@ final class TestChildren {
         }
     }
 
+    /** A counter whose terminate takes 150 ms: a restart leaves a window in which messages arrive. */
+    public static final class SlowTerminate extends Recording {
+        private int count;
+
+        @Override
+        public Object handleCall(Object request, ChildContext ctx) {
+            return switch ((String) request) {
+                case "get" -> count;
+                case "crash" -> throw new IllegalStateException("crash requested");
+                case "stop" -> {
+                    ctx.stop();
+                    yield "stopping";
+                }
+                default -> throw new IllegalArgumentException(String.valueOf(request));
+            };
+        }
+
+        @Override
+        public void handleCast(Object message, ChildContext ctx) {
+            count++;
+        }
+
+        @Override
+        public void handleInfo(Object message, ChildContext ctx) {
+            count++;
+        }
+
+        @Override
+        public void terminate(ExitReason reason, ChildContext ctx) {
+            super.terminate(reason, ctx);
+            try {
+                Thread.sleep(150);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Not a Child at all. */
     public static final class NotAChild {
     }
