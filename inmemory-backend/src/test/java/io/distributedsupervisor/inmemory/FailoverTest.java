@@ -444,6 +444,43 @@ class FailoverTest {
         assertThat(nodes.stream().mapToInt(n -> n.localChildren().size()).sum()).isEqualTo(91);
     }
 
+    @Test
+    void terminationsRacingAnActiveRebalanceStick() throws Exception {
+        startNodes(3, (name, b) -> b.monitorNodes(true).rebalance(Rebalance.ACTIVE));
+        Map<Object, Pid> started = startMany(400, uniqueId("term-vs-move"), Restart.PERMANENT);
+        List<Object> ids = List.copyOf(started.keySet());
+        java.util.concurrent.ConcurrentLinkedQueue<Object> terminated = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Thread terminator = Thread.ofPlatform().start(() -> {
+            for (Object id : ids) {
+                try {
+                    if (nodes.get(0).terminateChild(id)) {
+                        terminated.add(id);
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }
+        });
+        nodes.add(cluster.start(Nodes.options("n4").monitorNodes(true).rebalance(Rebalance.ACTIVE)));
+        terminator.join();
+        assertThat(failures).isEmpty();
+        assertThat(terminated).containsExactlyInAnyOrderElementsOf(ids);
+        Nodes.awaitRing(nodes, List.of("n1", "n2", "n3", "n4"));
+        // nothing comes back: wait until every node has settled (a probe placed by the ring starts), then look
+        for (DistributedSupervisor n : nodes) {
+            String probe = uniqueId("probe");
+            n.startChild(ChildSpec.of(Counter.class).withId(probe), n.node());
+            n.terminateChild((Object) probe);
+        }
+        await().during(Duration.ofMillis(300)).atMost(WAIT).untilAsserted(() -> {
+            for (DistributedSupervisor n : nodes) {
+                assertThat(n.children()).isEmpty();
+                assertThat(n.localChildren()).isEmpty();
+            }
+        });
+    }
+
     private Map<Object, Pid> startManyThrough(DistributedSupervisor via, int count) {
         Map<Object, Pid> started = new HashMap<>();
         for (int i = 0; i < count; i++) {
