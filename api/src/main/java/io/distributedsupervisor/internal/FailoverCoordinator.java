@@ -199,7 +199,8 @@ final class FailoverCoordinator {
         for (LocalChild c : node.localChildrenByKey().values()) {
             if (c.explicitNode == null && c.isRunning() && !ring.isEmpty()) {
                 String target = ring.nodeFor(c.key);
-                if (newcomers.contains(target)) {
+                // A node's own joining counts among the ups (for onNodeUp): never move a child to itself.
+                if (newcomers.contains(target) && !target.equals(node.node())) {
                     Thread.startVirtualThread(() -> node.migrate(c));
                 }
             }
