@@ -161,7 +161,13 @@ final class FailoverCoordinator {
         ups.removeAll(knownMembers);
         Set<String> downs = new HashSet<>(knownMembers);
         downs.removeAll(now);
+        // This node's own leaving (a graceful close that has left the members already) is no
+        // node-down, and a closing node reports nothing more.
+        downs.remove(node.node());
         knownMembers = now;
+        if (node.isClosing()) {
+            return;
+        }
         HashRing ring = node.ring();
         boolean monitor = node.options().monitorNodes();
         for (String down : downs) {
