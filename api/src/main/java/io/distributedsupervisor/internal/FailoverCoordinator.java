@@ -59,9 +59,13 @@ final class FailoverCoordinator {
         this.intervalNanos = node.options().reconcileInterval().toNanos();
     }
 
-    /** Starts the thread; {@code members} are the members at join, which get no node-up event. */
+    /** Starts the thread; {@code members} are the members at join, which get no node-up event (except this node). */
     void start(Set<String> members) {
-        knownMembers = Set.copyOf(members);
+        // This node's own joining is an up like any other: when the ring gives its name to
+        // itself, nobody else reports it.
+        Set<String> others = new HashSet<>(members);
+        others.remove(node.node());
+        knownMembers = Set.copyOf(others);
         running = true;
         membersChanged = true;
         thread = Thread.ofPlatform().daemon().name("ds-failover-" + node.name() + "-" + node.node()).start(this::run);
@@ -157,12 +161,20 @@ final class FailoverCoordinator {
         ups.removeAll(knownMembers);
         Set<String> downs = new HashSet<>(knownMembers);
         downs.removeAll(now);
+        // This node's own leaving (a graceful close that has left the members already) is no
+        // node-down, and a closing node reports nothing more.
+        downs.remove(node.node());
         knownMembers = now;
+        if (node.isClosing()) {
+            return;
+        }
         HashRing ring = node.ring();
         boolean monitor = node.options().monitorNodes();
         for (String down : downs) {
-            boolean graceful = terminating.remove(down);
-            if (!graceful && monitor && !ring.isEmpty() && ring.nodeFor(down).equals(node.node())) {
+            // Kept until the node joins again: its releases arrive after its leaving, and
+            // they are a graceful hand-off, not children lost with a dead node.
+            boolean graceful = terminating.contains(down);
+            if (!graceful && monitor && ownsNodeName(ring, down)) {
                 node.events().nodeDown(down, Map.of("nodes", ring.nodes(), "reason", "session ended"));
             }
             List<Removed> lost = removedByLiveNode.remove(down);
@@ -172,7 +184,7 @@ final class FailoverCoordinator {
         }
         for (String up : ups) {
             terminating.remove(up);
-            if (monitor && ring.contains(up) && ring.nodeFor(up).equals(node.node())) {
+            if (monitor && ring.contains(up) && ownsNodeName(ring, up)) {
                 node.events().nodeUp(up, Map.of("nodes", ring.nodes()));
             }
         }
@@ -181,11 +193,20 @@ final class FailoverCoordinator {
         }
     }
 
+    /**
+     * Whether the ring gives this node the name of {@code other}: hashed as the id
+     * {@code other} is, so that it is what {@code nodeFor(other)} answers to users.
+     */
+    private boolean ownsNodeName(HashRing ring, String other) {
+        return !ring.isEmpty() && ring.nodeFor(ChildKey.encode(other)).equals(node.node());
+    }
+
     private void rebalanceTo(Set<String> newcomers, HashRing ring) {
         for (LocalChild c : node.localChildrenByKey().values()) {
             if (c.explicitNode == null && c.isRunning() && !ring.isEmpty()) {
                 String target = ring.nodeFor(c.key);
-                if (newcomers.contains(target)) {
+                // A node's own joining counts among the ups (for onNodeUp): never move a child to itself.
+                if (newcomers.contains(target) && !target.equals(node.node())) {
                     Thread.startVirtualThread(() -> node.migrate(c));
                 }
             }
@@ -218,7 +239,7 @@ final class FailoverCoordinator {
     private void reportIfLost(Removed r) {
         HashRing ring = node.ring();
         String dead = r.previous().node();
-        if (ring.isEmpty() || !ring.nodeFor(dead).equals(node.node()) || node.session().spec(r.key()).isPresent()) {
+        if (terminating.contains(dead) || !ownsNodeName(ring, dead) || node.session().spec(r.key()).isPresent()) {
             return;
         }
         Object id = SupervisorNode.decodeOrNull(r.key());

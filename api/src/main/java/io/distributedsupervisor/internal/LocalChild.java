@@ -187,6 +187,21 @@ final class LocalChild implements ChildContext, Runnable {
     }
 
     /**
+     * As {@link #stopAndWait}, for the first stop request only: null when a stop was asked
+     * before (by another terminate, a hand-off, a move) or the child already ended by itself,
+     * so that concurrent terminations of one child have a single winner.
+     */
+    ExitReason stopAndWaitIfFirst(ExitReason reason) {
+        synchronized (this) {
+            if (stopped != null || state == DONE) {
+                return null;
+            }
+            requestStop(reason);
+        }
+        return stopAndWait(reason);
+    }
+
+    /**
      * Stops and waits: at most the spec's shutdown timeout for {@code terminate}, then the
      * child's thread is interrupted and the exit is {@link ExitReason#killed()}.
      */
@@ -301,25 +316,38 @@ final class LocalChild implements ChildContext, Runnable {
 
     /** Runs one message; false when this child is gone for good. */
     private boolean process(Letter letter) {
+        Object value = null;
         try {
             switch (letter.kind) {
-                case CALL -> {
-                    Object value = instance.handleCall(letter.payload, this);
-                    letter.reply.complete(new Protocol.Ok(value));
-                }
+                case CALL -> value = instance.handleCall(letter.payload, this);
                 case CAST -> instance.handleCast(letter.payload, this);
                 default -> instance.handleInfo(letter.payload, this);
             }
         } catch (Throwable t) {
+            Protocol.Reply crashed = new Protocol.Crashed(t);
+            // What is queued behind the crashing message is this incarnation's: its calls fail
+            // with the crash (as ChildCrashedException documents), the rest is dropped. It is
+            // taken before the crash is answered, so whatever a caller sends after seeing the
+            // crash is not among it and reaches the next incarnation.
+            endQueued(crashed);
             if (letter.reply != null) {
-                letter.reply.complete(new Protocol.Crashed(t));
+                letter.reply.complete(crashed);
             }
             return exit(ExitReason.error(t), true);
         }
         if (selfStop != null) {
             ExitReason r = selfStop;
             selfStop = null;
+            // Likewise for a stop of its own, before the reply lets the caller go on.
+            endQueued(r.isNormal() ? Protocol.NOT_HERE_REPLY
+                    : new Protocol.Crashed(new IllegalStateException("child " + id + " stopped: " + r)));
+            if (letter.reply != null) {
+                letter.reply.complete(new Protocol.Ok(value));
+            }
             return exit(r, true);
+        }
+        if (letter.reply != null) {
+            letter.reply.complete(new Protocol.Ok(value));
         }
         return true;
     }
@@ -418,7 +446,8 @@ final class LocalChild implements ChildContext, Runnable {
             return gone(old, reason);
         }
         node.events().processStop(id, old, reason);
-        dropQueued();
+        // What was queued for the incarnation that ended was answered when it ended; what came
+        // since is for the next one.
         Owner next = owner.restarted();
         if (!node.updateOwner(key, next)) {
             // The claim is not ours any more (session lost): another node may run it now.
@@ -479,10 +508,12 @@ final class LocalChild implements ChildContext, Runnable {
         }
     }
 
-    /** Messages queued for an incarnation that ended: calls look again, the rest is dropped. */
-    private void dropQueued() {
+    /** Ends what is queued for an incarnation that ends: calls get {@code reply}, casts and infos are dropped. */
+    private void endQueued(Protocol.Reply reply) {
         for (Object m; (m = mailbox.poll()) != null; ) {
-            answerNotHere(m);
+            if (m instanceof Letter l && l.reply != null) {
+                l.reply.complete(reply);
+            }
         }
     }
 

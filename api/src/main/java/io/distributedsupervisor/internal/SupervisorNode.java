@@ -237,7 +237,10 @@ public final class SupervisorNode implements DistributedSupervisor {
 
     /** Stops a local child so that the node the ring names starts it (ACTIVE rebalance). */
     void migrate(LocalChild c) {
-        ExitReason r = c.stopAndWait(ExitReason.migrated());
+        ExitReason r = c.stopAndWaitIfFirst(ExitReason.migrated());
+        if (r == null) {
+            return; // stopped meanwhile for another reason (terminate, close): that stop finishes it
+        }
         local.remove(c.key, c);
         try {
             session.release(c.key);
@@ -655,11 +658,23 @@ public final class SupervisorNode implements DistributedSupervisor {
         String key = ChildKey.encode(id);
         requireOpen();
         long deadline = System.nanoTime() + options.callTimeout().toNanos();
+        boolean removedSpec = false;
         for (int attempt = 0; ; attempt++) {
             Optional<Owner> owner = session.owner(key);
             if (owner.isEmpty()) {
-                // Between two incarnations: removing the spec is what stops it from coming back.
-                return incarnation == null && session.spec(key).isPresent() && session.removeSpec(key);
+                if (incarnation != null) {
+                    return false;
+                }
+                // Between two incarnations (a move, a failover): removing the spec is what stops it
+                // from coming back. A node may have claimed it just before the spec went: then that
+                // incarnation is stopped too.
+                if (session.spec(key).isPresent() && session.removeSpec(key)) {
+                    removedSpec = true;
+                }
+                if (session.owner(key).isEmpty()) {
+                    return removedSpec;
+                }
+                continue;
             }
             Owner o = owner.get();
             if (incarnation != null && !new Incarnation(o.epoch(), o.restarts()).equals(incarnation)) {
@@ -669,7 +684,7 @@ public final class SupervisorNode implements DistributedSupervisor {
                     ? terminateLocal(key, incarnation)
                     : await(requestSafely(o.node(), new Protocol.Terminate(key, incarnation)), deadline);
             if (reply instanceof Protocol.Ok ok) {
-                return (Boolean) ok.value();
+                return (Boolean) ok.value() || removedSpec;
             }
             if (reply == TIMED_OUT || !backoff(attempt, deadline)) {
                 throw new CallTimeoutException(id, options.callTimeout());
@@ -680,14 +695,21 @@ public final class SupervisorNode implements DistributedSupervisor {
     Protocol.Reply terminateLocal(String key, Incarnation incarnation) {
         LocalChild c = local.get(key);
         if (c == null) {
-            return session.owner(key).filter(o -> o.node().equals(nodeName)).isPresent()
-                    ? Protocol.NOT_HERE_REPLY : new Protocol.Ok(Boolean.FALSE);
+            // Not here (any more, or not yet): it is moving or restarting elsewhere; the caller
+            // looks at the registry again.
+            return Protocol.NOT_HERE_REPLY;
         }
         Pid pid = c.currentPid();
-        if (c.isDone() || (incarnation != null && !pid.incarnation().equals(incarnation))) {
+        if (incarnation != null && !pid.incarnation().equals(incarnation)) {
             return new Protocol.Ok(Boolean.FALSE);
         }
-        ExitReason r = c.stopAndWait(ExitReason.shutdown());
+        // ExitReason.Kind.NORMAL is documented as "... or was terminated by id or pid".
+        ExitReason r = c.isDone() ? null : c.stopAndWaitIfFirst(ExitReason.normal());
+        if (r == null) {
+            // Another stop won (a move, a hand-off, another terminate): look again, and find the
+            // child where it went, or nothing.
+            return Protocol.NOT_HERE_REPLY;
+        }
         forget(c, true);
         events.processStop(c.id, pid, r);
         return new Protocol.Ok(Boolean.TRUE);
@@ -782,7 +804,10 @@ public final class SupervisorNode implements DistributedSupervisor {
     private void handOff(LocalChild c) {
         boolean moves = options.cacheChildren() && c.restart() != Restart.TEMPORARY;
         Pid pid = c.currentPid();
-        ExitReason r = c.stopAndWait(moves ? ExitReason.migrated() : ExitReason.shutdown());
+        ExitReason r = c.stopAndWaitIfFirst(moves ? ExitReason.migrated() : ExitReason.shutdown());
+        if (r == null) {
+            return; // a terminate (or its own exit) got there first and finishes it
+        }
         forget(c, !moves);
         events.processStop(c.id, pid, r);
     }
@@ -797,7 +822,9 @@ public final class SupervisorNode implements DistributedSupervisor {
     private final class SessionEvents implements SessionListener {
         @Override
         public void onMembersChanged() {
-            if (lifecycle == RUNNING) {
+            // The backend may report our own join before join() has returned: start() refreshes
+            // the ring and the coordinator scans membership once the session is set.
+            if (lifecycle == RUNNING && session != null) {
                 refreshRing();
                 failover.membersChanged();
             }

@@ -1,0 +1,51 @@
+package io.distributedsupervisor.inmemory;
+
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.SupervisorOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/** Starts n1..nN on a cluster and waits until every node's ring has all of them. */
+final class Nodes {
+    static final String NAME = "DS";
+
+    static {
+        // The suite waits for many conditions that hold within milliseconds: poll often, start at once.
+        org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
+        org.awaitility.Awaitility.setDefaultPollDelay(Duration.ZERO);
+    }
+
+    private Nodes() {
+    }
+
+    static List<DistributedSupervisor> start(InMemoryCluster cluster, int n) {
+        return start(cluster, n, (name, b) -> b);
+    }
+
+    static List<DistributedSupervisor> start(InMemoryCluster cluster, int n,
+                                             BiFunction<String, SupervisorOptions.Builder, SupervisorOptions.Builder> custom) {
+        List<DistributedSupervisor> nodes = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            names.add("n" + i);
+        }
+        for (String name : names) {
+            nodes.add(cluster.start(custom.apply(name, options(name))));
+        }
+        awaitRing(nodes, names);
+        return nodes;
+    }
+
+    static SupervisorOptions.Builder options(String node) {
+        return SupervisorOptions.builder(NAME).nodeName(node).serviceLoaderListeners(false)
+                .callTimeout(Duration.ofSeconds(3));
+    }
+
+    static void awaitRing(List<DistributedSupervisor> nodes, List<String> expected) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().allMatch(d -> d.nodes().equals(expected)));
+    }
+}
