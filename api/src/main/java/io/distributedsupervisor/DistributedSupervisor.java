@@ -114,6 +114,8 @@ public interface DistributedSupervisor extends AutoCloseable {
      * ({@code terminate_child/2}): it is not restarted.
      *
      * @return false when no running child has this pid
+     * @throws IllegalStateException if a child terminates itself this way (it would wait for its
+     *                               own stop): a child stops itself with {@link ChildContext#stop()}
      */
     boolean terminateChild(Pid pid);
 
@@ -137,9 +139,10 @@ public interface DistributedSupervisor extends AutoCloseable {
 
     /**
      * Leaves the cluster gracefully: the node leaves the ring, other nodes are told
-     * ({@code on_node_terminate}), local children are terminated with
-     * {@link ExitReason#migrated()} and started again on the nodes the ring now names
-     * (TEMPORARY ones are just terminated). Idempotent.
+     * ({@code on_node_terminate}), local children whose spec is stored are terminated with
+     * {@link ExitReason#migrated()} and started again on the nodes the ring now names; the others
+     * (TEMPORARY ones, and all with {@code cacheChildren(false)}) are terminated with
+     * {@link ExitReason#shutdown()} and are gone. Idempotent.
      */
     @Override
     void close();

@@ -6,6 +6,7 @@ import io.distributedsupervisor.Restart;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SpecRecord;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -41,6 +43,15 @@ final class FailoverCoordinator {
     private record Removed(String key, Owner previous, long at) {
     }
 
+    /** Children this node took over after a node loss, to time the failover for listeners. */
+    private static final class Failover {
+        final long since = System.nanoTime();
+        final List<String> lostNodes = new ArrayList<>();
+        final List<LocalChild> taken = new ArrayList<>();
+        /** When the last of {@link #taken} finished its first init, by System.nanoTime(). */
+        final java.util.concurrent.atomic.AtomicLong lastStarted = new java.util.concurrent.atomic.AtomicLong(since);
+    }
+
     private final SupervisorNode node;
     private final ConcurrentLinkedQueue<Removed> removed = new ConcurrentLinkedQueue<>();
     private final Set<String> terminating = ConcurrentHashMap.newKeySet();
@@ -52,6 +63,12 @@ final class FailoverCoordinator {
 
     // Touched by the coordinator thread only.
     private Set<String> knownMembers = Set.of();
+    /** The failover under way on this node, from the pass that saw a node lost; null when none. */
+    private Failover failover;
+    private int claimedThisPass;
+    private long failoverCheckAt;
+    /** How long a failover must claim nothing more before this node reports it. */
+    private static final long FAILOVER_QUIET_NANOS = 100_000_000L;
     private final Map<String, List<Removed>> removedByLiveNode = new HashMap<>();
 
     FailoverCoordinator(SupervisorNode node) {
@@ -114,9 +131,12 @@ final class FailoverCoordinator {
     private void run() {
         long nextScan = System.nanoTime();
         while (running) {
-            boolean full = System.nanoTime() - nextScan >= 0;
-            if (!full && !membersChanged && !sessionLost && removed.isEmpty()) {
-                LockSupport.parkNanos(nextScan - System.nanoTime());
+            long now = System.nanoTime();
+            boolean full = now - nextScan >= 0;
+            boolean followUp = failover != null && now - failoverCheckAt >= 0;
+            if (!full && !followUp && !membersChanged && !sessionLost && removed.isEmpty()) {
+                long wake = failover != null && failoverCheckAt - nextScan < 0 ? failoverCheckAt : nextScan;
+                LockSupport.parkNanos(wake - now);
                 continue;
             }
             try {
@@ -146,13 +166,43 @@ final class FailoverCoordinator {
             onMembership(node.session().members().keySet());
             full = true;
         }
+        claimedThisPass = 0;
         for (Removed r; (r = removed.poll()) != null; ) {
             onOwnerRemoved(r);
         }
         if (full) {
             fullScan();
         }
+        closeFailoverWindow();
         return full;
+    }
+
+    /**
+     * A failover is over for this node at the first pass that claims nothing more (the dead
+     * node's owner entries may vanish over several passes) once it has claimed something, or
+     * after a reconcile interval; listeners hear of it once those children have run init.
+     */
+    private void closeFailoverWindow() {
+        Failover f = failover;
+        if (f == null) {
+            return;
+        }
+        if (claimedThisPass > 0) {
+            // Look again soon rather than at the slow timer, so the report comes when it is over.
+            failoverCheckAt = System.nanoTime() + FAILOVER_QUIET_NANOS;
+            return;
+        }
+        boolean quiet = !f.taken.isEmpty() || System.nanoTime() - f.since > intervalNanos;
+        if (!quiet) {
+            return;
+        }
+        failover = null;
+        if (f.taken.isEmpty()) {
+            return;
+        }
+        CompletableFuture<?>[] starts = f.taken.stream().map(LocalChild::firstStart).toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(starts).whenComplete((v, e) -> node.events().failover(List.copyOf(f.lostNodes),
+                f.taken.size(), Duration.ofNanos(f.lastStarted.get() - f.since)));
     }
 
     private void onMembership(Set<String> current) {
@@ -174,6 +224,13 @@ final class FailoverCoordinator {
             // Kept until the node joins again: its releases arrive after its leaving, and
             // they are a graceful hand-off, not children lost with a dead node.
             boolean graceful = terminating.contains(down);
+            if (!graceful) {
+                if (failover == null) {
+                    failover = new Failover();
+                    failoverCheckAt = failover.since + FAILOVER_QUIET_NANOS;
+                }
+                failover.lostNodes.add(down);
+            }
             if (!graceful && monitor && ownsNodeName(ring, down)) {
                 node.events().nodeDown(down, Map.of("nodes", ring.nodes(), "reason", "session ended"));
             }
@@ -285,7 +342,15 @@ final class FailoverCoordinator {
         String target = rec.node() != null && ring.contains(rec.node()) ? rec.node()
                 : ring.isEmpty() ? null : ring.nodeFor(key);
         if (node.node().equals(target)) {
-            node.startClaimed(key, rec);
+            LocalChild c = node.startClaimed(key, rec);
+            if (c != null) {
+                claimedThisPass++;
+                Failover f = failover;
+                if (f != null) {
+                    f.taken.add(c);
+                    c.firstStart().whenComplete((v, e) -> f.lastStarted.accumulateAndGet(System.nanoTime(), Math::max));
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.StartReason;
 import io.distributedsupervisor.spi.Listener;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +77,12 @@ final class ListenerDispatcher {
         post(l -> l.onSupervisorStop(ds));
     }
 
-    void processStart(Object id, Pid pid) {
-        post(l -> l.onProcessStart(supervisor, id, pid));
+    void processStart(Object id, Pid pid, StartReason reason) {
+        post(l -> l.onProcessStart(supervisor, id, pid, reason));
+    }
+
+    void failover(List<String> lostNodes, int children, java.time.Duration took) {
+        post(l -> l.onFailover(supervisor, lostNodes, children, took));
     }
 
     void processStop(Object id, Pid pid, ExitReason reason) {

@@ -9,6 +9,7 @@ import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.Incarnation;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.Restart;
+import io.distributedsupervisor.StartReason;
 import io.distributedsupervisor.spi.Owner;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -85,6 +86,9 @@ final class LocalChild implements ChildContext, Runnable {
     private RestartIntensity intensity;
     /** Completed when the first incarnation's init ends; null when nobody waits for it. */
     private CompletableFuture<Pid> started;
+    /** Whether the first incarnation was started by claiming a stored spec (not by startChild). */
+    private final boolean takenOver;
+    private CompletableFuture<Void> firstStart;
 
     LocalChild(SupervisorNode node, String key, Object id, ChildSpec spec, String explicitNode, Owner owner,
                CompletableFuture<Pid> started) {
@@ -95,6 +99,7 @@ final class LocalChild implements ChildContext, Runnable {
         this.explicitNode = explicitNode;
         this.owner = owner;
         this.started = started;
+        this.takenOver = started == null;
         this.pid = new Pid(node.node(), node.name(), id, new Incarnation(owner.epoch(), owner.restarts()));
     }
 
@@ -221,7 +226,7 @@ final class LocalChild implements ChildContext, Runnable {
             } catch (Exception again) {
                 // It ignores interrupts: give up on it; it can process no further message.
                 aborted = true;
-                state = DONE;
+                markDone();
                 return ExitReason.killed();
             }
         } catch (InterruptedException e) {
@@ -369,7 +374,7 @@ final class LocalChild implements ChildContext, Runnable {
                 instance = null;
                 if (started != null) {
                     // start_child with a failing init: an error to the caller, nothing left behind.
-                    state = DONE;
+                    markDone();
                     node.forget(this, true);
                     drainAfterExit(new Protocol.Crashed(t));
                     started.completeExceptionally(t);
@@ -385,7 +390,7 @@ final class LocalChild implements ChildContext, Runnable {
             if (selfStop != null) {
                 ExitReason r = selfStop;
                 selfStop = null;
-                node.events().processStart(id, pid);
+                node.events().processStart(id, pid, startReason());
                 state = RUNNING;
                 completeStarted();
                 if (!exit(r, true)) {
@@ -395,12 +400,49 @@ final class LocalChild implements ChildContext, Runnable {
             }
             state = RUNNING;
             completeStarted();
-            node.events().processStart(id, pid);
+            node.events().processStart(id, pid, startReason());
             return true;
         }
     }
 
+    private StartReason startReason() {
+        if (pid.incarnation().restarts() > 0) {
+            return StartReason.RESTARTED;
+        }
+        return takenOver ? StartReason.TAKEN_OVER : StartReason.STARTED;
+    }
+
+    /**
+     * A future that completes once the first incarnation has run {@code init} (or the child is
+     * gone); made on demand, so that children nobody waits for carry none.
+     */
+    synchronized CompletableFuture<Void> firstStart() {
+        if (firstStart == null) {
+            firstStart = new CompletableFuture<>();
+            if (state != STARTING) {
+                firstStart.complete(null);
+            }
+        }
+        return firstStart;
+    }
+
+    private void markDone() {
+        state = DONE;
+        signalFirstStart();
+    }
+
+    private void signalFirstStart() {
+        CompletableFuture<Void> f;
+        synchronized (this) {
+            f = firstStart;
+        }
+        if (f != null) {
+            f.complete(null);
+        }
+    }
+
     private void completeStarted() {
+        signalFirstStart();
         if (started != null) {
             started.complete(pid);
             started = null;
@@ -421,7 +463,7 @@ final class LocalChild implements ChildContext, Runnable {
         instance = null;
         if (stopRequest != null) {
             // Whoever asked for the stop releases the claim and reports the exit.
-            state = DONE;
+            markDone();
             drainAfterExit(Protocol.NOT_HERE_REPLY);
             completeStopped(reason);
             return false;
@@ -452,7 +494,7 @@ final class LocalChild implements ChildContext, Runnable {
         if (!node.updateOwner(key, next)) {
             // The claim is not ours any more (session lost): another node may run it now.
             aborted = true;
-            state = DONE;
+            markDone();
             node.forget(this, false);
             drainAfterExit(Protocol.NOT_HERE_REPLY);
             return false;
@@ -466,7 +508,7 @@ final class LocalChild implements ChildContext, Runnable {
     }
 
     private boolean gone(Pid old, ExitReason reason) {
-        state = DONE;
+        markDone();
         node.forget(this, true);
         node.events().processStop(id, old, reason);
         drainAfterExit(Protocol.NOT_HERE_REPLY);
@@ -480,7 +522,7 @@ final class LocalChild implements ChildContext, Runnable {
             callTerminate(reason);
         }
         instance = null;
-        state = DONE;
+        markDone();
         drainAfterExit(Protocol.NOT_HERE_REPLY);
         if (started != null) {
             started.completeExceptionally(new IllegalStateException("stopped before it started: " + reason));

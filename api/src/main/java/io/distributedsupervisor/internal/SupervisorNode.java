@@ -212,27 +212,29 @@ public final class SupervisorNode implements DistributedSupervisor {
     }
 
     /** Claims a stored spec without owner and starts it here (failover, or a move). */
-    void startClaimed(String key, SpecRecord rec) {
+    LocalChild startClaimed(String key, SpecRecord rec) {
         if (isClosing() || local.containsKey(key)) {
-            return;
+            return null;
         }
         Optional<Owner> owner;
         try {
             owner = session.claimStored(key);
         } catch (ClaimConflictException e) {
-            return;
+            return null;
         }
         if (owner.isEmpty()) {
-            return;
+            return null;
         }
         LocalChild c = new LocalChild(this, key, rec.spec().id(), rec.spec(), rec.node(), owner.get(), null);
         local.put(key, c);
         if (isClosing()) {
             // Closing raced this claim: give it back so that another node starts it.
             forget(c, false);
-            return;
+            return null;
         }
+        c.firstStart();
         c.begin();
+        return c;
     }
 
     /** Stops a local child so that the node the ring names starts it (ACTIVE rebalance). */
@@ -657,6 +659,11 @@ public final class SupervisorNode implements DistributedSupervisor {
     private boolean terminate(Object id, Incarnation incarnation) {
         String key = ChildKey.encode(id);
         requireOpen();
+        LocalChild self = LocalChild.CURRENT.get();
+        if (self != null && self.node == this && self.key.equals(key)) {
+            throw new IllegalStateException("child " + id + " tried to terminate itself through the supervisor, "
+                    + "which would wait for its own stop: use ChildContext.stop() instead");
+        }
         long deadline = System.nanoTime() + options.callTimeout().toNanos();
         boolean removedSpec = false;
         for (int attempt = 0; ; attempt++) {

@@ -4,6 +4,8 @@ import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.StartReason;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,8 +37,17 @@ public interface Listener {
     default void onSupervisorStop(DistributedSupervisor supervisor) {
     }
 
-    /** A child incarnation started on this node. */
+    /** A child incarnation started on this node (the Elixir library's {@code on_process_start}). */
     default void onProcessStart(String supervisor, Object id, Pid pid) {
+    }
+
+    /**
+     * A child incarnation started on this node, and why. This is the method the supervisor
+     * calls; by default it calls {@link #onProcessStart(String, Object, Pid)}, so override
+     * whichever you need.
+     */
+    default void onProcessStart(String supervisor, Object id, Pid pid, StartReason reason) {
+        onProcessStart(supervisor, id, pid);
     }
 
     /** A child incarnation stopped; {@code pids} has the incarnation(s) that stopped. */
@@ -53,6 +64,15 @@ public interface Listener {
 
     /** A node closed gracefully; {@code statuses} are the children it ran at that moment. */
     default void onNodeTerminate(String supervisor, String node, Object reason, List<ChildStatus> statuses) {
+    }
+
+    /**
+     * This node took part in a failover: after it saw {@code lostNodes} leave the ring without
+     * closing, it claimed and started {@code children} of their children, the last of which had
+     * finished {@code init} (or failed it) {@code took} after the loss was seen. Fires on each
+     * node that took over at least one child.
+     */
+    default void onFailover(String supervisor, List<String> lostNodes, int children, Duration took) {
     }
 
     /**
@@ -81,6 +101,13 @@ public interface Listener {
             }
 
             @Override
+            public void onProcessStart(String supervisor, Object id, Pid pid, StartReason reason) {
+                if (ids.test(id)) {
+                    listener.onProcessStart(supervisor, id, pid, reason);
+                }
+            }
+
+            @Override
             public void onProcessStop(String supervisor, Object id, List<Pid> pids, ExitReason reason) {
                 if (ids.test(id)) {
                     listener.onProcessStop(supervisor, id, pids, reason);
@@ -100,6 +127,11 @@ public interface Listener {
             @Override
             public void onNodeTerminate(String supervisor, String node, Object reason, List<ChildStatus> statuses) {
                 listener.onNodeTerminate(supervisor, node, reason, statuses);
+            }
+
+            @Override
+            public void onFailover(String supervisor, List<String> lostNodes, int children, Duration took) {
+                listener.onFailover(supervisor, lostNodes, children, took);
             }
 
             @Override
