@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -244,6 +245,38 @@ class NodeTransportTest extends TransportTestSupport {
         assertThat(failure(a.request("b", b.address(), new byte[16 * 1024])).getMessage())
                 .contains("more than the maximum frame size of 8192");
         assertThat(reply(a.request("b", b.address(), "small"))).isEqualTo("b: small");
+    }
+
+    @Test
+    void a_peer_that_does_not_read_makes_callers_fail_instead_of_buffering_without_bound() throws Exception {
+        CountDownLatch stuck = new CountDownLatch(1);
+        NodeTransport a = start("a", echo("a"), c -> c.connectTimeout(Duration.ofMillis(300)));
+        NodeTransport b = start("b", new Recorder(m -> CompletableFuture.completedFuture("ok")) {
+            @Override
+            public void onMessage(String fromNode, Object message) {
+                if ("stop reading".equals(message)) {
+                    // Breaks the handler contract on purpose: b's event loop stops reading a's connection.
+                    try {
+                        stuck.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        });
+        closeAfter(stuck::countDown); // runs before the transports close
+
+        assertThat(a.send("b", b.address(), "stop reading")).isTrue();
+        byte[] chunk = new byte[256 * 1024];
+        int sent = 0;
+        while (a.send("b", b.address(), chunk)) {
+            sent++;
+            assertThat(sent).as("sends accepted by a peer that reads nothing").isLessThan(2_000);
+        }
+        assertThat(failure(a.request("b", b.address(), "hello?")).getMessage()).contains("peer b").contains("is not reading");
+
+        stuck.countDown();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(a.request("b", b.address(), "hello").get(10, TimeUnit.SECONDS)).isEqualTo("ok"));
     }
 
     @Test

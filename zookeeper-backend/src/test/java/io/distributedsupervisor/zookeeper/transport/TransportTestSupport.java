@@ -53,7 +53,7 @@ abstract class TransportTestSupport {
     }
 
     /** An inbound handler that records what arrives (from whom, in order) and replies as told. */
-    static final class Recorder implements InboundHandler {
+    static class Recorder implements InboundHandler {
         final ConcurrentLinkedQueue<Object> messages = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Object> requests = new ConcurrentLinkedQueue<>();
         /** Everything in arrival order, requests and one-way messages interleaved. */
