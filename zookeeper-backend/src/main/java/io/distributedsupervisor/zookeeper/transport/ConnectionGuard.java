@@ -1,0 +1,61 @@
+package io.distributedsupervisor.zookeeper.transport;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import java.io.IOException;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler: whatever went wrong on this connection (a bad frame, a TLS failure, an I/O
+ * error, a bug in a handler) closes this connection only, with one clear log line naming the
+ * peer, and the peer is told why when the protocol still allows it.
+ */
+final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+
+    private final Connection connection;
+    private boolean closing;
+
+    ConnectionGuard(Connection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        Throwable root = cause instanceof DecoderException && !(cause instanceof FrameDecoder.BadFrameException)
+                && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof FrameDecoder.BadFrameException bad) {
+            LOG.warn("closing {}: {}", connection.describe(), bad.getMessage());
+            connection.closeCause(new TransportException(connection.describe() + " closed: " + bad.getMessage()));
+            connection.attemptFailed(new TransportException(connection.describe() + " closed: " + bad.getMessage()));
+            ctx.writeAndFlush(Frame.closing(Frame.CLOSING_PROTOCOL, bad.getMessage())).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        String text;
+        if (root instanceof SSLException) {
+            // Netty's message for a non-TLS peer dumps the whole record in hex: keep the start.
+            String why = String.valueOf(root.getMessage());
+            text = "TLS failed: " + (why.length() > 120 ? why.substring(0, 120) + "..." : why);
+            LOG.warn("closing {}: {}", connection.describe(), text);
+        } else if (root instanceof IOException) {
+            // The peer went away (reset, broken pipe): routine when a node dies.
+            text = root.toString();
+            LOG.debug("closing {}: {}", connection.describe(), text);
+        } else {
+            text = "unexpected error: " + root;
+            LOG.error("closing {} after an unexpected error", connection.describe(), root);
+        }
+        TransportException failure = new TransportException(connection.describe() + " closed: " + text, root);
+        connection.closeCause(failure);
+        connection.attemptFailed(failure);
+        ctx.close();
+    }
+}

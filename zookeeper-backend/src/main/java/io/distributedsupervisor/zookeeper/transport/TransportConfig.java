@@ -1,0 +1,222 @@
+package io.distributedsupervisor.zookeeper.transport;
+
+import io.distributedsupervisor.zookeeper.JavaSerializationCodec;
+import io.distributedsupervisor.zookeeper.MessageCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/**
+ * How a {@link NodeTransport} runs. A valid config is guaranteed by construction (the builder and
+ * the canonical constructor check the same rules): every node of a cluster shares a secret of at
+ * least 16 bytes, unless the config says {@code openMode} explicitly, in which case peers only
+ * exchange names and no secret is checked (or used, if one is given).
+ *
+ * @param nodeName           this node's name, as peers know it (1 to 255 characters)
+ * @param clusterName        peers of another cluster are refused at the handshake
+ * @param bindHost           the interface to listen on
+ * @param port               0 for an ephemeral port
+ * @param advertisedHost     the host peers dial; {@link NodeTransport#address()} combines it with the bound port
+ * @param secret             the cluster secret (the Erlang cookie); null only with {@code openMode}
+ * @param openMode           skip the challenge-response (for trusted networks and tests only)
+ * @param codec              turns messages into bytes and back
+ * @param maxFrameBytes      the largest frame accepted (and sent): type, request id and payload
+ * @param tls                null for plain TCP; otherwise connections run TLS with this context
+ * @param connectTimeout     how long a connection attempt may take; also how long a caller waits
+ *                           for a peer that is not reading before its message fails
+ * @param handshakeTimeout   how long TLS plus the challenge-response may take before the connection is closed
+ * @param writeLowWaterMark  a channel becomes writable again below this many buffered bytes
+ * @param writeHighWaterMark a channel stops being writable above this many buffered bytes
+ */
+public record TransportConfig(String nodeName, String clusterName, String bindHost, int port, String advertisedHost,
+                              byte[] secret, boolean openMode, MessageCodec codec,
+                              int maxFrameBytes, SSLContext tls,
+                              Duration connectTimeout, Duration handshakeTimeout,
+                              int writeLowWaterMark, int writeHighWaterMark) {
+
+    public static final String DEFAULT_CLUSTER_NAME = "distributed-supervisor";
+    public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+    /** The smallest max frame size: handshake frames and error texts must always fit. */
+    public static final int MIN_FRAME_BYTES = 4096;
+    public static final int MIN_SECRET_BYTES = 16;
+    /** Names travel in the handshake; this bound keeps handshake frames small. */
+    public static final int MAX_NAME_LENGTH = 255;
+
+    /**
+     * @throws IllegalArgumentException naming the offending setting
+     * @throws NullPointerException     if a required value is null
+     */
+    public TransportConfig {
+        nodeName = checkName(nodeName, "nodeName");
+        clusterName = checkName(clusterName, "clusterName");
+        Objects.requireNonNull(bindHost, "bindHost");
+        Objects.requireNonNull(advertisedHost, "advertisedHost");
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0 (ephemeral) to 65535, not " + port);
+        }
+        if (!openMode) {
+            if (secret == null) {
+                throw new IllegalArgumentException("a cluster secret is required (or openMode(true) for a trusted network):"
+                        + " without one any process that can reach the port could join node '" + nodeName + "'");
+            }
+            if (secret.length < MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException("the cluster secret must have at least " + MIN_SECRET_BYTES
+                        + " bytes, it has " + secret.length);
+            }
+        }
+        secret = secret == null ? null : secret.clone();
+        if (maxFrameBytes < MIN_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be at least " + MIN_FRAME_BYTES + ", not " + maxFrameBytes);
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("connectTimeout must be positive, not " + connectTimeout);
+        }
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout must be positive, not " + handshakeTimeout);
+        }
+        if (writeLowWaterMark <= 0 || writeHighWaterMark < writeLowWaterMark) {
+            throw new IllegalArgumentException("write water marks must satisfy 0 < low <= high, not low="
+                    + writeLowWaterMark + " high=" + writeHighWaterMark);
+        }
+    }
+
+    private static String checkName(String name, String what) {
+        Objects.requireNonNull(name, what);
+        if (name.isBlank() || name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException(what + " must have 1 to " + MAX_NAME_LENGTH + " characters and not be blank: '" + name + "'");
+        }
+        return name;
+    }
+
+    /** A copy of the secret (null in open mode without one). */
+    @Override
+    public byte[] secret() {
+        return secret == null ? null : secret.clone();
+    }
+
+    /** Everything but the secret's bytes. */
+    @Override
+    public String toString() {
+        return "TransportConfig[nodeName=" + nodeName + ", clusterName=" + clusterName + ", bind=" + bindHost + ":" + port
+                + ", advertisedHost=" + advertisedHost + ", secret=" + (secret == null ? "none" : "(" + secret.length + " bytes)")
+                + ", openMode=" + openMode + ", codec=" + codec.getClass().getSimpleName() + ", maxFrameBytes=" + maxFrameBytes
+                + ", tls=" + (tls != null) + ", connectTimeout=" + connectTimeout + ", handshakeTimeout=" + handshakeTimeout
+                + ", writeWaterMarks=" + writeLowWaterMark + "/" + writeHighWaterMark + "]";
+    }
+
+    /** A builder with the defaults listed on {@link Builder}. */
+    public static Builder builder(String nodeName) {
+        return new Builder(nodeName);
+    }
+
+    /**
+     * Defaults: cluster {@value #DEFAULT_CLUSTER_NAME}, bind host 127.0.0.1 (loopback unless told
+     * otherwise), port 0, advertised host = bind host, max frame 16 MiB, connect and handshake
+     * timeouts 5 s, write water marks 32 KiB / 64 KiB, {@link JavaSerializationCodec#withDefaults()},
+     * no TLS, no secret (so {@link #build()} needs {@link #secret} or {@link #openMode}).
+     */
+    public static final class Builder {
+        private final String nodeName;
+        private String clusterName = DEFAULT_CLUSTER_NAME;
+        private String bindHost = "127.0.0.1";
+        private int port;
+        private String advertisedHost;
+        private byte[] secret;
+        private boolean openMode;
+        private MessageCodec codec;
+        private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+        private SSLContext tls;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
+        private int writeLowWaterMark = 32 * 1024;
+        private int writeHighWaterMark = 64 * 1024;
+
+        private Builder(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        public Builder clusterName(String clusterName) {
+            this.clusterName = clusterName;
+            return this;
+        }
+
+        public Builder bindHost(String bindHost) {
+            this.bindHost = bindHost;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** The host peers dial; defaults to the bind host. */
+        public Builder advertisedHost(String advertisedHost) {
+            this.advertisedHost = advertisedHost;
+            return this;
+        }
+
+        /** The cluster secret, at least 16 bytes (copied). */
+        public Builder secret(byte[] secret) {
+            this.secret = secret == null ? null : secret.clone();
+            return this;
+        }
+
+        /** The cluster secret as text (its UTF-8 bytes, at least 16). */
+        public Builder secret(String secret) {
+            return secret(secret == null ? null : secret.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public Builder openMode(boolean openMode) {
+            this.openMode = openMode;
+            return this;
+        }
+
+        public Builder codec(MessageCodec codec) {
+            this.codec = codec;
+            return this;
+        }
+
+        public Builder maxFrameBytes(int maxFrameBytes) {
+            this.maxFrameBytes = maxFrameBytes;
+            return this;
+        }
+
+        /** TLS with this context (null: plain TCP). */
+        public Builder tls(SSLContext tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = handshakeTimeout;
+            return this;
+        }
+
+        public Builder writeBufferWaterMark(int low, int high) {
+            this.writeLowWaterMark = low;
+            this.writeHighWaterMark = high;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if there is no secret and no {@code openMode(true)}, the
+         *                                  secret is shorter than 16 bytes, or another value is invalid
+         */
+        public TransportConfig build() {
+            return new TransportConfig(nodeName, clusterName, bindHost, port,
+                    advertisedHost == null ? bindHost : advertisedHost, secret, openMode,
+                    codec == null ? JavaSerializationCodec.withDefaults() : codec,
+                    maxFrameBytes, tls, connectTimeout, handshakeTimeout, writeLowWaterMark, writeHighWaterMark);
+        }
+    }
+}

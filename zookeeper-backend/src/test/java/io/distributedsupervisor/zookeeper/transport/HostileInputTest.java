@@ -1,0 +1,162 @@
+package io.distributedsupervisor.zookeeper.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.zookeeper.JavaSerializationCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Raw sockets (no Netty client) against a node's port: whatever they send, the node closes that
+ * one connection, hands nothing to its handler, and keeps serving a good peer.
+ */
+class HostileInputTest extends TransportTestSupport {
+    private Recorder atServer;
+    private NodeTransport server;
+    private NodeTransport goodPeer;
+    private int requestsServed;
+
+    @BeforeEach
+    void startNodes() {
+        atServer = echo("server");
+        server = start("server", atServer, c -> c.handshakeTimeout(Duration.ofMillis(500)));
+        goodPeer = start("good", echo("good"));
+    }
+
+    private Socket raw() throws IOException {
+        Socket socket = closeAfter(new Socket(InetAddress.getLoopbackAddress(), port()));
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private int port() {
+        return Integer.parseInt(server.address().substring(server.address().lastIndexOf(':') + 1));
+    }
+
+    private static byte[] frame(int type, long id, byte[] payload) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(9 + payload.length);
+        out.writeByte(type);
+        out.writeLong(id);
+        out.write(payload);
+        return bytes.toByteArray();
+    }
+
+    /** The server closes the socket (it may send a CLOSING frame first). */
+    private static void assertClosedByServer(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            while (in.read(buffer) != -1) {
+                // Drain the CLOSING frame the server may send.
+            }
+        } catch (SocketTimeoutException e) {
+            fail("the server did not close the connection");
+        } catch (SocketException e) {
+            // Reset by the server: closed too.
+        }
+    }
+
+    private void assertStillServes() throws Exception {
+        requestsServed++;
+        Object reply = goodPeer.request("server", server.address(), "still there? " + requestsServed).get(10, TimeUnit.SECONDS);
+        assertThat(reply).isEqualTo("server: still there? " + requestsServed);
+    }
+
+    @Test
+    void garbage_bytes() throws Exception {
+        Socket socket = raw();
+        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertClosedByServer(socket);
+        assertStillServes();
+    }
+
+    @Test
+    void a_length_prefix_larger_than_the_max_frame() throws Exception {
+        LogCapture log = closeAfter(LogCapture.start());
+        Socket socket = raw();
+        new DataOutputStream(socket.getOutputStream()).writeInt(Integer.MAX_VALUE);
+        assertClosedByServer(socket);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
+                .contains("frame of " + Integer.MAX_VALUE + " bytes exceeds the maximum of 4096 bytes allowed before the handshake"));
+        assertStillServes();
+    }
+
+    @Test
+    void a_frame_shorter_than_its_header_and_an_unknown_frame_type() throws Exception {
+        Socket shortFrame = raw();
+        new DataOutputStream(shortFrame.getOutputStream()).writeInt(3);
+        assertClosedByServer(shortFrame);
+
+        Socket unknownType = raw();
+        unknownType.getOutputStream().write(frame(0x7f, 0, new byte[0]));
+        assertClosedByServer(unknownType);
+        assertStillServes();
+    }
+
+    @Test
+    void a_truncated_frame_then_close() throws Exception {
+        LogCapture log = closeAfter(LogCapture.start());
+        Socket socket = raw();
+        byte[] whole = frame(1, 0, new byte[100]);
+        socket.getOutputStream().write(whole, 0, 40);
+        socket.close();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
+                .contains("closed in the middle of a frame: 40 bytes of an incomplete frame discarded"));
+        assertStillServes();
+    }
+
+    @Test
+    void a_request_before_the_handshake_is_never_decoded_nor_dispatched() throws Exception {
+        LogCapture log = closeAfter(LogCapture.start());
+        Socket socket = raw();
+        byte[] payload = JavaSerializationCodec.withDefaults().encode("sneaky");
+        socket.getOutputStream().write(frame(16, 1, payload));
+        assertClosedByServer(socket);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
+                .contains("protocol violation: REQUEST frame while the handshake expects HELLO"));
+        assertStillServes();
+        assertThat(atServer.requests).containsExactly("still there? 1");
+    }
+
+    @Test
+    void a_connection_that_never_speaks_is_closed_after_the_handshake_timeout() throws Exception {
+        Socket socket = raw();
+        assertClosedByServer(socket);
+        assertStillServes();
+    }
+
+    @Test
+    void many_connections_opened_and_dropped_at_once() throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Socket socket = new Socket(InetAddress.getLoopbackAddress(), port());
+            if (i % 2 == 0) {
+                socket.getOutputStream().write(new byte[] {0, 0, 0, 12, 1});
+            }
+            sockets.add(socket);
+        }
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        assertStillServes();
+        // And once more after the server has seen all the closes.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(this::assertStillServes);
+    }
+}
