@@ -1,0 +1,67 @@
+package io.distributedsupervisor.zookeeper;
+
+import io.distributedsupervisor.spi.Member;
+import io.distributedsupervisor.spi.Owner;
+import java.nio.charset.StandardCharsets;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * The text in {@code members/<node>} and {@code owners/<key>} znodes. Line-based UTF-8, so that
+ * an operator can read it with {@code zkCli.sh get}. Parsing refuses anything malformed with a
+ * message naming the problem; the caller logs it and ignores the znode.
+ */
+final class ZnodeData {
+    static final String FORMAT = "ds1";
+
+    private ZnodeData() {
+    }
+
+    static byte[] member(String address, long startedAt, String version) {
+        return (FORMAT + "\n" + address + "\n" + startedAt + "\n" + version).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Member parseMember(String node, byte[] data) {
+        String[] lines = lines(data, 4, "member " + node);
+        try {
+            return new Member(node, lines[1], Long.parseLong(lines[2]), lines[3]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("member " + node + ": start time is not a number: " + lines[2]);
+        }
+    }
+
+    static byte[] owner(String node, int restarts) {
+        return (FORMAT + "\n" + node + "\n" + restarts).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The owner entry of a znode: node and restarts from its data, epoch and session from its stat. */
+    static Owner parseOwner(String key, byte[] data, Stat stat) {
+        String[] lines = lines(data, 3, "owner of " + key);
+        int restarts;
+        try {
+            restarts = Integer.parseInt(lines[2]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("owner of " + key + ": restarts is not a number: " + lines[2]);
+        }
+        if (restarts < 0 || lines[1].isEmpty()) {
+            throw new IllegalArgumentException("owner of " + key + ": bad node or restarts");
+        }
+        if (stat.getEphemeralOwner() == 0) {
+            throw new IllegalArgumentException("owner of " + key + " is not an ephemeral znode");
+        }
+        return new Owner(lines[1], stat.getCzxid(), restarts, stat.getEphemeralOwner());
+    }
+
+    private static String[] lines(byte[] data, int count, String what) {
+        if (data == null || data.length == 0) {
+            throw new IllegalArgumentException(what + ": empty znode");
+        }
+        if (data.length > 4096) {
+            throw new IllegalArgumentException(what + ": " + data.length + " bytes, too long");
+        }
+        String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", -1);
+        if (lines.length != count || !FORMAT.equals(lines[0])) {
+            throw new IllegalArgumentException(what + ": not in format " + FORMAT + " with " + count + " lines");
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,265 @@
+package io.distributedsupervisor.zookeeper;
+
+import io.distributedsupervisor.spi.Backend;
+import io.distributedsupervisor.spi.BackendException;
+import io.distributedsupervisor.spi.MessageHandler;
+import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.SessionListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import org.apache.curator.RetryPolicy;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+/**
+ * The ZooKeeper backend: coordination through Apache Curator, messages between nodes through a
+ * Netty transport authenticated by a shared cluster secret.
+ *
+ * <p>Each {@link #join} opens its own ZooKeeper session (a Curator client) and its own transport
+ * server, so one backend can serve several supervisors in a JVM. The layout under the namespace
+ * is DESIGN.md's: {@code <supervisor>/members/<node>} (ephemeral), {@code children/<key>}
+ * (persistent specs), {@code owners/<key>} (ephemeral claims).
+ *
+ * <p>Safe by default: the transport binds to loopback unless told otherwise, and {@link Builder#build()}
+ * refuses to make a backend without a cluster secret unless {@link Builder#openMode(boolean)} is
+ * set; nothing is deserialized from the wire or from a znode outside the codec's allow-list.
+ */
+public final class ZooKeeperBackend implements Backend {
+    private final Builder config;
+    private final Set<ZooKeeperSession> sessions = ConcurrentHashMap.newKeySet();
+
+    private ZooKeeperBackend(Builder config) {
+        this.config = config;
+    }
+
+    /** A builder; {@code connectString} is the ZooKeeper ensemble, e.g. {@code "zk1:2181,zk2:2181"}. */
+    public static Builder builder(String connectString) {
+        return new Builder(connectString);
+    }
+
+    @Override
+    public NodeSession join(String supervisor, String node, SessionListener listener, MessageHandler handler) {
+        Objects.requireNonNull(supervisor, "supervisor");
+        Objects.requireNonNull(node, "node");
+        ZooKeeperSession session = ZooKeeperSession.open(config, supervisor, node, listener, handler, sessions::remove);
+        sessions.add(session);
+        return session;
+    }
+
+    @Override
+    public void close() {
+        for (ZooKeeperSession s : new ArrayList<>(sessions)) {
+            s.close();
+        }
+    }
+
+    /** The settings; read by the session. */
+    Builder config() {
+        return config;
+    }
+
+    @Override
+    public String toString() {
+        return "ZooKeeperBackend{" + config.connectString + ", namespace=" + config.namespace + "}";
+    }
+
+    /**
+     * Settings of a {@link ZooKeeperBackend}. Defaults: session timeout 15 s, connection timeout
+     * 10 s, exponential back-off retry (100 ms base, 10 tries), namespace
+     * {@code distributed-supervisor}, no ACL, transport on 127.0.0.1 with an ephemeral port,
+     * frames up to 16 MiB, Java serialization with the default allow-list, no TLS.
+     */
+    public static final class Builder {
+        final String connectString;
+        Duration sessionTimeout = Duration.ofSeconds(15);
+        Duration connectionTimeout = Duration.ofSeconds(10);
+        RetryPolicy retryPolicy = new ExponentialBackoffRetry(100, 10, 2000);
+        String namespace = "distributed-supervisor";
+        String digestUser;
+        String digestPassword;
+        String bindHost = "127.0.0.1";
+        int port;
+        String advertisedHost;
+        byte[] secret;
+        boolean openMode;
+        SSLContext tls;
+        MessageCodec codec;
+        List<String> allowList = List.of();
+        int maxFrameBytes = 16 * 1024 * 1024;
+        double leaseFraction = 0.5;
+
+        private Builder(String connectString) {
+            Objects.requireNonNull(connectString, "connectString");
+            if (connectString.isBlank()) {
+                throw new IllegalArgumentException("connectString must name at least one ZooKeeper server");
+            }
+            this.connectString = connectString;
+        }
+
+        public Builder sessionTimeout(Duration timeout) {
+            this.sessionTimeout = positive(timeout, "sessionTimeout");
+            return this;
+        }
+
+        public Builder connectionTimeout(Duration timeout) {
+            this.connectionTimeout = positive(timeout, "connectionTimeout");
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /** The chroot-like root of every znode; {@code [A-Za-z0-9_.-]+}, may hold {@code /} between parts. */
+        public Builder namespace(String namespace) {
+            Objects.requireNonNull(namespace, "namespace");
+            if (!namespace.matches("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")) {
+                throw new IllegalArgumentException("invalid namespace '" + namespace
+                        + "': parts of A-Z a-z 0-9 _ . - separated by /, no leading or trailing /");
+            }
+            this.namespace = namespace;
+            return this;
+        }
+
+        /**
+         * Digest ACLs: every znode this backend creates is readable and writable only by clients
+         * authenticated as {@code user:password}, and this backend authenticates so.
+         */
+        public Builder digestAcl(String user, String password) {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(password, "password");
+            if (user.isEmpty() || user.contains(":")) {
+                throw new IllegalArgumentException("digest user must be non-empty and without ':'");
+            }
+            this.digestUser = user;
+            this.digestPassword = password;
+            return this;
+        }
+
+        /** The interface the transport listens on; default loopback {@code 127.0.0.1}. */
+        public Builder bindHost(String host) {
+            this.bindHost = Objects.requireNonNull(host, "bindHost");
+            return this;
+        }
+
+        /** The transport port; 0 (the default) takes a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The host other nodes dial; default the bind host. */
+        public Builder advertisedHost(String host) {
+            this.advertisedHost = Objects.requireNonNull(host, "advertisedHost");
+            return this;
+        }
+
+        /** The shared cluster secret (at least 16 bytes) that nodes prove to each other. */
+        public Builder secret(byte[] secret) {
+            Objects.requireNonNull(secret, "secret");
+            if (secret.length < 16) {
+                throw new IllegalArgumentException("the cluster secret must have at least 16 bytes, got " + secret.length);
+            }
+            this.secret = secret.clone();
+            return this;
+        }
+
+        /** The shared cluster secret as text (UTF-8, at least 16 bytes). */
+        public Builder secret(String secret) {
+            return secret(Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Runs the transport without authentication. Only for trusted networks and tests. */
+        public Builder openMode(boolean open) {
+            this.openMode = open;
+            return this;
+        }
+
+        /** TLS for the transport; null (the default) is plain TCP. */
+        public Builder tls(SSLContext context) {
+            this.tls = context;
+            return this;
+        }
+
+        /** The codec of messages and stored specs; default Java serialization behind the allow-list. */
+        public Builder codec(MessageCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Classes the default codec may deserialize beyond its defaults, in
+         * {@link java.io.ObjectInputFilter} pattern syntax: {@code com.example.*},
+         * {@code com.example.**}, {@code com.example.Foo}.
+         */
+        public Builder allowList(Collection<String> patterns) {
+            this.allowList = List.copyOf(Objects.requireNonNull(patterns, "allowList"));
+            return this;
+        }
+
+        public Builder maxFrameBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxFrameBytes must be at least 1024: " + bytes);
+            }
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+
+        MessageCodec codecOrDefault() {
+            return codec != null ? codec : JavaSerializationCodec.allowing(allowList);
+        }
+
+        /**
+         * @throws IllegalArgumentException without a secret unless {@code openMode(true)}
+         */
+        public ZooKeeperBackend build() {
+            if (secret == null && !openMode) {
+                throw new IllegalArgumentException("no cluster secret: set secret(...) so that nodes authenticate "
+                        + "each other, or openMode(true) to run the transport unauthenticated on a trusted network");
+            }
+            if (codec != null && !allowList.isEmpty()) {
+                throw new IllegalArgumentException("allowList applies to the default codec; a custom codec has its own");
+            }
+            Builder copy = new Builder(connectString);
+            copy.sessionTimeout = sessionTimeout;
+            copy.connectionTimeout = connectionTimeout;
+            copy.retryPolicy = retryPolicy;
+            copy.namespace = namespace;
+            copy.digestUser = digestUser;
+            copy.digestPassword = digestPassword;
+            copy.bindHost = bindHost;
+            copy.port = port;
+            copy.advertisedHost = advertisedHost;
+            copy.secret = secret;
+            copy.openMode = openMode;
+            copy.tls = tls;
+            copy.codec = codec;
+            copy.allowList = allowList;
+            copy.maxFrameBytes = maxFrameBytes;
+            copy.leaseFraction = leaseFraction;
+            return new ZooKeeperBackend(copy);
+        }
+    }
+
+    static BackendException wrap(String what, Exception e) {
+        return new BackendException(what + ": " + e, e);
+    }
+}

@@ -1,0 +1,741 @@
+package io.distributedsupervisor.zookeeper;
+
+import io.distributedsupervisor.spi.BackendException;
+import io.distributedsupervisor.spi.ClaimConflictException;
+import io.distributedsupervisor.spi.Member;
+import io.distributedsupervisor.spi.MessageHandler;
+import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.SessionListener;
+import io.distributedsupervisor.spi.SessionState;
+import io.distributedsupervisor.spi.SpecRecord;
+import io.distributedsupervisor.zookeeper.transport.InboundHandler;
+import io.distributedsupervisor.zookeeper.transport.NodeTransport;
+import io.distributedsupervisor.zookeeper.transport.TransportConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.api.transaction.OperationType;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's ZooKeeper session in one supervisor's group: a Curator client, a CuratorCache over
+ * the supervisor's three trees (read locally, so reads touch no network), a lease, and the
+ * node's transport.
+ *
+ * <p>Connection states (Curator's), as handled here:
+ * <ul>
+ *   <li>{@code SUSPENDED} (and {@code READ_ONLY}): the lease ends at once, so no child processes
+ *       a message; the runtime is told {@link SessionState#SUSPENDED}.</li>
+ *   <li>{@code RECONNECTED} with the same ZooKeeper session: the lease is renewed by a round
+ *       trip, then {@link SessionState#RECONNECTED}. With another session (the old one expired
+ *       while we were away): {@link SessionState#LOST}.</li>
+ *   <li>{@code LOST}: {@link SessionState#LOST}; the runtime closes this session and joins again.</li>
+ * </ul>
+ * The lease: after each confirmed round trip that started at {@code t}, the node may process
+ * messages until {@code t + leaseFraction × negotiated session timeout}. ZooKeeper expires a
+ * session no sooner than the session timeout after the client's last contact, so a node that
+ * was frozen (GC, SIGSTOP) stops processing before survivors may start its children.
+ *
+ * <p>Ownership checks compare a znode's {@code ephemeralOwner} with this session's id, never the
+ * node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the owning
+ * session ever deletes or changes an owner znode; others wait for it to vanish with its session.
+ */
+final class ZooKeeperSession implements NodeSession {
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperSession.class);
+    static final String VERSION = "0.1";
+
+    private final ZooKeeperBackend.Builder config;
+    private final String supervisor;
+    private final String node;
+    private final SessionListener listener;
+    private final MessageCodec codec;
+    private final Consumer<ZooKeeperSession> onClose;
+    private final String membersPath;
+    private final String childrenPath;
+    private final String ownersPath;
+
+    private final ConcurrentHashMap<String, Member> members = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, SpecRecord> specs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
+    /** Addresses of nodes that left, so that replies to calls in flight during a hand-over can still be had. */
+    private final ConcurrentHashMap<String, String> departed = new ConcurrentHashMap<>();
+
+    private CuratorFramework client;
+    private NodeTransport transport;
+    private CuratorCache cache;
+    private Thread leaseThread;
+    private long sessionId;
+    private long leaseNanos;
+    private volatile long leaseUntil;
+    private volatile boolean lost;
+    private volatile boolean closed;
+
+    private ZooKeeperSession(ZooKeeperBackend.Builder config, String supervisor, String node, SessionListener listener,
+                             Consumer<ZooKeeperSession> onClose) {
+        this.config = config;
+        this.supervisor = supervisor;
+        this.node = node;
+        this.listener = listener;
+        this.codec = config.codecOrDefault();
+        this.onClose = onClose;
+        String root = "/" + supervisor;
+        this.membersPath = root + "/members";
+        this.childrenPath = root + "/children";
+        this.ownersPath = root + "/owners";
+    }
+
+    static ZooKeeperSession open(ZooKeeperBackend.Builder config, String supervisor, String node,
+                                 SessionListener listener, MessageHandler handler, Consumer<ZooKeeperSession> onClose) {
+        ZooKeeperSession s = new ZooKeeperSession(config, supervisor, node, listener, onClose);
+        try {
+            s.connect(handler);
+            return s;
+        } catch (RuntimeException e) {
+            s.release();
+            throw e;
+        }
+    }
+
+    private void connect(MessageHandler handler) {
+        CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
+                .connectString(config.connectString)
+                .sessionTimeoutMs((int) config.sessionTimeout.toMillis())
+                .connectionTimeoutMs((int) config.connectionTimeout.toMillis())
+                .retryPolicy(config.retryPolicy)
+                .namespace(config.namespace);
+        if (config.digestUser != null) {
+            String auth = config.digestUser + ":" + config.digestPassword;
+            List<ACL> acl;
+            try {
+                acl = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", DigestAuthenticationProvider.generateDigest(auth))));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA1 is missing from this JVM", e);
+            }
+            b.authorization("digest", auth.getBytes(StandardCharsets.UTF_8)).aclProvider(new ACLProvider() {
+                @Override
+                public List<ACL> getDefaultAcl() {
+                    return acl;
+                }
+
+                @Override
+                public List<ACL> getAclForPath(String path) {
+                    return acl;
+                }
+            });
+        }
+        client = b.build();
+        client.start();
+        try {
+            if (!client.blockUntilConnected((int) config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new BackendException("could not connect to ZooKeeper at " + config.connectString + " within "
+                        + config.connectionTimeout);
+            }
+            sessionId = client.getZookeeperClient().getZooKeeper().getSessionId();
+            int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+            leaseNanos = (long) (TimeUnit.MILLISECONDS.toNanos(negotiated > 0 ? negotiated
+                    : config.sessionTimeout.toMillis()) * config.leaseFraction);
+            for (String p : List.of(membersPath, childrenPath, ownersPath)) {
+                ensurePath(p);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while connecting to ZooKeeper", e);
+        } catch (BackendException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not open a ZooKeeper session at " + config.connectString, e);
+        }
+
+        transport = NodeTransport.start(transportConfig(), new InboundHandler() {
+            @Override
+            public CompletableFuture<Object> onRequest(String fromNode, Object message) {
+                return handler.onRequest(fromNode, message);
+            }
+
+            @Override
+            public void onMessage(String fromNode, Object message) {
+                handler.onMessage(fromNode, message);
+            }
+        });
+
+        long startedAt = System.currentTimeMillis();
+        try {
+            client.create().withMode(CreateMode.EPHEMERAL)
+                    .forPath(membersPath + "/" + node, ZnodeData.member(transport.address(), startedAt, VERSION));
+        } catch (KeeperException.NodeExistsException e) {
+            throw new BackendException("node " + node + " is already a live member of supervisor " + supervisor
+                    + " (another process runs with that node name)");
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, e);
+        }
+        members.put(node, new Member(node, transport.address(), startedAt, VERSION));
+        leaseUntil = System.nanoTime() + leaseNanos;
+
+        CountDownLatch initialized = new CountDownLatch(1);
+        cache = CuratorCache.build(client, "/" + supervisor);
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forAll(this::onCacheEvent)
+                .forInitialized(initialized::countDown)
+                .build());
+        client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
+        cache.start();
+        try {
+            if (!initialized.await(config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new BackendException("the cache of supervisor " + supervisor + " did not load within "
+                        + config.connectionTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while loading the cache", e);
+        }
+        leaseThread = Thread.ofPlatform().daemon().name("ds-lease-" + supervisor + "-" + node).start(this::renewLease);
+        LOG.info("node {} joined supervisor {} on ZooKeeper {} (session 0x{}, transport {})", node, supervisor,
+                config.connectString, Long.toHexString(sessionId), transport.address());
+    }
+
+    private TransportConfig transportConfig() {
+        TransportConfig.Builder t = TransportConfig.builder(node)
+                .clusterName(config.namespace + "/" + supervisor)
+                .bindHost(config.bindHost)
+                .port(config.port)
+                .codec(codec)
+                .maxFrameBytes(config.maxFrameBytes)
+                .openMode(config.openMode);
+        if (config.advertisedHost != null) {
+            t.advertisedHost(config.advertisedHost);
+        }
+        if (config.secret != null) {
+            t.secret(config.secret);
+        }
+        if (config.tls != null) {
+            t.tls(config.tls);
+        }
+        return t.build();
+    }
+
+    private void ensurePath(String path) {
+        try {
+            client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
+        } catch (KeeperException.NodeExistsException e) {
+            // Made by another node: fine.
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not create " + path, e);
+        }
+    }
+
+    // ---- the cache ----
+
+    private void onCacheEvent(CuratorCacheListener.Type type, ChildData oldData, ChildData data) {
+        ChildData d = data != null ? data : oldData;
+        String path = d.getPath();
+        int slash = path.lastIndexOf('/');
+        String parent = path.substring(0, slash);
+        String name = path.substring(slash + 1);
+        try {
+            if (parent.equals(membersPath)) {
+                onMember(type, name, data);
+            } else if (parent.equals(ownersPath)) {
+                onOwner(type, name, oldData, data);
+            } else if (parent.equals(childrenPath)) {
+                onSpec(type, name, data);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("node {}: a listener failed on the event for {}", node, path, e);
+        }
+    }
+
+    private void onMember(CuratorCacheListener.Type type, String name, ChildData data) {
+        if (type == CuratorCacheListener.Type.NODE_DELETED) {
+            Member gone = members.remove(name);
+            if (gone != null) {
+                departed.put(name, gone.address());
+            }
+        } else {
+            try {
+                Member m = ZnodeData.parseMember(name, data.getData());
+                members.put(name, m);
+                departed.remove(name);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("node {}: ignoring members/{}: {}", node, name, e.getMessage());
+                members.remove(name);
+            }
+        }
+        if (!closed) {
+            listener.onMembersChanged();
+        }
+    }
+
+    private void onOwner(CuratorCacheListener.Type type, String key, ChildData oldData, ChildData data) {
+        if (type == CuratorCacheListener.Type.NODE_DELETED) {
+            owners.remove(key);
+            Owner previous = parseOwnerOrNull(key, oldData);
+            if (previous != null && !closed) {
+                listener.onOwnerRemoved(key, previous);
+            }
+            return;
+        }
+        Owner o = parseOwnerOrNull(key, data);
+        if (o != null) {
+            owners.put(key, o);
+        } else {
+            owners.remove(key);
+        }
+    }
+
+    private static Owner parseOwnerOrNull(String key, ChildData data) {
+        if (data == null || data.getStat() == null) {
+            return null;
+        }
+        try {
+            return ZnodeData.parseOwner(key, data.getData(), data.getStat());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring owners/{}: {}", key, e.getMessage());
+            return null;
+        }
+    }
+
+    private void onSpec(CuratorCacheListener.Type type, String key, ChildData data) {
+        if (type == CuratorCacheListener.Type.NODE_DELETED) {
+            specs.remove(key);
+            if (!closed) {
+                listener.onSpecRemoved(key);
+            }
+            return;
+        }
+        SpecRecord rec = decodeSpec(key, data.getData());
+        if (rec != null) {
+            specs.put(key, rec);
+        } else {
+            specs.remove(key);
+        }
+    }
+
+    private SpecRecord decodeSpec(String key, byte[] bytes) {
+        try {
+            Object o = codec.decode(bytes);
+            if (!(o instanceof StoredSpec s) || s.spec() == null || s.spec().id() == null) {
+                throw new IllegalArgumentException("not a stored spec: " + (o == null ? null : o.getClass().getName()));
+            }
+            return new SpecRecord(s.spec(), s.node());
+        } catch (Exception e) {
+            LOG.warn("node {}: ignoring children/{}: cannot read it as a child spec ({}); check the codec's allow-list",
+                    node, key, e.toString());
+            return null;
+        }
+    }
+
+    // ---- connection state and lease ----
+
+    private void onConnectionState(ConnectionState state) {
+        if (closed) {
+            return;
+        }
+        switch (state) {
+            case SUSPENDED, READ_ONLY -> {
+                leaseUntil = 0;
+                listener.onSessionState(SessionState.SUSPENDED);
+            }
+            case RECONNECTED -> {
+                long now;
+                try {
+                    now = client.getZookeeperClient().getZooKeeper().getSessionId();
+                } catch (Exception e) {
+                    now = -1;
+                }
+                if (now == sessionId && !lost) {
+                    LockSupport.unpark(leaseThread);
+                    listener.onSessionState(SessionState.RECONNECTED);
+                } else {
+                    lose();
+                }
+            }
+            case LOST -> lose();
+            default -> {
+            }
+        }
+    }
+
+    private void lose() {
+        if (lost) {
+            return;
+        }
+        lost = true;
+        leaseUntil = 0;
+        LOG.warn("node {}: ZooKeeper session 0x{} of supervisor {} is lost", node, Long.toHexString(sessionId), supervisor);
+        listener.onSessionState(SessionState.LOST);
+    }
+
+    private void renewLease() {
+        long every = Math.max(TimeUnit.MILLISECONDS.toNanos(20), leaseNanos / 4);
+        while (!closed && !lost) {
+            long start = System.nanoTime();
+            try {
+                if (client.getZookeeperClient().isConnected()
+                        && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
+                    client.checkExists().forPath(membersPath);
+                    if (!lost && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
+                        leaseUntil = start + leaseNanos;
+                    }
+                }
+            } catch (Exception e) {
+                LOG.debug("lease renewal of {} failed: {}", node, e.toString());
+            }
+            LockSupport.parkNanos(every);
+        }
+    }
+
+    @Override
+    public boolean holdsLease() {
+        return System.nanoTime() - leaseUntil < 0;
+    }
+
+    // ---- NodeSession ----
+
+    @Override
+    public String node() {
+        return node;
+    }
+
+    @Override
+    public long sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public Map<String, Member> members() {
+        return Collections.unmodifiableMap(members);
+    }
+
+    @Override
+    public void leave() {
+        try {
+            Stat stat = client.checkExists().forPath(membersPath + "/" + node);
+            if (stat != null && stat.getEphemeralOwner() == sessionId) {
+                client.delete().withVersion(stat.getVersion()).forPath(membersPath + "/" + node);
+            }
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            // Already gone.
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("node " + node + " could not leave", e);
+        }
+        members.remove(node);
+    }
+
+    @Override
+    public Optional<SpecRecord> spec(String key) {
+        return Optional.ofNullable(specs.get(key));
+    }
+
+    @Override
+    public void forEachSpec(BiConsumer<String, SpecRecord> action) {
+        specs.forEach(action);
+    }
+
+    @Override
+    public boolean removeSpec(String key) {
+        requireOpen();
+        try {
+            client.delete().forPath(childrenPath + "/" + key);
+            specs.remove(key);
+            return true;
+        } catch (KeeperException.NoNodeException e) {
+            return false;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not remove the spec of " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<Owner> owner(String key) {
+        return Optional.ofNullable(owners.get(key));
+    }
+
+    @Override
+    public void forEachOwner(BiConsumer<String, Owner> action) {
+        owners.forEach(action);
+    }
+
+    @Override
+    public Owner claimNew(String key, SpecRecord spec) {
+        requireOpen();
+        List<CuratorOp> ops = new ArrayList<>(2);
+        try {
+            if (spec != null) {
+                ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                        .forPath(childrenPath + "/" + key, codec.encode(new StoredSpec(spec.spec(), spec.node()))));
+            }
+            ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                    .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)));
+            List<CuratorTransactionResult> results = client.transaction().forOperations(ops);
+            Owner o = ownerFrom(key, results);
+            owners.put(key, o);
+            if (spec != null) {
+                specs.put(key, spec);
+            }
+            return o;
+        } catch (KeeperException.NodeExistsException e) {
+            throw new ClaimConflictException(key, currentOwner(key));
+        } catch (BackendException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not claim " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<Owner> claimStored(String key) {
+        requireOpen();
+        try {
+            List<CuratorTransactionResult> results = client.transaction().forOperations(
+                    client.transactionOp().check().forPath(childrenPath + "/" + key),
+                    client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                            .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)));
+            Owner o = ownerFrom(key, results);
+            owners.put(key, o);
+            return Optional.of(o);
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (KeeperException.NodeExistsException e) {
+            throw new ClaimConflictException(key, currentOwner(key));
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not claim " + key, e);
+        }
+    }
+
+    private Owner ownerFrom(String key, List<CuratorTransactionResult> results) throws Exception {
+        String path = ownersPath + "/" + key;
+        Stat stat = null;
+        for (CuratorTransactionResult r : results) {
+            if (r.getType() == OperationType.CREATE && r.getForPath().equals(path)) {
+                stat = r.getResultStat();
+            }
+        }
+        if (stat == null) {
+            stat = client.checkExists().forPath(path);
+        }
+        if (stat == null || stat.getEphemeralOwner() != sessionId) {
+            throw new BackendException("the claim of " + key + " vanished right after it was made (session lost?)");
+        }
+        return new Owner(node, stat.getCzxid(), 0, sessionId);
+    }
+
+    /** The owner entry as ZooKeeper has it now (the cache may lag a conflict just seen); null if none or unreadable. */
+    private Owner currentOwner(String key) {
+        try {
+            Stat stat = new Stat();
+            byte[] data = client.getData().storingStatIn(stat).forPath(ownersPath + "/" + key);
+            return ZnodeData.parseOwner(key, data, stat);
+        } catch (Exception e) {
+            return owners.get(key);
+        }
+    }
+
+    /** The stat of this session's own owner znode for {@code key}, or null if it is not ours. */
+    private Stat ownStat(String key) throws Exception {
+        Stat stat = client.checkExists().forPath(ownersPath + "/" + key);
+        return stat != null && stat.getEphemeralOwner() == sessionId ? stat : null;
+    }
+
+    @Override
+    public boolean updateOwner(String key, Owner owner) {
+        requireOpen();
+        Owner current = owners.get(key);
+        if (owner.session() != sessionId || !owner.node().equals(node)
+                || (current != null && current.session() == sessionId && current.epoch() != owner.epoch())) {
+            throw new IllegalArgumentException("updateOwner may change only restarts; got " + owner + " for " + current);
+        }
+        try {
+            Stat stat = ownStat(key);
+            if (stat == null || stat.getCzxid() != owner.epoch()) {
+                return false;
+            }
+            client.setData().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key,
+                    ZnodeData.owner(node, owner.restarts()));
+            owners.put(key, owner);
+            return true;
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            return false;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not update the owner of " + key, e);
+        }
+    }
+
+    @Override
+    public boolean release(String key) {
+        requireOpen();
+        try {
+            Stat stat = ownStat(key);
+            if (stat == null) {
+                return false;
+            }
+            client.delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key);
+            owners.remove(key);
+            return true;
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            return false;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not release " + key, e);
+        }
+    }
+
+    @Override
+    public boolean releaseAndRemoveSpec(String key) {
+        requireOpen();
+        try {
+            Stat stat = ownStat(key);
+            if (stat == null) {
+                return false;
+            }
+            List<CuratorOp> ops = new ArrayList<>(2);
+            ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key));
+            if (client.checkExists().forPath(childrenPath + "/" + key) != null) {
+                ops.add(client.transactionOp().delete().forPath(childrenPath + "/" + key));
+            }
+            client.transaction().forOperations(ops);
+            owners.remove(key);
+            specs.remove(key);
+            return true;
+        } catch (KeeperException.NoNodeException e) {
+            // The spec went away between the check and the delete: release the claim alone.
+            return release(key);
+        } catch (KeeperException.BadVersionException e) {
+            return false;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not release " + key, e);
+        }
+    }
+
+    // ---- transport ----
+
+    private String addressOf(String target) {
+        Member m = members.get(target);
+        return m != null ? m.address() : departed.get(target);
+    }
+
+    @Override
+    public CompletableFuture<Object> request(String target, Object message) {
+        if (closed || lost) {
+            return CompletableFuture.failedFuture(new BackendException("session of node " + node + " in supervisor "
+                    + supervisor + " is " + (closed ? "closed" : "lost")));
+        }
+        String address = addressOf(target);
+        if (address == null) {
+            return CompletableFuture.failedFuture(new BackendException("node " + target
+                    + " is not a live member of supervisor " + supervisor));
+        }
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        transport.request(target, address, message).whenComplete((v, e) -> {
+            if (e == null) {
+                result.complete(v);
+            } else {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                result.completeExceptionally(new BackendException("request to node " + target + " failed: "
+                        + cause.getMessage(), cause));
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public boolean send(String target, Object message) {
+        if (closed || lost) {
+            return false;
+        }
+        String address = addressOf(target);
+        return address != null && transport.send(target, address, message);
+    }
+
+    // ---- lifecycle ----
+
+    private void requireOpen() {
+        if (closed) {
+            throw new BackendException("session of node " + node + " in supervisor " + supervisor + " is closed");
+        }
+        if (lost) {
+            throw new BackendException("the ZooKeeper session of node " + node + " is lost");
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        release();
+        listener.onSessionState(SessionState.CLOSED);
+        onClose.accept(this);
+        LOG.info("node {} left supervisor {}", node, supervisor);
+    }
+
+    /** Closing the client ends the session: ZooKeeper removes this node's member and owner znodes at once. */
+    private void release() {
+        closed = true;
+        leaseUntil = System.nanoTime() - 1;
+        if (leaseThread != null) {
+            LockSupport.unpark(leaseThread);
+        }
+        if (cache != null) {
+            cache.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        if (leaseThread != null) {
+            try {
+                leaseThread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The live ZooKeeper handle, for failure-injection tests (curator-test's KillSession). */
+    org.apache.zookeeper.ZooKeeper zooKeeper() throws Exception {
+        return client.getZookeeperClient().getZooKeeper();
+    }
+
+    NodeTransport transport() {
+        return transport;
+    }
+
+    @Override
+    public String toString() {
+        return "ZooKeeperSession{" + supervisor + "/" + node + ", 0x" + Long.toHexString(sessionId) + "}";
+    }
+}
