@@ -59,6 +59,11 @@ public final class ZooKeeperBackend implements Backend {
         }
     }
 
+    /** The open sessions, for failure-injection tests. */
+    java.util.Collection<ZooKeeperSession> sessions() {
+        return List.copyOf(sessions);
+    }
+
     /** The settings; read by the session. */
     Builder config() {
         return config;
