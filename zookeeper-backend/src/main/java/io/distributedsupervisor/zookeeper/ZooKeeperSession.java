@@ -175,10 +175,11 @@ final class ZooKeeperSession implements NodeSession {
             throw ZooKeeperBackend.wrap("could not open a ZooKeeper session at " + config.connectString, e);
         }
 
+        ReplyGuard replies = new ReplyGuard(codec);
         transport = NodeTransport.start(transportConfig(), new InboundHandler() {
             @Override
             public CompletableFuture<Object> onRequest(String fromNode, Object message) {
-                return handler.onRequest(fromNode, message);
+                return handler.onRequest(fromNode, message).thenApply(replies::guard);
             }
 
             @Override
