@@ -78,7 +78,8 @@ public final class SupervisorNode implements DistributedSupervisor {
     private final ListenerDispatcher events;
     private final ConcurrentHashMap<String, LocalChild> local = new ConcurrentHashMap<>();
     private final FailoverCoordinator failover;
-    private final SessionEvents sessionEvents = new SessionEvents();
+    /** Which session's events count: those of an older, lost session are stale. */
+    private volatile int sessionGeneration;
     private final Inbound inbound = new Inbound();
     private final Set<String> ringFilter;
 
@@ -111,7 +112,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         }
         SupervisorNode node = new SupervisorNode(options, backend, owns, listeners);
         try {
-            node.session = backend.join(node.name, node.nodeName, node.sessionEvents, node.inbound);
+            node.session = backend.join(node.name, node.nodeName, node.new SessionEvents(0), node.inbound);
         } catch (RuntimeException e) {
             node.events.close(1000);
             if (owns) {
@@ -258,6 +259,7 @@ public final class SupervisorNode implements DistributedSupervisor {
                 name, nodeName, local.size());
         abortLocalChildren();
         NodeSession old = session;
+        sessionGeneration++;
         try {
             old.close();
         } catch (RuntimeException e) {
@@ -266,7 +268,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         long backoff = 10;
         while (!isClosing()) {
             try {
-                session = backend.join(name, nodeName, sessionEvents, inbound);
+                session = backend.join(name, nodeName, new SessionEvents(sessionGeneration), inbound);
                 refreshRing();
                 LOG.info("supervisor {} node {} joined again", name, nodeName);
                 return;
@@ -826,12 +828,23 @@ public final class SupervisorNode implements DistributedSupervisor {
 
     // ---- backend callbacks ----
 
+    /** The events of one session; those of a session this node has given up on are ignored. */
     private final class SessionEvents implements SessionListener {
+        private final int generation;
+
+        SessionEvents(int generation) {
+            this.generation = generation;
+        }
+
+        private boolean current() {
+            return generation == sessionGeneration;
+        }
+
         @Override
         public void onMembersChanged() {
             // The backend may report our own join before join() has returned: start() refreshes
             // the ring and the coordinator scans membership once the session is set.
-            if (lifecycle == RUNNING && session != null) {
+            if (lifecycle == RUNNING && session != null && current()) {
                 refreshRing();
                 failover.membersChanged();
             }
@@ -839,11 +852,17 @@ public final class SupervisorNode implements DistributedSupervisor {
 
         @Override
         public void onOwnerRemoved(String key, Owner previous) {
-            failover.ownerRemoved(key, previous);
+            if (current()) {
+                failover.ownerRemoved(key, previous);
+            }
         }
 
         @Override
         public void onSessionState(SessionState state) {
+            if (!current()) {
+                // E.g. the CLOSED of the lost session that recoverSession closes: not this node's end.
+                return;
+            }
             switch (state) {
                 case SUSPENDED -> LOG.warn("node {}: connection to coordination suspended; children pause", nodeName);
                 case RECONNECTED -> LOG.info("node {}: reconnected with the same session; children resume", nodeName);

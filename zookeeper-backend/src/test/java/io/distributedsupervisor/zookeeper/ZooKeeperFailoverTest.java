@@ -1,0 +1,137 @@
+package io.distributedsupervisor.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.Rebalance;
+import io.distributedsupervisor.internal.ChildKey;
+import io.distributedsupervisor.internal.HashRing;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Failover, rebalancing and a whole-cluster restart on a real ZooKeeper server. */
+class ZooKeeperFailoverTest {
+    private ZooKeeperTestServer server;
+    private ZkTestCluster cluster;
+
+    @BeforeEach
+    void start() {
+        SafetyWitness.clear();
+        server = new ZooKeeperTestServer();
+        cluster = new ZkTestCluster(server);
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            cluster.close();
+        } finally {
+            server.close();
+        }
+    }
+
+    private static List<String> ids(int n) {
+        return IntStream.range(0, n).mapToObj(i -> "child-" + i).toList();
+    }
+
+    /** Each id runs on exactly one node: the union of localChildren, with no id twice. */
+    private static Map<Object, Pid> running(List<DistributedSupervisor> nodes) {
+        Map<Object, Pid> all = new HashMap<>();
+        for (DistributedSupervisor ds : nodes) {
+            for (Pid p : ds.localChildren()) {
+                assertThat(all.put(p.id(), p)).as("%s runs twice", p.id()).isNull();
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void whenASessionExpiresEveryChildRunsAgainExactlyOnceWhereTheRingSaysAndAnswers() throws Exception {
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.start(n);
+        }
+        cluster.awaitRing(List.of("n1", "n2", "n3"));
+        List<String> ids = ids(3000);
+        DistributedSupervisor n1 = cluster.node("n1");
+        ids.forEach(id -> n1.startChild(ChildSpec.of(WitnessedCounter.class).withId(id)));
+        Set<Object> onN3 = Set.copyOf(n1.children().entrySet().stream()
+                .filter(e -> e.getValue().node().equals("n3")).map(Map.Entry::getKey).toList());
+        assertThat(onN3).isNotEmpty();
+
+        cluster.expireSession("n3");
+
+        HashRing survivors = HashRing.of(List.of("n1", "n2"));
+        HashRing all = HashRing.of(List.of("n1", "n2", "n3"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<Object, Pid> running = running(cluster.live());
+            assertThat(running).hasSize(3000);
+            for (Object id : onN3) {
+                String key = ChildKey.encode(id);
+                // Taken over by the survivor the two-node ring names, or, once n3 joined again with a
+                // new session, by whoever the three-node ring names: either way, the ring's choice.
+                assertThat(running.get(id).node()).isIn(survivors.nodeFor(key), all.nodeFor(key));
+            }
+            for (DistributedSupervisor ds : cluster.live()) {
+                assertThat(ds.children()).hasSize(3000);
+            }
+        });
+        for (String id : ids) {
+            assertThat((Object) n1.call(id, "node")).isIn("n1", "n2", "n3");
+        }
+        assertThat(SafetyWitness.violations()).isEmpty();
+    }
+
+    @Test
+    void aFourthNodeTakesItsShareWithActiveRebalanceNothingLostOrDoubled() {
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.start(n, b -> b.monitorNodes(true).rebalance(Rebalance.ACTIVE), b -> b);
+        }
+        cluster.awaitRing(List.of("n1", "n2", "n3"));
+        List<String> ids = ids(300);
+        ids.forEach(id -> cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId(id)));
+
+        cluster.start("n4", b -> b.monitorNodes(true).rebalance(Rebalance.ACTIVE), b -> b);
+        cluster.awaitRing(List.of("n1", "n2", "n3", "n4"));
+
+        HashRing four = HashRing.of(List.of("n1", "n2", "n3", "n4"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<Object, Pid> running = running(cluster.live());
+            assertThat(running).hasSize(300);
+            running.forEach((id, pid) -> assertThat(pid.node()).as("%s", id).isEqualTo(four.nodeFor(ChildKey.encode(id))));
+        });
+        assertThat(cluster.node("n4").localChildren()).isNotEmpty();
+        ids.forEach(id -> assertThat((Object) cluster.node("n2").call(id, "inc")).isEqualTo(1L));
+        assertThat(SafetyWitness.violations()).isEmpty();
+    }
+
+    @Test
+    void whenTheWholeClusterStopsAndStartsAgainEverySpecRunsAgain() {
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.start(n);
+        }
+        cluster.awaitRing(List.of("n1", "n2", "n3"));
+        List<String> ids = ids(200);
+        ids.forEach(id -> cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId(id)));
+
+        cluster.stop("n1");
+        cluster.stop("n2");
+        cluster.stop("n3");
+
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.start(n);
+        }
+        cluster.awaitRing(List.of("n1", "n2", "n3"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(running(cluster.live())).hasSize(200));
+        ids.forEach(id -> assertThat((Object) cluster.node("n3").call(id, "inc")).isEqualTo(1L));
+    }
+}
