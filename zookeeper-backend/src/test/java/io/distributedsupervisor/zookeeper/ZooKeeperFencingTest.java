@@ -1,0 +1,185 @@
+package io.distributedsupervisor.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.CallTimeoutException;
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.Pid;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fencing on a real server, checked by the {@link SafetyWitness}: once a newer incarnation of an
+ * id has started, no older one processes a message. Callers keep calling throughout.
+ */
+class ZooKeeperFencingTest {
+    private ZooKeeperTestServer server;
+    private ZkTestCluster cluster;
+    private final List<Thread> callers = new ArrayList<>();
+    private final AtomicBoolean calling = new AtomicBoolean(true);
+    private final AtomicLong answered = new AtomicLong();
+    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void start() {
+        SafetyWitness.clear();
+        server = new ZooKeeperTestServer();
+        cluster = new ZkTestCluster(server);
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.start(n);
+        }
+        cluster.awaitRing(List.of("n1", "n2", "n3"));
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        calling.set(false);
+        for (Thread t : callers) {
+            t.join(30_000);
+        }
+        try {
+            cluster.close();
+        } finally {
+            server.close();
+        }
+    }
+
+    private List<String> startChildren(int n) {
+        List<String> ids = IntStream.range(0, n).mapToObj(i -> "fenced-" + i).toList();
+        ids.forEach(id -> cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId(id)));
+        return ids;
+    }
+
+    /** Callers on each node, round-robin over the ids, until the test ends; failures are counted by kind. */
+    private void keepCalling(List<String> ids) {
+        for (DistributedSupervisor ds : cluster.live()) {
+            callers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; calling.get(); i++) {
+                    try {
+                        ds.call(ids.get(i % ids.size()), "inc", Duration.ofMillis(500));
+                        answered.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+                    }
+                }
+            }));
+        }
+    }
+
+    private static Map<Object, Pid> running(List<DistributedSupervisor> nodes) {
+        Map<Object, Pid> all = new HashMap<>();
+        nodes.forEach(ds -> ds.localChildren().forEach(p -> assertThat(all.put(p.id(), p)).as("%s twice", p.id()).isNull()));
+        return all;
+    }
+
+    @Test
+    void anExpiredNodeProcessesNothingOnceItsChildrenRunElsewhere() throws Exception {
+        List<String> ids = startChildren(300);
+        keepCalling(ids);
+        await().until(() -> answered.get() > 1000);
+
+        cluster.expireSession("n2");
+
+        // Every child runs once again and answers; the old incarnations on n2 never processed a
+        // message after the new ones started.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(running(cluster.live())).hasSize(300);
+            for (DistributedSupervisor ds : cluster.live()) {
+                assertThat(ds.children()).hasSize(300);
+            }
+        });
+        long before = answered.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > before + 1000);
+        calling.set(false);
+        for (String id : ids) {
+            assertThat((Object) cluster.node("n3").call(id, "node")).isIn("n1", "n2", "n3");
+        }
+        assertThat(SafetyWitness.violations()).isEmpty();
+        assertThat(SafetyWitness.count(SafetyWitness.Kind.START)).isGreaterThan(300);
+    }
+
+    @Test
+    void aPartitionedNodeStopsProcessingBeforeItsChildrenStartElsewhere() throws Exception {
+        // n4 reaches ZooKeeper only through a proxy that can cut it off without it noticing at once.
+        try (PartitionProxy proxy = new PartitionProxy(server.connectString())) {
+            DistributedSupervisor n4 = cluster.start("n4", b -> b,
+                    b -> ZooKeeperBackend.builder(proxy.connectString()).secret("test-cluster-secret-0123456789")
+                            .sessionTimeout(Duration.ofSeconds(4)));
+            cluster.awaitRing(List.of("n1", "n2", "n3", "n4"));
+            List<String> ids = IntStream.range(0, 200).mapToObj(i -> "cut-" + i).toList();
+            ids.forEach(id -> n4.startChild(ChildSpec.of(WitnessedCounter.class).withId(id), "n4"));
+            keepCalling(ids);
+            await().until(() -> answered.get() > 1000);
+
+            proxy.partition();
+
+            // The survivors start n4's children once its session expired; n4 keeps believing it owns
+            // them (its view is frozen) and its own callers keep calling them locally: only the lease
+            // keeps those old incarnations from processing anything.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                for (String n : List.of("n1", "n2", "n3")) {
+                    assertThat(cluster.node(n).children().values()).hasSize(200)
+                            .noneMatch(p -> p.node().equals("n4"));
+                }
+            });
+            long before = answered.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > before + 500);
+            calling.set(false);
+            for (Thread t : callers) {
+                t.join(30_000);
+            }
+            assertThat(SafetyWitness.violations()).isEmpty();
+        }
+    }
+
+    @Test
+    void whileZooKeeperIsDownChildrenPauseAndAfterwardsResumeWithTheSameIncarnations() throws Exception {
+        List<String> ids = startChildren(60);
+        Map<Object, Pid> before = running(cluster.live());
+        keepCalling(ids);
+        await().until(() -> answered.get() > 500);
+
+        server.server().stop();
+        // Once the nodes noticed (SUSPENDED), their children process nothing: calls time out and
+        // the witness records no message for a while.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThatThrownBy(
+                () -> cluster.node("n1").call(ids.get(0), "inc", Duration.ofMillis(300)))
+                .isInstanceOf(CallTimeoutException.class));
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            int messages = SafetyWitness.count(SafetyWitness.Kind.MESSAGE);
+            return pausedFor(messages);
+        });
+
+        server.server().restart();
+
+        long resumed = answered.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > resumed + 500);
+        calling.set(false);
+        assertThat(running(cluster.live())).as("the sessions survived: nothing moved or restarted").isEqualTo(before);
+        assertThat(SafetyWitness.violations()).isEmpty();
+    }
+
+    /** True when no child processed a message for 1.5 s after {@code messages} were counted. */
+    private static boolean pausedFor(int messages) {
+        try {
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> SafetyWitness.count(SafetyWitness.Kind.MESSAGE) == messages);
+            return true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return false;
+        }
+    }
+}
