@@ -367,7 +367,9 @@ public final class SupervisorNode implements DistributedSupervisor {
             }
             switch (reply) {
                 case Protocol.Ok ok -> {
-                    return new StartResult((Pid) ok.value(), id);
+                    Pid pid = (Pid) ok.value();
+                    awaitView(key, o -> o != null && o.epoch() >= pid.incarnation().epoch(), deadline);
+                    return new StartResult(pid, id);
                 }
                 case Protocol.AlreadyStarted a -> throw new ChildAlreadyStartedException(id, a.pid());
                 case Protocol.Crashed c -> throw new ChildCrashedException(id, c.cause());
@@ -577,6 +579,20 @@ public final class SupervisorNode implements DistributedSupervisor {
         });
     }
 
+    /**
+     * Waits (at most until the deadline) until this node's view of the registry shows what another
+     * node just did for this caller, so that a start or terminate is seen at once by the node that
+     * asked for it: read-your-writes. A local view that is a few milliseconds behind is normal
+     * for a backend with a cache (ZooKeeper); the in-memory one is never behind.
+     */
+    private void awaitView(String key, java.util.function.Predicate<Owner> seen, long deadline) {
+        for (int attempt = 0; !seen.test(session.owner(key).orElse(null)); attempt++) {
+            if (!backoff(attempt, deadline)) {
+                return;
+            }
+        }
+    }
+
     /** A distinct NotHere that means the deadline passed. */
     private static final Protocol.Reply TIMED_OUT = new Protocol.NotHere();
 
@@ -693,7 +709,11 @@ public final class SupervisorNode implements DistributedSupervisor {
                     ? terminateLocal(key, incarnation)
                     : await(requestSafely(o.node(), new Protocol.Terminate(key, incarnation)), deadline);
             if (reply instanceof Protocol.Ok ok) {
-                return (Boolean) ok.value() || removedSpec;
+                boolean stopped = (Boolean) ok.value();
+                if (stopped) {
+                    awaitView(key, now -> now == null || now.epoch() != o.epoch(), deadline);
+                }
+                return stopped || removedSpec;
             }
             if (reply == TIMED_OUT || !backoff(attempt, deadline)) {
                 throw new CallTimeoutException(id, options.callTimeout());

@@ -136,7 +136,9 @@ final class ZooKeeperSession implements NodeSession {
             String auth = config.digestUser + ":" + config.digestPassword;
             List<ACL> acl;
             try {
-                acl = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", DigestAuthenticationProvider.generateDigest(auth))));
+                // ZooKeeper asks acl.contains(null), which List.of answers with an NPE: a plain list.
+                acl = new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL,
+                        new Id("digest", DigestAuthenticationProvider.generateDigest(auth)))));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA1 is missing from this JVM", e);
             }

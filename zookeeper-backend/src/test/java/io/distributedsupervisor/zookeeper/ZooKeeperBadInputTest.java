@@ -1,0 +1,173 @@
+package io.distributedsupervisor.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.CallTimeoutException;
+import io.distributedsupervisor.ChildCrashedException;
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.RemoteChildException;
+import io.distributedsupervisor.SupervisorOptions;
+import io.distributedsupervisor.spi.BackendException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.KeeperException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Bad input on a real server: each gets a clear error or log line, and the nodes keep serving. */
+class ZooKeeperBadInputTest {
+    private ZooKeeperTestServer server;
+    private ZkTestCluster cluster;
+    private CuratorFramework plain;
+
+    /** A child whose handler throws an exception of a class outside the codec's allow-list. */
+    public static final class ThrowsForeign implements io.distributedsupervisor.Child {
+        @Override
+        public Object handleCall(Object request, io.distributedsupervisor.ChildContext ctx) {
+            throw new java.util.ConcurrentModificationException("foreign " + request) {
+                // An anonymous subclass: its class is nowhere on the allow-list.
+            };
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        SafetyWitness.clear();
+        server = new ZooKeeperTestServer();
+        cluster = new ZkTestCluster(server);
+        cluster.start("n1");
+        cluster.start("n2");
+        cluster.awaitRing(List.of("n1", "n2"));
+        cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId("steady"));
+        plain = CuratorFrameworkFactory.newClient(server.connectString(), new RetryOneTime(100));
+        plain.start();
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            plain.close();
+            cluster.close();
+        } finally {
+            server.close();
+        }
+    }
+
+    /** n1 and n2 still answer and start children, whatever else happened. */
+    private void stillServing() {
+        for (String n : List.of("n1", "n2")) {
+            assertThat((Object) cluster.node(n).call("steady", "node")).isIn("n1", "n2");
+        }
+        String id = "after-" + System.nanoTime();
+        cluster.node("n2").startChild(ChildSpec.of(WitnessedCounter.class).withId(id), "n1");
+        assertThat((Object) cluster.node("n2").call(id, "inc")).isEqualTo(1L);
+    }
+
+    @Test
+    void garbageInChildrenAndOwnersZnodesIsIgnoredAndLogged() throws Exception {
+        String root = "/distributed-supervisor/" + ZkTestCluster.SUPERVISOR;
+        plain.create().forPath(root + "/children/sgarbage", "not a spec".getBytes(StandardCharsets.UTF_8));
+        plain.create().forPath(root + "/children/snothing", new byte[0]);
+        plain.create().forPath(root + "/owners/sforged", "ds1\nn1\n0".getBytes(StandardCharsets.UTF_8));
+        plain.create().forPath(root + "/owners/sjunk", new byte[] {1, 2, 3});
+        plain.create().forPath(root + "/members/ghost", "hello".getBytes(StandardCharsets.UTF_8));
+
+        // A later real change is seen, so the garbage was read (and ignored) before it.
+        cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId("marker"));
+        await().until(() -> cluster.node("n2").whereis("marker").isPresent());
+        for (DistributedSupervisor ds : cluster.live()) {
+            assertThat(ds.children()).containsOnlyKeys("steady", "marker");
+            assertThat(ds.whereis("forged")).as("a persistent owner znode is no claim").isEmpty();
+            assertThat(ds.nodes()).containsExactly("n1", "n2");
+        }
+        stillServing();
+    }
+
+    @Test
+    void aSecondNodeWithATakenNameIsRefusedAndTheFirstServesOn() {
+        assertThatThrownBy(() -> cluster.start("n1")).isInstanceOf(BackendException.class)
+                .hasMessageContaining("n1").hasMessageContaining("already a live member");
+        stillServing();
+    }
+
+    /**
+     * A node with the wrong secret still joins ZooKeeper's membership (keep it out of ZooKeeper
+     * itself with digest ACLs), but no other node talks to it, nor it to them.
+     */
+    @Test
+    void aNodeWithTheWrongSecretReachesNoOneAndDisturbsNothing() {
+        DistributedSupervisor intruder = cluster.start("n3", b -> b.callTimeout(Duration.ofSeconds(1)),
+                b -> b.secret("a-completely-different-secret"));
+        String onN1 = "pinned-on-n1";
+        cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId(onN1), "n1");
+        await().until(() -> intruder.whereis(onN1).isPresent());
+        assertThatThrownBy(() -> intruder.call(onN1, "inc", Duration.ofSeconds(1)))
+                .isInstanceOf(CallTimeoutException.class);
+        assertThat((Object) cluster.node("n2").call(onN1, "inc")).isEqualTo(1L);
+        stillServing();
+    }
+
+    @Test
+    void anExceptionOutsideTheAllowListCrossesAsRemoteChildException() {
+        cluster.node("n1").startChild(ChildSpec.of(ThrowsForeign.class).withId("foreign"), "n1");
+        assertThatThrownBy(() -> cluster.node("n2").call("foreign", "x"))
+                .isInstanceOf(ChildCrashedException.class)
+                .cause().isInstanceOf(RemoteChildException.class).hasMessageContaining("foreign x")
+                .satisfies(e -> assertThat(((RemoteChildException) e).remoteClassName())
+                        .startsWith(ThrowsForeign.class.getName()));
+        stillServing();
+    }
+
+    @Test
+    void digestAclsKeepOtherClientsOut() throws Exception {
+        ZooKeeperTestServer secured = new ZooKeeperTestServer();
+        try (ZkTestCluster aclCluster = new ZkTestCluster(secured)) {
+            DistributedSupervisor n1 = aclCluster.start("n1", b -> b, b -> b.namespace("secured").digestAcl("ds", "pw"));
+            n1.startChild(ChildSpec.of(WitnessedCounter.class).withId("private"));
+            assertThat((Object) n1.call("private", "inc")).isEqualTo(1L);
+            try (CuratorFramework outsider = CuratorFrameworkFactory.newClient(secured.connectString(), new RetryOneTime(100))) {
+                outsider.start();
+                assertThatThrownBy(() -> outsider.getData().forPath("/secured/DS/children/sprivate"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+                assertThatThrownBy(() -> outsider.delete().forPath("/secured/DS/children/sprivate"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+            }
+        } finally {
+            secured.close();
+        }
+    }
+
+    @Test
+    void theProviderTakesSettingsByNameAndRefusesWrongOnes() {
+        ZooKeeperBackendProvider provider = new ZooKeeperBackendProvider();
+        assertThatThrownBy(() -> provider.create(Map.of("connectString", server.connectString())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("secret");
+        assertThatThrownBy(() -> provider.create(Map.of("connectString", server.connectString(), "secrte", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown zookeeper backend setting 'secrte'");
+        assertThatThrownBy(() -> provider.create(Map.of("connectString", server.connectString(), "openMode", "yes")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("true or false");
+        assertThatThrownBy(() -> provider.create(Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectString");
+
+        DistributedSupervisor viaName = DistributedSupervisor.start(SupervisorOptions.builder(ZkTestCluster.SUPERVISOR)
+                .nodeName("by-name").serviceLoaderListeners(false)
+                .backend("zookeeper", Map.of("connectString", server.connectString(),
+                        "secret", "test-cluster-secret-0123456789", "sessionTimeoutMs", "4000"))
+                .build());
+        try {
+            await().until(() -> viaName.nodes().contains("n1"));
+            assertThat((Object) viaName.call("steady", "inc")).isInstanceOf(Long.class);
+        } finally {
+            viaName.close();
+        }
+    }
+}
