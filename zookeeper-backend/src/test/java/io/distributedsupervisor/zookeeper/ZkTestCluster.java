@@ -19,13 +19,18 @@ import org.apache.curator.test.KillSession;
 final class ZkTestCluster implements AutoCloseable {
     static final String SUPERVISOR = "DS";
 
-    private final ZooKeeperTestServer server;
+    private final java.util.function.Supplier<ZooKeeperBackend.Builder> backends0;
     private final Map<String, DistributedSupervisor> nodes = new LinkedHashMap<>();
     private final Map<String, ZooKeeperBackend> backends = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     ZkTestCluster(ZooKeeperTestServer server) {
-        this.server = server;
+        this(server::backend);
+    }
+
+    /** Nodes whose backends start from {@code backend}, e.g. on an ensemble. */
+    ZkTestCluster(java.util.function.Supplier<ZooKeeperBackend.Builder> backend) {
+        this.backends0 = backend;
     }
 
     DistributedSupervisor start(String node) {
@@ -34,7 +39,7 @@ final class ZkTestCluster implements AutoCloseable {
 
     DistributedSupervisor start(String node, UnaryOperator<SupervisorOptions.Builder> options,
                                 UnaryOperator<ZooKeeperBackend.Builder> backend) {
-        ZooKeeperBackend zk = backend.apply(server.backend()).build();
+        ZooKeeperBackend zk = backend.apply(backends0.get()).build();
         DistributedSupervisor ds = DistributedSupervisor.start(options.apply(SupervisorOptions.builder(SUPERVISOR)
                 .nodeName(node).serviceLoaderListeners(false).callTimeout(Duration.ofSeconds(10))).backend(zk).build());
         nodes.put(node, ds);

@@ -1,0 +1,119 @@
+package io.distributedsupervisor.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.Pid;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A 3-server ZooKeeper ensemble loses one server, then its quorum, and gets them back. */
+class ZooKeeperEnsembleTest {
+    private final List<Path> bases = new ArrayList<>();
+    private TestingCluster ensemble;
+    private ZkTestCluster cluster;
+    private final List<Thread> callers = new ArrayList<>();
+    private final AtomicBoolean calling = new AtomicBoolean(true);
+    private final AtomicLong answered = new AtomicLong();
+
+    @BeforeEach
+    void start() throws Exception {
+        SafetyWitness.clear();
+        List<InstanceSpec> specs = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            // Each server in a base folder of its own: TestingServer writes its properties beside the data folder.
+            Path base = Files.createTempDirectory("ds-ensemble-");
+            bases.add(base);
+            specs.add(new InstanceSpec(Files.createDirectory(base.resolve("data")).toFile(), -1, -1, -1, true, id,
+                    ZooKeeperTestServer.TICK_MS, -1));
+        }
+        ensemble = new TestingCluster(specs);
+        ensemble.start();
+        cluster = new ZkTestCluster(() -> ZooKeeperBackend.builder(ensemble.getConnectString())
+                .secret("test-cluster-secret-0123456789").sessionTimeout(Duration.ofSeconds(4))
+                .connectionTimeout(Duration.ofSeconds(15)));
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.start(n);
+        }
+        cluster.awaitRing(List.of("n1", "n2", "n3"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        calling.set(false);
+        for (Thread t : callers) {
+            t.join(30_000);
+        }
+        try {
+            cluster.close();
+            ensemble.close();
+        } finally {
+            bases.forEach(ZooKeeperTestServer::deleteTree);
+        }
+    }
+
+    private static Map<Object, Pid> running(List<DistributedSupervisor> nodes) {
+        Map<Object, Pid> all = new HashMap<>();
+        nodes.forEach(ds -> ds.localChildren().forEach(p -> assertThat(all.put(p.id(), p)).as("%s twice", p.id()).isNull()));
+        return all;
+    }
+
+    @Test
+    void losingOneServerChangesNothingAndLosingQuorumPausesWithoutDoubling() throws Exception {
+        List<String> ids = IntStream.range(0, 90).mapToObj(i -> "ens-" + i).toList();
+        ids.forEach(id -> cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId(id)));
+        for (DistributedSupervisor ds : cluster.live()) {
+            callers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; calling.get(); i++) {
+                    try {
+                        ds.call(ids.get(i % ids.size()), "inc", Duration.ofMillis(500));
+                        answered.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        // counted by what follows: the test checks progress and invariants
+                    }
+                }
+            }));
+        }
+        await().until(() -> answered.get() > 500);
+        Map<Object, Pid> before = running(cluster.live());
+        List<InstanceSpec> servers = new ArrayList<>(ensemble.getInstances());
+
+        ensemble.killServer(servers.get(0));
+        long afterOne = answered.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > afterOne + 500);
+        assertThat(running(cluster.live())).as("one server lost: nothing moved").isEqualTo(before);
+
+        ensemble.killServer(servers.get(1));
+        // No quorum: nothing may double while the nodes cannot reach ZooKeeper.
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(running(cluster.live()).size()).isLessThanOrEqualTo(90));
+
+        ensemble.restartServer(servers.get(1));
+        ensemble.restartServer(servers.get(0));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(running(cluster.live())).hasSize(90);
+            for (DistributedSupervisor ds : cluster.live()) {
+                assertThat(ds.children()).hasSize(90);
+            }
+        });
+        long resumed = answered.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > resumed + 500);
+        calling.set(false);
+        assertThat(SafetyWitness.violations()).isEmpty();
+    }
+}
