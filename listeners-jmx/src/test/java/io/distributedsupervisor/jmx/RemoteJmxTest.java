@@ -167,6 +167,7 @@ class RemoteJmxTest {
 
         DistributedSupervisor j = cluster.start(options(joiner).monitorNodes(true));
         awaitRing(List.of(ds.get(0), ds.get(1), j), sorted("n1", "n2", joiner));
+        awaitRegistered(List.of(joiner));
         j.startChild(ChildSpec.of(TestChildren.Counter.class).withId("t1"), joiner);
 
         Notification up = awaitNotification(DistributedSupervisorMXBean.NODE_UP);
@@ -207,6 +208,7 @@ class RemoteJmxTest {
 
         DistributedSupervisor n3 = cluster.start(active.apply(options("n3")));
         awaitRing(List.of(ds.get(0), ds.get(1), n3), List.of("n1", "n2", "n3"));
+        awaitRegistered(List.of("n3"));
         long moving = ids.stream().filter(id -> n3.nodeFor(id).equals("n3")).count();
         assertThat(moving).as("children the ring gives n3").isPositive();
 
@@ -327,7 +329,20 @@ class RemoteJmxTest {
             started.add(cluster.start(custom.apply(options(name))));
         }
         awaitRing(started, names);
+        awaitRegistered(names);
         return List.copyOf(started);
+    }
+
+    /** The listener registers on the supervisor's listener thread, just after {@code start} returned. */
+    private void awaitRegistered(List<String> nodes) {
+        await().until(() -> {
+            for (String node : nodes) {
+                if (!remote.isRegistered(bean(node))) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 
     private static void awaitRing(List<DistributedSupervisor> nodes, List<String> expected) {
