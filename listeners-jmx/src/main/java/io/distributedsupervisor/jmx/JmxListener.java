@@ -1,0 +1,311 @@
+package io.distributedsupervisor.jmx;
+
+import io.distributedsupervisor.ChildStatus;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.StartReason;
+import io.distributedsupervisor.spi.Listener;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes every supervisor of this JVM over JMX: one {@link DistributedSupervisorMXBean} per
+ * supervisor and node, named {@code io.distributedsupervisor:type=DistributedSupervisor,name=<supervisor>,node=<node>}
+ * (see {@link #objectName}), with JMX notifications for node up, node down, node terminate and
+ * a child given up.
+ *
+ * <p>Found by {@link java.util.ServiceLoader}: with this jar on the class path every supervisor
+ * gets its MBean, nothing to configure. It can also be passed explicitly
+ * ({@code SupervisorOptions.builder(..).listeners(List.of(new JmxListener(server)))}), e.g. to
+ * use another {@link MBeanServer}. Switched off by {@code serviceLoaderListeners(false)} (only
+ * the ServiceLoader's instance), or for every instance by the system property
+ * {@value #ENABLED_PROPERTY}{@code =false}, read when the listener is created (for the
+ * ServiceLoader's instance: when each supervisor starts).
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>The MBean is registered when the supervisor starts and unregistered when it closes or
+ *       crashes: starting and closing supervisors leaves no MBean, thread or reference behind.</li>
+ *   <li>Counting costs an uncontended atomic add on the supervisor's listener thread: no lock,
+ *       no allocation, and nothing on a caller's or child's thread. Notifications are queued
+ *       to a bounded executor of the MBean's own, so a slow or throwing JMX client can not stall
+ *       a supervisor (in-process listeners that fall behind lose notifications, counted in
+ *       {@code NotificationsDropped}; remote clients are buffered by their connector).</li>
+ *   <li>A failure to register (e.g. the name is taken because this listener was added both
+ *       explicitly and through ServiceLoader) is logged; the supervisor runs on unaffected.</li>
+ * </ul>
+ *
+ * <p>One instance may serve several supervisors: the listener contract delivers each
+ * supervisor's events from one dispatcher thread of its own, which is how this listener tells
+ * apart, say, the nodes {@code n1} and {@code n2} of supervisor {@code DS} running in one JVM.
+ */
+public final class JmxListener implements Listener {
+    /** The JMX domain of every MBean this listener registers. */
+    public static final String DOMAIN = "io.distributedsupervisor";
+    /** The system property that, set to {@code false}, keeps every {@code JmxListener} from registering anything. */
+    public static final String ENABLED_PROPERTY = "ds.jmx.enabled";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JmxListener.class);
+
+    private final MBeanServer server;
+    private final boolean enabled;
+    /**
+     * The counters of the supervisor whose dispatcher thread is calling: process events name the
+     * supervisor but not the node, and the dispatcher thread is one per supervisor and node. The
+     * entry goes with {@link #onSupervisorStop} (and with the thread itself), so nothing leaks.
+     */
+    private final ThreadLocal<NodeStats> current = new ThreadLocal<>();
+    private final AtomicInteger registered = new AtomicInteger();
+
+    /** A listener that registers its MBeans with the platform MBean server: what ServiceLoader creates. */
+    public JmxListener() {
+        this(ManagementFactory.getPlatformMBeanServer());
+    }
+
+    /** A listener that registers its MBeans with {@code server}. */
+    public JmxListener(MBeanServer server) {
+        this.server = Objects.requireNonNull(server, "server");
+        this.enabled = enabledByProperty();
+    }
+
+    /**
+     * The name of the MBean of {@code supervisor} on {@code node}. A value with a character that
+     * {@link ObjectName} reserves ({@code , = : " * ? \n}) is quoted with {@link ObjectName#quote}.
+     *
+     * @throws IllegalArgumentException if a name is empty
+     */
+    public static ObjectName objectName(String supervisor, String node) {
+        try {
+            return new ObjectName(DOMAIN + ":type=DistributedSupervisor,name=" + value("supervisor", supervisor)
+                    + ",node=" + value("node", node));
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException("cannot name the MBean of supervisor '" + supervisor + "' on node '" + node
+                    + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void onSupervisorStart(DistributedSupervisor supervisor) {
+        if (!enabled) {
+            return;
+        }
+        NodeStats stats = stats();
+        ObjectName name = objectName(supervisor.name(), supervisor.node());
+        SupervisorMBean bean = new SupervisorMBean(supervisor, stats, name);
+        try {
+            server.registerMBean(bean.dynamic(), name);
+        } catch (InstanceAlreadyExistsException e) {
+            bean.close();
+            LOG.warn("JMX: {} is registered already, so this JmxListener publishes nothing for supervisor {} on node {}. "
+                    + "Was a JmxListener added explicitly while ServiceLoader adds one too? Pass "
+                    + "serviceLoaderListeners(false) then.", name, supervisor.name(), supervisor.node());
+            return;
+        } catch (JMException | RuntimeException e) {
+            bean.close();
+            LOG.warn("JMX: registering {} failed; supervisor {} on node {} runs on without it", name, supervisor.name(),
+                    supervisor.node(), e);
+            return;
+        }
+        stats.mbean = bean;
+        registered.incrementAndGet();
+    }
+
+    @Override
+    public void onSupervisorStop(DistributedSupervisor supervisor) {
+        NodeStats stats = current.get();
+        current.remove();
+        if (stats == null || stats.mbean == null) {
+            return;
+        }
+        SupervisorMBean bean = stats.mbean;
+        stats.mbean = null;
+        try {
+            server.unregisterMBean(bean.name());
+        } catch (InstanceNotFoundException e) {
+            LOG.debug("JMX: {} was unregistered by someone else already", bean.name());
+        } catch (JMException | RuntimeException e) {
+            LOG.warn("JMX: unregistering {} failed", bean.name(), e);
+        } finally {
+            bean.close();
+            registered.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void onProcessStart(String supervisor, Object id, Pid pid, StartReason reason) {
+        if (!enabled) {
+            return;
+        }
+        NodeStats s = stats();
+        s.started.incrementAndGet();
+        switch (reason) {
+            case RESTARTED -> s.restarted.incrementAndGet();
+            case TAKEN_OVER -> s.migratedIn.incrementAndGet();
+            case STARTED -> { }
+        }
+    }
+
+    @Override
+    public void onProcessStop(String supervisor, Object id, List<Pid> pids, ExitReason reason) {
+        if (!enabled) {
+            return;
+        }
+        NodeStats s = stats();
+        int n = pids.size();
+        s.stopped.addAndGet(n);
+        switch (reason.kind()) {
+            case ERROR, CUSTOM, KILLED -> s.crashed.addAndGet(n);
+            case MIGRATED -> s.migratedOut.addAndGet(n);
+            case GIVEN_UP -> {
+                s.givenUp.addAndGet(n);
+                if (reason.detail() instanceof ExitReason last && isCrash(last)) {
+                    s.crashed.addAndGet(n);
+                }
+                if (s.mbean != null) {
+                    String pid = pids.isEmpty() ? "" : pids.get(pids.size() - 1).toString();
+                    String last = String.valueOf(reason.detail());
+                    s.mbean.send(DistributedSupervisorMXBean.CHILD_GIVEN_UP,
+                            "child " + id + " of " + supervisor + " was given up after too many restarts; last exit: " + last,
+                            Notifications.childEvent(supervisor, s.mbean.getNodeName(), id, pid, last));
+                }
+            }
+            case NORMAL, SHUTDOWN, NODE_DOWN -> { }
+        }
+    }
+
+    @Override
+    public void onNodeUp(String supervisor, String node, Map<String, Object> info) {
+        if (!enabled) {
+            return;
+        }
+        NodeStats s = stats();
+        s.nodesUp.incrementAndGet();
+        if (s.mbean != null) {
+            s.mbean.send(DistributedSupervisorMXBean.NODE_UP, "node " + node + " joined supervisor " + supervisor,
+                    Notifications.nodeEvent(supervisor, s.mbean.getNodeName(), node, "", Notifications.ringNodes(info),
+                            List.of()));
+        }
+    }
+
+    @Override
+    public void onNodeDown(String supervisor, String node, Map<String, Object> info) {
+        if (!enabled) {
+            return;
+        }
+        NodeStats s = stats();
+        s.nodesDown.incrementAndGet();
+        if (s.mbean != null) {
+            Object why = info == null ? null : info.get("reason");
+            String reason = why == null ? "" : why.toString();
+            s.mbean.send(DistributedSupervisorMXBean.NODE_DOWN, "node " + node + " of supervisor " + supervisor + " is down"
+                            + (reason.isEmpty() ? "" : ": " + reason),
+                    Notifications.nodeEvent(supervisor, s.mbean.getNodeName(), node, reason, Notifications.ringNodes(info),
+                            List.of()));
+        }
+    }
+
+    @Override
+    public void onNodeTerminate(String supervisor, String node, Object reason, List<ChildStatus> statuses) {
+        if (!enabled) {
+            return;
+        }
+        NodeStats s = stats();
+        s.nodesTerminated.incrementAndGet();
+        if (s.mbean != null) {
+            String why = reason == null ? "" : reason.toString();
+            List<ChildStatus> children = statuses == null ? List.of() : statuses;
+            s.mbean.send(DistributedSupervisorMXBean.NODE_TERMINATE, "node " + node + " of supervisor " + supervisor
+                            + " closed with " + children.size() + " children",
+                    Notifications.nodeEvent(supervisor, s.mbean.getNodeName(), node, why, ringOf(s.mbean), children));
+        }
+    }
+
+    @Override
+    public void onFailover(String supervisor, List<String> lostNodes, int children, Duration took) {
+        if (!enabled) {
+            return;
+        }
+        stats().lastFailoverMillis.set(took.toMillis());
+    }
+
+    /** How many MBeans this listener has registered and not yet unregistered. */
+    int registeredCount() {
+        return registered.get();
+    }
+
+    @Override
+    public String toString() {
+        return "JmxListener[" + (enabled ? "enabled" : "disabled by " + ENABLED_PROPERTY) + ", " + registered.get()
+                + " MBeans]";
+    }
+
+    /**
+     * The calling dispatcher thread's counters, made on its first event. Events may come before
+     * {@code onSupervisorStart} (children a starting node takes over): they count all the same.
+     */
+    private NodeStats stats() {
+        NodeStats s = current.get();
+        if (s == null) {
+            s = new NodeStats();
+            current.set(s);
+        }
+        return s;
+    }
+
+    private static List<String> ringOf(SupervisorMBean bean) {
+        try {
+            return bean.getRingNodes();
+        } catch (RuntimeException e) {
+            return List.of(); // the supervisor is closing: the notification goes out without the ring
+        }
+    }
+
+    private static boolean isCrash(ExitReason r) {
+        return switch (r.kind()) {
+            case ERROR, CUSTOM, KILLED -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean enabledByProperty() {
+        String v = System.getProperty(ENABLED_PROPERTY);
+        if (v == null || v.isBlank() || v.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        LOG.warn("JMX: system property {}='{}' is neither true nor false; JMX stays enabled", ENABLED_PROPERTY, v);
+        return true;
+    }
+
+    private static String value(String what, String v) {
+        Objects.requireNonNull(v, what);
+        if (v.isEmpty()) {
+            throw new IllegalArgumentException("the " + what + " name of an MBean must not be empty");
+        }
+        for (int i = 0; i < v.length(); i++) {
+            switch (v.charAt(i)) {
+                case ',', '=', ':', '"', '*', '?', '\n', '\\' -> {
+                    return ObjectName.quote(v);
+                }
+                default -> { }
+            }
+        }
+        return v;
+    }
+}
