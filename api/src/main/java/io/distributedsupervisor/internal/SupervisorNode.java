@@ -121,8 +121,9 @@ public final class SupervisorNode implements DistributedSupervisor {
             throw e;
         }
         node.refreshRing();
-        node.failover.start(node.session.members().keySet());
+        // Listeners hear of the supervisor before any event of it (its own join, children it takes over).
         node.events.supervisorStart(node);
+        node.failover.start(node.session.members().keySet());
         LOG.info("supervisor {} started on node {}; ring {}", node.name, node.nodeName, node.ring.nodes());
         return node;
     }

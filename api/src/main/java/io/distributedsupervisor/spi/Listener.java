@@ -29,7 +29,10 @@ import java.util.function.Predicate;
  */
 public interface Listener {
 
-    /** The supervisor on this node started; handy for listeners that expose it (e.g. JMX). */
+    /**
+     * The supervisor on this node started: the first call this listener gets from it, before any
+     * process or node event. Handy for listeners that expose it (e.g. JMX).
+     */
     default void onSupervisorStart(DistributedSupervisor supervisor) {
     }
 
