@@ -82,6 +82,13 @@ final class ZooKeeperSession implements NodeSession {
     private final String membersPath;
     private final String childrenPath;
     private final String ownersPath;
+    /**
+     * Touched (setData) by every claim, in the claim's own multi-op: its new mzxid is the zxid of
+     * that transaction, which is the owner znode's czxid, so a claim learns its epoch in the same
+     * round trip.
+     */
+    private final String epochPath;
+    private static final byte[] NO_DATA = new byte[0];
 
     private final ConcurrentHashMap<String, Member> members = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SpecRecord> specs = new ConcurrentHashMap<>();
@@ -111,6 +118,8 @@ final class ZooKeeperSession implements NodeSession {
         this.membersPath = root + "/members";
         this.childrenPath = root + "/children";
         this.ownersPath = root + "/owners";
+        // Outside the cached tree (a supervisor name cannot hold '~'), so touching it wakes no cache.
+        this.epochPath = "/~epochs/" + supervisor;
     }
 
     static ZooKeeperSession open(ZooKeeperBackend.Builder config, String supervisor, String node,
@@ -165,7 +174,7 @@ final class ZooKeeperSession implements NodeSession {
             int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
             leaseNanos = (long) (TimeUnit.MILLISECONDS.toNanos(negotiated > 0 ? negotiated
                     : config.sessionTimeout.toMillis()) * config.leaseFraction);
-            for (String p : List.of(membersPath, childrenPath, ownersPath)) {
+            for (String p : List.of(membersPath, childrenPath, ownersPath, epochPath)) {
                 ensurePath(p);
             }
         } catch (InterruptedException e) {
@@ -498,6 +507,7 @@ final class ZooKeeperSession implements NodeSession {
             }
             ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
                     .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)));
+            ops.add(client.transactionOp().setData().forPath(epochPath, NO_DATA));
             List<CuratorTransactionResult> results = client.transaction().forOperations(ops);
             Owner o = ownerFrom(key, results);
             owners.put(key, o);
@@ -521,7 +531,8 @@ final class ZooKeeperSession implements NodeSession {
             List<CuratorTransactionResult> results = client.transaction().forOperations(
                     client.transactionOp().check().forPath(childrenPath + "/" + key),
                     client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
-                            .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)));
+                            .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)),
+                    client.transactionOp().setData().forPath(epochPath, NO_DATA));
             Owner o = ownerFrom(key, results);
             owners.put(key, o);
             return Optional.of(o);
@@ -535,16 +546,13 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     private Owner ownerFrom(String key, List<CuratorTransactionResult> results) throws Exception {
-        String path = ownersPath + "/" + key;
-        Stat stat = null;
         for (CuratorTransactionResult r : results) {
-            if (r.getType() == OperationType.CREATE && r.getForPath().equals(path)) {
-                stat = r.getResultStat();
+            if (r.getType() == OperationType.SET_DATA && r.getForPath().equals(epochPath) && r.getResultStat() != null) {
+                return new Owner(node, r.getResultStat().getMzxid(), 0, sessionId);
             }
         }
-        if (stat == null) {
-            stat = client.checkExists().forPath(path);
-        }
+        String path = ownersPath + "/" + key;
+        Stat stat = client.checkExists().forPath(path);
         if (stat == null || stat.getEphemeralOwner() != sessionId) {
             throw new BackendException("the claim of " + key + " vanished right after it was made (session lost?)");
         }

@@ -1,0 +1,207 @@
+package io.distributedsupervisor.benchmarks.zookeeper;
+
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.SupervisorOptions;
+import io.distributedsupervisor.benchmarks.IdleChildFootprint;
+import io.distributedsupervisor.zookeeper.SessionExpiry;
+import io.distributedsupervisor.zookeeper.ZooKeeperBackend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.CreateMode;
+
+/**
+ * Whole-cluster figures on one embedded ZooKeeper server, each next to a reference measured in
+ * the same run:
+ * <ol>
+ *   <li>{@code startChild} throughput with 3 nodes, next to a raw Curator async create loop of as
+ *       many znodes (the limit for one write per child). Goal: at least 0.5x the raw rate.</li>
+ *   <li>Failover time: the session of a node hosting many children expires; the time until all
+ *       run again, next to the session timeout. Goal: at most session timeout + 1 s.</li>
+ * </ol>
+ * Arguments: {@code [children to start] [children on the failed node] [concurrent starters]},
+ * default 20,000, 10,000 and 64.
+ */
+public final class ClusterBenchmarks {
+    private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(4);
+
+    private ClusterBenchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int starts = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int failover = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+        try (EmbeddedZooKeeper zk = new EmbeddedZooKeeper()) {
+            // Warm both paths up first, so the timed runs measure steady code.
+            rawCreates(zk, "/warm", 2_000, concurrency);
+            startThroughput(zk, "warm", 2_000, concurrency);
+
+            double raw = rawCreates(zk, "/raw", starts, concurrency);
+            double ours = startThroughput(zk, "starts", starts, concurrency);
+            System.out.printf("%nstartChild throughput, 3 nodes, %d concurrent starters, %,d children%n", concurrency, starts);
+            System.out.printf("  raw Curator async creates  %,10.0f znodes/s%n", raw);
+            System.out.printf("  startChild                 %,10.0f children/s  (%.2fx the raw rate; goal >= 0.5x)%n",
+                    ours, ours / raw);
+
+            failover(zk, failover, concurrency);
+        }
+    }
+
+    private static ZooKeeperBackend backend(EmbeddedZooKeeper zk) {
+        return ZooKeeperBackend.builder(zk.connectString()).secret("benchmark-secret-0123456789")
+                .sessionTimeout(SESSION_TIMEOUT).build();
+    }
+
+    private static final Map<String, ZooKeeperBackend> BACKENDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static DistributedSupervisor node(EmbeddedZooKeeper zk, String supervisor, String name) {
+        ZooKeeperBackend backend = backend(zk);
+        BACKENDS.put(supervisor + "/" + name, backend);
+        return DistributedSupervisor.start(SupervisorOptions.builder(supervisor).nodeName(name)
+                .serviceLoaderListeners(false).callTimeout(Duration.ofSeconds(30)).backend(backend).build());
+    }
+
+    private static List<DistributedSupervisor> cluster(EmbeddedZooKeeper zk, String supervisor, int n) {
+        List<DistributedSupervisor> nodes = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            nodes.add(node(zk, supervisor, "n" + i));
+        }
+        List<String> names = nodes.stream().map(DistributedSupervisor::node).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!nodes.stream().allMatch(d -> d.nodes().equals(names)) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        return nodes;
+    }
+
+    /** Starts children from {@code concurrency} virtual threads spread over 3 nodes; children/s. */
+    private static double startThroughput(EmbeddedZooKeeper zk, String supervisor, int count, int concurrency)
+            throws InterruptedException {
+        List<DistributedSupervisor> nodes = cluster(zk, supervisor, 3);
+        try {
+            AtomicInteger next = new AtomicInteger();
+            ChildSpec spec = ChildSpec.of(IdleChildFootprint.Idle.class);
+            CountDownLatch done = new CountDownLatch(concurrency);
+            long t0 = System.nanoTime();
+            for (int t = 0; t < concurrency; t++) {
+                DistributedSupervisor via = nodes.get(t % nodes.size());
+                Thread.startVirtualThread(() -> {
+                    for (int i; (i = next.getAndIncrement()) < count; ) {
+                        via.startChild(spec.withId((long) i));
+                    }
+                    done.countDown();
+                });
+            }
+            done.await();
+            double rate = count / ((System.nanoTime() - t0) / 1e9);
+            int running = nodes.stream().mapToInt(d -> d.localChildren().size()).sum();
+            if (running != count) {
+                throw new IllegalStateException("expected " + count + " children running, found " + running);
+            }
+            return rate;
+        } finally {
+            close(supervisor, nodes);
+        }
+    }
+
+    private static void close(String supervisor, List<DistributedSupervisor> nodes) {
+        nodes.forEach(DistributedSupervisor::close);
+        BACKENDS.entrySet().removeIf(e -> {
+            if (e.getKey().startsWith(supervisor + "/")) {
+                e.getValue().close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** The same number of znodes written by async creates, at most {@code window} in flight; znodes/s. */
+    private static double rawCreates(EmbeddedZooKeeper zk, String root, int count, int window) throws Exception {
+        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), new RetryOneTime(100))) {
+            client.start();
+            client.blockUntilConnected();
+            client.create().forPath(root);
+            Semaphore inFlight = new Semaphore(window);
+            CountDownLatch done = new CountDownLatch(count);
+            byte[] data = new byte[200];
+            long t0 = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                inFlight.acquire();
+                client.create().withMode(CreateMode.EPHEMERAL).inBackground((c, event) -> {
+                    inFlight.release();
+                    done.countDown();
+                }).forPath(root + "/l" + i, data);
+            }
+            done.await();
+            return count / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Expires the session of a node hosting {@code count} children; prints the time until all run again. */
+    private static void failover(EmbeddedZooKeeper zk, int count, int concurrency) throws Exception {
+        List<DistributedSupervisor> nodes = cluster(zk, "failover", 3);
+        DistributedSupervisor victim = nodes.get(2);
+        DistributedSupervisor observer = nodes.get(0);
+        try {
+            AtomicInteger next = new AtomicInteger();
+            ChildSpec spec = ChildSpec.of(IdleChildFootprint.Idle.class);
+            CountDownLatch started = new CountDownLatch(concurrency);
+            for (int t = 0; t < concurrency; t++) {
+                Thread.startVirtualThread(() -> {
+                    for (int i; (i = next.getAndIncrement()) < count; ) {
+                        observer.startChild(spec.withId("f" + i), victim.node());
+                    }
+                    started.countDown();
+                });
+            }
+            started.await();
+            Set<Object> ids = new HashSet<>();
+            observer.children().forEach((id, pid) -> {
+                if (pid.node().equals(victim.node())) {
+                    ids.add(id);
+                }
+            });
+            long oldEpochMax = observer.children().values().stream().mapToLong(p -> p.incarnation().epoch()).max()
+                    .orElse(0);
+
+            long t0 = System.nanoTime();
+            SessionExpiry.expire(BACKENDS.get("failover/" + victim.node()));
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline && !allNewer(observer.children(), ids, oldEpochMax)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            }
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            boolean ok = allNewer(observer.children(), ids, oldEpochMax);
+            System.out.printf("%nFailover: the session of a node hosting %,d children expires%n", ids.size());
+            System.out.printf("  session timeout            %,6d ms%n", SESSION_TIMEOUT.toMillis());
+            System.out.printf("  all running again after    %,6d ms  (%s; goal <= session timeout + 1000 ms)%n", took,
+                    ok ? "all " + ids.size() + " back" : "NOT all back");
+        } finally {
+            close("failover", nodes);
+        }
+    }
+
+    private static boolean allNewer(Map<Object, Pid> children, Set<Object> ids, long oldEpochMax) {
+        for (Object id : ids) {
+            Pid p = children.get(id);
+            if (p == null || p.incarnation().epoch() <= oldEpochMax) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
