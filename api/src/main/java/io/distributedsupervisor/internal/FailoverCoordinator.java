@@ -66,6 +66,9 @@ final class FailoverCoordinator {
     /** The failover under way on this node, from the pass that saw a node lost; null when none. */
     private Failover failover;
     private int claimedThisPass;
+    /** Specs without owner that this pass found for this node, claimed together at its end. */
+    private final Map<String, SpecRecord> candidates = new java.util.LinkedHashMap<>();
+    private static final int CLAIMS_IN_FLIGHT = 64;
     private long failoverCheckAt;
     /** How long a failover must claim nothing more before this node reports it. */
     private static final long FAILOVER_QUIET_NANOS = 100_000_000L;
@@ -173,6 +176,7 @@ final class FailoverCoordinator {
         if (full) {
             fullScan();
         }
+        claimCandidates();
         closeFailoverWindow();
         return full;
     }
@@ -342,15 +346,54 @@ final class FailoverCoordinator {
         String target = rec.node() != null && ring.contains(rec.node()) ? rec.node()
                 : ring.isEmpty() ? null : ring.nodeFor(key);
         if (node.node().equals(target)) {
-            LocalChild c = node.startClaimed(key, rec);
-            if (c != null) {
-                claimedThisPass++;
-                Failover f = failover;
-                if (f != null) {
-                    f.taken.add(c);
-                    c.firstStart().whenComplete((v, e) -> f.lastStarted.accumulateAndGet(System.nanoTime(), Math::max));
-                }
+            candidates.putIfAbsent(key, rec);
+        }
+    }
+
+    /**
+     * Claims and starts this pass's candidates, many at once: each claim is a round trip to the
+     * coordination store, so a node that takes over thousands of children must not make them
+     * one after another. The pass ends when every claim has been answered.
+     */
+    private void claimCandidates() {
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Failover f = failover;
+        List<LocalChild> claimed = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(CLAIMS_IN_FLIGHT);
+        List<Thread> workers = new ArrayList<>(candidates.size());
+        try {
+            for (Map.Entry<String, SpecRecord> e : candidates.entrySet()) {
+                inFlight.acquire();
+                workers.add(Thread.startVirtualThread(() -> {
+                    try {
+                        LocalChild c = node.startClaimed(e.getKey(), e.getValue());
+                        if (c != null) {
+                            if (f != null) {
+                                c.firstStart().whenComplete(
+                                        (v, x) -> f.lastStarted.accumulateAndGet(System.nanoTime(), Math::max));
+                            }
+                            claimed.add(c);
+                        }
+                    } catch (RuntimeException x) {
+                        LOG.warn("claim of {} failed; the next pass tries again", e.getKey(), x);
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
             }
+            for (Thread w : workers) {
+                w.join();
+            }
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+        } finally {
+            candidates.clear();
+        }
+        claimedThisPass += claimed.size();
+        if (f != null) {
+            f.taken.addAll(claimed);
         }
     }
 }
