@@ -1,6 +1,6 @@
-package io.distributedsupervisor.inmemory;
+package io.distributedsupervisor.tck.supervisor;
 
-import static io.distributedsupervisor.inmemory.TestChildren.uniqueId;
+import static io.distributedsupervisor.tck.supervisor.TestChildren.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -15,7 +15,7 @@ import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.NoSuchChildException;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartResult;
-import io.distributedsupervisor.inmemory.TestChildren.Counter;
+import io.distributedsupervisor.tck.supervisor.TestChildren.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,25 +30,29 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The public API as a user checks it, on {@link #nodeCount()} in-memory nodes. Every action
+ * The public API as a user checks it, on {@link #nodeCount()} nodes. Every action
  * is taken through some node and checked through every node; on one node "some" and "every"
  * are the same one, across nodes the caller is, where it matters, not the child's node.
  */
-abstract class ApiContract {
-    protected InMemoryCluster cluster;
+public abstract class ApiContract {
+    protected ClusterHarness harness;
     protected List<DistributedSupervisor> nodes;
 
-    abstract int nodeCount();
+    /** How many nodes the test cluster has. */
+    protected abstract int nodeCount();
+
+    /** A fresh cluster harness of the backend under test; closed after each test. */
+    protected abstract ClusterHarness newHarness();
 
     @BeforeEach
     void startCluster() {
-        cluster = new InMemoryCluster();
-        nodes = Nodes.start(cluster, nodeCount());
+        harness = newHarness();
+        nodes = Nodes.start(harness, nodeCount());
     }
 
     @AfterEach
     void closeCluster() {
-        cluster.close();
+        harness.close();
     }
 
     DistributedSupervisor first() {

@@ -1,4 +1,4 @@
-package io.distributedsupervisor.inmemory;
+package io.distributedsupervisor.tck.supervisor;
 
 import static org.awaitility.Awaitility.await;
 
@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /** Starts n1..nN on a cluster and waits until every node's ring has all of them. */
-final class Nodes {
-    static final String NAME = "DS";
+public final class Nodes {
+    public static final String NAME = "DS";
 
     static {
         // The suite waits for many conditions that hold within milliseconds: poll often, start at once.
@@ -22,11 +22,11 @@ final class Nodes {
     private Nodes() {
     }
 
-    static List<DistributedSupervisor> start(InMemoryCluster cluster, int n) {
-        return start(cluster, n, (name, b) -> b);
+    public static List<DistributedSupervisor> start(ClusterHarness harness, int n) {
+        return start(harness, n, (name, b) -> b);
     }
 
-    static List<DistributedSupervisor> start(InMemoryCluster cluster, int n,
+    public static List<DistributedSupervisor> start(ClusterHarness harness, int n,
                                              BiFunction<String, SupervisorOptions.Builder, SupervisorOptions.Builder> custom) {
         List<DistributedSupervisor> nodes = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -34,18 +34,18 @@ final class Nodes {
             names.add("n" + i);
         }
         for (String name : names) {
-            nodes.add(cluster.start(custom.apply(name, options(name))));
+            nodes.add(harness.start(custom.apply(name, options(name))));
         }
         awaitRing(nodes, names);
         return nodes;
     }
 
-    static SupervisorOptions.Builder options(String node) {
+    public static SupervisorOptions.Builder options(String node) {
         return SupervisorOptions.builder(NAME).nodeName(node).serviceLoaderListeners(false)
                 .callTimeout(Duration.ofSeconds(3));
     }
 
-    static void awaitRing(List<DistributedSupervisor> nodes, List<String> expected) {
+    public static void awaitRing(List<DistributedSupervisor> nodes, List<String> expected) {
         await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().allMatch(d -> d.nodes().equals(expected)));
     }
 }
