@@ -771,14 +771,27 @@ public final class SupervisorNode implements DistributedSupervisor {
         NodeSession s = session;
         List<ChildStatus> statuses = localChildStatuses();
         Protocol.NodeTerminating bye = new Protocol.NodeTerminating(nodeName, "shutdown", statuses);
+        // The goodbye is a request, and the members' answers are awaited (briefly) before this
+        // node leaves: over a network, a one-way message may arrive after the member entry's
+        // removal has reached the others through the backend, and they would take the leaving
+        // for a node-down.
+        List<CompletableFuture<Object>> acks = new ArrayList<>();
         for (String member : s.members().keySet()) {
             if (!member.equals(nodeName)) {
                 try {
-                    s.send(member, bye);
+                    acks.add(s.request(member, bye));
                 } catch (RuntimeException e) {
                     LOG.debug("could not tell {} that {} closes: {}", member, nodeName, e.getMessage());
                 }
             }
+        }
+        try {
+            CompletableFuture.allOf(acks.stream().map(a -> a.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
+                    .get(Math.min(options.callTimeout().toMillis(), 2000), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.debug("not every member acknowledged that {} closes: {}", nodeName, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try {
             s.leave();
