@@ -549,7 +549,14 @@ public final class SupervisorNode implements DistributedSupervisor {
         }
         Optional<Owner> owner = session.owner(key);
         if (owner.isEmpty()) {
-            return session.spec(key).isPresent() ? RETRY : null;
+            if (session.spec(key).isPresent()) {
+                return RETRY;
+            }
+            // The cache may not show a child started through another node a moment ago: ask storage.
+            owner = session.freshOwner(key);
+            if (owner.isEmpty()) {
+                return null;
+            }
         }
         String node = owner.get().node();
         if (node.equals(nodeName)) {
@@ -620,6 +627,9 @@ public final class SupervisorNode implements DistributedSupervisor {
             return true;
         }
         Optional<Owner> owner = session.owner(key);
+        if (owner.isEmpty()) {
+            owner = session.freshOwner(key); // a child started through another node a moment ago?
+        }
         if (owner.isEmpty() || owner.get().node().equals(nodeName)) {
             return false;
         }
@@ -668,6 +678,11 @@ public final class SupervisorNode implements DistributedSupervisor {
         boolean removedSpec = false;
         for (int attempt = 0; ; attempt++) {
             Optional<Owner> owner = session.owner(key);
+            if (owner.isEmpty()) {
+                // The cache may lag: a child started through another node a moment ago, whose spec
+                // it may show already, must not be taken for one between two incarnations.
+                owner = session.freshOwner(key);
+            }
             if (owner.isEmpty()) {
                 if (incarnation != null) {
                     return false;
