@@ -92,6 +92,7 @@ public abstract class ApiContract {
         assertThat(r.id()).isInstanceOf(UUID.class);
         assertThat(r.pid().id()).isEqualTo(r.id());
         assertThat(r.pid().supervisor()).isEqualTo(Nodes.NAME);
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         for (DistributedSupervisor n : nodes) {
             assertThat(n.whereis(r.id())).as("whereis on %s", n.node()).contains(r.pid());
             assertThat(n.<Integer>call(r.id(), "inc")).isPositive();
@@ -122,6 +123,7 @@ public abstract class ApiContract {
         for (Object id : ids) {
             StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
             assertThat(r.id()).isEqualTo(id);
+            Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
             for (DistributedSupervisor n : nodes) {
                 assertThat(n.<Integer>call(id, "inc")).isPositive();
                 assertThat(n.children()).containsEntry(id, r.pid());
@@ -134,6 +136,7 @@ public abstract class ApiContract {
         String id = uniqueId("dup");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
         first().call(id, "inc");
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
 
         for (DistributedSupervisor n : nodes) {
             assertThatThrownBy(() -> n.startChild(ChildSpec.of(Counter.class, 99).withId(id)))
@@ -158,6 +161,7 @@ public abstract class ApiContract {
         awaitGoneEverywhere(id);
         // the id is free again
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         assertThat(last().whereis(id)).contains(r.pid());
     }
 
@@ -238,6 +242,7 @@ public abstract class ApiContract {
     void callThatOutlivesItsTimeoutThrowsCallTimeoutException() {
         String id = uniqueId("slow");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
 
         assertThatThrownBy(() -> other(r.pid()).call(id, Duration.ofMillis(600), Duration.ofMillis(200)))
                 .isInstanceOfSatisfying(CallTimeoutException.class, e -> {
@@ -347,6 +352,7 @@ public abstract class ApiContract {
     void viaNameWorksAndSurvivesARestart() throws Exception {
         String id = uniqueId("via");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         ChildRef ref = other(r.pid()).viaName(id);
 
         assertThat(ref.id()).isEqualTo(id);
@@ -384,9 +390,12 @@ public abstract class ApiContract {
             StartResult r = nodes.get(i % nodes.size()).startChild(ChildSpec.of(Counter.class).withId(uniqueId("c" + i)));
             started.put(r.id(), r.pid());
         }
-        for (DistributedSupervisor n : nodes) {
-            assertThat(n.children()).as("children on %s", n.node()).isEqualTo(started);
-        }
+        // each node reads its own copy of the registry: wait until every copy has every start
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (DistributedSupervisor n : nodes) {
+                assertThat(n.children()).as("children on %s", n.node()).isEqualTo(started);
+            }
+        });
         List<Pid> all = new ArrayList<>();
         for (DistributedSupervisor n : nodes) {
             List<Pid> local = n.localChildren();
@@ -408,6 +417,7 @@ public abstract class ApiContract {
     void whoisOfUnknownOrForeignPidIsEmpty() {
         String id = uniqueId("whois");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         Pid otherSupervisor = new Pid(r.pid().node(), "Other", id, r.pid().incarnation());
         Pid otherNode = new Pid("elsewhere", Nodes.NAME, id, r.pid().incarnation());
         for (DistributedSupervisor n : nodes) {

@@ -35,6 +35,7 @@ public abstract class ClusterApiContract extends ApiContract {
         assertThat(n2.localChildren()).contains(r.pid());
         assertThat(n1.localChildren()).doesNotContain(r.pid());
         assertThat(nodeNamed("n3").<String>call(id, "node")).isEqualTo("n2");
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         for (DistributedSupervisor n : nodes) {
             assertThat(n.whereis(id)).contains(r.pid());
         }

@@ -117,6 +117,7 @@ public abstract class ConcurrencyContract {
     void callsQueuedBehindACrashingMessageFailWithChildCrashedAndTheChildRestarts() throws Exception {
         String id = uniqueId("queued");
         StartResult r = nodes.get(0).startChild(ChildSpec.of(RacyCounter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         for (DistributedSupervisor via : nodes) { // remote and local senders
             Pid before = via.whereis(id).orElseThrow();
             via.cast(id, "slow-crash"); // handled first: sleeps, then throws
@@ -164,6 +165,7 @@ public abstract class ConcurrencyContract {
         StartResult r = nodes.get(0).startChild(ChildSpec.of(TestChildren.SlowInit.class, Duration.ofMillis(1500))
                 .withId(id), nodes.get(0).node());
         assertThat(TestChildren.INIT_THREADS.get(id)).containsExactly(Thread.currentThread());
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         assertThat(nodes.get(1).<String>call(id, "x")).isEqualTo("ok");
         assertThat(nodes.get(2).whereis(id)).contains(r.pid());
         assertThat(nodes.get(0).terminateChild(r.pid())).isTrue();
@@ -173,6 +175,7 @@ public abstract class ConcurrencyContract {
     void slowInitWithinTheTimeoutIsFine() {
         String id = uniqueId("slowish");
         StartResult r = nodes.get(0).startChild(ChildSpec.of(TestChildren.SlowInit.class, Duration.ofMillis(300)).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         assertThat(nodes.get(2).<String>call(id, "x")).isEqualTo("ok");
         assertThat(nodes.get(1).whereis(id)).contains(r.pid());
     }

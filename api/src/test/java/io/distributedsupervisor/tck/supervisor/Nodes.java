@@ -1,8 +1,10 @@
 package io.distributedsupervisor.tck.supervisor;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.SupervisorOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +45,21 @@ public final class Nodes {
     public static SupervisorOptions.Builder options(String node) {
         return SupervisorOptions.builder(NAME).nodeName(node).serviceLoaderListeners(false)
                 .callTimeout(Duration.ofSeconds(3));
+    }
+
+    /**
+     * Waits until every node's own view ({@code whereis}, {@code whois}, {@code children}: read
+     * from the node's copy of the registry, touching no network) shows {@code pid} for its id.
+     * On a networked backend that copy follows a start made through another node within
+     * milliseconds, not at once; a user who reads it on another node right after a start waits
+     * likewise. Calls, casts and sends need no such wait.
+     */
+    public static void awaitSeenEverywhere(List<DistributedSupervisor> nodes, Pid pid) {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (DistributedSupervisor n : nodes) {
+                assertThat(n.whereis(pid.id())).as("whereis(%s) on %s", pid.id(), n.node()).contains(pid);
+            }
+        });
     }
 
     public static void awaitRing(List<DistributedSupervisor> nodes, List<String> expected) {

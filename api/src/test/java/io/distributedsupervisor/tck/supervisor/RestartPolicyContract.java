@@ -216,6 +216,7 @@ public abstract class RestartPolicyContract {
         assertThat(TestChildren.inits(id)).as("first start and 3 restarts").isEqualTo(4);
         // the spec is gone cluster-wide: the id can be used again
         StartResult again = nodes.get(0).startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, again.pid()); // whereis reads each node's own copy of the registry
         assertThat(via().<Integer>call(id, "get")).isZero();
         assertThat(via().whereis(id)).contains(again.pid());
     }
