@@ -693,7 +693,9 @@ public final class SupervisorNode implements DistributedSupervisor {
                 if (session.spec(key).isPresent() && session.removeSpec(key)) {
                     removedSpec = true;
                 }
-                if (session.owner(key).isEmpty()) {
+                // Storage, not the cache: a claim made just before the spec went may not be in the
+                // cache yet, and that incarnation would live on after this returned true.
+                if (session.freshOwner(key).isEmpty()) {
                     return removedSpec;
                 }
                 continue;
