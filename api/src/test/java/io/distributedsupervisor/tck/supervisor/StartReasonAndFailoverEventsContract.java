@@ -117,6 +117,8 @@ public abstract class StartReasonAndFailoverEventsContract {
         for (int i = 0; i < 300; i++) {
             nodes.get(0).startChild(ChildSpec.of(Counter.class).withId(uniqueId("f")));
         }
+        // children() reads this node's own copy of the registry: wait until it has every start
+        await().atMost(Duration.ofSeconds(5)).until(() -> nodes.get(0).children().size() == 300);
         String victim = "n3";
         long onVictim = nodes.get(0).children().values().stream().filter(p -> p.node().equals(victim)).count();
         assertThat(onVictim).isPositive();
