@@ -287,7 +287,10 @@ final class FailoverCoordinator {
         if (owner.equals(node.node())) {
             return;
         }
-        if (s.members().containsKey(owner)) {
+        // The session's member map may already lack a dead node whose membership change this
+        // thread has not handled yet (the ring still has it, and would name the wrong reporter):
+        // wait for that change too.
+        if (s.members().containsKey(owner) || node.ring().contains(owner)) {
             // A release by a live node (terminate, give-up, move), or a death not yet seen: wait for
             // the membership change to tell which.
             removedByLiveNode.computeIfAbsent(owner, k -> new ArrayList<>()).add(r);

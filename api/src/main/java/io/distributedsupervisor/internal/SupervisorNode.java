@@ -554,7 +554,14 @@ public final class SupervisorNode implements DistributedSupervisor {
         }
         Optional<Owner> owner = session.owner(key);
         if (owner.isEmpty()) {
-            return session.spec(key).isPresent() ? RETRY : null;
+            if (session.spec(key).isPresent()) {
+                return RETRY;
+            }
+            // The cache may not show a child started through another node a moment ago: ask storage.
+            owner = session.freshOwner(key);
+            if (owner.isEmpty()) {
+                return null;
+            }
         }
         String node = owner.get().node();
         if (node.equals(nodeName)) {
@@ -639,6 +646,9 @@ public final class SupervisorNode implements DistributedSupervisor {
             return true;
         }
         Optional<Owner> owner = session.owner(key);
+        if (owner.isEmpty()) {
+            owner = session.freshOwner(key); // a child started through another node a moment ago?
+        }
         if (owner.isEmpty() || owner.get().node().equals(nodeName)) {
             return false;
         }
@@ -688,6 +698,11 @@ public final class SupervisorNode implements DistributedSupervisor {
         for (int attempt = 0; ; attempt++) {
             Optional<Owner> owner = session.owner(key);
             if (owner.isEmpty()) {
+                // The cache may lag: a child started through another node a moment ago, whose spec
+                // it may show already, must not be taken for one between two incarnations.
+                owner = session.freshOwner(key);
+            }
+            if (owner.isEmpty()) {
                 if (incarnation != null) {
                     return false;
                 }
@@ -697,7 +712,9 @@ public final class SupervisorNode implements DistributedSupervisor {
                 if (session.spec(key).isPresent() && session.removeSpec(key)) {
                     removedSpec = true;
                 }
-                if (session.owner(key).isEmpty()) {
+                // Storage, not the cache: a claim made just before the spec went may not be in the
+                // cache yet, and that incarnation would live on after this returned true.
+                if (session.freshOwner(key).isEmpty()) {
                     return removedSpec;
                 }
                 continue;
@@ -794,14 +811,27 @@ public final class SupervisorNode implements DistributedSupervisor {
         NodeSession s = session;
         List<ChildStatus> statuses = localChildStatuses();
         Protocol.NodeTerminating bye = new Protocol.NodeTerminating(nodeName, "shutdown", statuses);
+        // The goodbye is a request, and the members' answers are awaited (briefly) before this
+        // node leaves: over a network, a one-way message may arrive after the member entry's
+        // removal has reached the others through the backend, and they would take the leaving
+        // for a node-down.
+        List<CompletableFuture<Object>> acks = new ArrayList<>();
         for (String member : s.members().keySet()) {
             if (!member.equals(nodeName)) {
                 try {
-                    s.send(member, bye);
+                    acks.add(s.request(member, bye));
                 } catch (RuntimeException e) {
                     LOG.debug("could not tell {} that {} closes: {}", member, nodeName, e.getMessage());
                 }
             }
+        }
+        try {
+            CompletableFuture.allOf(acks.stream().map(a -> a.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
+                    .get(Math.min(options.callTimeout().toMillis(), 2000), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.debug("not every member acknowledged that {} closes: {}", nodeName, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try {
             s.leave();

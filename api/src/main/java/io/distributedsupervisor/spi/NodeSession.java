@@ -55,6 +55,18 @@ public interface NodeSession extends AutoCloseable {
 
     Optional<Owner> owner(String key);
 
+    /**
+     * The owner of {@code key} as coordination storage has it now, not as the local cache last
+     * saw it: for the runtime's miss path, when a call, cast, send or terminate names an id the
+     * cache does not know (yet: e.g. started through another node a moment ago). May touch the
+     * network; never throws: when storage cannot be read (session closed, lost, suspended) it
+     * answers from the cache. The default answers from the cache, for backends whose cache is
+     * never behind their writes.
+     */
+    default Optional<Owner> freshOwner(String key) {
+        return owner(key);
+    }
+
     void forEachOwner(BiConsumer<String, Owner> action);
 
     /**

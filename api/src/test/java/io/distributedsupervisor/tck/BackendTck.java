@@ -309,6 +309,18 @@ public abstract class BackendTck {
     }
 
     @Test
+    void freshOwnerSeesAClaimOfAnotherSessionAtOnceAndItsRelease() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        Owner owner = a.claimNew("k", spec("k"));
+        // no waiting: the miss path of a call through b right after a start through a
+        assertThat(b.freshOwner("k")).contains(owner);
+        assertThat(b.freshOwner("nobody")).isEmpty();
+        assertThat(a.releaseAndRemoveSpec("k")).isTrue();
+        assertThat(b.freshOwner("k")).isEmpty();
+    }
+
+    @Test
     void claimStoredNeedsAStoredSpecAndNoOwner() {
         NodeSession a = join("a");
         NodeSession b = join("b");

@@ -1,9 +1,12 @@
 package io.distributedsupervisor.inmemory;
 
-/** The public API on one node. */
-class SingleNodeApiTest extends ApiContract {
+import io.distributedsupervisor.tck.supervisor.SingleNodeApiContract;
+import io.distributedsupervisor.tck.supervisor.ClusterHarness;
+
+/** The supervisor TCK's {@link SingleNodeApiContract} on the in-memory backend. */
+class SingleNodeApiTest extends SingleNodeApiContract {
     @Override
-    int nodeCount() {
-        return 1;
+    protected ClusterHarness newHarness() {
+        return new InMemoryHarness();
     }
 }

@@ -491,6 +491,37 @@ final class ZooKeeperSession implements NodeSession {
         return Optional.ofNullable(owners.get(key));
     }
 
+    /**
+     * Reads {@code owners/<key>} from ZooKeeper after a {@code sync}, so that it sees every claim
+     * committed before the call, whichever server this client talks to. The cache is left alone:
+     * its watches bring the same change a few milliseconds later.
+     */
+    @Override
+    public Optional<Owner> freshOwner(String key) {
+        if (closed || lost || !holdsLease()) {
+            return owner(key);
+        }
+        String path = ownersPath + "/" + key;
+        try {
+            CountDownLatch synced = new CountDownLatch(1);
+            client.sync().inBackground((c, event) -> synced.countDown()).forPath(path);
+            if (!synced.await(config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return owner(key);
+            }
+            Stat stat = new Stat();
+            byte[] data = client.getData().storingStatIn(stat).forPath(path);
+            return Optional.of(ZnodeData.parseOwner(key, data, stat));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return owner(key);
+        } catch (Exception e) {
+            LOG.debug("node {}: could not read owners/{}: {}", node, key, e.toString());
+            return owner(key);
+        }
+    }
+
     @Override
     public void forEachOwner(BiConsumer<String, Owner> action) {
         owners.forEach(action);

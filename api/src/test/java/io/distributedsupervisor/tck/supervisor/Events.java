@@ -1,4 +1,4 @@
-package io.distributedsupervisor.inmemory;
+package io.distributedsupervisor.tck.supervisor;
 
 import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.ExitReason;
@@ -10,9 +10,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /** A listener that records every event with the node it was registered on and the thread it ran on. */
-final class Events implements Listener {
+public final class Events implements Listener {
 
-    record Event(String onNode, String type, Object subject, Pid pid, ExitReason reason,
+    public record Event(String onNode, String type, Object subject, Pid pid, ExitReason reason,
                  List<ChildStatus> statuses, Map<String, Object> info, Thread thread) {
     }
 
@@ -20,20 +20,20 @@ final class Events implements Listener {
     private final List<Event> sink;
 
     /** A listener for node {@code onNode} that writes into {@code sink} (shared by several nodes). */
-    Events(String onNode, List<Event> sink) {
+    public Events(String onNode, List<Event> sink) {
         this.onNode = onNode;
         this.sink = sink;
     }
 
-    static List<Event> sink() {
+    public static List<Event> sink() {
         return new CopyOnWriteArrayList<>();
     }
 
-    static List<Event> of(List<Event> sink, String type) {
+    public static List<Event> of(List<Event> sink, String type) {
         return sink.stream().filter(e -> e.type().equals(type)).toList();
     }
 
-    static List<Event> of(List<Event> sink, String type, Predicate<Event> p) {
+    public static List<Event> of(List<Event> sink, String type, Predicate<Event> p) {
         return sink.stream().filter(e -> e.type().equals(type)).filter(p).toList();
     }
 

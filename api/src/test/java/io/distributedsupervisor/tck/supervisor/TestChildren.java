@@ -1,4 +1,4 @@
-package io.distributedsupervisor.inmemory;
+package io.distributedsupervisor.tck.supervisor;
 
 import io.distributedsupervisor.Child;
 import io.distributedsupervisor.ChildContext;
@@ -15,32 +15,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Children used by the API tests. Ids are made unique per test ({@link #uniqueId}), so the
  * static records below never mix tests up.
  */
-final class TestChildren {
+public final class TestChildren {
     private TestChildren() {
     }
 
     /** terminate() reasons, by child id, across incarnations. */
-    static final Map<Object, List<ExitReason>> TERMINATED = new ConcurrentHashMap<>();
+    public static final Map<Object, List<ExitReason>> TERMINATED = new ConcurrentHashMap<>();
     /** init() calls, by child id, across incarnations and nodes. */
-    static final Map<Object, AtomicInteger> INITS = new ConcurrentHashMap<>();
+    public static final Map<Object, AtomicInteger> INITS = new ConcurrentHashMap<>();
     /** Threads init() ran on, by child id. */
-    static final Map<Object, List<Thread>> INIT_THREADS = new ConcurrentHashMap<>();
+    public static final Map<Object, List<Thread>> INIT_THREADS = new ConcurrentHashMap<>();
 
-    static String uniqueId(String prefix) {
+    public static String uniqueId(String prefix) {
         return prefix + "-" + java.util.UUID.randomUUID();
     }
 
-    static List<ExitReason> terminated(Object id) {
+    public static List<ExitReason> terminated(Object id) {
         return TERMINATED.getOrDefault(id, List.of());
     }
 
-    static int inits(Object id) {
+    public static int inits(Object id) {
         AtomicInteger n = INITS.get(id);
         return n == null ? 0 : n.get();
     }
 
     /** Records init and terminate of every child that extends it. */
-    abstract static class Recording implements Child {
+    public abstract static class Recording implements Child {
         @Override
         public void init(ChildContext ctx) throws Exception {
             INITS.computeIfAbsent(ctx.id(), k -> new AtomicInteger()).incrementAndGet();

@@ -1,6 +1,6 @@
-package io.distributedsupervisor.inmemory;
+package io.distributedsupervisor.tck.supervisor;
 
-import static io.distributedsupervisor.inmemory.TestChildren.uniqueId;
+import static io.distributedsupervisor.tck.supervisor.TestChildren.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -15,7 +15,7 @@ import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.NoSuchChildException;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartResult;
-import io.distributedsupervisor.inmemory.TestChildren.Counter;
+import io.distributedsupervisor.tck.supervisor.TestChildren.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,25 +30,29 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The public API as a user checks it, on {@link #nodeCount()} in-memory nodes. Every action
+ * The public API as a user checks it, on {@link #nodeCount()} nodes. Every action
  * is taken through some node and checked through every node; on one node "some" and "every"
  * are the same one, across nodes the caller is, where it matters, not the child's node.
  */
-abstract class ApiContract {
-    protected InMemoryCluster cluster;
+public abstract class ApiContract {
+    protected ClusterHarness harness;
     protected List<DistributedSupervisor> nodes;
 
-    abstract int nodeCount();
+    /** How many nodes the test cluster has. */
+    protected abstract int nodeCount();
+
+    /** A fresh cluster harness of the backend under test; closed after each test. */
+    protected abstract ClusterHarness newHarness();
 
     @BeforeEach
     void startCluster() {
-        cluster = new InMemoryCluster();
-        nodes = Nodes.start(cluster, nodeCount());
+        harness = newHarness();
+        nodes = Nodes.start(harness, nodeCount());
     }
 
     @AfterEach
     void closeCluster() {
-        cluster.close();
+        harness.close();
     }
 
     DistributedSupervisor first() {
@@ -88,6 +92,7 @@ abstract class ApiContract {
         assertThat(r.id()).isInstanceOf(UUID.class);
         assertThat(r.pid().id()).isEqualTo(r.id());
         assertThat(r.pid().supervisor()).isEqualTo(Nodes.NAME);
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         for (DistributedSupervisor n : nodes) {
             assertThat(n.whereis(r.id())).as("whereis on %s", n.node()).contains(r.pid());
             assertThat(n.<Integer>call(r.id(), "inc")).isPositive();
@@ -118,6 +123,7 @@ abstract class ApiContract {
         for (Object id : ids) {
             StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
             assertThat(r.id()).isEqualTo(id);
+            Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
             for (DistributedSupervisor n : nodes) {
                 assertThat(n.<Integer>call(id, "inc")).isPositive();
                 assertThat(n.children()).containsEntry(id, r.pid());
@@ -130,6 +136,7 @@ abstract class ApiContract {
         String id = uniqueId("dup");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
         first().call(id, "inc");
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
 
         for (DistributedSupervisor n : nodes) {
             assertThatThrownBy(() -> n.startChild(ChildSpec.of(Counter.class, 99).withId(id)))
@@ -154,6 +161,7 @@ abstract class ApiContract {
         awaitGoneEverywhere(id);
         // the id is free again
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         assertThat(last().whereis(id)).contains(r.pid());
     }
 
@@ -234,6 +242,7 @@ abstract class ApiContract {
     void callThatOutlivesItsTimeoutThrowsCallTimeoutException() {
         String id = uniqueId("slow");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
 
         assertThatThrownBy(() -> other(r.pid()).call(id, Duration.ofMillis(600), Duration.ofMillis(200)))
                 .isInstanceOfSatisfying(CallTimeoutException.class, e -> {
@@ -343,6 +352,7 @@ abstract class ApiContract {
     void viaNameWorksAndSurvivesARestart() throws Exception {
         String id = uniqueId("via");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         ChildRef ref = other(r.pid()).viaName(id);
 
         assertThat(ref.id()).isEqualTo(id);
@@ -380,9 +390,12 @@ abstract class ApiContract {
             StartResult r = nodes.get(i % nodes.size()).startChild(ChildSpec.of(Counter.class).withId(uniqueId("c" + i)));
             started.put(r.id(), r.pid());
         }
-        for (DistributedSupervisor n : nodes) {
-            assertThat(n.children()).as("children on %s", n.node()).isEqualTo(started);
-        }
+        // each node reads its own copy of the registry: wait until every copy has every start
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (DistributedSupervisor n : nodes) {
+                assertThat(n.children()).as("children on %s", n.node()).isEqualTo(started);
+            }
+        });
         List<Pid> all = new ArrayList<>();
         for (DistributedSupervisor n : nodes) {
             List<Pid> local = n.localChildren();
@@ -404,6 +417,7 @@ abstract class ApiContract {
     void whoisOfUnknownOrForeignPidIsEmpty() {
         String id = uniqueId("whois");
         StartResult r = first().startChild(ChildSpec.of(Counter.class).withId(id));
+        Nodes.awaitSeenEverywhere(nodes, r.pid()); // whereis/children read each node's own copy of the registry
         Pid otherSupervisor = new Pid(r.pid().node(), "Other", id, r.pid().incarnation());
         Pid otherNode = new Pid("elsewhere", Nodes.NAME, id, r.pid().incarnation());
         for (DistributedSupervisor n : nodes) {

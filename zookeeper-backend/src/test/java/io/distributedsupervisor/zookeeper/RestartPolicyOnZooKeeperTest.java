@@ -1,0 +1,16 @@
+package io.distributedsupervisor.zookeeper;
+
+import io.distributedsupervisor.tck.supervisor.RestartPolicyContract;
+import io.distributedsupervisor.tck.supervisor.ClusterHarness;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The supervisor TCK's {@link RestartPolicyContract} on a real ZooKeeper server, each node with its own session and transport. */
+class RestartPolicyOnZooKeeperTest extends RestartPolicyContract {
+    @RegisterExtension
+    static final SharedZooKeeper ZOOKEEPER = new SharedZooKeeper();
+
+    @Override
+    protected ClusterHarness newHarness() {
+        return ZOOKEEPER.harness();
+    }
+}

@@ -1,0 +1,34 @@
+package io.distributedsupervisor.zookeeper;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One ZooKeeper test server for a test class (a start costs about half a second), closed after
+ * its last test even when tests fail. Register it as a static field with {@code @RegisterExtension};
+ * {@link #harness()} gives each test a harness in a namespace of its own on it.
+ */
+final class SharedZooKeeper implements BeforeAllCallback, AfterAllCallback {
+    private ZooKeeperTestServer server;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server = new ZooKeeperTestServer();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    ZooKeeperHarness harness() {
+        if (server == null) {
+            throw new IllegalStateException("the shared ZooKeeper server is not running (register the extension as a static field)");
+        }
+        return new ZooKeeperHarness(server);
+    }
+}

@@ -1,0 +1,146 @@
+package io.distributedsupervisor.zookeeper;
+
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.SupervisorOptions;
+import io.distributedsupervisor.tck.supervisor.ClusterHarness;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The supervisor TCK's harness on a real ZooKeeper server. Every node gets its own
+ * {@link ZooKeeperBackend} (its own Curator session and Netty transport), so that
+ * {@link #crash} can end exactly that node's session. Each harness works in a namespace of its
+ * own, so harnesses may share one server (a class's tests, see {@link SharedZooKeeper}) without
+ * seeing each other's members, specs or owners.
+ */
+final class ZooKeeperHarness implements ClusterHarness {
+    private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+    private record Started(String node, DistributedSupervisor supervisor, ZooKeeperBackend backend) {
+    }
+
+    private final ZooKeeperTestServer server;
+    private final boolean ownsServer;
+    private final String namespace = "tck-" + NAMESPACES.incrementAndGet() + "-" + ProcessHandle.current().pid();
+    private final List<Started> started = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    /** A harness on a server of its own, closed with it. */
+    ZooKeeperHarness() {
+        this(new ZooKeeperTestServer(), true);
+    }
+
+    /** A harness on a shared server, which it leaves running. */
+    ZooKeeperHarness(ZooKeeperTestServer server) {
+        this(server, false);
+    }
+
+    private ZooKeeperHarness(ZooKeeperTestServer server, boolean ownsServer) {
+        this.server = server;
+        this.ownsServer = ownsServer;
+    }
+
+    @Override
+    public DistributedSupervisor start(SupervisorOptions.Builder builder) {
+        Objects.requireNonNull(builder, "builder");
+        if (closed) {
+            throw new IllegalStateException("harness closed");
+        }
+        ZooKeeperBackend backend = server.backend().namespace(namespace).build();
+        SupervisorOptions options = builder.backend(backend).build();
+        DistributedSupervisor supervisor;
+        try {
+            supervisor = DistributedSupervisor.start(options);
+        } catch (RuntimeException | Error e) {
+            backend.close();
+            throw e;
+        }
+        started.add(new Started(options.nodeName(), supervisor, backend));
+        return supervisor;
+    }
+
+    /** The node's ZooKeeper sessions end at once, as if its process died: no graceful step runs. */
+    @Override
+    public void crash(String node) {
+        List<Started> of = remove(node, "crash");
+        for (Started s : of) {
+            for (ZooKeeperSession session : s.backend().sessions()) {
+                session.close();
+            }
+        }
+        for (Started s : of) {
+            s.backend().close();
+        }
+    }
+
+    @Override
+    public void stop(String node) {
+        List<Started> of = remove(node, "stop");
+        List<RuntimeException> failures = new ArrayList<>();
+        for (Started s : of) {
+            closeQuietly(s, failures);
+        }
+        rethrow(failures);
+    }
+
+    private List<Started> remove(String node, String what) {
+        Objects.requireNonNull(node, "node");
+        List<Started> of = started.stream().filter(s -> s.node().equals(node)).toList();
+        if (of.isEmpty()) {
+            throw new IllegalArgumentException("cannot " + what + " node " + node + ": not started by this harness");
+        }
+        started.removeAll(of);
+        return of;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<RuntimeException> failures = new ArrayList<>();
+        for (Started s : started) {
+            closeQuietly(s, failures);
+        }
+        started.clear();
+        if (ownsServer) {
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        rethrow(failures);
+    }
+
+    private static void closeQuietly(Started s, List<RuntimeException> failures) {
+        try {
+            s.supervisor().close();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        } finally {
+            try {
+                s.backend().close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+    }
+
+    private static void rethrow(List<RuntimeException> failures) {
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ZooKeeperHarness{" + server.connectString() + ", namespace=" + namespace + "}";
+    }
+}
