@@ -61,7 +61,11 @@ public interface DistributedSupervisor extends AutoCloseable {
     /** Cluster-wide: every running child's id and current pid ({@code children/1}). A snapshot. */
     Map<Object, Pid> children();
 
-    /** The pids of the children running on this node ({@code local_children/1}). */
+    /**
+     * The pids of the children running on this node ({@code local_children/1}). Empty while the
+     * node holds no lease (cut off from coordination, its children paused): they may already run
+     * elsewhere, so it does not claim them.
+     */
     List<Pid> localChildren();
 
     /** Status of each child running on this node: id, pid, class, restart, start time, restarts. */

@@ -10,7 +10,9 @@ public enum Rebalance {
     /**
      * When a node joins, each node stops the running children that the ring now gives to the
      * newcomer (terminate with {@link ExitReason.Kind#MIGRATED}), and the newcomer starts them.
-     * Children started on an explicit node never move. Needs {@code monitorNodes(true)}.
+     * The same check runs with every full reconciliation, so children also go back where the ring
+     * says after every node re-joined at once (a lost quorum). Children started on an explicit
+     * node never move. Needs {@code monitorNodes(true)}.
      */
     ACTIVE
 }

@@ -317,6 +317,14 @@ final class FailoverCoordinator {
 
     private void fullScan() {
         NodeSession s = node.session();
+        if (node.options().rebalance() == Rebalance.ACTIVE && !node.isClosing() && node.holdsLease()) {
+            // Not only on a join: after a lost quorum or session every node joins again and none of
+            // them sees the others join, so running children are put where the ring says here too.
+            HashRing ring = node.ring();
+            if (ring.contains(node.node())) {
+                rebalanceTo(Set.copyOf(ring.nodes()), ring);
+            }
+        }
         s.forEachSpec((key, rec) -> {
             if (s.owner(key).isEmpty()) {
                 consider(key, rec);

@@ -449,6 +449,11 @@ public final class SupervisorNode implements DistributedSupervisor {
 
     @Override
     public List<Pid> localChildren() {
+        if (lifecycle == CLOSED || !holdsLease()) {
+            // Cut off from coordination (paused, or woken from a freeze before the loss is seen):
+            // these children may already run elsewhere, so this node does not claim to run them.
+            return List.of();
+        }
         List<Pid> pids = new ArrayList<>(local.size());
         for (LocalChild c : local.values()) {
             if (!c.isDone()) {
@@ -460,6 +465,9 @@ public final class SupervisorNode implements DistributedSupervisor {
 
     @Override
     public List<ChildStatus> localChildStatuses() {
+        if (lifecycle == CLOSED || !holdsLease()) {
+            return List.of();
+        }
         List<ChildStatus> statuses = new ArrayList<>(local.size());
         for (LocalChild c : local.values()) {
             if (!c.isDone()) {

@@ -102,7 +102,12 @@ final class ZooKeeperSession implements NodeSession {
     private Thread leaseThread;
     private long sessionId;
     private long leaseNanos;
-    private volatile long leaseUntil;
+    /**
+     * Until when (System.nanoTime) this node may process messages. Renewals compare-and-set it
+     * against the value seen when their round trip started, so a SUSPENDED, LOST or close that
+     * ended the lease meanwhile is never undone by a late renewal.
+     */
+    private final java.util.concurrent.atomic.AtomicLong leaseUntil = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean lost;
     private volatile boolean closed;
 
@@ -210,7 +215,7 @@ final class ZooKeeperSession implements NodeSession {
             throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, e);
         }
         members.put(node, new Member(node, transport.address(), startedAt, VERSION));
-        leaseUntil = System.nanoTime() + leaseNanos;
+        leaseUntil.set(System.nanoTime() + leaseNanos);
 
         CountDownLatch initialized = new CountDownLatch(1);
         cache = CuratorCache.build(client, "/" + supervisor);
@@ -373,7 +378,7 @@ final class ZooKeeperSession implements NodeSession {
         }
         switch (state) {
             case SUSPENDED, READ_ONLY -> {
-                leaseUntil = 0;
+                endLease();
                 listener.onSessionState(SessionState.SUSPENDED);
             }
             case RECONNECTED -> {
@@ -401,7 +406,7 @@ final class ZooKeeperSession implements NodeSession {
             return;
         }
         lost = true;
-        leaseUntil = 0;
+        endLease();
         LOG.warn("node {}: ZooKeeper session 0x{} of supervisor {} is lost", node, Long.toHexString(sessionId), supervisor);
         listener.onSessionState(SessionState.LOST);
     }
@@ -410,12 +415,13 @@ final class ZooKeeperSession implements NodeSession {
         long every = Math.max(TimeUnit.MILLISECONDS.toNanos(20), leaseNanos / 4);
         while (!closed && !lost) {
             long start = System.nanoTime();
+            long seen = leaseUntil.get();
             try {
                 if (client.getZookeeperClient().isConnected()
                         && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
                     client.checkExists().forPath(membersPath);
-                    if (!lost && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
-                        leaseUntil = start + leaseNanos;
+                    if (!lost && !closed && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
+                        leaseUntil.compareAndSet(seen, start + leaseNanos);
                     }
                 }
             } catch (Exception e) {
@@ -425,9 +431,14 @@ final class ZooKeeperSession implements NodeSession {
         }
     }
 
+    /** Ends the lease now (nanoTime may be negative, so never a fixed 0). */
+    private void endLease() {
+        leaseUntil.set(System.nanoTime() - 1);
+    }
+
     @Override
     public boolean holdsLease() {
-        return System.nanoTime() - leaseUntil < 0;
+        return System.nanoTime() - leaseUntil.get() < 0;
     }
 
     // ---- NodeSession ----
@@ -745,7 +756,7 @@ final class ZooKeeperSession implements NodeSession {
     /** Closing the client ends the session: ZooKeeper removes this node's member and owner znodes at once. */
     private void release() {
         closed = true;
-        leaseUntil = System.nanoTime() - 1;
+        endLease();
         if (leaseThread != null) {
             LockSupport.unpark(leaseThread);
         }
@@ -765,6 +776,8 @@ final class ZooKeeperSession implements NodeSession {
                 Thread.currentThread().interrupt();
             }
         }
+        // Again, now that the renewal thread is gone: a round trip it had under way may have renewed it.
+        endLease();
     }
 
     /** The live ZooKeeper handle, for failure-injection tests (curator-test's KillSession). */
