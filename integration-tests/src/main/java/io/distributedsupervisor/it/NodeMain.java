@@ -25,7 +25,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -42,7 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * &lt;req&gt; call &lt;id&gt; &lt;request&gt; [timeoutMs]  one call, answers its result
  * &lt;req&gt; callall &lt;prefix&gt; &lt;from&gt; &lt;count&gt; [timeoutMs]   "inc" to each: answered=.. failed=.. error=..
  * &lt;req&gt; load &lt;prefix&gt; &lt;from&gt; &lt;count&gt; | load off   a background caller, counted in status
- * &lt;req&gt; status                          node= local= children= ring= misplaced= loadOk= loadFailed= lastFailure=
+ * &lt;req&gt; status                          node= local= children= ring= misplaced= loadOk= loadFailed= failures= lastFailure=
  * &lt;req&gt; locals                          this node's children: id@epoch.restarts ...
  * &lt;req&gt; quit                            graceful close, then exit
  * </pre>
@@ -65,6 +67,7 @@ public final class NodeMain {
     private final AtomicLong loadOk = new AtomicLong();
     private final AtomicLong loadFailed = new AtomicLong();
     private final AtomicReference<String> lastFailure = new AtomicReference<>("-");
+    private final Map<String, LongAdder> failuresByKind = new ConcurrentSkipListMap<>();
     private final AtomicReference<Thread> loader = new AtomicReference<>();
 
     private NodeMain(DistributedSupervisor ds) {
@@ -212,6 +215,7 @@ public final class NodeMain {
                         return;
                     }
                     loadFailed.incrementAndGet();
+                    failuresByKind.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder()).increment();
                     lastFailure.set(id + ": " + describe(e));
                 }
             }
@@ -241,7 +245,13 @@ public final class NodeMain {
         return "node=" + node + " local=" + local.size() + " children=" + ds.children().size()
                 + " ring=" + String.join(",", ds.nodes()) + " misplaced=" + misplaced
                 + " loadOk=" + loadOk.get() + " loadFailed=" + loadFailed.get()
-                + " lastFailure=" + lastFailure.get().replace(' ', '_');
+                + " failures=" + failures() + " lastFailure=" + lastFailure.get().replace(' ', '_');
+    }
+
+    private String failures() {
+        StringBuilder b = new StringBuilder();
+        failuresByKind.forEach((kind, n) -> b.append(b.isEmpty() ? "" : ",").append(kind).append(':').append(n.sum()));
+        return b.isEmpty() ? "-" : b.toString();
     }
 
     private String locals() {
