@@ -147,13 +147,27 @@ public final class ProcessCluster implements AutoCloseable {
         }
         List<String> live = names().stream().filter(n -> !paused.contains(n)).toList();
         Map<String, String> where = new LinkedHashMap<>();
-        Set<String> doubled = new HashSet<>();
+        Map<String, String> seenTwice = new LinkedHashMap<>();
         locals.forEach((node, ids) -> ids.keySet().forEach(id -> {
             String before = where.put(id, node);
             if (before != null) {
-                doubled.add(id + " on " + before + " and " + node);
+                seenTwice.put(id, before);
             }
         }));
+        // The nodes are asked one after the other, so a child that moved between two answers shows
+        // on both: a copy counts as doubled only if, asked again, both copies still run as they did.
+        Set<String> doubled = new HashSet<>();
+        seenTwice.forEach((id, first) -> {
+            String second = where.get(id);
+            try {
+                if (locals.get(first).get(id).equals(node(first).locals().get(id))
+                        && locals.get(second).get(id).equals(node(second).locals().get(id))) {
+                    doubled.add(id + " on " + first + " and " + second);
+                }
+            } catch (RuntimeException e) {
+                problems.add("could not ask again about " + id + ": " + e.getMessage());
+            }
+        });
         int missing = 0;
         for (int i = 0; i < count; i++) {
             if (!where.containsKey(prefix + "-" + i)) {

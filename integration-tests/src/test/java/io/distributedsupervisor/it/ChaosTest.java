@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * one started. Prints a summary table: operations, failures by kind, disruptions and their
  * recovery times, duplicates (must be 0), children lost (must be 0).
  *
- * <p>System properties: {@code chaos.duration} (ISO-8601, default {@code PT3M}), {@code chaos.seed}
+ * <p>Run: {@code mvn -B test -pl integration-tests -am -Pchaos -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * System properties: {@code chaos.duration} (ISO-8601, default {@code PT3M}), {@code chaos.seed}
  * (default: the current time, printed), {@code chaos.nodes} (default 4), {@code chaos.children}
  * (default 300).
  */
@@ -46,6 +47,7 @@ class ChaosTest {
     private final Map<String, Long> failures = new TreeMap<>();
     private final Map<String, List<Long>> recoveries = new TreeMap<>();
     private int duplicates;
+    private final List<String> doubledSeen = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -142,6 +144,9 @@ class ChaosTest {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
             ProcessCluster.Snapshot s = cluster.snapshot(P, children);
             duplicates = Math.max(duplicates, s.doubled());
+            if (s.doubled() > 0 && doubledSeen.size() < 10) {
+                doubledSeen.add("after " + after + ": " + s.problems().get(0));
+            }
             return s;
         }, s -> s.problems().isEmpty());
     }
@@ -173,6 +178,7 @@ class ChaosTest {
         b.append(String.format("%-28s %10d   (must be 0)%n", "duplicates", duplicates));
         b.append(String.format("%-28s %10d   (must be 0)%n", "children lost", lost));
         violations.stream().limit(5).forEach(v -> b.append("  ").append(v).append('\n'));
+        doubledSeen.forEach(d -> b.append("  doubled ").append(d).append('\n'));
         System.out.println(b);
     }
 }
