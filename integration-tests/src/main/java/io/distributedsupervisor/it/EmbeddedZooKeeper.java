@@ -1,0 +1,64 @@
+package io.distributedsupervisor.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * A real ZooKeeper server in this JVM (curator-test's {@link TestingServer}) on a free loopback
+ * port, with its data in a temporary folder of its own that is deleted on {@link #close()}.
+ * Its tick is {@value #TICK_MS} ms, so sessions may be as short as {@code 2 * tick} and at most
+ * {@code 20 * tick} = 4 s.
+ */
+public final class EmbeddedZooKeeper implements AutoCloseable {
+    /** The server's tick: short, so that a dead node's session expires within seconds. */
+    public static final int TICK_MS = 200;
+
+    private final Path base;
+    private final TestingServer server;
+
+    /** Starts the server. */
+    public EmbeddedZooKeeper() {
+        try {
+            base = Files.createTempDirectory("ds-zookeeper-");
+            Path data = Files.createDirectory(base.resolve("data"));
+            server = new TestingServer(new InstanceSpec(data.toFile(), -1, -1, -1, true, -1, TICK_MS, -1), true);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start an embedded ZooKeeper server", e);
+        }
+    }
+
+    /** {@code 127.0.0.1:port}. */
+    public String connectString() {
+        return server.getConnectString();
+    }
+
+    /** Stops the server and deletes its folder. */
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteTree(base);
+        }
+    }
+
+    /** Deletes a folder and everything in it; nothing if it is not there. */
+    public static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
