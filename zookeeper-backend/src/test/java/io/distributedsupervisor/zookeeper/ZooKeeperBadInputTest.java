@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Bad input on a real server: each gets a clear error or log line, and the nodes keep serving. */
 class ZooKeeperBadInputTest {
     private ZooKeeperTestServer server;
-    private ZkTestCluster cluster;
+    private ZooKeeperHarness cluster;
     private CuratorFramework plain;
 
     /** A child whose handler throws an exception of a class outside the codec's allow-list. */
@@ -43,7 +43,7 @@ class ZooKeeperBadInputTest {
     void start() {
         SafetyWitness.clear();
         server = new ZooKeeperTestServer();
-        cluster = new ZkTestCluster(server);
+        cluster = new ZooKeeperHarness(server);
         cluster.start("n1");
         cluster.start("n2");
         cluster.awaitRing(List.of("n1", "n2"));
@@ -74,7 +74,7 @@ class ZooKeeperBadInputTest {
 
     @Test
     void garbageInChildrenAndOwnersZnodesIsIgnoredAndLogged() throws Exception {
-        String root = "/distributed-supervisor/" + ZkTestCluster.SUPERVISOR;
+        String root = "/" + cluster.namespace() + "/" + ZooKeeperHarness.SUPERVISOR;
         plain.create().forPath(root + "/children/sgarbage", "not a spec".getBytes(StandardCharsets.UTF_8));
         plain.create().forPath(root + "/children/snothing", new byte[0]);
         plain.create().forPath(root + "/owners/sforged", "ds1\nn1\n0".getBytes(StandardCharsets.UTF_8));
@@ -130,7 +130,7 @@ class ZooKeeperBadInputTest {
     @Test
     void digestAclsKeepOtherClientsOut() throws Exception {
         ZooKeeperTestServer secured = new ZooKeeperTestServer();
-        try (ZkTestCluster aclCluster = new ZkTestCluster(secured)) {
+        try (ZooKeeperHarness aclCluster = new ZooKeeperHarness(secured)) {
             DistributedSupervisor n1 = aclCluster.start("n1", b -> b, b -> b.namespace("secured").digestAcl("ds", "pw"));
             n1.startChild(ChildSpec.of(WitnessedCounter.class).withId("private"));
             assertThat((Object) n1.call("private", "inc")).isEqualTo(1L);
@@ -158,9 +158,9 @@ class ZooKeeperBadInputTest {
         assertThatThrownBy(() -> provider.create(Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectString");
 
-        DistributedSupervisor viaName = DistributedSupervisor.start(SupervisorOptions.builder(ZkTestCluster.SUPERVISOR)
+        DistributedSupervisor viaName = DistributedSupervisor.start(SupervisorOptions.builder(ZooKeeperHarness.SUPERVISOR)
                 .nodeName("by-name").serviceLoaderListeners(false)
-                .backend("zookeeper", Map.of("connectString", server.connectString(),
+                .backend("zookeeper", Map.of("connectString", server.connectString(), "namespace", cluster.namespace(),
                         "secret", "test-cluster-secret-0123456789", "sessionTimeoutMs", "4000"))
                 .build());
         try {

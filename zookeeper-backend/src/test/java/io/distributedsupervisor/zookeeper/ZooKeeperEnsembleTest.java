@@ -10,11 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
@@ -26,10 +23,8 @@ import org.junit.jupiter.api.Test;
 class ZooKeeperEnsembleTest {
     private final List<Path> bases = new ArrayList<>();
     private TestingCluster ensemble;
-    private ZkTestCluster cluster;
-    private final List<Thread> callers = new ArrayList<>();
-    private final AtomicBoolean calling = new AtomicBoolean(true);
-    private final AtomicLong answered = new AtomicLong();
+    private ZooKeeperHarness cluster;
+    private CallLoad load;
 
     @BeforeEach
     void start() throws Exception {
@@ -44,7 +39,7 @@ class ZooKeeperEnsembleTest {
         }
         ensemble = new TestingCluster(specs);
         ensemble.start();
-        cluster = new ZkTestCluster(() -> ZooKeeperBackend.builder(ensemble.getConnectString())
+        cluster = new ZooKeeperHarness(() -> ZooKeeperBackend.builder(ensemble.getConnectString())
                 .secret("test-cluster-secret-0123456789").sessionTimeout(Duration.ofSeconds(4))
                 .connectionTimeout(Duration.ofSeconds(15)));
         for (String n : List.of("n1", "n2", "n3")) {
@@ -55,9 +50,8 @@ class ZooKeeperEnsembleTest {
 
     @AfterEach
     void stop() throws Exception {
-        calling.set(false);
-        for (Thread t : callers) {
-            t.join(30_000);
+        if (load != null) {
+            load.close();
         }
         try {
             cluster.close();
@@ -67,53 +61,36 @@ class ZooKeeperEnsembleTest {
         }
     }
 
-    private static Map<Object, Pid> running(List<DistributedSupervisor> nodes) {
-        Map<Object, Pid> all = new HashMap<>();
-        nodes.forEach(ds -> ds.localChildren().forEach(p -> assertThat(all.put(p.id(), p)).as("%s twice", p.id()).isNull()));
-        return all;
-    }
-
     @Test
     void losingOneServerChangesNothingAndLosingQuorumPausesWithoutDoubling() throws Exception {
         List<String> ids = IntStream.range(0, 90).mapToObj(i -> "ens-" + i).toList();
         ids.forEach(id -> cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId(id)));
-        for (DistributedSupervisor ds : cluster.live()) {
-            callers.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; calling.get(); i++) {
-                    try {
-                        ds.call(ids.get(i % ids.size()), "inc", Duration.ofMillis(500));
-                        answered.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        // counted by what follows: the test checks progress and invariants
-                    }
-                }
-            }));
-        }
-        await().until(() -> answered.get() > 500);
-        Map<Object, Pid> before = running(cluster.live());
+        load = new CallLoad(cluster.live(), ids);
+        await().until(() -> load.answered() > 500);
+        Map<Object, Pid> before = CallLoad.runningOnce(cluster.live());
         List<InstanceSpec> servers = new ArrayList<>(ensemble.getInstances());
 
         ensemble.killServer(servers.get(0));
-        long afterOne = answered.get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > afterOne + 500);
-        assertThat(running(cluster.live())).as("one server lost: nothing moved").isEqualTo(before);
+        long afterOne = load.answered();
+        await().atMost(Duration.ofSeconds(30)).until(() -> load.answered() > afterOne + 500);
+        assertThat(CallLoad.runningOnce(cluster.live())).as("one server lost: nothing moved").isEqualTo(before);
 
         ensemble.killServer(servers.get(1));
         // No quorum: nothing may double while the nodes cannot reach ZooKeeper.
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                .untilAsserted(() -> assertThat(running(cluster.live()).size()).isLessThanOrEqualTo(90));
+                .untilAsserted(() -> assertThat(CallLoad.runningOnce(cluster.live()).size()).isLessThanOrEqualTo(90));
 
         ensemble.restartServer(servers.get(1));
         ensemble.restartServer(servers.get(0));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(running(cluster.live())).hasSize(90);
+            assertThat(CallLoad.runningOnce(cluster.live())).hasSize(90);
             for (DistributedSupervisor ds : cluster.live()) {
                 assertThat(ds.children()).hasSize(90);
             }
         });
-        long resumed = answered.get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > resumed + 500);
-        calling.set(false);
+        long resumed = load.answered();
+        await().atMost(Duration.ofSeconds(30)).until(() -> load.answered() > resumed + 500);
+        load.close();
         assertThat(SafetyWitness.violations()).isEmpty();
     }
 }

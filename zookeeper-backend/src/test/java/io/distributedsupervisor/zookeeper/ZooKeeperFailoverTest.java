@@ -10,7 +10,6 @@ import io.distributedsupervisor.Rebalance;
 import io.distributedsupervisor.internal.ChildKey;
 import io.distributedsupervisor.internal.HashRing;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,13 +21,13 @@ import org.junit.jupiter.api.Test;
 /** Failover, rebalancing and a whole-cluster restart on a real ZooKeeper server. */
 class ZooKeeperFailoverTest {
     private ZooKeeperTestServer server;
-    private ZkTestCluster cluster;
+    private ZooKeeperHarness cluster;
 
     @BeforeEach
     void start() {
         SafetyWitness.clear();
         server = new ZooKeeperTestServer();
-        cluster = new ZkTestCluster(server);
+        cluster = new ZooKeeperHarness(server);
     }
 
     @AfterEach
@@ -42,17 +41,6 @@ class ZooKeeperFailoverTest {
 
     private static List<String> ids(int n) {
         return IntStream.range(0, n).mapToObj(i -> "child-" + i).toList();
-    }
-
-    /** Each id runs on exactly one node: the union of localChildren, with no id twice. */
-    private static Map<Object, Pid> running(List<DistributedSupervisor> nodes) {
-        Map<Object, Pid> all = new HashMap<>();
-        for (DistributedSupervisor ds : nodes) {
-            for (Pid p : ds.localChildren()) {
-                assertThat(all.put(p.id(), p)).as("%s runs twice", p.id()).isNull();
-            }
-        }
-        return all;
     }
 
     @Test
@@ -73,7 +61,7 @@ class ZooKeeperFailoverTest {
         HashRing survivors = HashRing.of(List.of("n1", "n2"));
         HashRing all = HashRing.of(List.of("n1", "n2", "n3"));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            Map<Object, Pid> running = running(cluster.live());
+            Map<Object, Pid> running = CallLoad.runningOnce(cluster.live());
             assertThat(running).hasSize(3000);
             for (Object id : onN3) {
                 String key = ChildKey.encode(id);
@@ -105,7 +93,7 @@ class ZooKeeperFailoverTest {
 
         HashRing four = HashRing.of(List.of("n1", "n2", "n3", "n4"));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            Map<Object, Pid> running = running(cluster.live());
+            Map<Object, Pid> running = CallLoad.runningOnce(cluster.live());
             assertThat(running).hasSize(300);
             running.forEach((id, pid) -> assertThat(pid.node()).as("%s", id).isEqualTo(four.nodeFor(ChildKey.encode(id))));
         });
@@ -131,7 +119,7 @@ class ZooKeeperFailoverTest {
             cluster.start(n);
         }
         cluster.awaitRing(List.of("n1", "n2", "n3"));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(running(cluster.live())).hasSize(200));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(CallLoad.runningOnce(cluster.live())).hasSize(200));
         ids.forEach(id -> assertThat((Object) cluster.node("n3").call(id, "inc")).isEqualTo(1L));
     }
 }

@@ -9,13 +9,8 @@ import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.Pid;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,17 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class ZooKeeperFencingTest {
     private ZooKeeperTestServer server;
-    private ZkTestCluster cluster;
-    private final List<Thread> callers = new ArrayList<>();
-    private final AtomicBoolean calling = new AtomicBoolean(true);
-    private final AtomicLong answered = new AtomicLong();
-    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+    private ZooKeeperHarness cluster;
+    private CallLoad load;
 
     @BeforeEach
     void start() {
         SafetyWitness.clear();
         server = new ZooKeeperTestServer();
-        cluster = new ZkTestCluster(server);
+        cluster = new ZooKeeperHarness(server);
         for (String n : List.of("n1", "n2", "n3")) {
             cluster.start(n);
         }
@@ -46,9 +38,8 @@ class ZooKeeperFencingTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        calling.set(false);
-        for (Thread t : callers) {
-            t.join(30_000);
+        if (load != null) {
+            load.close();
         }
         try {
             cluster.close();
@@ -63,47 +54,25 @@ class ZooKeeperFencingTest {
         return ids;
     }
 
-    /** Callers on each node, round-robin over the ids, until the test ends; failures are counted by kind. */
-    private void keepCalling(List<String> ids) {
-        for (DistributedSupervisor ds : cluster.live()) {
-            callers.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; calling.get(); i++) {
-                    try {
-                        ds.call(ids.get(i % ids.size()), "inc", Duration.ofMillis(500));
-                        answered.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
-                    }
-                }
-            }));
-        }
-    }
-
-    private static Map<Object, Pid> running(List<DistributedSupervisor> nodes) {
-        Map<Object, Pid> all = new HashMap<>();
-        nodes.forEach(ds -> ds.localChildren().forEach(p -> assertThat(all.put(p.id(), p)).as("%s twice", p.id()).isNull()));
-        return all;
-    }
-
     @Test
     void anExpiredNodeProcessesNothingOnceItsChildrenRunElsewhere() throws Exception {
         List<String> ids = startChildren(300);
-        keepCalling(ids);
-        await().until(() -> answered.get() > 1000);
+        load = new CallLoad(cluster.live(), ids);
+        await().until(() -> load.answered() > 1000);
 
         cluster.expireSession("n2");
 
         // Every child runs once again and answers; the old incarnations on n2 never processed a
         // message after the new ones started.
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(running(cluster.live())).hasSize(300);
+            assertThat(CallLoad.runningOnce(cluster.live())).hasSize(300);
             for (DistributedSupervisor ds : cluster.live()) {
                 assertThat(ds.children()).hasSize(300);
             }
         });
-        long before = answered.get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > before + 1000);
-        calling.set(false);
+        long before = load.answered();
+        await().atMost(Duration.ofSeconds(30)).until(() -> load.answered() > before + 1000);
+        load.close();
         for (String id : ids) {
             assertThat((Object) cluster.node("n3").call(id, "node")).isIn("n1", "n2", "n3");
         }
@@ -117,12 +86,12 @@ class ZooKeeperFencingTest {
         try (PartitionProxy proxy = new PartitionProxy(server.connectString())) {
             DistributedSupervisor n4 = cluster.start("n4", b -> b,
                     b -> ZooKeeperBackend.builder(proxy.connectString()).secret("test-cluster-secret-0123456789")
-                            .sessionTimeout(Duration.ofSeconds(4)));
+                            .sessionTimeout(Duration.ofSeconds(4)).namespace(cluster.namespace()));
             cluster.awaitRing(List.of("n1", "n2", "n3", "n4"));
             List<String> ids = IntStream.range(0, 200).mapToObj(i -> "cut-" + i).toList();
             ids.forEach(id -> n4.startChild(ChildSpec.of(WitnessedCounter.class).withId(id), "n4"));
-            keepCalling(ids);
-            await().until(() -> answered.get() > 1000);
+            load = new CallLoad(cluster.live(), ids);
+            await().until(() -> load.answered() > 1000);
 
             proxy.partition();
 
@@ -135,12 +104,9 @@ class ZooKeeperFencingTest {
                             .noneMatch(p -> p.node().equals("n4"));
                 }
             });
-            long before = answered.get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > before + 500);
-            calling.set(false);
-            for (Thread t : callers) {
-                t.join(30_000);
-            }
+            long before = load.answered();
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.answered() > before + 500);
+            load.close();
             assertThat(SafetyWitness.violations()).isEmpty();
         }
     }
@@ -148,9 +114,9 @@ class ZooKeeperFencingTest {
     @Test
     void whileZooKeeperIsDownChildrenPauseAndAfterwardsResumeWithTheSameIncarnations() throws Exception {
         List<String> ids = startChildren(60);
-        Map<Object, Pid> before = running(cluster.live());
-        keepCalling(ids);
-        await().until(() -> answered.get() > 500);
+        Map<Object, Pid> before = CallLoad.runningOnce(cluster.live());
+        load = new CallLoad(cluster.live(), ids);
+        await().until(() -> load.answered() > 500);
 
         server.server().stop();
         // Once the nodes noticed (SUSPENDED), their children process nothing: calls time out and
@@ -165,10 +131,10 @@ class ZooKeeperFencingTest {
 
         server.server().restart();
 
-        long resumed = answered.get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > resumed + 500);
-        calling.set(false);
-        assertThat(running(cluster.live())).as("the sessions survived: nothing moved or restarted").isEqualTo(before);
+        long resumed = load.answered();
+        await().atMost(Duration.ofSeconds(30)).until(() -> load.answered() > resumed + 500);
+        load.close();
+        assertThat(CallLoad.runningOnce(cluster.live())).as("the sessions survived: nothing moved or restarted").isEqualTo(before);
         assertThat(SafetyWitness.violations()).isEmpty();
     }
 

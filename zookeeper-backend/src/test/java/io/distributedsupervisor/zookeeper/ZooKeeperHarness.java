@@ -22,6 +22,10 @@ final class ZooKeeperHarness implements ClusterHarness {
     private record Started(String node, DistributedSupervisor supervisor, ZooKeeperBackend backend) {
     }
 
+    /** The test supervisor's name for tests that start nodes by name alone. */
+    static final String SUPERVISOR = "DS";
+
+    private final java.util.function.Supplier<ZooKeeperBackend.Builder> backends;
     private final ZooKeeperTestServer server;
     private final boolean ownsServer;
     private final String namespace = "tck-" + NAMESPACES.incrementAndGet() + "-" + ProcessHandle.current().pid();
@@ -41,15 +45,45 @@ final class ZooKeeperHarness implements ClusterHarness {
     private ZooKeeperHarness(ZooKeeperTestServer server, boolean ownsServer) {
         this.server = server;
         this.ownsServer = ownsServer;
+        this.backends = server::backend;
+    }
+
+    /** A harness whose backends start from {@code backends}, e.g. on an ensemble the test runs. */
+    ZooKeeperHarness(java.util.function.Supplier<ZooKeeperBackend.Builder> backends) {
+        this.server = null;
+        this.ownsServer = false;
+        this.backends = backends;
+    }
+
+    /** The ZooKeeper namespace this harness's nodes work in. */
+    String namespace() {
+        return namespace;
     }
 
     @Override
     public DistributedSupervisor start(SupervisorOptions.Builder builder) {
+        return start(builder, b -> b);
+    }
+
+    /** Node {@code node} of {@link #SUPERVISOR}, with the tests' defaults. */
+    DistributedSupervisor start(String node) {
+        return start(node, b -> b, b -> b);
+    }
+
+    /** Node {@code node} of {@link #SUPERVISOR}, its options and backend adjusted by the test. */
+    DistributedSupervisor start(String node, java.util.function.UnaryOperator<SupervisorOptions.Builder> options,
+                                java.util.function.UnaryOperator<ZooKeeperBackend.Builder> backend) {
+        return start(options.apply(SupervisorOptions.builder(SUPERVISOR).nodeName(node).serviceLoaderListeners(false)
+                .callTimeout(java.time.Duration.ofSeconds(10))), backend);
+    }
+
+    DistributedSupervisor start(SupervisorOptions.Builder builder,
+                                java.util.function.UnaryOperator<ZooKeeperBackend.Builder> adjust) {
         Objects.requireNonNull(builder, "builder");
         if (closed) {
             throw new IllegalStateException("harness closed");
         }
-        ZooKeeperBackend backend = server.backend().namespace(namespace).build();
+        ZooKeeperBackend backend = adjust.apply(backends.get().namespace(namespace)).build();
         SupervisorOptions options = builder.backend(backend).build();
         DistributedSupervisor supervisor;
         try {
@@ -60,6 +94,43 @@ final class ZooKeeperHarness implements ClusterHarness {
         }
         started.add(new Started(options.nodeName(), supervisor, backend));
         return supervisor;
+    }
+
+    /** The running node of that name. */
+    DistributedSupervisor node(String name) {
+        return started.stream().filter(s -> s.node().equals(name)).map(Started::supervisor).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node " + name + " in this harness"));
+    }
+
+    /** Every node this harness started and has not crashed or stopped. */
+    List<DistributedSupervisor> live() {
+        return started.stream().map(Started::supervisor).toList();
+    }
+
+    /** Waits until every live node's ring has exactly these nodes. */
+    void awaitRing(List<String> expected) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> live().stream()
+                .allMatch(d -> {
+                    try {
+                        return d.nodes().equals(expected);
+                    } catch (RuntimeException e) {
+                        return false;
+                    }
+                }));
+    }
+
+    /**
+     * Expires the node's ZooKeeper sessions, as a long pause or a partition would (curator-test's
+     * KillSession): the node itself lives on, sees LOST and joins again.
+     */
+    void expireSession(String node) throws Exception {
+        for (Started s : started) {
+            if (s.node().equals(node)) {
+                for (ZooKeeperSession session : s.backend().sessions()) {
+                    org.apache.curator.test.KillSession.kill(session.zooKeeper());
+                }
+            }
+        }
     }
 
     /** The node's ZooKeeper sessions end at once, as if its process died: no graceful step runs. */
@@ -141,6 +212,7 @@ final class ZooKeeperHarness implements ClusterHarness {
 
     @Override
     public String toString() {
-        return "ZooKeeperHarness{" + server.connectString() + ", namespace=" + namespace + "}";
+        return "ZooKeeperHarness{" + (server == null ? "custom backends" : server.connectString()) + ", namespace="
+                + namespace + "}";
     }
 }
