@@ -42,16 +42,20 @@ final class SafetyWitness {
         List<Event> ordered = new ArrayList<>(EVENTS);
         ordered.sort((a, b) -> Long.compare(a.seq(), b.seq()));
         Map<Object, Incarnation> newestStarted = new HashMap<>();
+        Map<Object, Event> newestStart = new HashMap<>();
         List<String> violations = new ArrayList<>();
         for (Event e : ordered) {
             Incarnation newest = newestStarted.get(e.id());
             if (e.kind() == Kind.START) {
                 if (newest == null || e.incarnation().isNewerThan(newest)) {
                     newestStarted.put(e.id(), e.incarnation());
+                    newestStart.put(e.id(), e);
                 }
             } else if (e.kind() == Kind.MESSAGE && newest != null && newest.isNewerThan(e.incarnation())) {
+                Event started = newestStart.get(e.id());
                 violations.add(e.id() + ": incarnation " + e.incarnation() + " on " + e.node()
-                        + " processed a message after " + newest + " had started");
+                        + " processed a message (#" + e.seq() + ") after " + newest + " had started on "
+                        + started.node() + " (#" + started.seq() + ")");
             }
         }
         return violations;

@@ -55,15 +55,16 @@ class ZooKeeperFencingTest {
     }
 
     @Test
-    void anExpiredNodeProcessesNothingOnceItsChildrenRunElsewhere() throws Exception {
+    void afterASessionExpiryUnderLoadEveryChildRunsOnceAndAnswers() throws Exception {
         List<String> ids = startChildren(300);
         load = new CallLoad(cluster.live(), ids);
         await().until(() -> load.answered() > 1000);
 
         cluster.expireSession("n2");
 
-        // Every child runs once again and answers; the old incarnations on n2 never processed a
-        // message after the new ones started.
+        // Every child runs once again and answers. (The witness is not asked here: KillSession
+        // injects the expiry into the client, it is no timeout on the server, so it does not test
+        // the lease; the partition test below does, with a real expiry.)
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertThat(CallLoad.runningOnce(cluster.live())).hasSize(300);
             for (DistributedSupervisor ds : cluster.live()) {
@@ -76,7 +77,6 @@ class ZooKeeperFencingTest {
         for (String id : ids) {
             assertThat((Object) cluster.node("n3").call(id, "node")).isIn("n1", "n2", "n3");
         }
-        assertThat(SafetyWitness.violations()).isEmpty();
         assertThat(SafetyWitness.count(SafetyWitness.Kind.START)).isGreaterThan(300);
     }
 
