@@ -98,6 +98,7 @@ public final class ZooKeeperBackend implements Backend {
         List<String> allowList = List.of();
         int maxFrameBytes = 16 * 1024 * 1024;
         double leaseFraction = 0.5;
+        Duration failoverMargin = Duration.ZERO;
 
         private Builder(String connectString) {
             Objects.requireNonNull(connectString, "connectString");
@@ -212,6 +213,20 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
+        /**
+         * How long after another node's claim vanished this node waits before it may claim that
+         * child: a margin on top of the session timeout for nodes frozen by long GC pauses.
+         * Default zero. Set it alike on every node.
+         */
+        public Builder failoverMargin(Duration margin) {
+            Objects.requireNonNull(margin, "failoverMargin");
+            if (margin.isNegative()) {
+                throw new IllegalArgumentException("failoverMargin must not be negative: " + margin);
+            }
+            this.failoverMargin = margin;
+            return this;
+        }
+
         public Builder maxFrameBytes(int bytes) {
             if (bytes < 1024) {
                 throw new IllegalArgumentException("maxFrameBytes must be at least 1024: " + bytes);
@@ -260,6 +275,7 @@ public final class ZooKeeperBackend implements Backend {
             copy.allowList = allowList;
             copy.maxFrameBytes = maxFrameBytes;
             copy.leaseFraction = leaseFraction;
+            copy.failoverMargin = failoverMargin;
             return new ZooKeeperBackend(copy);
         }
     }

@@ -23,13 +23,14 @@ import java.util.Set;
  *   <tr><td>bindHost, port, advertisedHost</td><td>127.0.0.1, 0 (any free), the bind host</td></tr>
  *   <tr><td>allowList</td><td>comma-separated class patterns the codec may deserialize</td></tr>
  *   <tr><td>maxFrameBytes</td><td>16777216</td></tr>
+ *   <tr><td>failoverMarginMs</td><td>0: wait this long after a claim vanished before taking the child over</td></tr>
  * </table>
  * An unknown setting is an error, so that a typo does not silently leave a default in place.
  */
 public final class ZooKeeperBackendProvider implements BackendProvider {
     static final Set<String> SETTINGS = Set.of("connectString", "secret", "openMode", "sessionTimeoutMs",
             "connectionTimeoutMs", "namespace", "digestAcl", "bindHost", "port", "advertisedHost", "allowList",
-            "maxFrameBytes");
+            "maxFrameBytes", "failoverMarginMs");
 
     @Override
     public String name() {
@@ -91,6 +92,9 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         }
         if (c.containsKey("allowList")) {
             b.allowList(Arrays.stream(c.get("allowList").split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList());
+        }
+        if (c.containsKey("failoverMarginMs")) {
+            b.failoverMargin(Duration.ofMillis(number(c, "failoverMarginMs")));
         }
         if (c.containsKey("maxFrameBytes")) {
             b.maxFrameBytes((int) number(c, "maxFrameBytes"));

@@ -313,8 +313,21 @@ final class ZooKeeperSession implements NodeSession {
 
     private void onOwner(CuratorCacheListener.Type type, String key, ChildData oldData, ChildData data) {
         if (type == CuratorCacheListener.Type.NODE_DELETED) {
-            owners.remove(key);
             Owner previous = parseOwnerOrNull(key, oldData);
+            if (previous != null && previous.session() != sessionId && config.failoverMargin.toNanos() > 0) {
+                // The failover margin: another node's claim stays in this node's view a while after
+                // it vanished, so this node claims it no sooner (a node frozen by a long GC pause may
+                // not have noticed its session end yet). A new claim meanwhile replaces the entry.
+                owners.put(key, previous);
+                Thread.startVirtualThread(() -> {
+                    LockSupport.parkNanos(config.failoverMargin.toNanos());
+                    if (owners.remove(key, previous) && !closed) {
+                        listener.onOwnerRemoved(key, previous);
+                    }
+                });
+                return;
+            }
+            owners.remove(key);
             if (previous != null && !closed) {
                 listener.onOwnerRemoved(key, previous);
             }

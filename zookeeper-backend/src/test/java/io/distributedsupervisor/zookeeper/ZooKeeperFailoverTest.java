@@ -122,4 +122,28 @@ class ZooKeeperFailoverTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(CallLoad.runningOnce(cluster.live())).hasSize(200));
         ids.forEach(id -> assertThat((Object) cluster.node("n3").call(id, "inc")).isEqualTo(1L));
     }
+
+    @Test
+    void withAFailoverMarginSurvivorsWaitThatLongAfterTheClaimsVanish() {
+        Duration margin = Duration.ofSeconds(2);
+        for (String n : List.of("n1", "n2", "n3")) {
+            cluster.start(n, b -> b, b -> b.failoverMargin(margin));
+        }
+        cluster.awaitRing(List.of("n1", "n2", "n3"));
+        List<String> ids = ids(60);
+        ids.forEach(id -> cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId(id)));
+        await().untilAsserted(() -> assertThat(cluster.node("n1").children()).hasSize(60));
+        long onN3 = cluster.node("n1").children().values().stream().filter(p -> p.node().equals("n3")).count();
+        assertThat(onN3).isPositive();
+
+        long crashedAt = System.nanoTime();
+        cluster.crash("n3");
+
+        // n3's claims vanish at once (its session closed), yet nothing of it starts elsewhere
+        // within the margin; afterwards every child runs once again.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(CallLoad.runningOnce(cluster.live()))
+                .hasSize(60));
+        assertThat(Duration.ofNanos(System.nanoTime() - crashedAt)).isGreaterThanOrEqualTo(margin);
+        assertThat(SafetyWitness.count(SafetyWitness.Kind.START)).isEqualTo(60 + (int) onN3);
+    }
 }
