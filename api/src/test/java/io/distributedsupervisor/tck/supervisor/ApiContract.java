@@ -25,7 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,26 +33,18 @@ import org.junit.jupiter.api.Test;
  * is taken through some node and checked through every node; on one node "some" and "every"
  * are the same one, across nodes the caller is, where it matters, not the child's node.
  */
-public abstract class ApiContract {
-    protected ClusterHarness harness;
+public abstract class ApiContract extends HarnessContract {
     protected List<DistributedSupervisor> nodes;
 
     /** How many nodes the test cluster has. */
     protected abstract int nodeCount();
 
-    /** A fresh cluster harness of the backend under test; closed after each test. */
-    protected abstract ClusterHarness newHarness();
 
     @BeforeEach
     void startCluster() {
-        harness = newHarness();
         nodes = Nodes.start(harness, nodeCount());
     }
 
-    @AfterEach
-    void closeCluster() {
-        harness.close();
-    }
 
     DistributedSupervisor first() {
         return nodes.get(0);

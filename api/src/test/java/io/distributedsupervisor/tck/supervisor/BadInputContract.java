@@ -19,18 +19,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Each bad input is a clear exception at the call, and disturbs nothing else. */
-public abstract class BadInputContract {
-    /** A fresh cluster harness of the backend under test; closed after each test. */
-    protected abstract ClusterHarness newHarness();
+public abstract class BadInputContract extends HarnessContract {
 
     private static final Double BAD_ID = 1.5;
 
-    protected ClusterHarness harness;
     private List<DistributedSupervisor> nodes;
     private DistributedSupervisor n1;
     private String existing;
@@ -38,17 +34,12 @@ public abstract class BadInputContract {
 
     @BeforeEach
     void setUp() {
-        harness = newHarness();
         nodes = Nodes.start(harness, 2);
         n1 = nodes.get(0);
         existing = uniqueId("existing");
         existingPid = n1.startChild(ChildSpec.of(Counter.class, 41).withId(existing), "n2").pid();
     }
 
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
 
     /** The existing child still answers through every node, and is still the same incarnation. */
     private void nothingDisturbed() {

@@ -21,28 +21,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What several callers at once see: one winner per id, one message at a time, crashes and slow starts. */
-public abstract class ConcurrencyContract {
-    /** A fresh cluster harness of the backend under test; closed after each test. */
-    protected abstract ClusterHarness newHarness();
+public abstract class ConcurrencyContract extends HarnessContract {
 
-    protected ClusterHarness harness;
     private List<DistributedSupervisor> nodes;
 
     @BeforeEach
     void setUp() {
-        harness = newHarness();
         nodes = Nodes.start(harness, 3, (name, b) -> b.callTimeout(Duration.ofSeconds(1)));
     }
 
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
 
     @Test
     void concurrentStartsOfOneIdThroughEveryNodeHaveExactlyOneWinner() throws Exception {

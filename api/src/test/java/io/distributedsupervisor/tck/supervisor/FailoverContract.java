@@ -24,31 +24,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Node loss, graceful stop, rebalancing and the nodes option, on 3 or 4 nodes. */
-public abstract class FailoverContract {
-    /** A fresh cluster harness of the backend under test; closed after each test. */
-    protected abstract ClusterHarness newHarness();
+public abstract class FailoverContract extends HarnessContract {
 
     protected static final Duration WAIT = Duration.ofSeconds(20);
 
-    protected ClusterHarness harness;
     protected List<Event> events;
     protected List<DistributedSupervisor> nodes;
 
     @BeforeEach
     void setUp() {
-        harness = newHarness();
         events = Events.sink();
     }
 
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
 
     protected void startNodes(int n, BiFunction<String, io.distributedsupervisor.SupervisorOptions.Builder,
             io.distributedsupervisor.SupervisorOptions.Builder> custom) {

@@ -21,30 +21,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Which node fires which listener event, on which thread, and what filters and throwing listeners do. */
-public abstract class ListenerEventsContract {
-    /** A fresh cluster harness of the backend under test; closed after each test. */
-    protected abstract ClusterHarness newHarness();
+public abstract class ListenerEventsContract extends HarnessContract {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    protected ClusterHarness harness;
     private List<Event> events;
 
     @BeforeEach
     void setUp() {
-        harness = newHarness();
         events = Events.sink();
     }
 
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
 
     private List<DistributedSupervisor> startNodes(int n, boolean monitor) {
         return Nodes.start(harness, n, (name, b) -> b.monitorNodes(monitor).listeners(List.of(new Events(name, events))));

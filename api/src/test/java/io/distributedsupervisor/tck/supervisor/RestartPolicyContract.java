@@ -16,30 +16,21 @@ import io.distributedsupervisor.StartResult;
 import io.distributedsupervisor.tck.supervisor.TestChildren.Counter;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** PERMANENT, TRANSIENT, TEMPORARY and the restart intensity, on one node and on three. */
-public abstract class RestartPolicyContract {
-    /** A fresh cluster harness of the backend under test; closed after each test. */
-    protected abstract ClusterHarness newHarness();
+public abstract class RestartPolicyContract extends HarnessContract {
 
-    protected ClusterHarness harness;
     private List<DistributedSupervisor> nodes;
     private List<Events.Event> events;
 
     @BeforeEach
     void setUp() {
-        harness = newHarness();
         events = Events.sink();
     }
 
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
 
     private void startNodes(int n) {
         nodes = Nodes.start(harness, n, (name, b) -> b.maxRestarts(3).maxRestartWindow(Duration.ofSeconds(10))

@@ -20,14 +20,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Why a child started, the failover report each node gives, and a child that would wait for its own stop. */
-public abstract class StartReasonAndFailoverEventsContract {
-    /** A fresh cluster harness of the backend under test; closed after each test. */
-    protected abstract ClusterHarness newHarness();
+public abstract class StartReasonAndFailoverEventsContract extends HarnessContract {
 
 
     record Start(String node, Object id, Pid pid, StartReason reason) {
@@ -69,13 +66,11 @@ public abstract class StartReasonAndFailoverEventsContract {
         }
     }
 
-    protected ClusterHarness harness;
     private List<DistributedSupervisor> nodes;
     private final Map<String, Recorder> recorders = new HashMap<>();
 
     @BeforeEach
     void start() {
-        harness = newHarness();
         nodes = Nodes.start(harness, 3, (name, b) -> {
             Recorder r = new Recorder(name);
             recorders.put(name, r);
@@ -83,10 +78,6 @@ public abstract class StartReasonAndFailoverEventsContract {
         });
     }
 
-    @AfterEach
-    void close() {
-        harness.close();
-    }
 
     private List<Start> starts() {
         List<Start> all = new ArrayList<>();
