@@ -60,13 +60,24 @@ class ZooKeeperFencingTest {
         load = new CallLoad(cluster.live(), ids);
         await().until(() -> load.answered() > 1000);
 
+        Map<Object, Pid> onN2 = new java.util.HashMap<>();
+        cluster.node("n1").children().forEach((id, pid) -> {
+            if (pid.node().equals("n2")) {
+                onN2.put(id, pid);
+            }
+        });
+        assertThat(onN2).isNotEmpty();
+
         cluster.expireSession("n2");
 
-        // Every child runs once again and answers. (The witness is not asked here: KillSession
-        // injects the expiry into the client, it is no timeout on the server, so it does not test
-        // the lease; the partition test below does, with a real expiry.)
+        // Every child of n2 runs again as a newer incarnation, every child once, and all answer.
+        // (The witness is not asked here: KillSession injects the expiry into the client, it is no
+        // timeout on the server, so it does not test the lease; the partition test below does.)
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(CallLoad.runningOnce(cluster.live())).hasSize(300);
+            Map<Object, Pid> running = CallLoad.runningOnce(cluster.live());
+            onN2.forEach((id, old) -> assertThat(running.get(id)).as("%s", id).isNotNull()
+                    .satisfies(p -> assertThat(p.incarnation().isNewerThan(old.incarnation())).isTrue()));
+            assertThat(running).hasSize(300);
             for (DistributedSupervisor ds : cluster.live()) {
                 assertThat(ds.children()).hasSize(300);
             }
