@@ -317,6 +317,7 @@ final class FailoverCoordinator {
 
     private void fullScan() {
         NodeSession s = node.session();
+        node.refreshRing();
         if (node.options().rebalance() == Rebalance.ACTIVE && !node.isClosing() && node.holdsLease()) {
             // Not only on a join: after a lost quorum or session every node joins again and none of
             // them sees the others join, so running children are put where the ring says here too.

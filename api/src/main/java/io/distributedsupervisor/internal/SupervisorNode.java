@@ -180,6 +180,16 @@ public final class SupervisorNode implements DistributedSupervisor {
 
     /** Rebuilds the ring from the live members (restricted to the {@code nodes} option). */
     void refreshRing() {
+        // Two threads refresh it (the backend's event thread and the coordinator): without the lock
+        // one that read the members earlier could write its older ring last.
+        synchronized (ringLock) {
+            refreshRingLocked();
+        }
+    }
+
+    private final Object ringLock = new Object();
+
+    private void refreshRingLocked() {
         Set<String> live = new HashSet<>(session.members().keySet());
         if (ringFilter != null) {
             live.retainAll(ringFilter);
