@@ -3,6 +3,7 @@ package io.distributedsupervisor.internal;
 import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.Rebalance;
 import io.distributedsupervisor.Restart;
+import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SpecRecord;
@@ -50,6 +51,8 @@ final class FailoverCoordinator {
         final List<LocalChild> taken = new ArrayList<>();
         /** When the last of {@link #taken} finished its first init, by System.nanoTime(). */
         final java.util.concurrent.atomic.AtomicLong lastStarted = new java.util.concurrent.atomic.AtomicLong(since);
+        /** When this node last claimed one of them, by System.nanoTime(). */
+        long lastClaimAt = since;
     }
 
     private final SupervisorNode node;
@@ -66,7 +69,13 @@ final class FailoverCoordinator {
     /** The failover under way on this node, from the pass that saw a node lost; null when none. */
     private Failover failover;
     private int claimedThisPass;
-    /** Specs without owner that this pass found for this node, claimed together at its end. */
+    /**
+     * Keys of stored specs without owner that this pass found. Their specs (which name the
+     * explicit node, if any) are read together at the end of the pass to tell which are this
+     * node's: the view holds spec keys only.
+     */
+    private final Set<String> orphans = new java.util.LinkedHashSet<>();
+    /** Orphans that are this node's, claimed together at the end of the pass. */
     private final Map<String, SpecRecord> candidates = new java.util.LinkedHashMap<>();
     private static final int CLAIMS_IN_FLIGHT = 64;
     private long failoverCheckAt;
@@ -176,28 +185,31 @@ final class FailoverCoordinator {
         if (full) {
             fullScan();
         }
+        placeOrphans();
         claimCandidates();
         closeFailoverWindow();
         return full;
     }
 
     /**
-     * A failover is over for this node at the first pass that claims nothing more (the dead
-     * node's owner entries may vanish over several passes) once it has claimed something, or
-     * after a reconcile interval; listeners hear of it once those children have run init.
+     * A failover is over for this node once it has claimed nothing for {@link #FAILOVER_QUIET_NANOS}
+     * after its last claim (the dead node's owner entries may vanish over several passes, and a
+     * pass may see only the entries that another survivor takes), or after a reconcile interval
+     * without any claim; listeners hear of it once those children have run init.
      */
     private void closeFailoverWindow() {
         Failover f = failover;
         if (f == null) {
             return;
         }
+        long now = System.nanoTime();
         if (claimedThisPass > 0) {
-            // Look again soon rather than at the slow timer, so the report comes when it is over.
-            failoverCheckAt = System.nanoTime() + FAILOVER_QUIET_NANOS;
-            return;
+            f.lastClaimAt = now;
         }
-        boolean quiet = !f.taken.isEmpty() || System.nanoTime() - f.since > intervalNanos;
-        if (!quiet) {
+        long end = f.taken.isEmpty() ? f.since + intervalNanos : f.lastClaimAt + FAILOVER_QUIET_NANOS;
+        if (now - end < 0) {
+            // Look again then rather than at the slow timer, so the report comes when it is over.
+            failoverCheckAt = end;
             return;
         }
         failover = null;
@@ -276,10 +288,9 @@ final class FailoverCoordinator {
 
     private void onOwnerRemoved(Removed r) {
         NodeSession s = node.session();
-        Optional<SpecRecord> spec = s.spec(r.key());
-        if (spec.isPresent()) {
+        if (s.hasSpec(r.key())) {
             if (s.owner(r.key()).isEmpty()) {
-                consider(r.key(), spec.get());
+                orphans.add(r.key());
             }
             return;
         }
@@ -303,7 +314,7 @@ final class FailoverCoordinator {
     private void reportIfLost(Removed r) {
         HashRing ring = node.ring();
         String dead = r.previous().node();
-        if (terminating.contains(dead) || !ownsNodeName(ring, dead) || node.session().spec(r.key()).isPresent()) {
+        if (terminating.contains(dead) || !ownsNodeName(ring, dead) || node.session().hasSpec(r.key())) {
             return;
         }
         Object id = SupervisorNode.decodeOrNull(r.key());
@@ -326,9 +337,9 @@ final class FailoverCoordinator {
                 rebalanceTo(Set.copyOf(ring.nodes()), ring);
             }
         }
-        s.forEachSpec((key, rec) -> {
+        s.forEachSpecKey(key -> {
             if (s.owner(key).isEmpty()) {
-                consider(key, rec);
+                orphans.add(key);
             }
         });
         long session = s.sessionId();
@@ -348,6 +359,34 @@ final class FailoverCoordinator {
         long now = System.nanoTime();
         removedByLiveNode.values().forEach(list -> list.removeIf(r -> now - r.at() > intervalNanos));
         removedByLiveNode.values().removeIf(List::isEmpty);
+    }
+
+    /** Reads the specs of this pass's orphans, in one go, and keeps those that are this node's. */
+    private void placeOrphans() {
+        if (orphans.isEmpty()) {
+            return;
+        }
+        NodeSession s = node.session();
+        try {
+            if (node.isClosing()) {
+                return;
+            }
+            Map<String, SpecRecord> specs;
+            try {
+                specs = s.specs(orphans);
+            } catch (BackendException e) {
+                // The slow timer's full scan finds them again.
+                LOG.warn("node {} could not read {} specs without owner: {}", node.node(), orphans.size(), e.getMessage());
+                return;
+            }
+            for (Map.Entry<String, SpecRecord> e : specs.entrySet()) {
+                if (s.owner(e.getKey()).isEmpty()) {
+                    consider(e.getKey(), e.getValue());
+                }
+            }
+        } finally {
+            orphans.clear();
+        }
     }
 
     private void consider(String key, SpecRecord rec) {

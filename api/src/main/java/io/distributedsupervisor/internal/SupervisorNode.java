@@ -572,7 +572,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         }
         Optional<Owner> owner = session.owner(key);
         if (owner.isEmpty()) {
-            if (session.spec(key).isPresent()) {
+            if (session.hasSpec(key)) {
                 return RETRY;
             }
             // The cache may not show a child started through another node a moment ago: ask storage.
@@ -727,7 +727,7 @@ public final class SupervisorNode implements DistributedSupervisor {
                 // Between two incarnations (a move, a failover): removing the spec is what stops it
                 // from coming back. A node may have claimed it just before the spec went: then that
                 // incarnation is stopped too.
-                if (session.spec(key).isPresent() && session.removeSpec(key)) {
+                if (session.hasSpec(key) && session.removeSpec(key)) {
                     removedSpec = true;
                 }
                 // Storage, not the cache: a claim made just before the spec went may not be in the

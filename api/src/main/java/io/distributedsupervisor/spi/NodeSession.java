@@ -1,9 +1,12 @@
 package io.distributedsupervisor.spi;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One node's membership in a supervisor's group. Reads ({@link #members}, {@link #spec},
@@ -44,9 +47,37 @@ public interface NodeSession extends AutoCloseable {
 
     // ---- child store ----
 
+    /**
+     * Whether a spec is stored under {@code key}, as the local view has it: no network. A view
+     * may hold the keys of the stored specs without their contents, which are read when needed
+     * ({@link #spec}, {@link #specs}): a start must not cost every node a read.
+     */
+    boolean hasSpec(String key);
+
+    /** The keys of the stored specs, as the local view has them: no network. */
+    void forEachSpecKey(Consumer<String> action);
+
+    /**
+     * The spec stored under {@code key}. May read coordination storage when the local view holds
+     * the key only.
+     *
+     * @throws BackendException if storage cannot be read
+     */
     Optional<SpecRecord> spec(String key);
 
-    void forEachSpec(BiConsumer<String, SpecRecord> action);
+    /**
+     * The specs stored under {@code keys}, read together (a failover reads thousands at once);
+     * keys without a stored spec are left out. May read coordination storage.
+     *
+     * @throws BackendException if storage cannot be read
+     */
+    default Map<String, SpecRecord> specs(Collection<String> keys) {
+        Map<String, SpecRecord> result = new HashMap<>();
+        for (String key : keys) {
+            spec(key).ifPresent(rec -> result.put(key, rec));
+        }
+        return result;
+    }
 
     /** Removes a stored spec (any node may); true if there was one. */
     boolean removeSpec(String key);

@@ -449,10 +449,12 @@ public abstract class BackendTck {
 
         for (NodeSession s : List.of(a, b, c)) {
             eventually().untilAsserted(() -> {
+                assertThat(s.hasSpec("k")).isTrue();
                 assertThat(s.spec("k")).contains(spec("k"));
-                Map<String, SpecRecord> all = new HashMap<>();
-                s.forEachSpec(all::put);
-                assertThat(all).containsExactly(Map.entry("k", spec("k")));
+                List<String> keys = new ArrayList<>();
+                s.forEachSpecKey(keys::add);
+                assertThat(keys).containsExactly("k");
+                assertThat(s.specs(List.of("k", "never-stored"))).containsExactly(Map.entry("k", spec("k")));
             });
         }
 
@@ -461,6 +463,7 @@ public abstract class BackendTck {
 
         for (NodeSession s : List.of(a, b, c)) {
             eventually().untilAsserted(() -> {
+                assertThat(s.hasSpec("k")).isFalse();
                 assertThat(s.spec("k")).isEmpty();
                 assertThat(events(s).specsRemoved()).as("told on " + s.node()).containsExactly("k");
             });

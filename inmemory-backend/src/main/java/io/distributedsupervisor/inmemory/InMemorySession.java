@@ -116,8 +116,13 @@ final class InMemorySession implements NodeSession {
     }
 
     @Override
-    public void forEachSpec(BiConsumer<String, SpecRecord> action) {
-        group.specs.forEach(action);
+    public boolean hasSpec(String key) {
+        return group.specs.containsKey(key);
+    }
+
+    @Override
+    public void forEachSpecKey(Consumer<String> action) {
+        group.specs.keySet().forEach(action);
     }
 
     @Override

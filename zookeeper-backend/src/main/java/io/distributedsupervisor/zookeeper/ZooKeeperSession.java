@@ -15,12 +15,11 @@ import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -32,12 +31,13 @@ import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
-import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.utils.DefaultZookeeperFactory;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
@@ -47,9 +47,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's ZooKeeper session in one supervisor's group: a Curator client, a CuratorCache over
- * the supervisor's three trees (read locally, so reads touch no network), a lease, and the
- * node's transport.
+ * One node's ZooKeeper session in one supervisor's group: a Curator client, a
+ * {@link SupervisorView} of the supervisor's three trees (read locally, so reads touch no
+ * network), a lease, and the node's transport.
  *
  * <p>Connection states (Curator's), as handled here:
  * <ul>
@@ -60,7 +60,14 @@ import org.slf4j.LoggerFactory;
  *       while we were away): {@link SessionState#LOST}.</li>
  *   <li>{@code LOST}: {@link SessionState#LOST}; the runtime closes this session and joins again.</li>
  * </ul>
- * The lease: after each confirmed round trip that started at {@code t}, the node may process
+ * ZooKeeper's own {@code Disconnected} and {@code Expired} events end the lease too, on
+ * ZooKeeper's event thread and before Curator sees them: Curator answers {@code Expired} by
+ * closing the handle, and when the expiry was injected (curator-test's {@code KillSession})
+ * while the handle was still connected, that close ends the session on the server at once
+ * (CURATOR-561 describes the same race in the injection), so survivors may claim within
+ * milliseconds; this node must have stopped processing before that.
+ *
+ * <p>The lease: after each confirmed round trip that started at {@code t}, the node may process
  * messages until {@code t + leaseFraction × negotiated session timeout}. ZooKeeper expires a
  * session no sooner than the session timeout after the client's last contact, so a node that
  * was frozen (GC, SIGSTOP) stops processing before survivors may start its children.
@@ -82,23 +89,14 @@ final class ZooKeeperSession implements NodeSession {
     private final String membersPath;
     private final String childrenPath;
     private final String ownersPath;
-    /**
-     * Touched (setData) by every claim, in the claim's own multi-op: its new mzxid is the zxid of
-     * that transaction, which is the owner znode's czxid, so a claim learns its epoch in the same
-     * round trip.
-     */
-    private final String epochPath;
-    private static final byte[] NO_DATA = new byte[0];
-
-    private final ConcurrentHashMap<String, Member> members = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, SpecRecord> specs = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
-    /** Addresses of nodes that left, so that replies to calls in flight during a hand-over can still be had. */
-    private final ConcurrentHashMap<String, String> departed = new ConcurrentHashMap<>();
+    /** This node's {@code members/<node>}: every claim sets it (see {@link #claimOps}). */
+    private final String memberPath;
+    /** The data of this node's member znode, written again by every claim. */
+    private byte[] memberData;
 
     private CuratorFramework client;
     private NodeTransport transport;
-    private CuratorCache cache;
+    private SupervisorView view;
     private Thread leaseThread;
     private long sessionId;
     private long leaseNanos;
@@ -123,8 +121,7 @@ final class ZooKeeperSession implements NodeSession {
         this.membersPath = root + "/members";
         this.childrenPath = root + "/children";
         this.ownersPath = root + "/owners";
-        // Outside the cached tree (a supervisor name cannot hold '~'), so touching it wakes no cache.
-        this.epochPath = "/~epochs/" + supervisor;
+        this.memberPath = membersPath + "/" + node;
     }
 
     static ZooKeeperSession open(ZooKeeperBackend.Builder config, String supervisor, String node,
@@ -145,7 +142,8 @@ final class ZooKeeperSession implements NodeSession {
                 .sessionTimeoutMs((int) config.sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) config.connectionTimeout.toMillis())
                 .retryPolicy(config.retryPolicy)
-                .namespace(config.namespace);
+                .namespace(config.namespace)
+                .zookeeperFactory(this::newZooKeeper);
         if (config.digestUser != null) {
             String auth = config.digestUser + ":" + config.digestPassword;
             List<ACL> acl;
@@ -179,7 +177,7 @@ final class ZooKeeperSession implements NodeSession {
             int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
             leaseNanos = (long) (TimeUnit.MILLISECONDS.toNanos(negotiated > 0 ? negotiated
                     : config.sessionTimeout.toMillis()) * config.leaseFraction);
-            for (String p : List.of(membersPath, childrenPath, ownersPath, epochPath)) {
+            for (String p : List.of(membersPath, childrenPath, ownersPath)) {
                 ensurePath(p);
             }
         } catch (InterruptedException e) {
@@ -205,34 +203,30 @@ final class ZooKeeperSession implements NodeSession {
         });
 
         long startedAt = System.currentTimeMillis();
+        memberData = ZnodeData.member(transport.address(), startedAt, VERSION);
         try {
-            client.create().withMode(CreateMode.EPHEMERAL)
-                    .forPath(membersPath + "/" + node, ZnodeData.member(transport.address(), startedAt, VERSION));
+            client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
         } catch (KeeperException.NodeExistsException e) {
             throw new BackendException("node " + node + " is already a live member of supervisor " + supervisor
                     + " (another process runs with that node name)");
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, e);
         }
-        members.put(node, new Member(node, transport.address(), startedAt, VERSION));
         leaseUntil.set(System.nanoTime() + leaseNanos);
 
-        CountDownLatch initialized = new CountDownLatch(1);
-        cache = CuratorCache.build(client, "/" + supervisor);
-        cache.listenable().addListener(CuratorCacheListener.builder()
-                .forAll(this::onCacheEvent)
-                .forInitialized(initialized::countDown)
-                .build());
         client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
-        cache.start();
         try {
-            if (!initialized.await(config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new BackendException("the cache of supervisor " + supervisor + " did not load within "
-                        + config.connectionTimeout);
-            }
+            view = new SupervisorView(client.getZookeeperClient().getZooKeeper(), node, sessionId,
+                    ZKPaths.makePath(client.getNamespace(), "/" + supervisor), codec, listener,
+                    config.failoverMargin, config.connectionTimeout, () -> closed);
+            view.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BackendException("interrupted while loading the cache", e);
+            throw new BackendException("interrupted while loading the view of supervisor " + supervisor, e);
+        } catch (BackendException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not load the view of supervisor " + supervisor, e);
         }
         leaseThread = Thread.ofPlatform().daemon().name("ds-lease-" + supervisor + "-" + node).start(this::renewLease);
         LOG.info("node {} joined supervisor {} on ZooKeeper {} (session 0x{}, transport {})", node, supervisor,
@@ -269,118 +263,21 @@ final class ZooKeeperSession implements NodeSession {
         }
     }
 
-    // ---- the cache ----
-
-    private void onCacheEvent(CuratorCacheListener.Type type, ChildData oldData, ChildData data) {
-        ChildData d = data != null ? data : oldData;
-        String path = d.getPath();
-        int slash = path.lastIndexOf('/');
-        String parent = path.substring(0, slash);
-        String name = path.substring(slash + 1);
-        try {
-            if (parent.equals(membersPath)) {
-                onMember(type, name, data);
-            } else if (parent.equals(ownersPath)) {
-                onOwner(type, name, oldData, data);
-            } else if (parent.equals(childrenPath)) {
-                onSpec(type, name, data);
+    /**
+     * Curator's handle, with a watcher in front of Curator's own that ends the lease on
+     * {@code Disconnected} and {@code Expired} before Curator acts on them (see the class comment).
+     */
+    private ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher curatorWatcher,
+                                   boolean canBeReadOnly) throws Exception {
+        Watcher leaseFirst = event -> {
+            if (event.getType() == Watcher.Event.EventType.None
+                    && (event.getState() == Watcher.Event.KeeperState.Disconnected
+                    || event.getState() == Watcher.Event.KeeperState.Expired)) {
+                endLease();
             }
-        } catch (RuntimeException e) {
-            LOG.warn("node {}: a listener failed on the event for {}", node, path, e);
-        }
-    }
-
-    private void onMember(CuratorCacheListener.Type type, String name, ChildData data) {
-        if (type == CuratorCacheListener.Type.NODE_DELETED) {
-            Member gone = members.remove(name);
-            if (gone != null) {
-                departed.put(name, gone.address());
-            }
-        } else {
-            try {
-                Member m = ZnodeData.parseMember(name, data.getData());
-                members.put(name, m);
-                departed.remove(name);
-            } catch (IllegalArgumentException e) {
-                LOG.warn("node {}: ignoring members/{}: {}", node, name, e.getMessage());
-                members.remove(name);
-            }
-        }
-        if (!closed) {
-            listener.onMembersChanged();
-        }
-    }
-
-    private void onOwner(CuratorCacheListener.Type type, String key, ChildData oldData, ChildData data) {
-        if (type == CuratorCacheListener.Type.NODE_DELETED) {
-            Owner previous = parseOwnerOrNull(key, oldData);
-            if (previous != null && previous.session() != sessionId && config.failoverMargin.toNanos() > 0) {
-                // The failover margin: another node's claim stays in this node's view a while after
-                // it vanished, so this node claims it no sooner (a node frozen by a long GC pause may
-                // not have noticed its session end yet). A new claim meanwhile replaces the entry.
-                owners.put(key, previous);
-                Thread.startVirtualThread(() -> {
-                    LockSupport.parkNanos(config.failoverMargin.toNanos());
-                    if (owners.remove(key, previous) && !closed) {
-                        listener.onOwnerRemoved(key, previous);
-                    }
-                });
-                return;
-            }
-            owners.remove(key);
-            if (previous != null && !closed) {
-                listener.onOwnerRemoved(key, previous);
-            }
-            return;
-        }
-        Owner o = parseOwnerOrNull(key, data);
-        if (o != null) {
-            owners.put(key, o);
-        } else {
-            owners.remove(key);
-        }
-    }
-
-    private static Owner parseOwnerOrNull(String key, ChildData data) {
-        if (data == null || data.getStat() == null) {
-            return null;
-        }
-        try {
-            return ZnodeData.parseOwner(key, data.getData(), data.getStat());
-        } catch (IllegalArgumentException e) {
-            LOG.warn("ignoring owners/{}: {}", key, e.getMessage());
-            return null;
-        }
-    }
-
-    private void onSpec(CuratorCacheListener.Type type, String key, ChildData data) {
-        if (type == CuratorCacheListener.Type.NODE_DELETED) {
-            specs.remove(key);
-            if (!closed) {
-                listener.onSpecRemoved(key);
-            }
-            return;
-        }
-        SpecRecord rec = decodeSpec(key, data.getData());
-        if (rec != null) {
-            specs.put(key, rec);
-        } else {
-            specs.remove(key);
-        }
-    }
-
-    private SpecRecord decodeSpec(String key, byte[] bytes) {
-        try {
-            Object o = codec.decode(bytes);
-            if (!(o instanceof StoredSpec s) || s.spec() == null || s.spec().id() == null) {
-                throw new IllegalArgumentException("not a stored spec: " + (o == null ? null : o.getClass().getName()));
-            }
-            return new SpecRecord(s.spec(), s.node());
-        } catch (Exception e) {
-            LOG.warn("node {}: ignoring children/{}: cannot read it as a child spec ({}); check the codec's allow-list",
-                    node, key, e.toString());
-            return null;
-        }
+            curatorWatcher.process(event);
+        };
+        return new DefaultZookeeperFactory().newZooKeeper(connectString, sessionTimeout, leaseFirst, canBeReadOnly);
     }
 
     // ---- connection state and lease ----
@@ -403,6 +300,11 @@ final class ZooKeeperSession implements NodeSession {
                 }
                 if (now == sessionId && !lost) {
                     LockSupport.unpark(leaseThread);
+                    // Watches may have missed changes while disconnected.
+                    view.reload().exceptionally(e -> {
+                        LOG.warn("node {}: reloading the view after a reconnection failed: {}", node, e.toString());
+                        return null;
+                    });
                     listener.onSessionState(SessionState.RECONNECTED);
                 } else {
                     lose();
@@ -468,7 +370,7 @@ final class ZooKeeperSession implements NodeSession {
 
     @Override
     public Map<String, Member> members() {
-        return Collections.unmodifiableMap(members);
+        return view.members();
     }
 
     @Override
@@ -483,17 +385,28 @@ final class ZooKeeperSession implements NodeSession {
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("node " + node + " could not leave", e);
         }
-        members.remove(node);
+        view.left();
+    }
+
+    @Override
+    public boolean hasSpec(String key) {
+        return view.hasSpec(key);
+    }
+
+    @Override
+    public void forEachSpecKey(Consumer<String> action) {
+        view.forEachSpecKey(action);
     }
 
     @Override
     public Optional<SpecRecord> spec(String key) {
-        return Optional.ofNullable(specs.get(key));
+        return Optional.ofNullable(specs(List.of(key)).get(key));
     }
 
     @Override
-    public void forEachSpec(BiConsumer<String, SpecRecord> action) {
-        specs.forEach(action);
+    public Map<String, SpecRecord> specs(Collection<String> keys) {
+        requireOpen();
+        return view.specs(keys);
     }
 
     @Override
@@ -501,7 +414,7 @@ final class ZooKeeperSession implements NodeSession {
         requireOpen();
         try {
             client.delete().forPath(childrenPath + "/" + key);
-            specs.remove(key);
+            view.specRemoved(key);
             return true;
         } catch (KeeperException.NoNodeException e) {
             return false;
@@ -512,7 +425,7 @@ final class ZooKeeperSession implements NodeSession {
 
     @Override
     public Optional<Owner> owner(String key) {
-        return Optional.ofNullable(owners.get(key));
+        return Optional.ofNullable(view.owner(key));
     }
 
     /**
@@ -548,27 +461,17 @@ final class ZooKeeperSession implements NodeSession {
 
     @Override
     public void forEachOwner(BiConsumer<String, Owner> action) {
-        owners.forEach(action);
+        view.forEachOwner(action);
     }
 
     @Override
     public Owner claimNew(String key, SpecRecord spec) {
         requireOpen();
-        List<CuratorOp> ops = new ArrayList<>(2);
         try {
-            if (spec != null) {
-                ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
-                        .forPath(childrenPath + "/" + key, codec.encode(new StoredSpec(spec.spec(), spec.node()))));
-            }
-            ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
-                    .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)));
-            ops.add(client.transactionOp().setData().forPath(epochPath, NO_DATA));
-            List<CuratorTransactionResult> results = client.transaction().forOperations(ops);
+            byte[] stored = spec == null ? null : codec.encode(new StoredSpec(spec.spec(), spec.node()));
+            List<CuratorTransactionResult> results = client.transaction().forOperations(claimOps(key, stored));
             Owner o = ownerFrom(key, results);
-            owners.put(key, o);
-            if (spec != null) {
-                specs.put(key, spec);
-            }
+            view.claimed(key, o, spec, o.epoch());
             return o;
         } catch (KeeperException.NodeExistsException e) {
             throw new ClaimConflictException(key, currentOwner(key));
@@ -583,13 +486,11 @@ final class ZooKeeperSession implements NodeSession {
     public Optional<Owner> claimStored(String key) {
         requireOpen();
         try {
-            List<CuratorTransactionResult> results = client.transaction().forOperations(
-                    client.transactionOp().check().forPath(childrenPath + "/" + key),
-                    client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
-                            .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)),
-                    client.transactionOp().setData().forPath(epochPath, NO_DATA));
-            Owner o = ownerFrom(key, results);
-            owners.put(key, o);
+            List<CuratorOp> ops = new ArrayList<>(3);
+            ops.add(client.transactionOp().check().forPath(childrenPath + "/" + key));
+            ops.addAll(claimOps(key, null));
+            Owner o = ownerFrom(key, client.transaction().forOperations(ops));
+            view.claimed(key, o, null, o.epoch());
             return Optional.of(o);
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
@@ -600,9 +501,29 @@ final class ZooKeeperSession implements NodeSession {
         }
     }
 
+    /**
+     * A claim's writes, in this order: set this node's member znode (to the data it has), then
+     * store the spec (if given), then create the owner znode. The first makes the claim's zxid
+     * the member znode's mzxid, so the claim learns its epoch in the same round trip; and every
+     * view sees the member change just before the owner's creation, with the same zxid, which
+     * tells it whose claim it is without reading the owner znode ({@link SupervisorView}).
+     * A node that has left the members cannot claim.
+     */
+    private List<CuratorOp> claimOps(String key, byte[] storedSpec) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>(3);
+        ops.add(client.transactionOp().setData().forPath(memberPath, memberData));
+        if (storedSpec != null) {
+            ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                    .forPath(childrenPath + "/" + key, storedSpec));
+        }
+        ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)));
+        return ops;
+    }
+
     private Owner ownerFrom(String key, List<CuratorTransactionResult> results) throws Exception {
         for (CuratorTransactionResult r : results) {
-            if (r.getType() == OperationType.SET_DATA && r.getForPath().equals(epochPath) && r.getResultStat() != null) {
+            if (r.getType() == OperationType.SET_DATA && r.getForPath().equals(memberPath) && r.getResultStat() != null) {
                 return new Owner(node, r.getResultStat().getMzxid(), 0, sessionId);
             }
         }
@@ -621,7 +542,7 @@ final class ZooKeeperSession implements NodeSession {
             byte[] data = client.getData().storingStatIn(stat).forPath(ownersPath + "/" + key);
             return ZnodeData.parseOwner(key, data, stat);
         } catch (Exception e) {
-            return owners.get(key);
+            return view.owner(key);
         }
     }
 
@@ -634,7 +555,7 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public boolean updateOwner(String key, Owner owner) {
         requireOpen();
-        Owner current = owners.get(key);
+        Owner current = view.owner(key);
         if (owner.session() != sessionId || !owner.node().equals(node)
                 || (current != null && current.session() == sessionId && current.epoch() != owner.epoch())) {
             throw new IllegalArgumentException("updateOwner may change only restarts; got " + owner + " for " + current);
@@ -646,7 +567,7 @@ final class ZooKeeperSession implements NodeSession {
             }
             client.setData().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key,
                     ZnodeData.owner(node, owner.restarts()));
-            owners.put(key, owner);
+            view.updated(key, owner);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
             return false;
@@ -664,7 +585,7 @@ final class ZooKeeperSession implements NodeSession {
                 return false;
             }
             client.delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key);
-            owners.remove(key);
+            view.released(key, false);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
             return false;
@@ -687,8 +608,7 @@ final class ZooKeeperSession implements NodeSession {
                 ops.add(client.transactionOp().delete().forPath(childrenPath + "/" + key));
             }
             client.transaction().forOperations(ops);
-            owners.remove(key);
-            specs.remove(key);
+            view.released(key, true);
             return true;
         } catch (KeeperException.NoNodeException e) {
             // The spec went away between the check and the delete: release the claim alone.
@@ -703,8 +623,7 @@ final class ZooKeeperSession implements NodeSession {
     // ---- transport ----
 
     private String addressOf(String target) {
-        Member m = members.get(target);
-        return m != null ? m.address() : departed.get(target);
+        return view.addressOf(target);
     }
 
     @Override
@@ -773,8 +692,8 @@ final class ZooKeeperSession implements NodeSession {
         if (leaseThread != null) {
             LockSupport.unpark(leaseThread);
         }
-        if (cache != null) {
-            cache.close();
+        if (view != null) {
+            view.stop();
         }
         if (client != null) {
             client.close();

@@ -1,0 +1,542 @@
+package io.distributedsupervisor.zookeeper;
+
+import io.distributedsupervisor.spi.BackendException;
+import io.distributedsupervisor.spi.Member;
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.SessionListener;
+import io.distributedsupervisor.spi.SpecRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's in-memory view of one supervisor's tree ({@code members/}, {@code children/},
+ * {@code owners/}), fed by one persistent recursive watch set through the raw ZooKeeper handle,
+ * whose events carry the zxid of the transaction that caused them (Curator's namespace wrapper
+ * drops it).
+ *
+ * <p>What it holds, and what that costs:
+ * <ul>
+ *   <li>Members: name, transport address and session id, read once when a member appears.</li>
+ *   <li>Specs: the keys only. A spec's content is read when a node needs it (to place an
+ *       orphan after a failover), so that starting a child costs the other nodes no read.</li>
+ *   <li>Owners: node, epoch, restarts and session. A claim's multi-op sets the data of the
+ *       claimer's own {@code members/<node>} znode before it creates {@code owners/<key>}, so the
+ *       watch brings both changes with the same zxid, in that order: every node learns a new
+ *       owner entry from the events alone. An entry changed any other way (a restart, a claim by
+ *       a member whose session is not known yet, a znode written by hand) is read.</li>
+ * </ul>
+ *
+ * <p>Order: every change to the view happens on ZooKeeper's event thread, where watch events and
+ * the replies to asynchronous reads arrive in the order the server sent them, so a reply never
+ * undoes a later event. The node that writes also updates its view at once, from its own thread
+ * (read-your-writes); so that such a write and a late event cannot undo each other, an owner
+ * entry is never replaced by an older one (smaller epoch, or same epoch and fewer restarts), and
+ * a deletion older than the entry it would remove is ignored.
+ *
+ * <p>Connection: watches can miss changes while the client is disconnected, so after a
+ * reconnection with the same session the session calls {@link #reload()}, which reads the three
+ * trees again and applies the difference. A new session gets a new view.
+ */
+final class SupervisorView implements Watcher {
+    private static final Logger LOG = LoggerFactory.getLogger(SupervisorView.class);
+
+    /** A stored spec's key; its content once read, {@code czxid} -1 while not known. */
+    private record SpecSlot(long czxid, SpecRecord spec) {
+    }
+
+    private final ZooKeeper zk;
+    private final String node;
+    private final long sessionId;
+    private final String base;
+    private final String membersPath;
+    private final String childrenPath;
+    private final String ownersPath;
+    private final MessageCodec codec;
+    private final SessionListener listener;
+    private final Duration failoverMargin;
+    private final Duration readTimeout;
+    private final BooleanSupplier closed;
+
+    private final ConcurrentHashMap<String, Member> members = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> memberSessions = new ConcurrentHashMap<>();
+    /** Addresses of nodes that left, so that replies to calls in flight during a hand-over can still be had. */
+    private final ConcurrentHashMap<String, String> departed = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, SpecSlot> specs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
+
+    // The last transaction seen to touch a member znode: its zxid and that member. Event thread only.
+    private long claimZxid = -1;
+    private String claimNode;
+
+    /**
+     * @param zk        the session's handle; its {@code chroot} applies, Curator's namespace does not
+     * @param base      the supervisor's path as the raw handle sees it (namespace included)
+     */
+    SupervisorView(ZooKeeper zk, String node, long sessionId, String base, MessageCodec codec,
+                   SessionListener listener, Duration failoverMargin, Duration readTimeout, BooleanSupplier closed) {
+        this.zk = zk;
+        this.node = node;
+        this.sessionId = sessionId;
+        this.base = base;
+        this.membersPath = base + "/members";
+        this.childrenPath = base + "/children";
+        this.ownersPath = base + "/owners";
+        this.codec = codec;
+        this.listener = listener;
+        this.failoverMargin = failoverMargin;
+        this.readTimeout = readTimeout;
+        this.closed = closed;
+    }
+
+    /** Sets the watch, then reads the three trees; returns once the view holds them. */
+    void start() throws Exception {
+        zk.addWatch(base, this, AddWatchMode.PERSISTENT_RECURSIVE);
+        CompletableFuture<Void> loaded = reload();
+        try {
+            loaded.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new BackendException("the view of " + base + " did not load within " + readTimeout);
+        }
+    }
+
+    /** Stops the watch; the view keeps what it holds. */
+    void stop() {
+        try {
+            zk.removeAllWatches(base, WatcherType.Any, true);
+        } catch (Exception e) {
+            // Closing the handle ends the watch anyway.
+            LOG.debug("removing the watch of {} failed: {}", base, e.toString());
+        }
+    }
+
+    // ---- reads, for the session ----
+
+    Map<String, Member> members() {
+        return Collections.unmodifiableMap(members);
+    }
+
+    String addressOf(String member) {
+        Member m = members.get(member);
+        return m != null ? m.address() : departed.get(member);
+    }
+
+    Owner owner(String key) {
+        return owners.get(key);
+    }
+
+    void forEachOwner(BiConsumer<String, Owner> action) {
+        owners.forEach(action);
+    }
+
+    boolean hasSpec(String key) {
+        return specs.containsKey(key);
+    }
+
+    void forEachSpecKey(Consumer<String> action) {
+        specs.keySet().forEach(action);
+    }
+
+    /**
+     * The specs under {@code keys} that the view knows; contents not read yet are read together
+     * (asynchronous reads, answered on the event thread, decoded here).
+     */
+    Map<String, SpecRecord> specs(Collection<String> keys) {
+        Map<String, SpecRecord> result = new HashMap<>();
+        List<String> toRead = new ArrayList<>();
+        for (String key : keys) {
+            SpecSlot slot = specs.get(key);
+            if (slot == null) {
+                continue;
+            }
+            if (slot.spec() != null) {
+                result.put(key, slot.spec());
+            } else {
+                toRead.add(key);
+            }
+        }
+        if (toRead.isEmpty()) {
+            return result;
+        }
+        record Read(String key, byte[] data, long czxid) {
+        }
+        ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
+        AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
+        CountDownLatch answered = new CountDownLatch(toRead.size());
+        for (String key : toRead) {
+            zk.getData(childrenPath + "/" + key, false, (rc, path, ctx, data, stat) -> {
+                KeeperException.Code code = KeeperException.Code.get(rc);
+                if (code == KeeperException.Code.OK) {
+                    reads.put(key, new Read(key, data, stat.getCzxid()));
+                } else if (code != KeeperException.Code.NONODE) {
+                    failure.compareAndSet(null, code);
+                }
+                answered.countDown();
+            }, null);
+        }
+        try {
+            if (!answered.await(readTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new BackendException("reading " + toRead.size() + " specs of " + base + " took longer than "
+                        + readTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while reading specs", e);
+        }
+        if (failure.get() != null) {
+            throw new BackendException("could not read the specs of " + base + ": " + failure.get());
+        }
+        for (Read r : reads.values()) {
+            SpecRecord rec = decodeSpec(r.key(), r.data());
+            if (rec == null) {
+                continue;
+            }
+            result.put(r.key(), rec);
+            // Cached unless the key went, or came back as another znode, meanwhile.
+            specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
+                    ? new SpecSlot(r.czxid(), rec) : slot);
+        }
+        return result;
+    }
+
+    private SpecRecord decodeSpec(String key, byte[] bytes) {
+        try {
+            Object o = codec.decode(bytes);
+            if (!(o instanceof StoredSpec s) || s.spec() == null || s.spec().id() == null) {
+                throw new IllegalArgumentException("not a stored spec: " + (o == null ? null : o.getClass().getName()));
+            }
+            return new SpecRecord(s.spec(), s.node());
+        } catch (Exception e) {
+            LOG.warn("node {}: ignoring children/{}: cannot read it as a child spec ({}); check the codec's allow-list",
+                    node, key, e.toString());
+            return null;
+        }
+    }
+
+    // ---- the writer's own changes (read-your-writes) ----
+
+    void claimed(String key, Owner owner, SpecRecord spec, long zxid) {
+        putOwner(key, owner);
+        if (spec != null) {
+            specs.put(key, new SpecSlot(zxid, spec));
+        }
+    }
+
+    void updated(String key, Owner owner) {
+        putOwner(key, owner);
+    }
+
+    void released(String key, boolean specToo) {
+        Owner o = owners.get(key);
+        if (o != null && o.session() == sessionId) {
+            owners.remove(key, o);
+        }
+        if (specToo) {
+            specs.remove(key);
+        }
+    }
+
+    void specRemoved(String key) {
+        specs.remove(key);
+    }
+
+    void left() {
+        members.remove(node);
+    }
+
+    // ---- events ----
+
+    @Override
+    public void process(WatchedEvent event) {
+        if (event.getType() == Event.EventType.None || event.getPath() == null || closed.getAsBoolean()) {
+            return; // connection states are the session's business
+        }
+        String path = event.getPath();
+        if (!path.startsWith(base + "/")) {
+            return;
+        }
+        String rest = path.substring(base.length() + 1);
+        int slash = rest.indexOf('/');
+        if (slash < 0 || rest.indexOf('/', slash + 1) >= 0) {
+            return; // the three folders themselves, or deeper than anything of ours
+        }
+        String folder = rest.substring(0, slash);
+        String name = rest.substring(slash + 1);
+        try {
+            switch (folder) {
+                case "members" -> onMemberEvent(event.getType(), name, event.getZxid());
+                case "children" -> onSpecEvent(event.getType(), name, event.getZxid());
+                case "owners" -> onOwnerEvent(event.getType(), name, event.getZxid());
+                default -> {
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("node {}: handling {} {} failed", node, event.getType(), path, e);
+        }
+    }
+
+    private void onMemberEvent(Event.EventType type, String name, long zxid) {
+        switch (type) {
+            case NodeCreated -> {
+                memberSessions.remove(name);
+                readMember(name, null);
+            }
+            case NodeDataChanged -> {
+                // A claim by that member: the owner entries of this transaction follow.
+                claimZxid = zxid;
+                claimNode = name;
+                if (!members.containsKey(name)) {
+                    readMember(name, null);
+                }
+            }
+            case NodeDeleted -> {
+                memberSessions.remove(name);
+                Member gone = members.remove(name);
+                if (gone != null) {
+                    departed.put(name, gone.address());
+                    membersChanged();
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void readMember(String name, Runnable after) {
+        zk.getData(membersPath + "/" + name, false, (rc, path, ctx, data, stat) -> {
+            try {
+                KeeperException.Code code = KeeperException.Code.get(rc);
+                if (code == KeeperException.Code.OK) {
+                    applyMember(name, data, stat);
+                } else if (code == KeeperException.Code.NONODE) {
+                    Member gone = members.remove(name);
+                    memberSessions.remove(name);
+                    if (gone != null) {
+                        departed.put(name, gone.address());
+                        membersChanged();
+                    }
+                }
+            } finally {
+                if (after != null) {
+                    after.run();
+                }
+            }
+        }, null);
+    }
+
+    private void applyMember(String name, byte[] data, Stat stat) {
+        Member m;
+        try {
+            m = ZnodeData.parseMember(name, data);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("node {}: ignoring members/{}: {}", node, name, e.getMessage());
+            if (members.remove(name) != null) {
+                membersChanged();
+            }
+            return;
+        }
+        memberSessions.put(name, stat.getEphemeralOwner());
+        departed.remove(name);
+        Member before = members.put(name, m);
+        if (!m.equals(before)) {
+            membersChanged();
+        }
+    }
+
+    private void membersChanged() {
+        if (!closed.getAsBoolean()) {
+            listener.onMembersChanged();
+        }
+    }
+
+    private void onSpecEvent(Event.EventType type, String key, long zxid) {
+        switch (type) {
+            case NodeCreated -> specs.merge(key, new SpecSlot(zxid, null),
+                    (old, fresh) -> old.czxid() == zxid ? old : fresh);
+            case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> new SpecSlot(slot.czxid(), null));
+            case NodeDeleted -> {
+                if (specs.remove(key) != null && !closed.getAsBoolean()) {
+                    listener.onSpecRemoved(key);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void onOwnerEvent(Event.EventType type, String key, long zxid) {
+        switch (type) {
+            case NodeCreated -> {
+                Long session = zxid == claimZxid ? memberSessions.get(claimNode) : null;
+                if (session != null) {
+                    putOwner(key, new Owner(claimNode, zxid, 0, session));
+                } else {
+                    readOwner(key, null);
+                }
+            }
+            case NodeDataChanged -> readOwner(key, null);
+            case NodeDeleted -> removeOwner(key, zxid);
+            default -> {
+            }
+        }
+    }
+
+    private void readOwner(String key, Runnable after) {
+        zk.getData(ownersPath + "/" + key, false, (rc, path, ctx, data, stat) -> {
+            try {
+                if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
+                    try {
+                        putOwner(key, ZnodeData.parseOwner(key, data, stat));
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("node {}: ignoring owners/{}: {}", node, key, e.getMessage());
+                        owners.remove(key);
+                    }
+                }
+                // NONODE: its deletion comes as an event (or came: then there is nothing to undo).
+            } finally {
+                if (after != null) {
+                    after.run();
+                }
+            }
+        }, null);
+    }
+
+    /** Puts an entry unless the view already has a newer one for the key. */
+    private void putOwner(String key, Owner o) {
+        owners.merge(key, o, (old, fresh) -> old.epoch() > fresh.epoch()
+                || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
+    }
+
+    private void removeOwner(String key, long zxid) {
+        Owner previous = owners.get(key);
+        if (previous == null || (zxid != WatchedEvent.NO_ZXID && previous.epoch() > zxid)) {
+            return; // gone already, or the deletion of an older claim than the one the view holds
+        }
+        if (!owners.remove(key, previous)) {
+            return;
+        }
+        if (previous.session() != sessionId && failoverMargin.toNanos() > 0) {
+            // The failover margin: another node's claim stays in this view a while after it
+            // vanished, so this node claims it no sooner (a node frozen by a long GC pause may
+            // not have noticed its session end yet). A new claim meanwhile replaces the entry.
+            owners.putIfAbsent(key, previous);
+            Thread.startVirtualThread(() -> {
+                LockSupport.parkNanos(failoverMargin.toNanos());
+                if (owners.remove(key, previous) && !closed.getAsBoolean()) {
+                    listener.onOwnerRemoved(key, previous);
+                }
+            });
+            return;
+        }
+        if (!closed.getAsBoolean()) {
+            listener.onOwnerRemoved(key, previous);
+        }
+    }
+
+    // ---- loading ----
+
+    /**
+     * Reads the three trees and applies the difference to the view; the future completes once
+     * every read is answered. Entries that a list does not show are dropped only when they are
+     * older than the list ({@code pzxid}), so a change made after the list is never undone.
+     */
+    CompletableFuture<Void> reload() {
+        CompletableFuture<Void> membersLoaded = new CompletableFuture<>();
+        CompletableFuture<Void> specsLoaded = new CompletableFuture<>();
+        CompletableFuture<Void> ownersLoaded = new CompletableFuture<>();
+        zk.getChildren(membersPath, false, (rc, path, ctx, names, stat) -> {
+            if (!ok(rc, path, membersLoaded)) {
+                return;
+            }
+            Set<String> listed = new HashSet<>(names);
+            for (String name : List.copyOf(members.keySet())) {
+                if (!listed.contains(name)) {
+                    memberSessions.remove(name);
+                    Member gone = members.remove(name);
+                    if (gone != null) {
+                        departed.put(name, gone.address());
+                        membersChanged();
+                    }
+                }
+            }
+            readAll(names, this::readMember, membersLoaded);
+        }, null);
+        zk.getChildren(childrenPath, false, (rc, path, ctx, names, stat) -> {
+            if (!ok(rc, path, specsLoaded)) {
+                return;
+            }
+            Set<String> listed = new HashSet<>(names);
+            for (Map.Entry<String, SpecSlot> e : List.copyOf(specs.entrySet())) {
+                if (!listed.contains(e.getKey()) && e.getValue().czxid() <= stat.getPzxid()
+                        && specs.remove(e.getKey(), e.getValue()) && !closed.getAsBoolean()) {
+                    listener.onSpecRemoved(e.getKey());
+                }
+            }
+            for (String key : names) {
+                specs.putIfAbsent(key, new SpecSlot(-1, null));
+            }
+            specsLoaded.complete(null);
+        }, null);
+        zk.getChildren(ownersPath, false, (rc, path, ctx, names, stat) -> {
+            if (!ok(rc, path, ownersLoaded)) {
+                return;
+            }
+            Set<String> listed = new HashSet<>(names);
+            for (Map.Entry<String, Owner> e : List.copyOf(owners.entrySet())) {
+                if (!listed.contains(e.getKey()) && e.getValue().epoch() <= stat.getPzxid()) {
+                    removeOwner(e.getKey(), stat.getPzxid());
+                }
+            }
+            readAll(names, this::readOwner, ownersLoaded);
+        }, null);
+        return CompletableFuture.allOf(membersLoaded, specsLoaded, ownersLoaded);
+    }
+
+    private boolean ok(int rc, String path, CompletableFuture<Void> f) {
+        KeeperException.Code code = KeeperException.Code.get(rc);
+        if (code == KeeperException.Code.OK) {
+            return true;
+        }
+        f.completeExceptionally(new BackendException("could not list " + path + ": " + code));
+        return false;
+    }
+
+    private static void readAll(List<String> names, BiConsumer<String, Runnable> read, CompletableFuture<Void> done) {
+        if (names.isEmpty()) {
+            done.complete(null);
+            return;
+        }
+        AtomicInteger left = new AtomicInteger(names.size());
+        for (String name : names) {
+            read.accept(name, () -> {
+                if (left.decrementAndGet() == 0) {
+                    done.complete(null);
+                }
+            });
+        }
+    }
+}
