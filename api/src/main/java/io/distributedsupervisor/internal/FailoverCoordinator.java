@@ -77,7 +77,9 @@ final class FailoverCoordinator {
     private final Set<String> orphans = new java.util.LinkedHashSet<>();
     /** Orphans that are this node's, claimed together at the end of the pass. */
     private final Map<String, SpecRecord> candidates = new java.util.LinkedHashMap<>();
-    private static final int CLAIMS_IN_FLIGHT = 64;
+    /** Claims handed to the backend together, and how many such batches are under way at once. */
+    private static final int CLAIM_BATCH = 200;
+    private static final int BATCHES_IN_FLIGHT = 4;
     private long failoverCheckAt;
     /** How long a failover must claim nothing more before this node reports it. */
     private static final long FAILOVER_QUIET_NANOS = 100_000_000L;
@@ -361,7 +363,10 @@ final class FailoverCoordinator {
         removedByLiveNode.values().removeIf(List::isEmpty);
     }
 
-    /** Reads the specs of this pass's orphans, in one go, and keeps those that are this node's. */
+    /**
+     * Tells which of this pass's orphans are this node's (from their explicit nodes, read in one
+     * go, and the ring), then reads the specs of those only.
+     */
     private void placeOrphans() {
         if (orphans.isEmpty()) {
             return;
@@ -371,17 +376,26 @@ final class FailoverCoordinator {
             if (node.isClosing()) {
                 return;
             }
+            HashRing ring = node.ring();
+            List<String> mine = new ArrayList<>();
             Map<String, SpecRecord> specs;
             try {
-                specs = s.specs(orphans);
+                s.placements(orphans).forEach((key, explicit) -> {
+                    String target = explicit.isPresent() && ring.contains(explicit.get()) ? explicit.get()
+                            : ring.isEmpty() ? null : ring.nodeFor(key);
+                    if (node.node().equals(target) && s.owner(key).isEmpty()) {
+                        mine.add(key);
+                    }
+                });
+                specs = s.specs(mine);
             } catch (BackendException e) {
                 // The slow timer's full scan finds them again.
                 LOG.warn("node {} could not read {} specs without owner: {}", node.node(), orphans.size(), e.getMessage());
                 return;
             }
-            for (Map.Entry<String, SpecRecord> e : specs.entrySet()) {
-                if (s.owner(e.getKey()).isEmpty()) {
-                    consider(e.getKey(), e.getValue());
+            for (Map.Entry<String, SpecRecord> spec : specs.entrySet()) {
+                if (spec.getValue().spec().restart() != Restart.TEMPORARY) {
+                    candidates.putIfAbsent(spec.getKey(), spec.getValue());
                 }
             }
         } finally {
@@ -389,22 +403,11 @@ final class FailoverCoordinator {
         }
     }
 
-    private void consider(String key, SpecRecord rec) {
-        if (node.isClosing() || rec.spec().restart() == Restart.TEMPORARY) {
-            return;
-        }
-        HashRing ring = node.ring();
-        String target = rec.node() != null && ring.contains(rec.node()) ? rec.node()
-                : ring.isEmpty() ? null : ring.nodeFor(key);
-        if (node.node().equals(target)) {
-            candidates.putIfAbsent(key, rec);
-        }
-    }
-
     /**
-     * Claims and starts this pass's candidates, many at once: each claim is a round trip to the
-     * coordination store, so a node that takes over thousands of children must not make them
-     * one after another. The pass ends when every claim has been answered.
+     * Claims and starts this pass's candidates, many at once: a backend may write a batch of
+     * claims together, and a few batches are under way at a time, so a node that takes over
+     * thousands of children does not make them one after another. The pass ends when every
+     * claim has been answered.
      */
     private void claimCandidates() {
         if (candidates.isEmpty()) {
@@ -412,15 +415,26 @@ final class FailoverCoordinator {
         }
         Failover f = failover;
         List<LocalChild> claimed = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(CLAIMS_IN_FLIGHT);
-        List<Thread> workers = new ArrayList<>(candidates.size());
+        List<Map<String, SpecRecord>> batches = new ArrayList<>();
+        Map<String, SpecRecord> batch = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, SpecRecord> e : candidates.entrySet()) {
+            batch.put(e.getKey(), e.getValue());
+            if (batch.size() == CLAIM_BATCH) {
+                batches.add(batch);
+                batch = new java.util.LinkedHashMap<>();
+            }
+        }
+        if (!batch.isEmpty()) {
+            batches.add(batch);
+        }
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(BATCHES_IN_FLIGHT);
+        List<Thread> workers = new ArrayList<>(batches.size());
         try {
-            for (Map.Entry<String, SpecRecord> e : candidates.entrySet()) {
+            for (Map<String, SpecRecord> b : batches) {
                 inFlight.acquire();
                 workers.add(Thread.startVirtualThread(() -> {
                     try {
-                        LocalChild c = node.startClaimed(e.getKey(), e.getValue());
-                        if (c != null) {
+                        for (LocalChild c : node.startClaimed(b)) {
                             if (f != null) {
                                 c.firstStart().whenComplete(
                                         (v, x) -> f.lastStarted.accumulateAndGet(System.nanoTime(), Math::max));
@@ -428,7 +442,7 @@ final class FailoverCoordinator {
                             claimed.add(c);
                         }
                     } catch (RuntimeException x) {
-                        LOG.warn("claim of {} failed; the next pass tries again", e.getKey(), x);
+                        LOG.warn("claiming {} children failed; the next pass tries again", b.size(), x);
                     } finally {
                         inFlight.release();
                     }

@@ -223,30 +223,36 @@ public final class SupervisorNode implements DistributedSupervisor {
         return new Pid(o.node(), name, id, new Incarnation(o.epoch(), o.restarts()));
     }
 
-    /** Claims a stored spec without owner and starts it here (failover, or a move). */
-    LocalChild startClaimed(String key, SpecRecord rec) {
-        if (isClosing() || local.containsKey(key)) {
-            return null;
-        }
-        Optional<Owner> owner;
-        try {
-            owner = session.claimStored(key);
-        } catch (ClaimConflictException e) {
-            return null;
-        }
-        if (owner.isEmpty()) {
-            return null;
-        }
-        LocalChild c = new LocalChild(this, key, rec.spec().id(), rec.spec(), rec.node(), owner.get(), null);
-        local.put(key, c);
+    /**
+     * Claims stored specs without owner, all at once, and starts here each one claimed (failover,
+     * or a move); returns the children started.
+     */
+    List<LocalChild> startClaimed(Map<String, SpecRecord> specs) {
         if (isClosing()) {
-            // Closing raced this claim: give it back so that another node starts it.
-            forget(c, false);
-            return null;
+            return List.of();
         }
-        c.firstStart();
-        c.begin();
-        return c;
+        List<String> keys = new ArrayList<>(specs.size());
+        for (String key : specs.keySet()) {
+            if (!local.containsKey(key)) {
+                keys.add(key);
+            }
+        }
+        List<LocalChild> started = new ArrayList<>();
+        for (Map.Entry<String, Owner> claim : session.claimStored(keys).entrySet()) {
+            String key = claim.getKey();
+            SpecRecord rec = specs.get(key);
+            LocalChild c = new LocalChild(this, key, rec.spec().id(), rec.spec(), rec.node(), claim.getValue(), null);
+            local.put(key, c);
+            if (isClosing()) {
+                // Closing raced this claim: give it back so that another node starts it.
+                forget(c, false);
+                continue;
+            }
+            c.firstStart();
+            c.begin();
+            started.add(c);
+        }
+        return started;
     }
 
     /** Stops a local child so that the node the ring names starts it (ACTIVE rebalance). */

@@ -82,6 +82,20 @@ public interface NodeSession extends AutoCloseable {
     /** Removes a stored spec (any node may); true if there was one. */
     boolean removeSpec(String key);
 
+    /**
+     * The explicit node of each spec stored under {@code keys} (empty when the ring places it),
+     * which is all a node needs to tell whether an orphan is its own: a failover places thousands
+     * of orphans and starts only its share, so a backend should answer this without decoding
+     * whole specs where it can. Keys without a stored spec are left out. May read storage.
+     *
+     * @throws BackendException if storage cannot be read
+     */
+    default Map<String, Optional<String>> placements(Collection<String> keys) {
+        Map<String, Optional<String>> result = new HashMap<>();
+        specs(keys).forEach((key, rec) -> result.put(key, Optional.ofNullable(rec.node())));
+        return result;
+    }
+
     // ---- owner registry ----
 
     Optional<Owner> owner(String key);
@@ -116,6 +130,27 @@ public interface NodeSession extends AutoCloseable {
      * @throws ClaimConflictException if the key has an owner
      */
     Optional<Owner> claimStored(String key);
+
+    /**
+     * Claims many stored specs at once (a failover takes over thousands): each key as
+     * {@link #claimStored(String)} would, but a backend may write them together, and claims made
+     * together may share one epoch. Keys whose spec is gone or that have an owner are left out.
+     * The default claims them one by one.
+     *
+     * @return the new owner entries, by key
+     * @throws BackendException if storage cannot be written
+     */
+    default Map<String, Owner> claimStored(Collection<String> keys) {
+        Map<String, Owner> claimed = new HashMap<>();
+        for (String key : keys) {
+            try {
+                claimStored(key).ifPresent(o -> claimed.put(key, o));
+            } catch (ClaimConflictException e) {
+                // Owned already: left out.
+            }
+        }
+        return claimed;
+    }
 
     /**
      * Records a local restart: replaces this session's own entry. {@code owner} must keep this

@@ -346,6 +346,42 @@ public abstract class BackendTck {
     }
 
     @Test
+    void claimingManyStoredSpecsTakesTheFreeOnesAndLeavesOutTheRest() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        List<String> free = new ArrayList<>();
+        for (int i = 0; i < 450; i++) {
+            String key = "free-" + i;
+            a.claimNew(key, spec(key));
+            assertThat(a.release(key)).isTrue();
+            free.add(key);
+        }
+        Owner taken = a.claimNew("taken", spec("taken"));
+        List<String> keys = new ArrayList<>(free);
+        keys.add(17, "taken");
+        keys.add(301, "no-spec");
+
+        Map<String, Owner> claimed = b.claimStored(keys);
+
+        assertThat(claimed).containsOnlyKeys(free);
+        assertThat(claimed.values()).allSatisfy(o -> {
+            assertThat(o.node()).isEqualTo("b");
+            assertThat(o.session()).isEqualTo(b.sessionId());
+            assertThat(o.epoch()).isGreaterThan(taken.epoch());
+        });
+        assertThat(b.owner("taken")).as("an owned key stays its owner's").contains(taken);
+        assertThat(b.owner("no-spec")).isEmpty();
+        for (NodeSession s : List.of(a, b)) {
+            eventually().untilAsserted(() -> {
+                for (String key : free) {
+                    assertThat(s.owner(key)).as("%s on %s", key, s.node()).contains(claimed.get(key));
+                }
+            });
+        }
+        assertThat(b.claimStored(free)).as("claimed already").isEmpty();
+    }
+
+    @Test
     void epochsStrictlyGrowAcrossClaims() {
         NodeSession a = join("a");
         NodeSession b = join("b");

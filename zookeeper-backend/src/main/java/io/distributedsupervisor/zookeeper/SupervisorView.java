@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -42,8 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p>What it holds, and what that costs:
  * <ul>
  *   <li>Members: name, transport address and session id, read once when a member appears.</li>
- *   <li>Specs: the keys only. A spec's content is read when a node needs it (to place an
- *       orphan after a failover), so that starting a child costs the other nodes no read.</li>
+ *   <li>Specs: the keys and where each is placed (by the ring, or pinned to a node), learnt
+ *       from the creating claim's events: a spec pinned to its claimer is also set in that
+ *       transaction. A spec's content is read when a node needs it (to start an orphan it takes
+ *       over), so that starting a child costs the other nodes no read.</li>
  *   <li>Owners: node, epoch, restarts and session. A claim's multi-op sets the data of the
  *       claimer's own {@code members/<node>} znode before it creates {@code owners/<key>}, so the
  *       watch brings both changes with the same zxid, in that order: every node learns a new
@@ -65,8 +70,14 @@ import org.slf4j.LoggerFactory;
 final class SupervisorView implements Watcher {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisorView.class);
 
-    /** A stored spec's key; its content once read, {@code czxid} -1 while not known. */
-    private record SpecSlot(long czxid, SpecRecord spec) {
+    /**
+     * A stored spec's key; once read, its explicit node ({@code placed}) and its content;
+     * {@code czxid} -1 while not known.
+     */
+    private record SpecSlot(long czxid, boolean placed, String node, SpecRecord spec) {
+        static SpecSlot unread(long czxid) {
+            return new SpecSlot(czxid, false, null, null);
+        }
     }
 
     private final ZooKeeper zk;
@@ -88,6 +99,8 @@ final class SupervisorView implements Watcher {
     private final ConcurrentHashMap<String, String> departed = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SpecSlot> specs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
+    /** This session's entries that it released and dropped at once, until their deletion events come. */
+    private final ConcurrentHashMap<String, Owner> releasedHere = new ConcurrentHashMap<>();
 
     // The last transaction seen to touch a member znode: its zxid and that member. Event thread only.
     private long claimZxid = -1;
@@ -162,9 +175,39 @@ final class SupervisorView implements Watcher {
     }
 
     /**
-     * The specs under {@code keys} that the view knows; contents not read yet are read together
-     * (asynchronous reads, answered on the event thread, decoded here).
+     * The explicit nodes of the specs under {@code keys} that the view knows: read from the first
+     * lines of the znodes (see {@link ZnodeData#spec}), the specs themselves are not decoded.
      */
+    Map<String, Optional<String>> placements(Collection<String> keys) {
+        Map<String, Optional<String>> result = new HashMap<>();
+        List<String> toRead = new ArrayList<>();
+        for (String key : keys) {
+            SpecSlot slot = specs.get(key);
+            if (slot == null) {
+                continue;
+            }
+            if (slot.placed()) {
+                result.put(key, Optional.ofNullable(slot.node()));
+            } else {
+                toRead.add(key);
+            }
+        }
+        for (Read r : read(toRead)) {
+            String explicit;
+            try {
+                explicit = ZnodeData.specNode(r.key(), r.data());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("node {}: ignoring children/{}: {}", node, r.key(), e.getMessage());
+                continue;
+            }
+            result.put(r.key(), Optional.ofNullable(explicit));
+            specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
+                    ? new SpecSlot(r.czxid(), true, explicit, slot.spec()) : slot);
+        }
+        return result;
+    }
+
+    /** The specs under {@code keys} that the view knows; those not decoded yet are read together. */
     Map<String, SpecRecord> specs(Collection<String> keys) {
         Map<String, SpecRecord> result = new HashMap<>();
         List<String> toRead = new ArrayList<>();
@@ -179,28 +222,64 @@ final class SupervisorView implements Watcher {
                 toRead.add(key);
             }
         }
-        if (toRead.isEmpty()) {
-            return result;
+        for (Read r : read(toRead)) {
+            SpecRecord rec = decodeSpec(r.key(), r.data());
+            if (rec == null) {
+                continue;
+            }
+            result.put(r.key(), rec);
+            // Cached unless the key went, or came back as another znode, meanwhile.
+            specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
+                    ? new SpecSlot(r.czxid(), true, rec.node(), rec) : slot);
         }
-        record Read(String key, byte[] data, long czxid) {
+        return result;
+    }
+
+    private record Read(String key, byte[] data, long czxid) {
+    }
+
+    /**
+     * Specs read together in one {@code multiRead}: one request instead of {@value} (ten times
+     * faster on the server). A spec znode holds at most the server's {@code jute.maxbuffer}
+     * (1 MiB by default), so one answer stays under {@link #MAX_ANSWER_BYTES}.
+     */
+    static final int READ_BATCH = 32;
+    /** The largest packet this node's client accepts (ZooKeeper's client default is 1 MiB). */
+    static final int MAX_ANSWER_BYTES = (READ_BATCH + 16) << 20;
+
+    /** Reads {@code children/<key>} of every key, {@link #READ_BATCH} per request, answered on the event thread. */
+    private java.util.Collection<Read> read(List<String> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
         }
         ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
         AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
-        CountDownLatch answered = new CountDownLatch(toRead.size());
-        for (String key : toRead) {
-            zk.getData(childrenPath + "/" + key, false, (rc, path, ctx, data, stat) -> {
+        int batches = (keys.size() + READ_BATCH - 1) / READ_BATCH;
+        CountDownLatch answered = new CountDownLatch(batches);
+        for (int from = 0; from < keys.size(); from += READ_BATCH) {
+            List<String> batch = keys.subList(from, Math.min(keys.size(), from + READ_BATCH));
+            List<Op> ops = new ArrayList<>(batch.size());
+            for (String key : batch) {
+                ops.add(Op.getData(childrenPath + "/" + key));
+            }
+            zk.multi(ops, (rc, path, ctx, results) -> {
                 KeeperException.Code code = KeeperException.Code.get(rc);
-                if (code == KeeperException.Code.OK) {
-                    reads.put(key, new Read(key, data, stat.getCzxid()));
-                } else if (code != KeeperException.Code.NONODE) {
+                if (code != KeeperException.Code.OK || results == null) {
                     failure.compareAndSet(null, code);
+                } else {
+                    for (int i = 0; i < results.size(); i++) {
+                        // A spec deleted meanwhile answers with an error of its own: left out.
+                        if (results.get(i) instanceof OpResult.GetDataResult r) {
+                            reads.put(batch.get(i), new Read(batch.get(i), r.getData(), r.getStat().getCzxid()));
+                        }
+                    }
                 }
                 answered.countDown();
             }, null);
         }
         try {
             if (!answered.await(readTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new BackendException("reading " + toRead.size() + " specs of " + base + " took longer than "
+                throw new BackendException("reading " + keys.size() + " specs of " + base + " took longer than "
                         + readTimeout);
             }
         } catch (InterruptedException e) {
@@ -210,22 +289,13 @@ final class SupervisorView implements Watcher {
         if (failure.get() != null) {
             throw new BackendException("could not read the specs of " + base + ": " + failure.get());
         }
-        for (Read r : reads.values()) {
-            SpecRecord rec = decodeSpec(r.key(), r.data());
-            if (rec == null) {
-                continue;
-            }
-            result.put(r.key(), rec);
-            // Cached unless the key went, or came back as another znode, meanwhile.
-            specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                    ? new SpecSlot(r.czxid(), rec) : slot);
-        }
-        return result;
+        return reads.values();
     }
 
     private SpecRecord decodeSpec(String key, byte[] bytes) {
         try {
-            Object o = codec.decode(bytes);
+            int offset = ZnodeData.specPayloadOffset(key, bytes);
+            Object o = codec.decode(java.util.Arrays.copyOfRange(bytes, offset, bytes.length));
             if (!(o instanceof StoredSpec s) || s.spec() == null || s.spec().id() == null) {
                 throw new IllegalArgumentException("not a stored spec: " + (o == null ? null : o.getClass().getName()));
             }
@@ -242,7 +312,7 @@ final class SupervisorView implements Watcher {
     void claimed(String key, Owner owner, SpecRecord spec, long zxid) {
         putOwner(key, owner);
         if (spec != null) {
-            specs.put(key, new SpecSlot(zxid, spec));
+            specs.put(key, new SpecSlot(zxid, true, spec.node(), spec));
         }
     }
 
@@ -252,8 +322,9 @@ final class SupervisorView implements Watcher {
 
     void released(String key, boolean specToo) {
         Owner o = owners.get(key);
-        if (o != null && o.session() == sessionId) {
-            owners.remove(key, o);
+        if (o != null && o.session() == sessionId && owners.remove(key, o)) {
+            // Its deletion event still tells the listener, with this entry.
+            releasedHere.put(key, o);
         }
         if (specToo) {
             specs.remove(key);
@@ -375,9 +446,12 @@ final class SupervisorView implements Watcher {
 
     private void onSpecEvent(Event.EventType type, String key, long zxid) {
         switch (type) {
-            case NodeCreated -> specs.merge(key, new SpecSlot(zxid, null),
-                    (old, fresh) -> old.czxid() == zxid ? old : fresh);
-            case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> new SpecSlot(slot.czxid(), null));
+            // Created by a claim: placed by the ring, unless the same transaction sets it too,
+            // which pins it to the claimer (ZooKeeperSession#claimNew). Otherwise: read it.
+            case NodeCreated -> specs.merge(key, zxid == claimZxid ? new SpecSlot(zxid, true, null, null)
+                    : SpecSlot.unread(zxid), (old, fresh) -> old.czxid() == zxid ? old : fresh);
+            case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && zxid == claimZxid
+                    ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
             case NodeDeleted -> {
                 if (specs.remove(key) != null && !closed.getAsBoolean()) {
                     listener.onSpecRemoved(key);
@@ -433,12 +507,20 @@ final class SupervisorView implements Watcher {
 
     private void removeOwner(String key, long zxid) {
         Owner previous = owners.get(key);
-        if (previous == null || (zxid != WatchedEvent.NO_ZXID && previous.epoch() > zxid)) {
-            return; // gone already, or the deletion of an older claim than the one the view holds
+        if (previous == null) {
+            Owner ours = releasedHere.remove(key);
+            if (ours != null && !closed.getAsBoolean()) {
+                listener.onOwnerRemoved(key, ours);
+            }
+            return;
+        }
+        if (zxid != WatchedEvent.NO_ZXID && previous.epoch() > zxid) {
+            return; // the deletion of an older claim than the one the view holds
         }
         if (!owners.remove(key, previous)) {
             return;
         }
+        releasedHere.remove(key, previous);
         if (previous.session() != sessionId && failoverMargin.toNanos() > 0) {
             // The failover margin: another node's claim stays in this view a while after it
             // vanished, so this node claims it no sooner (a node frozen by a long GC pause may
@@ -497,7 +579,7 @@ final class SupervisorView implements Watcher {
                 }
             }
             for (String key : names) {
-                specs.putIfAbsent(key, new SpecSlot(-1, null));
+                specs.putIfAbsent(key, SpecSlot.unread(-1));
             }
             specsLoaded.complete(null);
         }, null);

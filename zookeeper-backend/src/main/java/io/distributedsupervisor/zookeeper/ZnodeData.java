@@ -51,6 +51,47 @@ final class ZnodeData {
         return new Owner(lines[1], stat.getCzxid(), restarts, stat.getEphemeralOwner());
     }
 
+    /**
+     * A {@code children/<key>} znode: a line with the format, a line with the explicit node
+     * (empty when the ring places the child), then the spec through the codec. The explicit node
+     * comes first so that a failover can place thousands of orphans without decoding their specs.
+     */
+    static byte[] spec(String explicitNode, byte[] encodedSpec) {
+        byte[] head = (FORMAT + "\n" + (explicitNode == null ? "" : explicitNode) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + encodedSpec.length);
+        System.arraycopy(encodedSpec, 0, all, head.length, encodedSpec.length);
+        return all;
+    }
+
+    /** Where the codec's bytes start in a spec znode. */
+    static int specPayloadOffset(String key, byte[] data) {
+        int first = indexOf(data, 0, key);
+        int second = indexOf(data, first + 1, key);
+        if (!FORMAT.equals(new String(data, 0, first, StandardCharsets.UTF_8))) {
+            throw new IllegalArgumentException("spec " + key + ": not in format " + FORMAT);
+        }
+        return second + 1;
+    }
+
+    /** The explicit node of a spec znode, or null when the ring places it. */
+    static String specNode(String key, byte[] data) {
+        int start = indexOf(data, 0, key) + 1;
+        int end = specPayloadOffset(key, data) - 1;
+        return end == start ? null : new String(data, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private static int indexOf(byte[] data, int from, String key) {
+        if (data == null) {
+            throw new IllegalArgumentException("spec " + key + ": empty znode");
+        }
+        for (int i = from; i < Math.min(data.length, from + 256); i++) {
+            if (data[i] == '\n') {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("spec " + key + ": not in format " + FORMAT);
+    }
+
     private static String[] lines(byte[] data, int count, String what) {
         if (data == null || data.length == 0) {
             throw new IllegalArgumentException(what + ": empty znode");

@@ -32,12 +32,15 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.utils.DefaultZookeeperFactory;
+import org.apache.curator.utils.ZookeeperFactory;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.admin.ZooKeeperAdmin;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ZKConfig;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
@@ -143,7 +146,21 @@ final class ZooKeeperSession implements NodeSession {
                 .connectionTimeoutMs((int) config.connectionTimeout.toMillis())
                 .retryPolicy(config.retryPolicy)
                 .namespace(config.namespace)
-                .zookeeperFactory(this::newZooKeeper);
+                .zkClientConfig(clientConfig())
+                .zookeeperFactory(new ZookeeperFactory() {
+                    @Override
+                    public ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher,
+                                                  boolean canBeReadOnly) throws Exception {
+                        return newZooKeeper(connectString, sessionTimeout, watcher, canBeReadOnly, clientConfig());
+                    }
+
+                    @Override
+                    public ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher,
+                                                  boolean canBeReadOnly, ZKClientConfig zkClientConfig) throws Exception {
+                        return new ZooKeeperAdmin(connectString, sessionTimeout, leaseFirst(watcher), canBeReadOnly,
+                                zkClientConfig);
+                    }
+                });
         if (config.digestUser != null) {
             String auth = config.digestUser + ":" + config.digestPassword;
             List<ACL> acl;
@@ -264,12 +281,23 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * Curator's handle, with a watcher in front of Curator's own that ends the lease on
-     * {@code Disconnected} and {@code Expired} before Curator acts on them (see the class comment).
+     * ZooKeeper's client settings (from the {@code zookeeper.*} system properties), with room for
+     * a batch of spec reads in one answer ({@link SupervisorView#READ_BATCH}).
      */
-    private ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher curatorWatcher,
-                                   boolean canBeReadOnly) throws Exception {
-        Watcher leaseFirst = event -> {
+    private static ZKClientConfig clientConfig() {
+        ZKClientConfig c = new ZKClientConfig();
+        if (c.getInt(ZKConfig.JUTE_MAXBUFFER, 0) < SupervisorView.MAX_ANSWER_BYTES) {
+            c.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(SupervisorView.MAX_ANSWER_BYTES));
+        }
+        return c;
+    }
+
+    /**
+     * A watcher in front of Curator's own that ends the lease on {@code Disconnected} and
+     * {@code Expired} before Curator acts on them (see the class comment).
+     */
+    private Watcher leaseFirst(Watcher curatorWatcher) {
+        return event -> {
             if (event.getType() == Watcher.Event.EventType.None
                     && (event.getState() == Watcher.Event.KeeperState.Disconnected
                     || event.getState() == Watcher.Event.KeeperState.Expired)) {
@@ -277,7 +305,6 @@ final class ZooKeeperSession implements NodeSession {
             }
             curatorWatcher.process(event);
         };
-        return new DefaultZookeeperFactory().newZooKeeper(connectString, sessionTimeout, leaseFirst, canBeReadOnly);
     }
 
     // ---- connection state and lease ----
@@ -410,6 +437,12 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     @Override
+    public Map<String, Optional<String>> placements(Collection<String> keys) {
+        requireOpen();
+        return view.placements(keys);
+    }
+
+    @Override
     public boolean removeSpec(String key) {
         requireOpen();
         try {
@@ -467,9 +500,20 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public Owner claimNew(String key, SpecRecord spec) {
         requireOpen();
+        if (spec != null && spec.node() != null && !spec.node().equals(node)) {
+            throw new IllegalArgumentException("a spec pinned to node " + spec.node() + " is claimed by that node, not "
+                    + node);
+        }
         try {
-            byte[] stored = spec == null ? null : codec.encode(new StoredSpec(spec.spec(), spec.node()));
-            List<CuratorTransactionResult> results = client.transaction().forOperations(claimOps(key, stored));
+            byte[] stored = spec == null ? null
+                    : ZnodeData.spec(spec.node(), codec.encode(new StoredSpec(spec.spec(), spec.node())));
+            List<CuratorOp> ops = claimOps(key, stored);
+            if (spec != null && spec.node() != null) {
+                // Set in the same transaction that creates it: tells every view that the spec is
+                // pinned to the claimer, without a read (see SupervisorView).
+                ops.add(2, client.transactionOp().setData().forPath(childrenPath + "/" + key, stored));
+            }
+            List<CuratorTransactionResult> results = client.transaction().forOperations(ops);
             Owner o = ownerFrom(key, results);
             view.claimed(key, o, spec, o.epoch());
             return o;
@@ -498,6 +542,53 @@ final class ZooKeeperSession implements NodeSession {
             throw new ClaimConflictException(key, currentOwner(key));
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not claim " + key, e);
+        }
+    }
+
+    /**
+     * Claims many stored specs in one multi-op per {@value #CLAIM_BATCH} keys: one member touch,
+     * then a check of each spec and the creation of each owner znode, so they share one epoch.
+     * A multi-op fails whole when one key fails (its spec gone, or owned already): then the keys
+     * are split in halves and tried again, down to single keys, which are left out when they fail.
+     */
+    @Override
+    public Map<String, Owner> claimStored(Collection<String> keys) {
+        requireOpen();
+        Map<String, Owner> claimed = new java.util.HashMap<>();
+        List<String> all = List.copyOf(keys);
+        for (int from = 0; from < all.size(); from += CLAIM_BATCH) {
+            claimTogether(all.subList(from, Math.min(all.size(), from + CLAIM_BATCH)), claimed);
+        }
+        return claimed;
+    }
+
+    private static final int CLAIM_BATCH = 200;
+
+    private void claimTogether(List<String> keys, Map<String, Owner> claimed) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try {
+            List<CuratorOp> ops = new ArrayList<>(2 * keys.size() + 1);
+            ops.add(client.transactionOp().setData().forPath(memberPath, memberData));
+            for (String key : keys) {
+                ops.add(client.transactionOp().check().forPath(childrenPath + "/" + key));
+                ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                        .forPath(ownersPath + "/" + key, ZnodeData.owner(node, 0)));
+            }
+            Owner o = ownerFrom(keys.get(0), client.transaction().forOperations(ops));
+            for (String key : keys) {
+                view.claimed(key, o, null, o.epoch());
+                claimed.put(key, o);
+            }
+        } catch (KeeperException.NoNodeException | KeeperException.NodeExistsException e) {
+            if (keys.size() > 1) {
+                int half = keys.size() / 2;
+                claimTogether(keys.subList(0, half), claimed);
+                claimTogether(keys.subList(half, keys.size()), claimed);
+            }
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not claim " + keys.size() + " children", e);
         }
     }
 

@@ -5,7 +5,6 @@ import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.tck.BackendTck;
 import io.distributedsupervisor.tck.TckCluster;
-import org.apache.curator.test.KillSession;
 
 /** The backend TCK on a real ZooKeeper server, every node with its own session and transport port. */
 class ZooKeeperBackendTckTest extends BackendTck {
@@ -26,7 +25,7 @@ class ZooKeeperBackendTckTest extends BackendTck {
                 ZooKeeperSession s = (ZooKeeperSession) session;
                 // A dead process: its session expires and its transport answers no more.
                 s.transport().close();
-                KillSession.kill(s.zooKeeper());
+                SessionExpiry.expire(s.zooKeeper());
             }
 
             @Override

@@ -127,7 +127,7 @@ final class ZooKeeperHarness implements ClusterHarness {
         for (Started s : started) {
             if (s.node().equals(node)) {
                 for (ZooKeeperSession session : s.backend().sessions()) {
-                    org.apache.curator.test.KillSession.kill(session.zooKeeper());
+                    SessionExpiry.expire(session.zooKeeper());
                 }
             }
         }
