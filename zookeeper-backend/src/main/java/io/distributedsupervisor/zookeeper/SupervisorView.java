@@ -263,12 +263,11 @@ final class SupervisorView implements Watcher {
                 ops.add(Op.getData(childrenPath + "/" + key));
             }
             zk.multi(ops, (rc, path, ctx, results) -> {
-                KeeperException.Code code = KeeperException.Code.get(rc);
-                if (code != KeeperException.Code.OK || results == null) {
+                KeeperException.Code code = readFailure(rc, results);
+                if (code != null) {
                     failure.compareAndSet(null, code);
                 } else {
                     for (int i = 0; i < results.size(); i++) {
-                        // A spec deleted meanwhile answers with an error of its own: left out.
                         if (results.get(i) instanceof OpResult.GetDataResult r) {
                             reads.put(batch.get(i), new Read(batch.get(i), r.getData(), r.getStat().getCzxid()));
                         }
@@ -374,14 +373,14 @@ final class SupervisorView implements Watcher {
         switch (type) {
             case NodeCreated -> {
                 memberSessions.remove(name);
-                readMember(name, null);
+                readMember(name);
             }
             case NodeDataChanged -> {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
                 claimNode = name;
                 if (!members.containsKey(name)) {
-                    readMember(name, null);
+                    readMember(name);
                 }
             }
             case NodeDeleted -> {
@@ -397,25 +396,12 @@ final class SupervisorView implements Watcher {
         }
     }
 
-    private void readMember(String name, Runnable after) {
+    private void readMember(String name) {
         zk.getData(membersPath + "/" + name, false, (rc, path, ctx, data, stat) -> {
-            try {
-                KeeperException.Code code = KeeperException.Code.get(rc);
-                if (code == KeeperException.Code.OK) {
-                    applyMember(name, data, stat);
-                } else if (code == KeeperException.Code.NONODE) {
-                    Member gone = members.remove(name);
-                    memberSessions.remove(name);
-                    if (gone != null) {
-                        departed.put(name, gone.address());
-                        membersChanged();
-                    }
-                }
-            } finally {
-                if (after != null) {
-                    after.run();
-                }
+            if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
+                applyMember(name, data, stat);
             }
+            // NONODE: its deletion comes as an event (or came).
         }, null);
     }
 
@@ -469,34 +455,32 @@ final class SupervisorView implements Watcher {
                 if (session != null) {
                     putOwner(key, new Owner(claimNode, zxid, 0, session));
                 } else {
-                    readOwner(key, null);
+                    readOwner(key);
                 }
             }
-            case NodeDataChanged -> readOwner(key, null);
+            case NodeDataChanged -> readOwner(key);
             case NodeDeleted -> removeOwner(key, zxid);
             default -> {
             }
         }
     }
 
-    private void readOwner(String key, Runnable after) {
+    private void readOwner(String key) {
         zk.getData(ownersPath + "/" + key, false, (rc, path, ctx, data, stat) -> {
-            try {
-                if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
-                    try {
-                        putOwner(key, ZnodeData.parseOwner(key, data, stat));
-                    } catch (IllegalArgumentException e) {
-                        LOG.warn("node {}: ignoring owners/{}: {}", node, key, e.getMessage());
-                        owners.remove(key);
-                    }
-                }
-                // NONODE: its deletion comes as an event (or came: then there is nothing to undo).
-            } finally {
-                if (after != null) {
-                    after.run();
-                }
+            if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
+                applyOwner(key, data, stat);
             }
+            // NONODE: its deletion comes as an event (or came: then there is nothing to undo).
         }, null);
+    }
+
+    private void applyOwner(String key, byte[] data, Stat stat) {
+        try {
+            putOwner(key, ZnodeData.parseOwner(key, data, stat));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("node {}: ignoring owners/{}: {}", node, key, e.getMessage());
+            owners.remove(key);
+        }
     }
 
     /** Puts an entry unless the view already has a newer one for the key. */
@@ -565,7 +549,7 @@ final class SupervisorView implements Watcher {
                     }
                 }
             }
-            readAll(names, this::readMember, membersLoaded);
+            readAll(membersPath, names, this::applyMember, membersLoaded);
         }, null);
         zk.getChildren(childrenPath, false, (rc, path, ctx, names, stat) -> {
             if (!ok(rc, path, specsLoaded)) {
@@ -593,7 +577,7 @@ final class SupervisorView implements Watcher {
                     removeOwner(e.getKey(), stat.getPzxid());
                 }
             }
-            readAll(names, this::readOwner, ownersLoaded);
+            readAll(ownersPath, names, this::applyOwner, ownersLoaded);
         }, null);
         return CompletableFuture.allOf(membersLoaded, specsLoaded, ownersLoaded);
     }
@@ -607,18 +591,59 @@ final class SupervisorView implements Watcher {
         return false;
     }
 
-    private static void readAll(List<String> names, BiConsumer<String, Runnable> read, CompletableFuture<Void> done) {
+    /**
+     * Why a {@code multiRead} failed, or null. Its code is the first error among its reads, and a
+     * znode deleted meanwhile answers with an error of its own ({@code NONODE}: left out, its
+     * deletion event tells the rest); any other error fails the read.
+     */
+    private static KeeperException.Code readFailure(int rc, List<OpResult> results) {
+        if (results == null) {
+            return KeeperException.Code.get(rc);
+        }
+        for (OpResult r : results) {
+            if (r instanceof OpResult.ErrorResult e && e.getErr() != KeeperException.Code.NONODE.intValue()) {
+                return KeeperException.Code.get(e.getErr());
+            }
+        }
+        return null;
+    }
+
+    private interface Apply {
+        void apply(String name, byte[] data, Stat stat);
+    }
+
+    /**
+     * Reads every {@code folder/<name>}, {@link #READ_BATCH} per {@code multiRead}, and applies
+     * each answer on the event thread (a name gone meanwhile is left to its deletion event);
+     * {@code done} completes once all are answered.
+     */
+    private void readAll(String folder, List<String> names, Apply apply, CompletableFuture<Void> done) {
         if (names.isEmpty()) {
             done.complete(null);
             return;
         }
-        AtomicInteger left = new AtomicInteger(names.size());
-        for (String name : names) {
-            read.accept(name, () -> {
+        AtomicInteger left = new AtomicInteger((names.size() + READ_BATCH - 1) / READ_BATCH);
+        for (int from = 0; from < names.size(); from += READ_BATCH) {
+            List<String> batch = names.subList(from, Math.min(names.size(), from + READ_BATCH));
+            List<Op> ops = new ArrayList<>(batch.size());
+            for (String name : batch) {
+                ops.add(Op.getData(folder + "/" + name));
+            }
+            zk.multi(ops, (rc, path, ctx, results) -> {
+                KeeperException.Code code = readFailure(rc, results);
+                if (code != null) {
+                    done.completeExceptionally(new BackendException("could not read " + folder + ": " + code));
+                    return;
+                }
+                for (int i = 0; i < results.size(); i++) {
+                    if (results.get(i) instanceof OpResult.GetDataResult r) {
+                        apply.apply(batch.get(i), r.getData(), r.getStat());
+                    }
+                }
                 if (left.decrementAndGet() == 0) {
                     done.complete(null);
                 }
-            });
+            }, null);
         }
     }
 }

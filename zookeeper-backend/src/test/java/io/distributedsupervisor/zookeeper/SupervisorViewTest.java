@@ -1,0 +1,162 @@
+package io.distributedsupervisor.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.spi.ClaimConflictException;
+import io.distributedsupervisor.spi.MessageHandler;
+import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.SessionListener;
+import io.distributedsupervisor.spi.SpecRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The view learns owner entries and placements from the claims' events, without reading them:
+ * after many concurrent claims, releases, restarts and spec removals by three sessions, every
+ * session's view must equal what ZooKeeper holds, read directly with a plain client.
+ */
+class SupervisorViewTest {
+    private static final String SUPERVISOR = "DS";
+    private static final MessageHandler NO_MESSAGES = new MessageHandler() {
+        @Override
+        public CompletableFuture<Object> onRequest(String fromNode, Object message) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onMessage(String fromNode, Object message) {
+        }
+    };
+
+    private ZooKeeperTestServer server;
+    private ZooKeeperBackend backend;
+    private CuratorFramework plain;
+
+    @BeforeEach
+    void start() throws InterruptedException {
+        server = new ZooKeeperTestServer();
+        backend = server.backend().namespace("view").build();
+        plain = CuratorFrameworkFactory.newClient(server.connectString(), new RetryOneTime(100));
+        plain.start();
+        plain.blockUntilConnected();
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            plain.close();
+            backend.close();
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void everyViewEqualsZooKeeperAfterConcurrentClaimsReleasesAndRestarts() throws Exception {
+        List<NodeSession> sessions = new ArrayList<>();
+        for (String n : List.of("a", "b", "c")) {
+            sessions.add(backend.join(SUPERVISOR, n, new SessionListener() {
+            }, NO_MESSAGES));
+        }
+        int keys = 300;
+        CountDownLatch done = new CountDownLatch(sessions.size());
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < sessions.size(); i++) {
+            NodeSession s = sessions.get(i);
+            Random random = new Random(i);
+            Thread.startVirtualThread(() -> {
+                try {
+                    for (int step = 0; step < 1500; step++) {
+                        String key = "k" + random.nextInt(keys);
+                        try {
+                            switch (random.nextInt(6)) {
+                                case 0 -> s.claimNew(key, spec(key, random.nextBoolean() ? s.node() : null));
+                                case 1 -> s.claimNew(key, null);
+                                case 2 -> s.claimStored(key);
+                                case 3 -> s.release(key);
+                                case 4 -> s.owner(key).filter(o -> o.session() == s.sessionId())
+                                        .ifPresent(o -> s.updateOwner(key, o.restarted()));
+                                default -> s.releaseAndRemoveSpec(key);
+                            }
+                        } catch (ClaimConflictException e) {
+                            // another session got there first: part of the game
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        assertThat(done.await(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(failures).isEmpty();
+
+        Map<String, Owner> owners = ownersInZooKeeper();
+        Map<String, Optional<String>> placements = placementsInZooKeeper();
+        assertThat(owners).isNotEmpty();
+        assertThat(placements.values()).as("some specs pinned, some placed by the ring")
+                .contains(Optional.empty()).anyMatch(Optional::isPresent);
+        for (NodeSession s : sessions) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                Map<String, Owner> seen = new HashMap<>();
+                s.forEachOwner(seen::put);
+                assertThat(seen).as("owners seen by %s", s.node()).isEqualTo(owners);
+                List<String> specKeys = new ArrayList<>();
+                s.forEachSpecKey(specKeys::add);
+                assertThat(specKeys).as("specs seen by %s", s.node()).containsExactlyInAnyOrderElementsOf(placements.keySet());
+            });
+            assertThat(s.placements(placements.keySet())).as("placements seen by %s", s.node()).isEqualTo(placements);
+            Map<String, SpecRecord> specs = s.specs(placements.keySet());
+            specs.forEach((key, rec) -> assertThat(rec.spec().id()).isEqualTo(key));
+            assertThat(specs).hasSameSizeAs(placements);
+        }
+    }
+
+    private static SpecRecord spec(String key, String node) {
+        return new SpecRecord(ChildSpec.of(TestChild.class).withId(key), node);
+    }
+
+    /** Owner entries as ZooKeeper holds them: node and restarts from the data, epoch and session from the stat. */
+    private Map<String, Owner> ownersInZooKeeper() throws Exception {
+        Map<String, Owner> result = new HashMap<>();
+        String folder = "/view/" + SUPERVISOR + "/owners";
+        for (String key : plain.getChildren().forPath(folder)) {
+            Stat stat = new Stat();
+            byte[] data = plain.getData().storingStatIn(stat).forPath(folder + "/" + key);
+            result.put(key, ZnodeData.parseOwner(key, data, stat));
+        }
+        return result;
+    }
+
+    private Map<String, Optional<String>> placementsInZooKeeper() throws Exception {
+        Map<String, Optional<String>> result = new HashMap<>();
+        String folder = "/view/" + SUPERVISOR + "/children";
+        for (String key : plain.getChildren().forPath(folder)) {
+            byte[] data = plain.getData().forPath(folder + "/" + key);
+            result.put(key, Optional.ofNullable(ZnodeData.specNode(key, data)));
+        }
+        return result;
+    }
+
+    public static final class TestChild implements io.distributedsupervisor.Child {
+    }
+}
