@@ -103,6 +103,7 @@ final class ZooKeeperSession implements NodeSession {
     /** Curator's namespace and the supervisor, as the raw handle spells paths. */
     private String rawPrefix;
     private String rawMemberPath;
+    private ClaimBatcher batcher;
     /** The ACL of the znodes this node creates through the raw handle (Curator's for the rest). */
     private List<ACL> acl = ZooDefs.Ids.OPEN_ACL_UNSAFE;
     private NodeTransport transport;
@@ -245,6 +246,7 @@ final class ZooKeeperSession implements NodeSession {
             String namespace = client.getNamespace();
             rawPrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
             rawMemberPath = rawPrefix + memberPath;
+            batcher = new ClaimBatcher(zk, touchMember());
             view = new SupervisorView(zk, node, sessionId, rawPrefix + "/" + supervisor, codec, listener,
                     config.failoverMargin, config.connectionTimeout, () -> closed);
             view.start();
@@ -518,8 +520,7 @@ final class ZooKeeperSession implements NodeSession {
         try {
             byte[] stored = spec == null ? null
                     : ZnodeData.spec(spec.node(), codec.encode(new StoredSpec(spec.spec(), spec.node())));
-            List<Op> ops = new ArrayList<>(4);
-            ops.add(touchMember());
+            List<Op> ops = new ArrayList<>(3);
             if (stored != null) {
                 ops.add(Op.create(raw(childrenPath, key), stored, acl, CreateMode.PERSISTENT));
                 if (spec.node() != null) {
@@ -529,7 +530,7 @@ final class ZooKeeperSession implements NodeSession {
                 }
             }
             ops.add(createOwner(key));
-            Owner o = ownerOf(multi(ops));
+            Owner o = claim(ops);
             view.claimed(key, o, spec, o.epoch());
             return o;
         } catch (KeeperException.NodeExistsException e) {
@@ -545,7 +546,7 @@ final class ZooKeeperSession implements NodeSession {
     public Optional<Owner> claimStored(String key) {
         requireOpen();
         try {
-            Owner o = ownerOf(multi(List.of(touchMember(), Op.check(raw(childrenPath, key), -1), createOwner(key))));
+            Owner o = claim(List.of(Op.check(raw(childrenPath, key), -1), createOwner(key)));
             view.claimed(key, o, null, o.epoch());
             return Optional.of(o);
         } catch (KeeperException.NoNodeException e) {
@@ -624,6 +625,11 @@ final class ZooKeeperSession implements NodeSession {
         return rawPrefix + folder + "/" + key;
     }
 
+    /** One claim, written with the others this node makes at the same time ({@link ClaimBatcher}). */
+    private Owner claim(List<Op> ops) throws Exception {
+        return new Owner(node, answer(batcher.submit(ops)), 0, sessionId);
+    }
+
     /**
      * Runs a multi-op through ZooKeeper's asynchronous API: waking the caller from a callback
      * costs far less than the monitor wait of its synchronous API when callers are virtual
@@ -640,8 +646,13 @@ final class ZooKeeperSession implements NodeSession {
                 answer.completeExceptionally(KeeperException.create(code));
             }
         }, null);
+        return answer(answer);
+    }
+
+    /** Waits for an asynchronous write; its KeeperException is thrown as such. */
+    private <T> T answer(CompletableFuture<T> f) throws Exception {
         try {
-            return answer.get(config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return f.get(config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof Exception x ? x : e;
         } catch (java.util.concurrent.TimeoutException e) {

@@ -131,6 +131,54 @@ class SupervisorViewTest {
         }
     }
 
+    @Test
+    void concurrentClaimsOfOneNodeAreWrittenTogetherAndEachKeyIsWonOnce() throws Exception {
+        NodeSession a = backend.join(SUPERVISOR, "a", new SessionListener() {
+        }, NO_MESSAGES);
+        NodeSession b = backend.join(SUPERVISOR, "b", new SessionListener() {
+        }, NO_MESSAGES);
+        int keys = 200;
+        Map<String, List<Owner>> wins = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, List<Owner>> conflicts = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(64);
+        for (int t = 0; t < 64; t++) {
+            NodeSession s = t % 4 == 0 ? b : a;
+            int offset = t;
+            Thread.startVirtualThread(() -> {
+                try {
+                    for (int i = 0; i < keys; i++) {
+                        String key = "c" + ((i + offset * 7) % keys);
+                        try {
+                            Owner o = s.claimNew(key, spec(key, null));
+                            wins.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(o);
+                        } catch (ClaimConflictException e) {
+                            conflicts.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                                    .add(e.existing().orElse(null));
+                        }
+                    }
+                } catch (Throwable x) {
+                    failures.add(x);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        assertThat(done.await(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(failures).isEmpty();
+
+        Map<String, Owner> truth = ownersInZooKeeper();
+        assertThat(truth).hasSize(keys);
+        for (int i = 0; i < keys; i++) {
+            String key = "c" + i;
+            assertThat(wins.get(key)).as("winners of %s", key).containsExactly(truth.get(key));
+            assertThat(conflicts.get(key)).as("losers of %s are told the winner", key).hasSize(63)
+                    .allSatisfy(o -> assertThat(o).isEqualTo(truth.get(key)));
+        }
+        long epochs = truth.values().stream().mapToLong(Owner::epoch).distinct().count();
+        assertThat(epochs).as("claims made at the same time share a transaction").isLessThan(keys);
+    }
+
     private static SpecRecord spec(String key, String node) {
         return new SpecRecord(ChildSpec.of(TestChild.class).withId(key), node);
     }

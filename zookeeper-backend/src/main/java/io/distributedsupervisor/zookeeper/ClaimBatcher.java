@@ -1,0 +1,101 @@
+package io.distributedsupervisor.zookeeper;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * Writes the claims that one node makes at the same time together: while {@value #IN_FLIGHT}
+ * multi-ops are under way, new claims wait, and the next multi-op carries all of them (up to
+ * {@value #MAX_CLAIMS}), behind one touch of the node's member znode. Under load that is one
+ * transaction, one answer and one member event per batch instead of per claim; alone, a claim
+ * goes at once.
+ *
+ * <p>A multi-op fails whole when one of its claims fails (a key owned already, a spec stored
+ * already, a spec gone), and its error does not say which: then each claim of that batch is
+ * written again alone, and fails or succeeds on its own. Claims written together share their
+ * epoch (the transaction's zxid), which is unique per key all the same.
+ *
+ * <p>Callbacks run on ZooKeeper's event thread and only hand results over.
+ */
+final class ClaimBatcher {
+    static final int IN_FLIGHT = 1;
+    static final int MAX_CLAIMS = 100;
+
+    /** One claim's operations (without the member touch), and its epoch once written. */
+    private record Claim(List<Op> ops, CompletableFuture<Long> epoch) {
+    }
+
+    private final ZooKeeper zk;
+    private final Op touchMember;
+    private final ConcurrentLinkedQueue<Claim> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    ClaimBatcher(ZooKeeper zk, Op touchMember) {
+        this.zk = zk;
+        this.touchMember = touchMember;
+    }
+
+    /** Queues one claim's operations; the future gets its epoch, or the KeeperException that failed it. */
+    CompletableFuture<Long> submit(List<Op> ops) {
+        Claim c = new Claim(ops, new CompletableFuture<>());
+        waiting.add(c);
+        drain();
+        return c.epoch();
+    }
+
+    private void drain() {
+        while (!waiting.isEmpty()) {
+            int n = inFlight.get();
+            if (n >= IN_FLIGHT) {
+                return; // the answer of a batch under way drains again
+            }
+            if (!inFlight.compareAndSet(n, n + 1)) {
+                continue;
+            }
+            List<Claim> batch = new ArrayList<>();
+            for (Claim c; batch.size() < MAX_CLAIMS && (c = waiting.poll()) != null; ) {
+                batch.add(c);
+            }
+            if (batch.isEmpty()) {
+                inFlight.decrementAndGet();
+                continue;
+            }
+            write(batch, true);
+        }
+    }
+
+    private void write(List<Claim> batch, boolean counted) {
+        List<Op> ops = new ArrayList<>();
+        ops.add(touchMember);
+        batch.forEach(c -> ops.addAll(c.ops()));
+        zk.multi(ops, (rc, path, ctx, results) -> {
+            try {
+                KeeperException.Code code = KeeperException.Code.get(rc);
+                if (code == KeeperException.Code.OK && results != null
+                        && results.get(0) instanceof OpResult.SetDataResult touched) {
+                    long epoch = touched.getStat().getMzxid();
+                    batch.forEach(c -> c.epoch().complete(epoch));
+                } else if (batch.size() == 1 || results == null) {
+                    // Alone, or no answer at all (connection loss): the code is this claim's fate.
+                    KeeperException failure = KeeperException.create(code == KeeperException.Code.OK
+                            ? KeeperException.Code.SYSTEMERROR : code);
+                    batch.forEach(c -> c.epoch().completeExceptionally(failure));
+                } else {
+                    batch.forEach(c -> write(List.of(c), false));
+                }
+            } finally {
+                if (counted) {
+                    inFlight.decrementAndGet();
+                    drain();
+                }
+            }
+        }, null);
+    }
+}
