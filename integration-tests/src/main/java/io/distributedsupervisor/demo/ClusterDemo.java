@@ -1,6 +1,6 @@
 package io.distributedsupervisor.demo;
 
-import io.distributedsupervisor.it.EmbeddedZooKeeper;
+import io.distributedsupervisor.zookeeper.EmbeddedZooKeeper;
 import io.distributedsupervisor.it.NodeProcess;
 import io.distributedsupervisor.it.ProcessCluster;
 import io.distributedsupervisor.it.Witness;

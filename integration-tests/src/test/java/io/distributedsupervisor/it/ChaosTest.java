@@ -1,5 +1,6 @@
 package io.distributedsupervisor.it;
 
+import io.distributedsupervisor.zookeeper.EmbeddedZooKeeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

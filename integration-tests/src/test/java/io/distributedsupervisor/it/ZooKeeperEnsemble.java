@@ -1,5 +1,6 @@
 package io.distributedsupervisor.it;
 
+import io.distributedsupervisor.zookeeper.EmbeddedZooKeeper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

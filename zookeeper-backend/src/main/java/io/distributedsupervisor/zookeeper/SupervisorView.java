@@ -99,6 +99,8 @@ final class SupervisorView implements Watcher {
     private final ConcurrentHashMap<String, String> departed = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SpecSlot> specs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
+    /** Specs this session removed and dropped at once, until their deletion events come. */
+    private final Set<String> specsRemovedHere = ConcurrentHashMap.newKeySet();
     /** This session's entries that it released and dropped at once, until their deletion events come. */
     private final ConcurrentHashMap<String, Owner> releasedHere = new ConcurrentHashMap<>();
 
@@ -326,12 +328,15 @@ final class SupervisorView implements Watcher {
             releasedHere.put(key, o);
         }
         if (specToo) {
-            specs.remove(key);
+            specRemoved(key);
         }
     }
 
     void specRemoved(String key) {
-        specs.remove(key);
+        if (specs.remove(key) != null) {
+            // Its deletion event still tells the listener.
+            specsRemovedHere.add(key);
+        }
     }
 
     void left() {
@@ -439,7 +444,8 @@ final class SupervisorView implements Watcher {
             case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && zxid == claimZxid
                     ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
             case NodeDeleted -> {
-                if (specs.remove(key) != null && !closed.getAsBoolean()) {
+                boolean known = specs.remove(key) != null;
+                if ((specsRemovedHere.remove(key) || known) && !closed.getAsBoolean()) {
                     listener.onSpecRemoved(key);
                 }
             }

@@ -10,11 +10,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@link #harness()} gives each test a harness in a namespace of its own on it.
  */
 final class SharedZooKeeper implements BeforeAllCallback, AfterAllCallback {
-    private ZooKeeperTestServer server;
+    private EmbeddedZooKeeper server;
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        server = new ZooKeeperTestServer();
+        server = new EmbeddedZooKeeper();
     }
 
     @Override

@@ -46,13 +46,13 @@ class SupervisorViewTest {
         }
     };
 
-    private ZooKeeperTestServer server;
+    private EmbeddedZooKeeper server;
     private ZooKeeperBackend backend;
     private CuratorFramework plain;
 
     @BeforeEach
     void start() throws InterruptedException {
-        server = new ZooKeeperTestServer();
+        server = new EmbeddedZooKeeper();
         backend = server.backend().namespace("view").build();
         plain = CuratorFrameworkFactory.newClient(server.connectString(), new RetryOneTime(100));
         plain.start();

@@ -12,7 +12,7 @@ class ZooKeeperBackendTckTest extends BackendTck {
     @Override
     protected TckCluster newCluster() {
         return new TckCluster() {
-            private final ZooKeeperTestServer server = new ZooKeeperTestServer();
+            private final EmbeddedZooKeeper server = new EmbeddedZooKeeper();
             private final ZooKeeperBackend backend = server.backend().build();
 
             @Override

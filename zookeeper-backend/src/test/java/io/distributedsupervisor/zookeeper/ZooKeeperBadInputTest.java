@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** Bad input on a real server: each gets a clear error or log line, and the nodes keep serving. */
 class ZooKeeperBadInputTest {
-    private ZooKeeperTestServer server;
+    private EmbeddedZooKeeper server;
     private ZooKeeperHarness cluster;
     private CuratorFramework plain;
 
@@ -42,7 +42,7 @@ class ZooKeeperBadInputTest {
     @BeforeEach
     void start() {
         SafetyWitness.clear();
-        server = new ZooKeeperTestServer();
+        server = new EmbeddedZooKeeper();
         cluster = new ZooKeeperHarness(server);
         cluster.start("n1");
         cluster.start("n2");
@@ -129,7 +129,7 @@ class ZooKeeperBadInputTest {
 
     @Test
     void digestAclsKeepOtherClientsOut() throws Exception {
-        ZooKeeperTestServer secured = new ZooKeeperTestServer();
+        EmbeddedZooKeeper secured = new EmbeddedZooKeeper();
         try (ZooKeeperHarness aclCluster = new ZooKeeperHarness(secured)) {
             DistributedSupervisor n1 = aclCluster.start("n1", b -> b, b -> b.namespace("secured").digestAcl("ds", "pw"));
             n1.startChild(ChildSpec.of(WitnessedCounter.class).withId("private"));

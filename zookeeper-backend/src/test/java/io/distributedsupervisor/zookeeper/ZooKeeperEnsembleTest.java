@@ -35,7 +35,7 @@ class ZooKeeperEnsembleTest {
             Path base = Files.createTempDirectory("ds-ensemble-");
             bases.add(base);
             specs.add(new InstanceSpec(Files.createDirectory(base.resolve("data")).toFile(), -1, -1, -1, true, id,
-                    ZooKeeperTestServer.TICK_MS, -1));
+                    EmbeddedZooKeeper.TICK_MS, -1));
         }
         ensemble = new TestingCluster(specs);
         ensemble.start();
@@ -57,7 +57,7 @@ class ZooKeeperEnsembleTest {
             cluster.close();
             ensemble.close();
         } finally {
-            bases.forEach(ZooKeeperTestServer::deleteTree);
+            bases.forEach(EmbeddedZooKeeper::deleteTree);
         }
     }
 

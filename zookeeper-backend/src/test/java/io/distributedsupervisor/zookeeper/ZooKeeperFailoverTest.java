@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 
 /** Failover, rebalancing and a whole-cluster restart on a real ZooKeeper server. */
 class ZooKeeperFailoverTest {
-    private ZooKeeperTestServer server;
+    private EmbeddedZooKeeper server;
     private ZooKeeperHarness cluster;
 
     @BeforeEach
     void start() {
         SafetyWitness.clear();
-        server = new ZooKeeperTestServer();
+        server = new EmbeddedZooKeeper();
         cluster = new ZooKeeperHarness(server);
     }
 

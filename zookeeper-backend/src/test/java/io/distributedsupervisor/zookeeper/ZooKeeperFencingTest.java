@@ -21,14 +21,14 @@ import org.junit.jupiter.api.Test;
  * id has started, no older one processes a message. Callers keep calling throughout.
  */
 class ZooKeeperFencingTest {
-    private ZooKeeperTestServer server;
+    private EmbeddedZooKeeper server;
     private ZooKeeperHarness cluster;
     private CallLoad load;
 
     @BeforeEach
     void start() {
         SafetyWitness.clear();
-        server = new ZooKeeperTestServer();
+        server = new EmbeddedZooKeeper();
         cluster = new ZooKeeperHarness(server);
         for (String n : List.of("n1", "n2", "n3")) {
             cluster.start(n);

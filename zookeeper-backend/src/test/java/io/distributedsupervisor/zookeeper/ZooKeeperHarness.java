@@ -26,7 +26,7 @@ final class ZooKeeperHarness implements ClusterHarness {
     static final String SUPERVISOR = "DS";
 
     private final java.util.function.Supplier<ZooKeeperBackend.Builder> backends;
-    private final ZooKeeperTestServer server;
+    private final EmbeddedZooKeeper server;
     private final boolean ownsServer;
     private final String namespace = "tck-" + NAMESPACES.incrementAndGet() + "-" + ProcessHandle.current().pid();
     private final List<Started> started = new CopyOnWriteArrayList<>();
@@ -34,15 +34,15 @@ final class ZooKeeperHarness implements ClusterHarness {
 
     /** A harness on a server of its own, closed with it. */
     ZooKeeperHarness() {
-        this(new ZooKeeperTestServer(), true);
+        this(new EmbeddedZooKeeper(), true);
     }
 
     /** A harness on a shared server, which it leaves running. */
-    ZooKeeperHarness(ZooKeeperTestServer server) {
+    ZooKeeperHarness(EmbeddedZooKeeper server) {
         this(server, false);
     }
 
-    private ZooKeeperHarness(ZooKeeperTestServer server, boolean ownsServer) {
+    private ZooKeeperHarness(EmbeddedZooKeeper server, boolean ownsServer) {
         this.server = server;
         this.ownsServer = ownsServer;
         this.backends = server::backend;

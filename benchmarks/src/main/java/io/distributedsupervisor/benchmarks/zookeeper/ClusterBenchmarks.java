@@ -5,7 +5,7 @@ import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.SupervisorOptions;
 import io.distributedsupervisor.benchmarks.IdleChildFootprint;
-import io.distributedsupervisor.it.EmbeddedZooKeeper;
+import io.distributedsupervisor.zookeeper.EmbeddedZooKeeper;
 import io.distributedsupervisor.zookeeper.SessionExpiry;
 import io.distributedsupervisor.zookeeper.ZooKeeperBackend;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.distributedsupervisor.benchmarks.zookeeper;
 
-import io.distributedsupervisor.it.EmbeddedZooKeeper;
+import io.distributedsupervisor.zookeeper.EmbeddedZooKeeper;
 import io.distributedsupervisor.zookeeper.SessionExpiry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;

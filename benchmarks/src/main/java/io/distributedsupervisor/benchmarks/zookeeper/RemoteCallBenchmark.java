@@ -4,7 +4,7 @@ import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.SupervisorOptions;
 import io.distributedsupervisor.benchmarks.Echo;
-import io.distributedsupervisor.it.EmbeddedZooKeeper;
+import io.distributedsupervisor.zookeeper.EmbeddedZooKeeper;
 import io.distributedsupervisor.zookeeper.ZooKeeperBackend;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.distributedsupervisor.it;
+package io.distributedsupervisor.zookeeper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +11,10 @@ import org.apache.curator.test.TestingServer;
 
 /**
  * A real ZooKeeper server in this JVM (curator-test's {@link TestingServer}) on a free loopback
- * port, with its data in a temporary folder of its own that is deleted on {@link #close()}.
+ * port, with its data in a temporary folder of its own that is deleted on {@link #close()}
+ * (TestingServer writes a {@code zookeeper.configuration*.properties} beside its data folder,
+ * so nothing is left behind). The one such server of the project: this module's tests, the
+ * integration tests, the demo and the benchmarks take it from this module's test-jar.
  * Its tick is {@value #TICK_MS} ms, so sessions may be as short as {@code 2 * tick} and at most
  * {@code 20 * tick} = 4 s.
  */
@@ -36,6 +39,17 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     /** {@code 127.0.0.1:port}. */
     public String connectString() {
         return server.getConnectString();
+    }
+
+    /** The server itself, to stop and restart it. */
+    public TestingServer server() {
+        return server;
+    }
+
+    /** A backend on this server for this module's tests: a secret, a 4 s session, a 10 s connection timeout. */
+    ZooKeeperBackend.Builder backend() {
+        return ZooKeeperBackend.builder(connectString()).secret("test-cluster-secret-0123456789")
+                .sessionTimeout(java.time.Duration.ofSeconds(4)).connectionTimeout(java.time.Duration.ofSeconds(10));
     }
 
     /** Stops the server and deletes its folder. */
