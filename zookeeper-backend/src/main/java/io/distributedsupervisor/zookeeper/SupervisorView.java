@@ -17,10 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
@@ -249,46 +247,20 @@ final class SupervisorView implements Watcher {
     /** The largest packet this node's client accepts (ZooKeeper's client default is 1 MiB). */
     static final int MAX_ANSWER_BYTES = (READ_BATCH + 16) << 20;
 
-    /** Reads {@code children/<key>} of every key, {@link #READ_BATCH} per request, answered on the event thread. */
+    /** Reads {@code children/<key>} of every key, {@link #READ_BATCH} per request; waits for all answers. */
     private java.util.Collection<Read> read(List<String> keys) {
-        if (keys.isEmpty()) {
-            return List.of();
-        }
         ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
-        AtomicReference<KeeperException.Code> failure = new AtomicReference<>();
-        int batches = (keys.size() + READ_BATCH - 1) / READ_BATCH;
-        CountDownLatch answered = new CountDownLatch(batches);
-        for (int from = 0; from < keys.size(); from += READ_BATCH) {
-            List<String> batch = keys.subList(from, Math.min(keys.size(), from + READ_BATCH));
-            List<Op> ops = new ArrayList<>(batch.size());
-            for (String key : batch) {
-                ops.add(Op.getData(childrenPath + "/" + key));
-            }
-            zk.multi(ops, (rc, path, ctx, results) -> {
-                KeeperException.Code code = readFailure(rc, results);
-                if (code != null) {
-                    failure.compareAndSet(null, code);
-                } else {
-                    for (int i = 0; i < results.size(); i++) {
-                        if (results.get(i) instanceof OpResult.GetDataResult r) {
-                            reads.put(batch.get(i), new Read(batch.get(i), r.getData(), r.getStat().getCzxid()));
-                        }
-                    }
-                }
-                answered.countDown();
-            }, null);
-        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        readAll(childrenPath, keys, (key, data, stat) -> reads.put(key, new Read(key, data, stat.getCzxid())), done);
         try {
-            if (!answered.await(readTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new BackendException("reading " + keys.size() + " specs of " + base + " took longer than "
-                        + readTimeout);
-            }
+            done.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new BackendException("reading " + keys.size() + " specs of " + base + " took longer than " + readTimeout);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof BackendException b ? b : new BackendException("could not read specs", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendException("interrupted while reading specs", e);
-        }
-        if (failure.get() != null) {
-            throw new BackendException("could not read the specs of " + base + ": " + failure.get());
         }
         return reads.values();
     }
@@ -378,36 +350,29 @@ final class SupervisorView implements Watcher {
         switch (type) {
             case NodeCreated -> {
                 memberSessions.remove(name);
-                readMember(name);
+                readOne(membersPath, name, this::applyMember);
             }
             case NodeDataChanged -> {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
                 claimNode = name;
                 if (!members.containsKey(name)) {
-                    readMember(name);
+                    readOne(membersPath, name, this::applyMember);
                 }
             }
-            case NodeDeleted -> {
-                memberSessions.remove(name);
-                Member gone = members.remove(name);
-                if (gone != null) {
-                    departed.put(name, gone.address());
-                    membersChanged();
-                }
-            }
+            case NodeDeleted -> memberGone(name);
             default -> {
             }
         }
     }
 
-    private void readMember(String name) {
-        zk.getData(membersPath + "/" + name, false, (rc, path, ctx, data, stat) -> {
-            if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
-                applyMember(name, data, stat);
-            }
-            // NONODE: its deletion comes as an event (or came).
-        }, null);
+    private void memberGone(String name) {
+        memberSessions.remove(name);
+        Member gone = members.remove(name);
+        if (gone != null) {
+            departed.put(name, gone.address());
+            membersChanged();
+        }
     }
 
     private void applyMember(String name, byte[] data, Stat stat) {
@@ -461,23 +426,14 @@ final class SupervisorView implements Watcher {
                 if (session != null) {
                     putOwner(key, new Owner(claimNode, zxid, 0, session));
                 } else {
-                    readOwner(key);
+                    readOne(ownersPath, key, this::applyOwner);
                 }
             }
-            case NodeDataChanged -> readOwner(key);
+            case NodeDataChanged -> readOne(ownersPath, key, this::applyOwner);
             case NodeDeleted -> removeOwner(key, zxid);
             default -> {
             }
         }
-    }
-
-    private void readOwner(String key) {
-        zk.getData(ownersPath + "/" + key, false, (rc, path, ctx, data, stat) -> {
-            if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
-                applyOwner(key, data, stat);
-            }
-            // NONODE: its deletion comes as an event (or came: then there is nothing to undo).
-        }, null);
     }
 
     private void applyOwner(String key, byte[] data, Stat stat) {
@@ -547,12 +503,7 @@ final class SupervisorView implements Watcher {
             Set<String> listed = new HashSet<>(names);
             for (String name : List.copyOf(members.keySet())) {
                 if (!listed.contains(name)) {
-                    memberSessions.remove(name);
-                    Member gone = members.remove(name);
-                    if (gone != null) {
-                        departed.put(name, gone.address());
-                        membersChanged();
-                    }
+                    memberGone(name);
                 }
             }
             readAll(membersPath, names, this::applyMember, membersLoaded);
@@ -616,6 +567,15 @@ final class SupervisorView implements Watcher {
 
     private interface Apply {
         void apply(String name, byte[] data, Stat stat);
+    }
+
+    /** Reads {@code folder/<name>} and applies it on the event thread; if it is gone, its deletion event tells. */
+    private void readOne(String folder, String name, Apply apply) {
+        zk.getData(folder + "/" + name, false, (rc, path, ctx, data, stat) -> {
+            if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
+                apply.apply(name, data, stat);
+            }
+        }, null);
     }
 
     /**

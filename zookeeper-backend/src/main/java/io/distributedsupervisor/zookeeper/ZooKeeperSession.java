@@ -476,7 +476,7 @@ final class ZooKeeperSession implements NodeSession {
 
     /**
      * Reads {@code owners/<key>} from ZooKeeper after a {@code sync}, so that it sees every claim
-     * committed before the call, whichever server this client talks to. The cache is left alone:
+     * committed before the call, whichever server this client talks to. The view is left alone:
      * its watches bring the same change a few milliseconds later.
      */
     @Override
@@ -668,7 +668,7 @@ final class ZooKeeperSession implements NodeSession {
         throw new BackendException("unexpected answer to a claim: " + results.get(0));
     }
 
-    /** The owner entry as ZooKeeper has it now (the cache may lag a conflict just seen); null if none or unreadable. */
+    /** The owner entry as ZooKeeper has it now (the view may lag a conflict just seen); null if none or unreadable. */
     private Owner currentOwner(String key) {
         try {
             Stat stat = new Stat();

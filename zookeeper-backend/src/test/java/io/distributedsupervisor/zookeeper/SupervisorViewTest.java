@@ -77,38 +77,26 @@ class SupervisorViewTest {
             }, NO_MESSAGES));
         }
         int keys = 300;
-        CountDownLatch done = new CountDownLatch(sessions.size());
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int i = 0; i < sessions.size(); i++) {
+        inParallel(sessions.size(), i -> {
             NodeSession s = sessions.get(i);
             Random random = new Random(i);
-            Thread.startVirtualThread(() -> {
+            for (int step = 0; step < 1500; step++) {
+                String key = "k" + random.nextInt(keys);
                 try {
-                    for (int step = 0; step < 1500; step++) {
-                        String key = "k" + random.nextInt(keys);
-                        try {
-                            switch (random.nextInt(6)) {
-                                case 0 -> s.claimNew(key, spec(key, random.nextBoolean() ? s.node() : null));
-                                case 1 -> s.claimNew(key, null);
-                                case 2 -> s.claimStored(key);
-                                case 3 -> s.release(key);
-                                case 4 -> s.owner(key).filter(o -> o.session() == s.sessionId())
-                                        .ifPresent(o -> s.updateOwner(key, o.restarted()));
-                                default -> s.releaseAndRemoveSpec(key);
-                            }
-                        } catch (ClaimConflictException e) {
-                            // another session got there first: part of the game
-                        }
+                    switch (random.nextInt(6)) {
+                        case 0 -> s.claimNew(key, spec(key, random.nextBoolean() ? s.node() : null));
+                        case 1 -> s.claimNew(key, null);
+                        case 2 -> s.claimStored(key);
+                        case 3 -> s.release(key);
+                        case 4 -> s.owner(key).filter(o -> o.session() == s.sessionId())
+                                .ifPresent(o -> s.updateOwner(key, o.restarted()));
+                        default -> s.releaseAndRemoveSpec(key);
                     }
-                } catch (Throwable t) {
-                    failures.add(t);
-                } finally {
-                    done.countDown();
+                } catch (ClaimConflictException e) {
+                    // another session got there first: part of the game
                 }
-            });
-        }
-        assertThat(done.await(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(failures).isEmpty();
+            }
+        });
 
         Map<String, Owner> owners = ownersInZooKeeper();
         Map<String, Optional<String>> placements = placementsInZooKeeper();
@@ -140,32 +128,19 @@ class SupervisorViewTest {
         int keys = 200;
         Map<String, List<Owner>> wins = new java.util.concurrent.ConcurrentHashMap<>();
         Map<String, List<Owner>> conflicts = new java.util.concurrent.ConcurrentHashMap<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch done = new CountDownLatch(64);
-        for (int t = 0; t < 64; t++) {
+        inParallel(64, t -> {
             NodeSession s = t % 4 == 0 ? b : a;
-            int offset = t;
-            Thread.startVirtualThread(() -> {
+            for (int i = 0; i < keys; i++) {
+                String key = "c" + ((i + t * 7) % keys);
                 try {
-                    for (int i = 0; i < keys; i++) {
-                        String key = "c" + ((i + offset * 7) % keys);
-                        try {
-                            Owner o = s.claimNew(key, spec(key, null));
-                            wins.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(o);
-                        } catch (ClaimConflictException e) {
-                            conflicts.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
-                                    .add(e.existing().orElse(null));
-                        }
-                    }
-                } catch (Throwable x) {
-                    failures.add(x);
-                } finally {
-                    done.countDown();
+                    Owner o = s.claimNew(key, spec(key, null));
+                    wins.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(o);
+                } catch (ClaimConflictException e) {
+                    conflicts.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                            .add(e.existing().orElse(null));
                 }
-            });
-        }
-        assertThat(done.await(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(failures).isEmpty();
+            }
+        });
 
         Map<String, Owner> truth = ownersInZooKeeper();
         assertThat(truth).hasSize(keys);
@@ -177,6 +152,26 @@ class SupervisorViewTest {
         }
         long epochs = truth.values().stream().mapToLong(Owner::epoch).distinct().count();
         assertThat(epochs).as("claims made at the same time share a transaction").isLessThan(keys);
+    }
+
+    /** Runs {@code body(0 .. threads-1)} on as many virtual threads at once; fails if one of them fails. */
+    private static void inParallel(int threads, java.util.function.IntConsumer body) throws InterruptedException {
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            int index = t;
+            Thread.startVirtualThread(() -> {
+                try {
+                    body.accept(index);
+                } catch (Throwable x) {
+                    failures.add(x);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        assertThat(done.await(120, TimeUnit.SECONDS)).as("all threads done").isTrue();
+        assertThat(failures).isEmpty();
     }
 
     private static SpecRecord spec(String key, String node) {
