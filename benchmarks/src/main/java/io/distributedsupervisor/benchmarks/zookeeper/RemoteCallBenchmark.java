@@ -51,6 +51,11 @@ public class RemoteCallBenchmark {
         zk = new EmbeddedZooKeeper();
         n1 = node("n1");
         n2 = node("n2");
+        // Membership reaches n1 through its watch: the children go to n2 once n1 sees it.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!n1.nodes().contains("n2") && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
         ids = new String[CHILDREN];
         for (int i = 0; i < CHILDREN; i++) {
             ids[i] = "echo-" + i;
