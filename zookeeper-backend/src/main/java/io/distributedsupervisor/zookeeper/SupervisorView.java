@@ -103,7 +103,7 @@ final class SupervisorView implements Watcher {
     private final ConcurrentHashMap<String, Owner> releasedHere = new ConcurrentHashMap<>();
 
     // The last transaction seen to touch a member znode: its zxid and that member. Event thread only.
-    private long claimZxid = -1;
+    private long claimZxid = WatchedEvent.NO_ZXID;
     private String claimNode;
 
     /**
@@ -400,13 +400,21 @@ final class SupervisorView implements Watcher {
         }
     }
 
+    /**
+     * Whether an event comes from the claim whose member touch was seen last. Servers before
+     * ZooKeeper 3.9 send no zxid with events: then nothing is learnt this way, and the view reads.
+     */
+    private boolean ofClaim(long zxid) {
+        return zxid != WatchedEvent.NO_ZXID && zxid == claimZxid;
+    }
+
     private void onSpecEvent(Event.EventType type, String key, long zxid) {
         switch (type) {
             // Created by a claim: placed by the ring, unless the same transaction sets it too,
             // which pins it to the claimer (ZooKeeperSession#claimNew). Otherwise: read it.
-            case NodeCreated -> specs.merge(key, zxid == claimZxid ? new SpecSlot(zxid, true, null, null)
+            case NodeCreated -> specs.merge(key, ofClaim(zxid) ? new SpecSlot(zxid, true, null, null)
                     : SpecSlot.unread(zxid), (old, fresh) -> old.czxid() == zxid ? old : fresh);
-            case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && zxid == claimZxid
+            case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && ofClaim(zxid)
                     ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
             case NodeDeleted -> {
                 boolean known = specs.remove(key) != null;
@@ -422,7 +430,7 @@ final class SupervisorView implements Watcher {
     private void onOwnerEvent(Event.EventType type, String key, long zxid) {
         switch (type) {
             case NodeCreated -> {
-                Long session = zxid == claimZxid ? memberSessions.get(claimNode) : null;
+                Long session = ofClaim(zxid) ? memberSessions.get(claimNode) : null;
                 if (session != null) {
                     putOwner(key, new Owner(claimNode, zxid, 0, session));
                 } else {

@@ -154,6 +154,43 @@ class SupervisorViewTest {
         assertThat(epochs).as("claims made at the same time share a transaction").isLessThan(keys);
     }
 
+    @Test
+    void eventsWithoutZxidAsOlderServersSendThemAreReadNotGuessed() throws Exception {
+        NodeSession a = backend.join(SUPERVISOR, "a", new SessionListener() {
+        }, NO_MESSAGES);
+        Owner pinned = a.claimNew("k", spec("k", "a"));
+        Owner placed = a.claimNew("r", spec("r", null));
+        // A view that gets only the events handed to it here, as a server before 3.9 sends them.
+        SupervisorView view = new SupervisorView(plain.getZookeeperClient().getZooKeeper(), "observer", -1,
+                "/view/" + SUPERVISOR, backend.config().codecOrDefault(), new SessionListener() {
+                }, Duration.ZERO, Duration.ofSeconds(10), () -> false);
+        String base = "/view/" + SUPERVISOR;
+        view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, base + "/members/a"));
+        await().until(() -> view.members().containsKey("a"));
+        for (String key : List.of("k", "r")) {
+            // what a claim's transaction brings: member touch, spec created (and set, when pinned), owner
+            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, base + "/members/a"));
+            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, base + "/children/" + key));
+            if (key.equals("k")) {
+                view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, base + "/children/k"));
+            }
+            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, base + "/owners/" + key));
+        }
+
+        await().untilAsserted(() -> {
+            assertThat(view.owner("k")).isEqualTo(pinned);
+            assertThat(view.owner("r")).isEqualTo(placed);
+        });
+        assertThat(view.placements(List.of("k", "r"))).containsOnly(Map.entry("k", Optional.of("a")),
+                Map.entry("r", Optional.empty()));
+    }
+
+    private static org.apache.zookeeper.WatchedEvent event(org.apache.zookeeper.Watcher.Event.EventType type,
+                                                          String path) {
+        return new org.apache.zookeeper.WatchedEvent(type, org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected,
+                path);
+    }
+
     /** Runs {@code body(0 .. threads-1)} on as many virtual threads at once; fails if one of them fails. */
     private static void inParallel(int threads, java.util.function.IntConsumer body) throws InterruptedException {
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
