@@ -24,16 +24,25 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
 
     private final Path base;
     private final TestingServer server;
+    /** Deletes the folder if the JVM exits without {@link #close()} (a failed benchmark set-up, Ctrl-C on the demo). */
+    private final Thread cleanUpAtExit;
 
     /** Starts the server. */
     public EmbeddedZooKeeper() {
+        Path folder = null;
         try {
-            base = Files.createTempDirectory("ds-zookeeper-");
-            Path data = Files.createDirectory(base.resolve("data"));
+            folder = Files.createTempDirectory("ds-zookeeper-");
+            Path data = Files.createDirectory(folder.resolve("data"));
             server = new TestingServer(new InstanceSpec(data.toFile(), -1, -1, -1, true, -1, TICK_MS, -1), true);
         } catch (Exception e) {
+            if (folder != null) {
+                deleteTree(folder);
+            }
             throw new IllegalStateException("could not start an embedded ZooKeeper server", e);
         }
+        base = folder;
+        cleanUpAtExit = new Thread(() -> deleteTree(base), "ds-embedded-zookeeper-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanUpAtExit);
     }
 
     /** {@code 127.0.0.1:port}. */
@@ -61,6 +70,11 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             throw new UncheckedIOException(e);
         } finally {
             deleteTree(base);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanUpAtExit);
+            } catch (IllegalStateException e) {
+                // The JVM is exiting already: the hook runs, and finds nothing left.
+            }
         }
     }
 
