@@ -15,7 +15,7 @@ import org.apache.zookeeper.ZooKeeper;
  * multi-ops are under way, new claims wait, and the next multi-op carries all of them (up to
  * {@value #MAX_CLAIMS}), behind one touch of the node's member znode. Under load that is one
  * transaction, one answer and one member event per batch instead of per claim; alone, a claim
- * goes at once.
+ * goes at once. New children's claims and a failover's thousands of claims take this one path.
  *
  * <p>A multi-op fails whole when one of its claims fails (a key owned already, a spec stored
  * already, a spec gone), and its error does not say which: then each claim of that batch is
@@ -26,7 +26,7 @@ import org.apache.zookeeper.ZooKeeper;
  */
 final class ClaimBatcher {
     static final int IN_FLIGHT = 1;
-    static final int MAX_CLAIMS = 100;
+    static final int MAX_CLAIMS = 200;
 
     /** One claim's operations (without the member touch), and its epoch once written. */
     private record Claim(List<Op> ops, CompletableFuture<Long> epoch) {

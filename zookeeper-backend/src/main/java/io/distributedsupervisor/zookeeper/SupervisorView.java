@@ -282,10 +282,11 @@ final class SupervisorView implements Watcher {
 
     // ---- the writer's own changes (read-your-writes) ----
 
-    void claimed(String key, Owner owner, SpecRecord spec, long zxid) {
+    /** This session's new claim; {@code spec} when it stored one (created by the claim's transaction). */
+    void claimed(String key, Owner owner, SpecRecord spec) {
         putOwner(key, owner);
         if (spec != null) {
-            specs.put(key, new SpecSlot(zxid, true, spec.node(), spec));
+            specs.put(key, new SpecSlot(owner.epoch(), true, spec.node(), spec));
         }
     }
 

@@ -35,7 +35,6 @@ import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.admin.ZooKeeperAdmin;
@@ -92,7 +91,7 @@ final class ZooKeeperSession implements NodeSession {
     private final String membersPath;
     private final String childrenPath;
     private final String ownersPath;
-    /** This node's {@code members/<node>}: every claim sets it (see {@link #claimOps}). */
+    /** This node's {@code members/<node>}: every claim sets it (see {@link #touchMember}). */
     private final String memberPath;
     /** The data of this node's member znode, written again by every claim. */
     private byte[] memberData;
@@ -531,7 +530,7 @@ final class ZooKeeperSession implements NodeSession {
             }
             ops.add(createOwner(key));
             Owner o = claim(ops);
-            view.claimed(key, o, spec, o.epoch());
+            view.claimed(key, o, spec);
             return o;
         } catch (KeeperException.NodeExistsException e) {
             throw new ClaimConflictException(key, currentOwner(key));
@@ -547,7 +546,7 @@ final class ZooKeeperSession implements NodeSession {
         requireOpen();
         try {
             Owner o = claim(List.of(Op.check(raw(childrenPath, key), -1), createOwner(key)));
-            view.claimed(key, o, null, o.epoch());
+            view.claimed(key, o, null);
             return Optional.of(o);
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
@@ -559,49 +558,32 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * Claims many stored specs in one multi-op per {@value #CLAIM_BATCH} keys: one member touch,
-     * then a check of each spec and the creation of each owner znode, so they share one epoch.
-     * A multi-op fails whole when one key fails (its spec gone, or owned already): then the keys
-     * are split in halves and tried again, down to single keys, which are left out when they fail.
+     * Claims many stored specs: each key's claim (a check of its spec, the creation of its owner
+     * znode) goes to the {@link ClaimBatcher}, which writes them together behind one member
+     * touch; a claim whose spec is gone or whose key is owned is left out.
      */
     @Override
     public Map<String, Owner> claimStored(Collection<String> keys) {
         requireOpen();
+        Map<String, CompletableFuture<Long>> epochs = new java.util.LinkedHashMap<>();
+        for (String key : keys) {
+            epochs.put(key, batcher.submit(List.of(Op.check(raw(childrenPath, key), -1), createOwner(key))));
+        }
         Map<String, Owner> claimed = new java.util.HashMap<>();
-        List<String> all = List.copyOf(keys);
-        for (int from = 0; from < all.size(); from += CLAIM_BATCH) {
-            claimTogether(all.subList(from, Math.min(all.size(), from + CLAIM_BATCH)), claimed);
-        }
-        return claimed;
-    }
-
-    private static final int CLAIM_BATCH = 200;
-
-    private void claimTogether(List<String> keys, Map<String, Owner> claimed) {
-        if (keys.isEmpty()) {
-            return;
-        }
         try {
-            List<Op> ops = new ArrayList<>(2 * keys.size() + 1);
-            ops.add(touchMember());
-            for (String key : keys) {
-                ops.add(Op.check(raw(childrenPath, key), -1));
-                ops.add(createOwner(key));
-            }
-            Owner o = ownerOf(multi(ops));
-            for (String key : keys) {
-                view.claimed(key, o, null, o.epoch());
-                claimed.put(key, o);
-            }
-        } catch (KeeperException.NoNodeException | KeeperException.NodeExistsException e) {
-            if (keys.size() > 1) {
-                int half = keys.size() / 2;
-                claimTogether(keys.subList(0, half), claimed);
-                claimTogether(keys.subList(half, keys.size()), claimed);
+            for (Map.Entry<String, CompletableFuture<Long>> e : epochs.entrySet()) {
+                try {
+                    Owner o = new Owner(node, answer(e.getValue()), 0, sessionId);
+                    view.claimed(e.getKey(), o, null);
+                    claimed.put(e.getKey(), o);
+                } catch (KeeperException.NoNodeException | KeeperException.NodeExistsException left) {
+                    // Its spec is gone, or it is owned already: left out.
+                }
             }
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not claim " + keys.size() + " children", e);
         }
+        return claimed;
     }
 
     /*
@@ -625,28 +607,15 @@ final class ZooKeeperSession implements NodeSession {
         return rawPrefix + folder + "/" + key;
     }
 
-    /** One claim, written with the others this node makes at the same time ({@link ClaimBatcher}). */
+    /**
+     * One claim, written with the others this node makes at the same time ({@link ClaimBatcher}),
+     * through ZooKeeper's asynchronous API: waking the caller from a callback costs far less than
+     * the monitor wait of its synchronous API when callers are virtual threads (about 1.4 times
+     * the claims per second, measured). Not retried: a claim that meets a connection loss fails,
+     * and the runtime's caller tries again.
+     */
     private Owner claim(List<Op> ops) throws Exception {
         return new Owner(node, answer(batcher.submit(ops)), 0, sessionId);
-    }
-
-    /**
-     * Runs a multi-op through ZooKeeper's asynchronous API: waking the caller from a callback
-     * costs far less than the monitor wait of its synchronous API when callers are virtual
-     * threads (about 1.4 times the claims per second, measured). Not retried: a claim that
-     * meets a connection loss fails, and the runtime's caller tries again.
-     */
-    private List<OpResult> multi(List<Op> ops) throws Exception {
-        CompletableFuture<List<OpResult>> answer = new CompletableFuture<>();
-        zk.multi(ops, (rc, path, ctx, results) -> {
-            KeeperException.Code code = KeeperException.Code.get(rc);
-            if (code == KeeperException.Code.OK) {
-                answer.complete(results);
-            } else {
-                answer.completeExceptionally(KeeperException.create(code));
-            }
-        }, null);
-        return answer(answer);
     }
 
     /** Waits for an asynchronous write; its KeeperException is thrown as such. */
@@ -658,14 +627,6 @@ final class ZooKeeperSession implements NodeSession {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new BackendException("ZooKeeper did not answer a claim within " + config.connectionTimeout);
         }
-    }
-
-    /** The owner entry of a claim: its epoch is the zxid its member touch left (the first result). */
-    private Owner ownerOf(List<OpResult> results) {
-        if (results.get(0) instanceof OpResult.SetDataResult touched) {
-            return new Owner(node, touched.getStat().getMzxid(), 0, sessionId);
-        }
-        throw new BackendException("unexpected answer to a claim: " + results.get(0));
     }
 
     /** The owner entry as ZooKeeper has it now (the view may lag a conflict just seen); null if none or unreadable. */
