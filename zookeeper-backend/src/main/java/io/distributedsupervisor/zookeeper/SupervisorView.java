@@ -82,6 +82,8 @@ final class SupervisorView implements Watcher {
     private final String node;
     private final long sessionId;
     private final String base;
+    /** {@code base + "/"}: every event's path is tested against it. */
+    private final String basePrefix;
     private final String membersPath;
     private final String childrenPath;
     private final String ownersPath;
@@ -116,6 +118,7 @@ final class SupervisorView implements Watcher {
         this.node = node;
         this.sessionId = sessionId;
         this.base = base;
+        this.basePrefix = base + "/";
         this.membersPath = base + "/members";
         this.childrenPath = base + "/children";
         this.ownersPath = base + "/owners";
@@ -201,8 +204,7 @@ final class SupervisorView implements Watcher {
                 continue;
             }
             result.put(r.key(), Optional.ofNullable(explicit));
-            specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                    ? new SpecSlot(r.czxid(), true, explicit, slot.spec()) : slot);
+            remember(r, explicit, null);
         }
         return result;
     }
@@ -228,11 +230,15 @@ final class SupervisorView implements Watcher {
                 continue;
             }
             result.put(r.key(), rec);
-            // Cached unless the key went, or came back as another znode, meanwhile.
-            specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                    ? new SpecSlot(r.czxid(), true, rec.node(), rec) : slot);
+            remember(r, rec.node(), rec);
         }
         return result;
+    }
+
+    /** Keeps what a read told (and the spec, if decoded), unless the key went, or came back as another znode, meanwhile. */
+    private void remember(Read r, String explicit, SpecRecord spec) {
+        specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
+                ? new SpecSlot(r.czxid(), true, explicit, spec != null ? spec : slot.spec()) : slot);
     }
 
     private record Read(String key, byte[] data, long czxid) {
@@ -324,10 +330,10 @@ final class SupervisorView implements Watcher {
             return; // connection states are the session's business
         }
         String path = event.getPath();
-        if (!path.startsWith(base + "/")) {
+        if (!path.startsWith(basePrefix)) {
             return;
         }
-        String rest = path.substring(base.length() + 1);
+        String rest = path.substring(basePrefix.length());
         int slash = rest.indexOf('/');
         if (slash < 0 || rest.indexOf('/', slash + 1) >= 0) {
             return; // the three folders themselves, or deeper than anything of ours
