@@ -27,6 +27,21 @@ public final class RemoteChildException extends DistributedSupervisorException {
         return copy;
     }
 
+    /**
+     * A stand-in for an exception of class {@code remoteClassName} that may not be loaded here:
+     * for codecs that decode an exception of a refused class. {@code cause} may be null.
+     */
+    public static RemoteChildException of(String remoteClassName, String message, StackTraceElement[] stackTrace,
+                                          Throwable cause) {
+        java.util.Objects.requireNonNull(remoteClassName, "remoteClassName");
+        RemoteChildException copy = new RemoteChildException(remoteClassName, message);
+        copy.setStackTrace(stackTrace == null ? new StackTraceElement[0] : stackTrace);
+        if (cause != null) {
+            copy.initCause(cause);
+        }
+        return copy;
+    }
+
     /** The binary name of the class the child threw. */
     public String remoteClassName() {
         return remoteClassName;
