@@ -1,0 +1,74 @@
+package io.distributedsupervisor.protocol;
+
+import io.distributedsupervisor.ChildStatus;
+import io.distributedsupervisor.Incarnation;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the runtime of one node sends the runtime of another: the requests ({@link Call},
+ * {@link Start}, {@link Terminate}, {@link Closing}) and one-way messages ({@link Cast},
+ * {@link Info}) of the wire protocol. {@code key} is a child id's stable encoding (as
+ * {@code DistributedSupervisor.nodeFor} hashes it). {@link WireFormat} turns them into bytes and
+ * back; every backend moves only those bytes.
+ */
+public sealed interface Message {
+
+    /** {@code call}: answered with {@link Reply.Ok}, or another {@link Reply}. */
+    record Call(String key, Payload request) implements Message {
+        public Call {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /** {@code cast}: one-way, to {@code handleCast}. */
+    record Cast(String key, Payload message) implements Message {
+        public Cast {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** {@code send}: one-way, to {@code handleInfo}. */
+    record Info(String key, Payload message) implements Message {
+        public Info {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * Start a new child on the receiving node; {@code spec} is the spec as
+     * {@link WireFormat#encodeSpec} writes it, {@code node} the explicit node or null. Answered
+     * with {@link Reply.Started}, {@link Reply.AlreadyStarted}, {@link Reply.Crashed} (its init
+     * failed), {@link Reply.Refused} or {@link Reply.NotHere}.
+     */
+    record Start(Payload spec, String node) implements Message {
+        public Start {
+            Objects.requireNonNull(spec, "spec");
+        }
+    }
+
+    /**
+     * Terminate the child of {@code key} if it runs on the receiving node, only that
+     * incarnation when given. Answered with {@link Reply.Terminated} or {@link Reply.NotHere}.
+     */
+    record Terminate(String key, Incarnation incarnation) implements Message {
+        public Terminate {
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /**
+     * The sender closes gracefully, and ran these children: answered with {@link Reply.Ok} once
+     * heard, so that the receiver does not take the sender's leaving for a crash.
+     */
+    record Closing(String node, String reason, List<ChildStatus> statuses) implements Message {
+        public Closing {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(reason, "reason");
+            statuses = List.copyOf(statuses);
+        }
+    }
+}
