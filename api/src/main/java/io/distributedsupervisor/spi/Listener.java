@@ -24,6 +24,11 @@ import java.util.function.Predicate;
  * or a caller's thread. A listener that throws is logged and isolated; the others still get the
  * event. A slow listener delays only later events.
  *
+ * <p>Two ways to listen, use either: override the Elixir-named methods ({@link #onProcessStart},
+ * {@link #onProcessStop}, {@link #onNodeUp}, ...), or override {@link #onEvent}, which gets every
+ * process and node event as one {@link ListenerEvent} value naming the node that observed it.
+ * The supervisor calls {@link #onEvent}; by default it calls the matching named method.
+ *
  * <p>Implementations found by {@link java.util.ServiceLoader} are added to every supervisor
  * unless {@code serviceLoaderListeners(false)}.
  */
@@ -40,14 +45,29 @@ public interface Listener {
     default void onSupervisorStop(DistributedSupervisor supervisor) {
     }
 
+    /**
+     * Every process and node event, as a value that names the observing node: what the
+     * supervisor calls. By default it calls the matching named method below, so override either
+     * this or those.
+     */
+    default void onEvent(ListenerEvent event) {
+        switch (event) {
+            case ListenerEvent.ProcessStarted e -> onProcessStart(e.supervisor(), e.id(), e.pid(), e.reason());
+            case ListenerEvent.ProcessStopped e -> onProcessStop(e.supervisor(), e.id(), e.pids(), e.reason());
+            case ListenerEvent.NodeUp e -> onNodeUp(e.supervisor(), e.joined(), e.info());
+            case ListenerEvent.NodeDown e -> onNodeDown(e.supervisor(), e.lost(), e.info());
+            case ListenerEvent.NodeTerminated e -> onNodeTerminate(e.supervisor(), e.closed(), e.reason(), e.statuses());
+            case ListenerEvent.Failover e -> onFailover(e.supervisor(), e.lostNodes(), e.children(), e.took());
+        }
+    }
+
     /** A child incarnation started on this node (the Elixir library's {@code on_process_start}). */
     default void onProcessStart(String supervisor, Object id, Pid pid) {
     }
 
     /**
-     * A child incarnation started on this node, and why. This is the method the supervisor
-     * calls; by default it calls {@link #onProcessStart(String, Object, Pid)}, so override
-     * whichever you need.
+     * A child incarnation started on this node, and why. By default it calls
+     * {@link #onProcessStart(String, Object, Pid)}, so override whichever you need.
      */
     default void onProcessStart(String supervisor, Object id, Pid pid, StartReason reason) {
         onProcessStart(supervisor, id, pid);
@@ -94,6 +114,23 @@ public interface Listener {
             @Override
             public void onSupervisorStop(DistributedSupervisor supervisor) {
                 listener.onSupervisorStop(supervisor);
+            }
+
+            @Override
+            public void onEvent(ListenerEvent event) {
+                switch (event) {
+                    case ListenerEvent.ProcessStarted e -> {
+                        if (ids.test(e.id())) {
+                            listener.onEvent(e);
+                        }
+                    }
+                    case ListenerEvent.ProcessStopped e -> {
+                        if (ids.test(e.id())) {
+                            listener.onEvent(e);
+                        }
+                    }
+                    default -> listener.onEvent(event);
+                }
             }
 
             @Override

@@ -123,6 +123,19 @@ public interface NodeSession extends AutoCloseable {
     Owner claimNew(String key, SpecRecord spec);
 
     /**
+     * {@link #claimNew} without blocking the caller: many claims may be under way at once, and a
+     * backend may write those made together in one step. The future fails with what
+     * {@link #claimNew} throws. The default claims on the calling thread.
+     */
+    default CompletableFuture<Owner> claimNewAsync(String key, SpecRecord spec) {
+        try {
+            return CompletableFuture.completedFuture(claimNew(key, spec));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Claims a stored spec that has no owner: atomically, if the spec is still stored and no one
      * owns the key, this session becomes the owner.
      *
@@ -170,16 +183,28 @@ public interface NodeSession extends AutoCloseable {
     // ---- transport ----
 
     /**
-     * Sends a request to a node and gets its reply. Requests and one-way messages from this node
-     * to one peer arrive in the order sent. Fails fast ({@link BackendException}) when the node
-     * has no open session or cannot be reached. A node that has {@linkplain #leave() left} but
-     * not closed can still be reached, so that calls in flight during a hand-over get answers.
-     * Requests still waiting when the peer goes down fail.
+     * Sends a request, as the runtime encoded it, to a node and reports what became of it (see
+     * {@link Delivery}); the future completes with the outcome and never exceptionally. Requests
+     * and one-way messages from this node to one peer arrive in the order sent. A node that has
+     * {@linkplain #leave() left} but not closed can still be reached, so that calls in flight
+     * during a hand-over get answers. A node with no open session, or one that cannot be reached,
+     * gives {@link Delivery.NotSent}; requests still waiting when the peer goes down give
+     * {@link Delivery.MaybeDelivered}. The backend hands the array over as it is and does not
+     * touch it afterwards.
      */
-    CompletableFuture<Object> request(String node, Object message);
+    CompletableFuture<Delivery> request(String node, byte[] message);
 
-    /** Sends a one-way message; false when the node has no open session (nothing sent). */
-    boolean send(String node, Object message);
+    /** Sends a one-way message: {@link Delivery#SENT}, {@link Delivery.NotSent} or {@link Delivery.Refused}. */
+    Delivery send(String node, byte[] message);
+
+    /**
+     * Whether every node this session reaches runs in this JVM and gets the very arrays this
+     * node sends, uncopied: then the runtime may pass messages by reference instead of encoding
+     * them (an in-memory backend whose codec is switched off). False for every network backend.
+     */
+    default boolean passesByReference() {
+        return false;
+    }
 
     /**
      * Leaves the group gracefully: this node's membership and owner entries are removed, then

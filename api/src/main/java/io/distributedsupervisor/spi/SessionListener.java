@@ -20,6 +20,14 @@ public interface SessionListener {
     default void onSpecRemoved(String key) {
     }
 
+    /**
+     * {@link NodeSession#holdsLease()} is true again after it was false: children paused for want
+     * of a lease may go on. A lease may also end without an event (it runs out when contact is
+     * not confirmed in time); only its return is told.
+     */
+    default void onLeaseRestored() {
+    }
+
     /** The session's state changed. */
     default void onSessionState(SessionState state) {
     }

@@ -1,0 +1,74 @@
+package io.distributedsupervisor.spi;
+
+import io.distributedsupervisor.ChildStatus;
+import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.StartReason;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A supervisor's process or node event as one value, naming the node that observed it: what
+ * {@link Listener#onEvent} gets. Every event has the supervisor's name and {@link #node()}, the
+ * node whose supervisor reports it (where the listener is called), so that one listener instance
+ * can serve several supervisors and nodes of one JVM without guessing which one is calling.
+ * Immutable.
+ */
+public sealed interface ListenerEvent {
+
+    /** The supervisor's name. */
+    String supervisor();
+
+    /** The node that observed and reports the event. */
+    String node();
+
+    /** A child incarnation started on {@link #node()}. */
+    record ProcessStarted(String supervisor, String node, Object id, Pid pid, StartReason reason) implements ListenerEvent {
+        public ProcessStarted {
+            Objects.requireNonNull(pid, "pid");
+        }
+    }
+
+    /**
+     * A child incarnation stopped; reported on the node it ran on, or, for a child lost with its
+     * node and not started again, on the survivor that the ring gives the lost node's name.
+     */
+    record ProcessStopped(String supervisor, String node, Object id, List<Pid> pids, ExitReason reason)
+            implements ListenerEvent {
+        public ProcessStopped {
+            pids = List.copyOf(pids);
+        }
+    }
+
+    /** Node {@code joined} joined the ring (reported by one node, with {@code monitorNodes}). */
+    record NodeUp(String supervisor, String node, String joined, Map<String, Object> info) implements ListenerEvent {
+        public NodeUp {
+            info = Map.copyOf(info);
+        }
+    }
+
+    /** Node {@code lost} left the ring without closing (reported by one node, with {@code monitorNodes}). */
+    record NodeDown(String supervisor, String node, String lost, Map<String, Object> info) implements ListenerEvent {
+        public NodeDown {
+            info = Map.copyOf(info);
+        }
+    }
+
+    /** Node {@code closed} closed gracefully; {@code statuses} are the children it ran then. */
+    record NodeTerminated(String supervisor, String node, String closed, Object reason, List<ChildStatus> statuses)
+            implements ListenerEvent {
+        public NodeTerminated {
+            statuses = List.copyOf(statuses);
+        }
+    }
+
+    /** {@link #node()} took over {@code children} children of {@code lostNodes}; the last had run init after {@code took}. */
+    record Failover(String supervisor, String node, List<String> lostNodes, int children, Duration took)
+            implements ListenerEvent {
+        public Failover {
+            lostNodes = List.copyOf(lostNodes);
+        }
+    }
+}
