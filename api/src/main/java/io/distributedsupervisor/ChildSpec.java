@@ -38,8 +38,15 @@ public final class ChildSpec implements Serializable {
         this.shutdown = shutdown;
     }
 
-    /** A spec for {@code type} built with its no-argument constructor (or a one-argument one given null). */
+    /**
+     * A spec for {@code type} built with its public no-argument constructor.
+     *
+     * @throws IllegalArgumentException if {@code type} is not a concrete {@link Child} with a public no-argument constructor
+     * @throws NullPointerException     if {@code type} is null
+     */
     public static ChildSpec of(Class<?> type) {
+        Objects.requireNonNull(type, "child class");
+        ChildFactory.checkNoArg(type);
         return of(type, null);
     }
 

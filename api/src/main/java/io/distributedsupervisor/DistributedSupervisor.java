@@ -44,11 +44,25 @@ public interface DistributedSupervisor extends AutoCloseable {
      *
      * @throws ChildAlreadyStartedException if a child with this id runs (its pid attached)
      * @throws ChildCrashedException        if {@code init} threw (the cause attached)
+     * @throws MessageRefusedException      if a node's codec refused the spec (its class or argument may not cross)
+     * @throws OutcomeUnknownException      if the connection to the child's node was lost after it got the start
+     * @throws StaleClaimException          if the id stayed held by an owner entry of a node that is not live
      * @throws CallTimeoutException         if no node could take the start within the call timeout (a
      *                                      child started on this node runs {@code init} on the calling thread
      *                                      and is not timed out)
      */
     StartResult startChild(ChildSpec spec);
+
+    /**
+     * As {@link #startChild(ChildSpec)} without blocking: the future completes when the child's
+     * {@code init} has succeeded, or fails with the same exceptions. No thread waits for it: the
+     * claim, the transport and the child's own thread complete it. {@code init} always runs on
+     * the child's own thread.
+     */
+    CompletableFuture<StartResult> startChildAsync(ChildSpec spec);
+
+    /** As {@link #startChild(ChildSpec, String)} without blocking; see {@link #startChildAsync(ChildSpec)}. */
+    CompletableFuture<StartResult> startChildAsync(ChildSpec spec, String node);
 
     /**
      * Starts a child on a node given by name ({@code start_child/3}). The child stays there:
@@ -81,10 +95,12 @@ public interface DistributedSupervisor extends AutoCloseable {
      * Sends a request and waits for the reply ({@code call/4}) for the default call timeout.
      * A call that races a restart or a move is retried until the timeout.
      *
-     * @throws NoSuchChildException  if no child has this id
-     * @throws CallTimeoutException  if no reply came in time
-     * @throws ChildCrashedException if the child crashed before replying
-     * @throws IllegalStateException if a child calls itself (it would wait for itself forever)
+     * @throws NoSuchChildException     if no child has this id
+     * @throws CallTimeoutException     if no reply came in time
+     * @throws ChildCrashedException    if the child crashed before replying
+     * @throws MessageRefusedException  if a node's codec refused the request or the reply (at once, not after the timeout)
+     * @throws OutcomeUnknownException  if the connection to the child's node was lost after it got the request
+     * @throws IllegalStateException    if a child calls itself (it would wait for itself forever)
      */
     <R> R call(Object id, Object request);
 
@@ -93,13 +109,17 @@ public interface DistributedSupervisor extends AutoCloseable {
 
     /**
      * As {@link #call(Object, Object, Duration)} without blocking: the future fails with the
-     * same exceptions.
+     * same exceptions. No thread waits for the reply: it completes the future when it arrives,
+     * so one thread can have thousands of calls in flight, pipelined on the connection to each
+     * node.
      */
     <R> CompletableFuture<R> callAsync(Object id, Object request, Duration timeout);
 
     /**
      * Delivers a message to {@code handleCast} without waiting ({@code cast/3}). As with
      * {@code GenServer.cast}, it does not fail when the child is missing: the message is dropped.
+     *
+     * @throws MessageRefusedException if this node's codec refuses the message (it may not cross to the child's node)
      */
     void cast(Object id, Object message);
 
@@ -107,6 +127,7 @@ public interface DistributedSupervisor extends AutoCloseable {
      * Delivers a message to {@code handleInfo} ({@code send/3}).
      *
      * @return false when no child has this id (nothing was sent), true when it was sent
+     * @throws MessageRefusedException if this node's codec refuses the message (it may not cross to the child's node)
      */
     boolean send(Object id, Object message);
 

@@ -1,9 +1,12 @@
 package io.distributedsupervisor;
 
+import io.distributedsupervisor.codec.CborCodec;
 import io.distributedsupervisor.spi.Backend;
 import io.distributedsupervisor.spi.Listener;
+import io.distributedsupervisor.spi.MessageCodec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +34,10 @@ import java.util.regex.Pattern;
  *   <tr><td>maxRestarts / maxRestartWindow</td><td>100 in 1 s</td><td>per child; more crashes than that give it up</td></tr>
  *   <tr><td>callTimeout</td><td>5 s</td><td>default timeout of call and of startChild</td></tr>
  *   <tr><td>reconcileInterval</td><td>10 s</td><td>the slow timer of the failover reconciliation</td></tr>
+ *   <tr><td>codec / allowList</td><td>CBOR behind the default allow-list</td><td>how payloads cross between nodes;
+ *       the classes that may (see {@link CborCodec})</td></tr>
+ *   <tr><td>ticker / scheduler</td><td>{@link Ticker#system()}, {@link Scheduler#system()}</td><td>the runtime's
+ *       time, injectable for tests</td></tr>
  * </table>
  */
 public final class SupervisorOptions {
@@ -52,6 +59,9 @@ public final class SupervisorOptions {
     private final Duration maxRestartWindow;
     private final Duration callTimeout;
     private final Duration reconcileInterval;
+    private final MessageCodec codec;
+    private final Ticker ticker;
+    private final Scheduler scheduler;
 
     private SupervisorOptions(Builder b) {
         this.name = b.name;
@@ -69,6 +79,9 @@ public final class SupervisorOptions {
         this.maxRestartWindow = b.maxRestartWindow;
         this.callTimeout = b.callTimeout;
         this.reconcileInterval = b.reconcileInterval;
+        this.codec = b.codec != null ? b.codec : CborCodec.allowing(b.allowList);
+        this.ticker = b.ticker;
+        this.scheduler = b.scheduler;
     }
 
     /**
@@ -158,6 +171,19 @@ public final class SupervisorOptions {
         return reconcileInterval;
     }
 
+    /** The codec of every payload that crosses to another node, and of stored specs. */
+    public MessageCodec codec() {
+        return codec;
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     @Override
     public String toString() {
         return "SupervisorOptions{name=" + name + ", node=" + nodeName + ", cacheChildren=" + cacheChildren
@@ -183,6 +209,10 @@ public final class SupervisorOptions {
         private Duration maxRestartWindow = Duration.ofSeconds(1);
         private Duration callTimeout = Duration.ofSeconds(5);
         private Duration reconcileInterval = Duration.ofSeconds(10);
+        private MessageCodec codec;
+        private List<String> allowList = List.of();
+        private Ticker ticker = Ticker.system();
+        private Scheduler scheduler = Scheduler.system();
 
         private Builder(String name) {
             Objects.requireNonNull(name, "supervisor name");
@@ -284,6 +314,44 @@ public final class SupervisorOptions {
             return this;
         }
 
+        /**
+         * The codec of every payload that crosses to another node (arguments, messages, replies,
+         * exceptions) and of stored specs. Every node of a cluster needs one that reads what the
+         * others write. Default: {@link CborCodec} with the default allow-list plus
+         * {@link #allowList}.
+         */
+        public Builder codec(MessageCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Classes the default codec may carry beyond its defaults: your child classes, their
+         * arguments, messages, replies and exceptions. Patterns as {@link java.io.ObjectInputFilter}
+         * writes them: {@code com.example.Foo}, {@code com.example.*} (a package),
+         * {@code com.example.**} (a package and its subpackages).
+         *
+         * @throws IllegalArgumentException if a pattern is malformed
+         */
+        public Builder allowList(Collection<String> patterns) {
+            Objects.requireNonNull(patterns, "allowList");
+            CborCodec.allowing(patterns); // checks the patterns now, naming a bad one
+            this.allowList = List.copyOf(patterns);
+            return this;
+        }
+
+        /** The runtime's clock (default {@link Ticker#system()}); for tests that move time by hand. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Where the runtime's timers run (default {@link Scheduler#system()}); for tests that fire them by hand. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
         private static Duration positive(Duration d, String what) {
             Objects.requireNonNull(d, what);
             if (d.isNegative() || d.isZero()) {
@@ -293,11 +361,16 @@ public final class SupervisorOptions {
         }
 
         /**
-         * @throws IllegalArgumentException if {@code Rebalance.ACTIVE} is asked without {@code monitorNodes(true)}
+         * @throws IllegalArgumentException if {@code Rebalance.ACTIVE} is asked without {@code monitorNodes(true)},
+         *                                  or both a codec and an allow-list for the default codec are given
          */
         public SupervisorOptions build() {
             if (rebalance == Rebalance.ACTIVE && !monitorNodes) {
                 throw new IllegalArgumentException("Rebalance.ACTIVE needs monitorNodes(true)");
+            }
+            if (codec != null && !allowList.isEmpty()) {
+                throw new IllegalArgumentException("allowList configures the default codec; a codec given with codec(...) "
+                        + "has its own allow-list");
             }
             return new SupervisorOptions(this);
         }
