@@ -53,6 +53,28 @@ public final class ChildFactory {
      * @throws IllegalArgumentException naming the problem
      */
     public static void check(Class<?> type, Object arg) {
+        checkShape(type);
+        if (constructorFor(type, arg) == null) {
+            throw new IllegalArgumentException(type.getName() + " has no public constructor taking "
+                    + (arg == null ? "null" : arg.getClass().getName()) + " and no public no-argument constructor");
+        }
+    }
+
+    /**
+     * Checks that a child of {@code type} can be built without an argument.
+     *
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static void checkNoArg(Class<?> type) {
+        checkShape(type);
+        if (CONSTRUCTORS.get(type).noArg() == null) {
+            throw new IllegalArgumentException(type.getName() + " has no public constructor without an argument: give "
+                    + "the argument its constructor takes with ChildSpec.of(" + type.getSimpleName() + ".class, arg)");
+        }
+    }
+
+    /** A concrete, static {@link Child} class: checked before any of its constructors is even looked up. */
+    private static void checkShape(Class<?> type) {
         if (!Child.class.isAssignableFrom(type)) {
             throw new IllegalArgumentException(type.getName() + " does not implement " + Child.class.getName());
         }
@@ -63,14 +85,17 @@ public final class ChildFactory {
             throw new IllegalArgumentException(type.getName()
                     + " is an inner (non-static) class: make it static or top-level so it can be built from its spec");
         }
-        if (constructorFor(type, arg) == null) {
-            throw new IllegalArgumentException(type.getName() + " has no public constructor taking "
-                    + (arg == null ? "null" : arg.getClass().getName()) + " and no public no-argument constructor");
-        }
     }
 
-    /** A new instance; what the constructor throws is rethrown as is (wrapped only if checked). */
-    public static Child create(Class<? extends Child> type, Object arg) throws Exception {
+    /**
+     * A new instance; what the constructor throws is rethrown as is (wrapped only if checked).
+     * The class is checked again first: a spec decoded from the wire or from storage may name any
+     * class its codec allows, and no constructor runs unless the class is a concrete {@link Child}.
+     *
+     * @throws IllegalArgumentException if the class is not a concrete, static {@link Child} or has no usable constructor
+     */
+    public static Child create(Class<?> type, Object arg) throws Exception {
+        checkShape(type);
         Constructor<?> c = constructorFor(type, arg);
         if (c == null) {
             throw new IllegalArgumentException(type.getName() + " has no usable constructor for " + arg);

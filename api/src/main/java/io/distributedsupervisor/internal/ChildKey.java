@@ -75,6 +75,17 @@ public final class ChildKey {
         }
     }
 
+    /** The id of a key read from storage, or null (logged) when the key is malformed: such an entry is skipped, never trusted. */
+    static Object decodeOrNull(String key) {
+        try {
+            return decode(key);
+        } catch (IllegalArgumentException e) {
+            org.slf4j.LoggerFactory.getLogger(ChildKey.class).warn("ignoring a registry entry with a malformed key: {}",
+                    e.getMessage());
+            return null;
+        }
+    }
+
     private static boolean plain(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
                 || c == '.';

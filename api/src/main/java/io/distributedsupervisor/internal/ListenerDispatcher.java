@@ -6,6 +6,7 @@ import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartReason;
 import io.distributedsupervisor.spi.Listener;
+import io.distributedsupervisor.spi.ListenerEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,12 +24,14 @@ final class ListenerDispatcher {
     private static final Consumer<Listener> POISON = l -> { };
 
     private final String supervisor;
+    private final String node;
     private final List<Listener> listeners;
     private final LinkedBlockingQueue<Consumer<Listener>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
 
     ListenerDispatcher(String supervisor, String node, List<Listener> listeners) {
         this.supervisor = supervisor;
+        this.node = node;
         this.listeners = List.copyOf(listeners);
         if (this.listeners.isEmpty()) {
             thread = null;
@@ -77,28 +80,36 @@ final class ListenerDispatcher {
         post(l -> l.onSupervisorStop(ds));
     }
 
+    private void event(ListenerEvent event) {
+        post(l -> l.onEvent(event));
+    }
+
     void processStart(Object id, Pid pid, StartReason reason) {
-        post(l -> l.onProcessStart(supervisor, id, pid, reason));
+        if (thread != null) {
+            event(new ListenerEvent.ProcessStarted(supervisor, node, id, pid, reason));
+        }
     }
 
     void failover(List<String> lostNodes, int children, java.time.Duration took) {
-        post(l -> l.onFailover(supervisor, lostNodes, children, took));
+        event(new ListenerEvent.Failover(supervisor, node, lostNodes, children, took));
     }
 
     void processStop(Object id, Pid pid, ExitReason reason) {
-        post(l -> l.onProcessStop(supervisor, id, List.of(pid), reason));
+        if (thread != null) {
+            event(new ListenerEvent.ProcessStopped(supervisor, node, id, List.of(pid), reason));
+        }
     }
 
-    void nodeUp(String node, Map<String, Object> info) {
-        post(l -> l.onNodeUp(supervisor, node, info));
+    void nodeUp(String joined, Map<String, Object> info) {
+        event(new ListenerEvent.NodeUp(supervisor, node, joined, info));
     }
 
-    void nodeDown(String node, Map<String, Object> info) {
-        post(l -> l.onNodeDown(supervisor, node, info));
+    void nodeDown(String lost, Map<String, Object> info) {
+        event(new ListenerEvent.NodeDown(supervisor, node, lost, info));
     }
 
-    void nodeTerminate(String node, Object reason, List<ChildStatus> statuses) {
-        post(l -> l.onNodeTerminate(supervisor, node, reason, statuses));
+    void nodeTerminate(String closed, Object reason, List<ChildStatus> statuses) {
+        event(new ListenerEvent.NodeTerminated(supervisor, node, closed, reason, statuses));
     }
 
     /** Delivers what is queued, then stops the thread (waits at most {@code timeoutMillis}). */

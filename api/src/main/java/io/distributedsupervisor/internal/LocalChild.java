@@ -1,76 +1,53 @@
 package io.distributedsupervisor.internal;
 
-import io.distributedsupervisor.Child;
-import io.distributedsupervisor.ChildContext;
 import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.ChildStatus;
-import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.Incarnation;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.Restart;
 import io.distributedsupervisor.StartReason;
+import io.distributedsupervisor.protocol.Payload;
+import io.distributedsupervisor.protocol.Reply;
+import io.distributedsupervisor.spi.CodecException;
 import io.distributedsupervisor.spi.Owner;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One child id on this node, across its local restarts: its mailbox, its current instance and
- * the loop that feeds the one to the other.
+ * the loop that feeds the one to the other. It reports what happens to it (started, restarted,
+ * gone) to its {@link ChildHost} and changes nothing outside itself.
  *
- * <p>The mailbox is drained by a virtual thread started only when a message arrives to an idle
- * child, so an idle child holds no thread. Everything except the {@code volatile} fields is
- * touched only by the draining thread (one at a time, handed over through {@link #scheduled}).
- * Restarts happen in place on that thread; a stop asked from outside ({@link #requestStop}) is
- * honoured between two messages.
+ * <p>The {@link ChildMailbox} is drained by a virtual thread started only when a message arrives
+ * to an idle child, so an idle child holds no thread. Everything except the {@code volatile}
+ * fields is touched only by the draining thread (one at a time). Restarts happen in place on that
+ * thread; a stop asked from outside ({@link #requestStop}) is honoured between two messages.
+ * Without a lease the child holds the message it was about to process, gives its thread back and
+ * is scheduled again by the {@link LeaseGate} when the lease returns: a paused child holds no
+ * thread either.
  */
-final class LocalChild implements ChildContext, Runnable {
+final class LocalChild implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalChild.class);
 
     /** The child whose handler runs on this thread, to refuse a call to itself. */
     static final ThreadLocal<LocalChild> CURRENT = new ThreadLocal<>();
 
-    private static final VarHandle SCHEDULED;
-
-    static {
-        try {
-            SCHEDULED = MethodHandles.lookup().findVarHandle(LocalChild.class, "scheduled", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    static final int CALL = 0;
-    static final int CAST = 1;
-    static final int INFO = 2;
-
-    /** A message in the mailbox; {@code reply} only for calls. */
-    record Letter(int kind, Object payload, CompletableFuture<Protocol.Reply> reply) {
-    }
-
-    private static final Object WAKE = new Object();
-
     private static final int STARTING = 0;
     private static final int RUNNING = 1;
     private static final int DONE = 2;
 
-    final SupervisorNode node;
+    final ChildHost host;
     final String key;
     final Object id;
     final ChildSpec spec;
     /** The node the child was explicitly started on, or null when the ring places it. */
     final String explicitNode;
 
-    private final ConcurrentLinkedQueue<Object> mailbox = new ConcurrentLinkedQueue<>();
-    @SuppressWarnings("unused") // through SCHEDULED
-    private volatile int scheduled;
+    private final ChildMailbox mailbox = new ChildMailbox(this);
     private volatile int state = STARTING;
     private volatile Pid pid;
     private volatile Thread runner;
@@ -78,44 +55,44 @@ final class LocalChild implements ChildContext, Runnable {
     private volatile ExitReason stopRequest;
     private volatile CompletableFuture<ExitReason> stopped;
     private volatile boolean aborted;
-    private volatile long ownerSession;
+    private final long claimSession;
 
     private Owner owner;
-    private Child instance;
-    private ExitReason selfStop;
-    private RestartIntensity intensity;
+    /** The incarnation that runs, or null between two (and once the child is gone). */
+    private ChildInstance current;
+    private ChildRestarts restarts;
     /** Completed when the first incarnation's init ends; null when nobody waits for it. */
     private CompletableFuture<Pid> started;
     /** Whether the first incarnation was started by claiming a stored spec (not by startChild). */
     private final boolean takenOver;
     private CompletableFuture<Void> firstStart;
 
-    LocalChild(SupervisorNode node, String key, Object id, ChildSpec spec, String explicitNode, Owner owner,
-               CompletableFuture<Pid> started) {
-        this.node = node;
+    LocalChild(ChildHost host, String key, ChildSpec spec, String explicitNode, Owner owner, CompletableFuture<Pid> started) {
+        this.host = host;
         this.key = key;
-        this.id = id;
+        this.id = spec.id();
         this.spec = spec;
         this.explicitNode = explicitNode;
         this.owner = owner;
+        this.claimSession = owner.session();
         this.started = started;
         this.takenOver = started == null;
-        this.pid = new Pid(node.node(), node.name(), id, new Incarnation(owner.epoch(), owner.restarts()));
+        this.pid = new Pid(host.node(), host.supervisor(), id, new Incarnation(owner.epoch(), owner.restarts()));
     }
 
     /** Starts the first incarnation on a virtual thread (init runs there). */
     void begin() {
-        schedule();
+        mailbox.schedule();
     }
 
     /**
-     * Starts the first incarnation on the calling thread, for {@code startChild}: its caller
-     * waits for init anyway, and a start then costs no thread hand-off. The child holds the
-     * scheduling token meanwhile, so messages that arrive during init wait in the mailbox; the
+     * Starts the first incarnation on the calling thread, for {@code startChild} on this node:
+     * its caller waits for init anyway, and a start then costs no thread hand-off. The child holds
+     * the scheduling token meanwhile, so messages that arrive during init wait in the mailbox; the
      * token is handed to a virtual thread afterwards if any did.
      */
     void beginInline() {
-        if (!SCHEDULED.compareAndSet(this, 0, 1)) {
+        if (!mailbox.take()) {
             throw new IllegalStateException("child " + id + " is already scheduled");
         }
         LocalChild outer = CURRENT.get();
@@ -132,9 +109,8 @@ final class LocalChild implements ChildContext, Runnable {
                 CURRENT.set(outer);
             }
         }
-        scheduled = 0;
-        if (alive && !mailbox.isEmpty()) {
-            schedule();
+        if (alive) {
+            mailbox.giveBack(); // a gone child keeps the token: nothing drains it any more
         }
     }
 
@@ -152,9 +128,9 @@ final class LocalChild implements ChildContext, Runnable {
         return pid;
     }
 
-    /** Session id of the claim this child runs under. */
+    /** The session whose claim this child runs under. */
     long claimSession() {
-        return ownerSession;
+        return claimSession;
     }
 
     ChildStatus status() {
@@ -167,8 +143,7 @@ final class LocalChild implements ChildContext, Runnable {
         if (state == DONE || stopRequest != null) {
             return false;
         }
-        mailbox.offer(letter);
-        schedule();
+        mailbox.put(letter);
         return true;
     }
 
@@ -185,8 +160,7 @@ final class LocalChild implements ChildContext, Runnable {
                 return stopped;
             }
             stopRequest = reason;
-            mailbox.offer(WAKE);
-            schedule();
+            mailbox.put(ChildMailbox.WAKE);
         }
         return stopped;
     }
@@ -245,22 +219,15 @@ final class LocalChild implements ChildContext, Runnable {
         aborted = true;
         synchronized (this) {
             if (stopRequest == null) {
-                stopRequest = ExitReason.nodeDown(node.node());
+                stopRequest = ExitReason.nodeDown(host.node());
             }
         }
-        mailbox.offer(WAKE);
-        schedule();
+        mailbox.put(ChildMailbox.WAKE);
     }
 
-    private void schedule() {
-        if (SCHEDULED.compareAndSet(this, 0, 1)) {
-            try {
-                Thread.startVirtualThread(this);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                scheduled = 0;
-                throw e;
-            }
-        }
+    /** Starts a thread to drain, unless one runs already (the lease is back). */
+    void schedule() {
+        mailbox.schedule();
     }
 
     // ---- the child's own thread ----
@@ -279,7 +246,6 @@ final class LocalChild implements ChildContext, Runnable {
 
     private void drain() {
         if (state == STARTING && stopRequest == null && !startIncarnation()) {
-            scheduled = 0;
             return;
         }
         for (;;) {
@@ -287,20 +253,18 @@ final class LocalChild implements ChildContext, Runnable {
                 finishStop();
                 return;
             }
-            Object m = mailbox.poll();
+            Object m = mailbox.next();
             if (m == null) {
-                scheduled = 0;
-                if ((mailbox.isEmpty() && stopRequest == null) || !SCHEDULED.compareAndSet(this, 0, 1)) {
-                    return;
-                }
+                return;
+            }
+            if (m == ChildMailbox.WAKE) {
                 continue;
             }
-            if (m == WAKE) {
-                continue;
-            }
-            if (!awaitLease()) {
-                answerNotHere(m);
-                continue;
+            if (!host.holdsLease()) {
+                // Paused by fencing: keep the message and give the thread back until the lease returns.
+                mailbox.hold(m);
+                host.awaitLease(this);
+                return;
             }
             if (!process((Letter) m)) {
                 return;
@@ -308,53 +272,51 @@ final class LocalChild implements ChildContext, Runnable {
         }
     }
 
-    /** Waits while the node holds no lease (paused by fencing); false if a stop came meanwhile. */
-    private boolean awaitLease() {
-        while (!node.holdsLease()) {
-            if (stopRequest != null) {
-                return false;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        return stopRequest == null;
-    }
-
     /** Runs one message; false when this child is gone for good. */
     private boolean process(Letter letter) {
-        Object value = null;
-        try {
-            switch (letter.kind) {
-                case CALL -> value = instance.handleCall(letter.payload, this);
-                case CAST -> instance.handleCast(letter.payload, this);
-                default -> instance.handleInfo(letter.payload, this);
+        Object payload = letter.payload();
+        if (letter.fromWire()) {
+            try {
+                payload = host.wire().value((Payload) payload);
+            } catch (CodecException e) {
+                // Refused before anything of it ran: the message is dropped, the child goes on.
+                host.refused(letter, e);
+                return true;
             }
+        }
+        Object value;
+        try {
+            value = current.handle(letter.kind(), payload);
         } catch (Throwable t) {
-            Protocol.Reply crashed = new Protocol.Crashed(t);
+            Reply crashed = crashed(t);
             // What is queued behind the crashing message is this incarnation's: its calls fail
             // with the crash (as ChildCrashedException documents), the rest is dropped. It is
             // taken before the crash is answered, so whatever a caller sends after seeing the
             // crash is not among it and reaches the next incarnation.
             endQueued(crashed);
-            if (letter.reply != null) {
-                letter.reply.complete(crashed);
-            }
+            answer(letter, crashed);
             return exit(ExitReason.error(t), true);
         }
-        if (selfStop != null) {
-            ExitReason r = selfStop;
-            selfStop = null;
+        ExitReason r = current.takeSelfStop();
+        if (r != null) {
             // Likewise for a stop of its own, before the reply lets the caller go on.
-            endQueued(r.isNormal() ? Protocol.NOT_HERE_REPLY
-                    : new Protocol.Crashed(new IllegalStateException("child " + id + " stopped: " + r)));
-            if (letter.reply != null) {
-                letter.reply.complete(new Protocol.Ok(value));
-            }
+            endQueued(r.isNormal() ? Reply.NOT_HERE
+                    : crashed(new IllegalStateException("child " + id + " stopped: " + r)));
+            answer(letter, new Reply.Ok(Payload.of(value)));
             return exit(r, true);
         }
-        if (letter.reply != null) {
-            letter.reply.complete(new Protocol.Ok(value));
-        }
+        answer(letter, new Reply.Ok(Payload.of(value)));
         return true;
+    }
+
+    static Reply crashed(Throwable t) {
+        return new Reply.Crashed(t.getClass().getName(), t.getMessage(), Payload.of(t));
+    }
+
+    private static void answer(Letter letter, Reply reply) {
+        if (letter.reply() != null) {
+            letter.reply().answer(reply);
+        }
     }
 
     /**
@@ -364,19 +326,16 @@ final class LocalChild implements ChildContext, Runnable {
     private boolean startIncarnation() {
         for (;;) {
             startedAtMillis = System.currentTimeMillis();
-            ownerSession = owner.session();
-            Child c;
+            current = new ChildInstance(this, pid);
             try {
-                c = ChildFactory.create(spec.type(), spec.arg());
-                instance = c;
-                c.init(this);
+                current.init();
             } catch (Throwable t) {
-                instance = null;
+                current = null;
                 if (started != null) {
                     // start_child with a failing init: an error to the caller, nothing left behind.
                     markDone();
-                    node.forget(this, true);
-                    drainAfterExit(new Protocol.Crashed(t));
+                    host.gone(this, true);
+                    endQueued(crashed(t));
                     started.completeExceptionally(t);
                     started = null;
                     completeStopped(ExitReason.error(t));
@@ -387,10 +346,9 @@ final class LocalChild implements ChildContext, Runnable {
                 }
                 continue;
             }
-            if (selfStop != null) {
-                ExitReason r = selfStop;
-                selfStop = null;
-                node.events().processStart(id, pid, startReason());
+            ExitReason r = current.takeSelfStop();
+            if (r != null) {
+                host.started(this, pid, startReason());
                 state = RUNNING;
                 completeStarted();
                 if (!exit(r, true)) {
@@ -400,7 +358,7 @@ final class LocalChild implements ChildContext, Runnable {
             }
             state = RUNNING;
             completeStarted();
-            node.events().processStart(id, pid, startReason());
+            host.started(this, pid, startReason());
             return true;
         }
     }
@@ -457,46 +415,34 @@ final class LocalChild implements ChildContext, Runnable {
      */
     private boolean exit(ExitReason reason, boolean initDone) {
         Pid old = pid;
-        if (initDone) {
-            callTerminate(reason);
+        if (initDone && current != null) {
+            current.terminate(reason);
         }
-        instance = null;
+        current = null;
         if (stopRequest != null) {
             // Whoever asked for the stop releases the claim and reports the exit.
             markDone();
-            drainAfterExit(Protocol.NOT_HERE_REPLY);
+            endQueued(Reply.NOT_HERE);
             completeStopped(reason);
             return false;
         }
-        boolean restart = switch (spec.restart()) {
-            case PERMANENT -> true;
-            case TRANSIENT -> !reason.isNormal();
-            case TEMPORARY -> false;
-        };
-        if (restart) {
-            if (intensity == null) {
-                intensity = new RestartIntensity(node.options().maxRestarts());
-            }
-            if (!intensity.allow(System.nanoTime(), node.options().maxRestarts(),
-                    node.options().maxRestartWindow().toNanos())) {
-                LOG.error("child {} of supervisor {} crashed more than {} times within {}: given up, spec removed",
-                        id, node.name(), node.options().maxRestarts(), node.options().maxRestartWindow(),
-                        reason.cause());
-                return gone(old, ExitReason.givenUp(reason));
-            }
-        } else {
-            return gone(old, reason);
+        if (restarts == null) {
+            restarts = new ChildRestarts(this, host.options(), host.ticker());
         }
-        node.events().processStop(id, old, reason);
+        ExitReason end = restarts.afterExit(reason);
+        if (end != null) {
+            return gone(old, end);
+        }
+        host.stopped(this, old, reason);
         // What was queued for the incarnation that ended was answered when it ended; what came
         // since is for the next one.
         Owner next = owner.restarted();
-        if (!node.updateOwner(key, next)) {
+        if (!host.recordRestart(key, next)) {
             // The claim is not ours any more (session lost): another node may run it now.
             aborted = true;
             markDone();
-            node.forget(this, false);
-            drainAfterExit(Protocol.NOT_HERE_REPLY);
+            host.gone(this, false);
+            endQueued(Reply.NOT_HERE);
             return false;
         }
         owner = next;
@@ -509,21 +455,21 @@ final class LocalChild implements ChildContext, Runnable {
 
     private boolean gone(Pid old, ExitReason reason) {
         markDone();
-        node.forget(this, true);
-        node.events().processStop(id, old, reason);
-        drainAfterExit(Protocol.NOT_HERE_REPLY);
+        host.gone(this, true);
+        host.stopped(this, old, reason);
+        endQueued(Reply.NOT_HERE);
         completeStopped(reason);
         return false;
     }
 
     private void finishStop() {
         ExitReason reason = stopRequest;
-        if (!aborted && instance != null) {
-            callTerminate(reason);
+        if (!aborted && current != null) {
+            current.terminate(reason);
         }
-        instance = null;
+        current = null;
         markDone();
-        drainAfterExit(Protocol.NOT_HERE_REPLY);
+        endQueued(Reply.NOT_HERE);
         if (started != null) {
             started.completeExceptionally(new IllegalStateException("stopped before it started: " + reason));
             started = null;
@@ -538,71 +484,13 @@ final class LocalChild implements ChildContext, Runnable {
         stopped.complete(reason);
     }
 
-    private void callTerminate(ExitReason reason) {
-        Child c = instance;
-        if (c == null) {
-            return;
-        }
-        try {
-            c.terminate(reason, this);
-        } catch (Throwable t) {
-            LOG.warn("terminate of child {} threw", id, t);
-        }
-    }
-
     /** Ends what is queued for an incarnation that ends: calls get {@code reply}, casts and infos are dropped. */
-    private void endQueued(Protocol.Reply reply) {
-        for (Object m; (m = mailbox.poll()) != null; ) {
-            if (m instanceof Letter l && l.reply != null) {
-                l.reply.complete(reply);
+    private void endQueued(Reply reply) {
+        mailbox.drainTo(m -> {
+            if (m instanceof Letter l) {
+                answer(l, reply);
             }
-        }
-    }
-
-    private void drainAfterExit(Protocol.Reply reply) {
-        for (Object m; (m = mailbox.poll()) != null; ) {
-            if (m instanceof Letter l && l.reply != null) {
-                l.reply.complete(reply);
-            }
-        }
-    }
-
-    private static void answerNotHere(Object m) {
-        if (m instanceof Letter l && l.reply != null) {
-            l.reply.complete(Protocol.NOT_HERE_REPLY);
-        }
-    }
-
-    // ---- ChildContext ----
-
-    @Override
-    public Object id() {
-        return id;
-    }
-
-    @Override
-    public Pid pid() {
-        return pid;
-    }
-
-    @Override
-    public Object arg() {
-        return spec.arg();
-    }
-
-    @Override
-    public DistributedSupervisor supervisor() {
-        return node;
-    }
-
-    @Override
-    public void stop() {
-        selfStop = ExitReason.normal();
-    }
-
-    @Override
-    public void stop(Object reason) {
-        selfStop = reason instanceof ExitReason r ? r : ExitReason.custom(reason);
+        });
     }
 
     Restart restart() {

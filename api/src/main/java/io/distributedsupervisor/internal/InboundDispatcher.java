@@ -1,0 +1,97 @@
+package io.distributedsupervisor.internal;
+
+import io.distributedsupervisor.Operation;
+import io.distributedsupervisor.protocol.Message;
+import io.distributedsupervisor.protocol.Payload;
+import io.distributedsupervisor.protocol.Reply;
+import io.distributedsupervisor.spi.CodecException;
+import io.distributedsupervisor.spi.MessageHandler;
+import io.distributedsupervisor.spi.Responder;
+
+/**
+ * What other nodes send this node, from the backend's threads: the frame of each message is read
+ * here (bounded, linear in its size) and the message goes to its place at once, in the order the
+ * peer sent: a call, cast or send into the child's mailbox with its payload still encoded (the
+ * child decodes it on its own thread), a start, terminate or goodbye to a virtual thread of its
+ * own. Nothing here blocks or decodes a user payload.
+ */
+final class InboundDispatcher implements MessageHandler {
+    private final NodeContext ctx;
+    private final ChildStarts starts;
+    private final Terminations terminations;
+    private final FailoverCoordinator failover;
+
+    InboundDispatcher(NodeContext ctx, ChildStarts starts, Terminations terminations, FailoverCoordinator failover) {
+        this.ctx = ctx;
+        this.starts = starts;
+        this.terminations = terminations;
+        this.failover = failover;
+    }
+
+    @Override
+    public void onRequest(String fromNode, byte[] bytes, Responder responder) {
+        ReplyTo answer = new RemoteAnswer(ctx, responder, fromNode);
+        Message message;
+        try {
+            message = ctx.wire().decodeMessage(bytes);
+        } catch (CodecException e) {
+            ctx.refusals.log(Operation.CALL, fromNode, e);
+            answer.answer(new Reply.Refused(ctx.node, e.refusedClass().orElse(null), e.getMessage()));
+            return;
+        }
+        if (ctx.lifecycle.isClosed()) {
+            answer.answer(Reply.NOT_HERE);
+            return;
+        }
+        switch (message) {
+            case Message.Call call -> {
+                if (!offer(call.key(), Letter.CALL, call.request(), answer, fromNode)) {
+                    answer.answer(Reply.NOT_HERE);
+                }
+            }
+            case Message.Start start -> Attempts.VIRTUAL.execute(() -> starts.startForPeer(start, fromNode, answer));
+            case Message.Terminate t -> Attempts.VIRTUAL.execute(() -> answer.answer(terminations.terminateHere(t.key(),
+                    t.incarnation())));
+            case Message.Closing closing -> Attempts.VIRTUAL.execute(() -> {
+                closing(closing);
+                answer.answer(new Reply.Ok(Payload.of(null)));
+            });
+            default -> {
+                oneWay(fromNode, message);
+                answer.answer(new Reply.Ok(Payload.of(null)));
+            }
+        }
+    }
+
+    @Override
+    public void onMessage(String fromNode, byte[] bytes) {
+        Message message;
+        try {
+            message = ctx.wire().decodeMessage(bytes);
+        } catch (CodecException e) {
+            ctx.refusals.log(Operation.CAST, fromNode, e);
+            return;
+        }
+        oneWay(fromNode, message);
+    }
+
+    private void oneWay(String fromNode, Message message) {
+        switch (message) {
+            case Message.Cast cast -> offer(cast.key(), Letter.CAST, cast.message(), null, fromNode);
+            case Message.Info info -> offer(info.key(), Letter.INFO, info.message(), null, fromNode);
+            case Message.Closing closing -> Attempts.VIRTUAL.execute(() -> closing(closing));
+            default -> ctx.refusals.log(Operation.CALL, fromNode,
+                    CodecException.failed("a " + message.getClass().getSimpleName() + " that needs an answer came one-way", null));
+        }
+    }
+
+    private boolean offer(String key, int kind, Payload payload, ReplyTo answer, String fromNode) {
+        LocalChild c = ctx.table.get(key);
+        return c != null && c.offer(new Letter(kind, payload, answer, fromNode));
+    }
+
+    private void closing(Message.Closing bye) {
+        failover.nodeTerminating(bye.node());
+        ctx.events.nodeTerminate(bye.node(), bye.reason(), bye.statuses());
+    }
+}

@@ -1,0 +1,80 @@
+package io.distributedsupervisor.internal;
+
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.Incarnation;
+import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.Scheduler;
+import io.distributedsupervisor.SupervisorOptions;
+import io.distributedsupervisor.Ticker;
+import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.Owner;
+
+/**
+ * What the parts of one node share: its names and options, its clock, its state, and the
+ * current session with its wire and ring. It holds references only; each part owns its own job
+ * (see the package comment for which thread runs what).
+ */
+final class NodeContext {
+    final SupervisorOptions options;
+    final String name;
+    final String node;
+    final Ticker ticker;
+    final Scheduler scheduler;
+    final Lifecycle lifecycle;
+    final ListenerDispatcher events;
+    final ChildTable table = new ChildTable();
+    final RingView ring;
+    final MembershipWatch membership;
+    final RefusalLog refusals;
+    final LeaseGate leaseGate;
+    final ChildHost host;
+    /** The public face of this node, for children ({@code ChildContext.supervisor()}) and listeners. */
+    final DistributedSupervisor api;
+
+    private volatile NodeSession session;
+    private volatile Wire wire;
+
+    NodeContext(SupervisorOptions options, ListenerDispatcher events, DistributedSupervisor api) {
+        this.options = options;
+        this.name = options.name();
+        this.node = options.nodeName();
+        this.ticker = options.ticker();
+        this.scheduler = options.scheduler();
+        this.lifecycle = new Lifecycle(name, node);
+        this.events = events;
+        this.ring = new RingView(name, options.nodes());
+        this.membership = new MembershipWatch(this);
+        this.refusals = new RefusalLog(node, ticker);
+        this.leaseGate = new LeaseGate(() -> session().holdsLease());
+        this.host = new ChildHost(this);
+        this.api = api;
+    }
+
+    NodeSession session() {
+        return session;
+    }
+
+    Wire wire() {
+        return wire;
+    }
+
+    /** The session this node works with from now on (the first one, or one joined after a loss). */
+    void use(NodeSession session, Wire wire) {
+        this.wire = wire;
+        this.session = session;
+    }
+
+    /** Rebuilds the ring from the session's members; returns the members it was built from. */
+    java.util.Set<String> refreshRing() {
+        NodeSession s = session;
+        return ring.refresh(() -> s.members().keySet(), membership::observe);
+    }
+
+    Pid pidOf(Object id, Owner o) {
+        return new Pid(o.node(), name, id, new Incarnation(o.epoch(), o.restarts()));
+    }
+
+    Deadline deadline(java.time.Duration timeout) {
+        return Deadline.after(timeout, ticker);
+    }
+}

@@ -1,0 +1,144 @@
+package io.distributedsupervisor.internal;
+
+import io.distributedsupervisor.MessageRefusedException;
+import io.distributedsupervisor.NoSuchChildException;
+import io.distributedsupervisor.Operation;
+import io.distributedsupervisor.protocol.Message;
+import io.distributedsupervisor.protocol.Payload;
+import io.distributedsupervisor.protocol.Reply;
+import io.distributedsupervisor.spi.CodecException;
+import io.distributedsupervisor.spi.Delivery;
+import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.Owner;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Takes {@code call}, {@code cast} and {@code send} to the child: into its mailbox when it runs
+ * here, else to the node the registry names, through the backend. A call is retried (until its
+ * deadline) only while nothing was processed: the child is between incarnations or moving, or
+ * its node could not be reached yet. Its request is encoded once, however many attempts it takes.
+ */
+final class Router {
+    private final NodeContext ctx;
+
+    Router(NodeContext ctx) {
+        this.ctx = ctx;
+    }
+
+    Object call(Object id, Object request, Duration timeout) {
+        return new CallAttempts(id, request, timeout).runBlocking();
+    }
+
+    CompletableFuture<Object> callAsync(Object id, Object request, Duration timeout) {
+        return new CallAttempts(id, request, timeout).runAsync();
+    }
+
+    /** {@code cast} and {@code send}: false when no child has the id or its node cannot be reached now. */
+    boolean deliver(Object id, Object message, int kind) {
+        String key = ChildKey.encode(id);
+        ctx.lifecycle.requireOpen();
+        LocalChild c = ctx.table.get(key);
+        if (c != null && c.offer(Letter.local(kind, message, null))) {
+            return true;
+        }
+        NodeSession session = ctx.session();
+        Optional<Owner> owner = session.owner(key);
+        if (owner.isEmpty()) {
+            owner = session.freshOwner(key); // a child started through another node a moment ago?
+        }
+        if (owner.isEmpty() || owner.get().node().equals(ctx.node)) {
+            return false;
+        }
+        Operation op = kind == Letter.CAST ? Operation.CAST : Operation.SEND;
+        Message m = kind == Letter.CAST ? new Message.Cast(key, Payload.of(message)) : new Message.Info(key, Payload.of(message));
+        byte[] bytes;
+        try {
+            bytes = ctx.wire().encode(m);
+        } catch (CodecException e) {
+            throw Attempts.refusedToSend(ctx, op, id, owner.get().node(), e);
+        }
+        return switch (session.send(owner.get().node(), bytes)) {
+            case Delivery.Refused r -> throw new MessageRefusedException(op, id, r.node(), null, r.reason());
+            case Delivery.NotSent n -> false;
+            default -> true;
+        };
+    }
+
+    private final class CallAttempts extends Attempts<Object> {
+        private final String key;
+        private final Object request;
+        private byte[] encoded;
+
+        CallAttempts(Object id, Object request, Duration timeout) {
+            super(Router.this.ctx, Operation.CALL, id, Router.this.ctx.deadline(timeout));
+            this.key = ChildKey.encode(id);
+            this.request = request;
+            ctx.lifecycle.requireOpen();
+            LocalChild self = LocalChild.CURRENT.get();
+            if (self != null && self.host == ctx.host && self.key.equals(key)) {
+                throw new IllegalStateException("child " + id + " called itself: it would wait for its own reply forever");
+            }
+        }
+
+        @Override
+        CompletableFuture<Object> attempt() {
+            ctx.lifecycle.requireOpen();
+            LocalChild c = ctx.table.get(key);
+            if (c != null) {
+                ReplyTo.Local answer = new ReplyTo.Local();
+                if (c.offer(Letter.local(Letter.CALL, request, answer))) {
+                    target = ctx.node;
+                    return answer;
+                }
+            }
+            NodeSession session = ctx.session();
+            Optional<Owner> owner = session.owner(key);
+            if (owner.isEmpty()) {
+                if (session.hasSpec(key)) {
+                    return now(Outcome.retry("the child is between two incarnations"));
+                }
+                // The cache may not show a child started through another node a moment ago: ask storage.
+                owner = session.freshOwner(key);
+                if (owner.isEmpty()) {
+                    return now(Outcome.failed(new NoSuchChildException(id)));
+                }
+            }
+            String node = owner.get().node();
+            if (node.equals(ctx.node)) {
+                return now(Outcome.retry("the child is restarting on this node"));
+            }
+            if (encoded == null) {
+                try {
+                    encoded = ctx.wire().encode(new Message.Call(key, Payload.of(request)));
+                } catch (CodecException e) {
+                    return now(Outcome.failed(refusedToSend(ctx, Operation.CALL, id, node, e)));
+                }
+            }
+            target = node;
+            return cast(session.request(node, encoded));
+        }
+
+        @Override
+        Outcome<Object> onAnswer(Reply reply) {
+            if (reply instanceof Reply.Ok ok) {
+                try {
+                    return Outcome.done(ctx.wire().value(ok.value()));
+                } catch (CodecException e) {
+                    return Outcome.failed(refusedHere(e, "the reply from node " + target));
+                }
+            }
+            return Outcome.failed(new IllegalStateException("call of child " + id + ": unexpected answer " + reply));
+        }
+    }
+
+    static CompletableFuture<Object> now(Outcome<?> outcome) {
+        return CompletableFuture.completedFuture(outcome);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static CompletableFuture<Object> cast(CompletableFuture<?> f) {
+        return (CompletableFuture) f;
+    }
+}

@@ -1,0 +1,58 @@
+/**
+ * The node runtime: not exported, free to change. One node of a supervisor is a
+ * {@link io.distributedsupervisor.internal.SupervisorNode}, which wires the parts below together;
+ * each part has one job, and the parts share a {@code NodeContext} (references only).
+ *
+ * <h2>Parts</h2>
+ * <ul>
+ *   <li>{@code ChildTable}: the one owner of the local children. Every change (a child added after
+ *       its claim, one gone, all dropped at a session loss or a crash) is an event on one serial
+ *       executor; reads take no lock.</li>
+ *   <li>{@code LocalChild}: one id on this node across its restarts: a {@code ChildMailbox}, its
+ *       current {@code ChildInstance}, its {@code ChildRestarts}; it reports to its
+ *       {@code ChildHost} and changes nothing outside itself.</li>
+ *   <li>{@code Router} (call, cast, send), {@code ChildStarts} and {@code Terminations}: each
+ *       operation's attempts, through {@code Attempts} (the retry loop, its {@code Deadline} and
+ *       {@code RetryPolicy}, and what every transport outcome means).</li>
+ *   <li>{@code InboundDispatcher}: what other nodes send; {@code RemoteAnswer}: the answers.</li>
+ *   <li>{@code Wire}: messages to bytes and back (the {@code WireFormat} and the codec, or
+ *       references within one JVM).</li>
+ *   <li>{@code FailoverCoordinator} and {@code MembershipWatch}: reconciliation, failover, node
+ *       events; {@code SessionKeeper}: the session and a new one after a loss;
+ *       {@code GracefulClose}: {@code close()}.</li>
+ *   <li>{@code LeaseGate}: children paused for want of a lease, until it returns.</li>
+ * </ul>
+ *
+ * <h2>Which thread runs what</h2>
+ * <table>
+ *   <caption>Threads of one node</caption>
+ *   <tr><th>thread</th><th>runs</th><th>may block?</th></tr>
+ *   <tr><td>the caller's (any user thread)</td><td>the API: looks up the child, offers a local
+ *       letter or encodes a remote request (once), makes the first attempt; a blocking call waits
+ *       here for its answer and decodes it here; {@code startChild} on this node runs the child's
+ *       {@code init} here; {@code close()} runs the graceful close</td><td>yes (the caller chose a
+ *       blocking method)</td></tr>
+ *   <tr><td>a child's own (virtual; one at a time per child, none while idle or paused)</td><td>{@code init},
+ *       handlers, {@code terminate}; decodes the payloads sent to the child; encodes its answers
+ *       to other nodes; restarts in place; reports its exit and releases its claim</td><td>yes:
+ *       handlers may block</td></tr>
+ *   <tr><td>the backend's (a transport event loop; the in-memory caller's)</td><td>{@code InboundDispatcher}:
+ *       reads a message's frame (bounded, linear in its size) and hands it on; completes the
+ *       future of a remote attempt, and decodes answers up to 4 KiB</td><td>never</td></tr>
+ *   <tr><td>the backend's session events</td><td>{@code SessionKeeper}'s listener: refreshes the
+ *       ring (observed by {@code MembershipWatch}), wakes the coordinator and the {@code LeaseGate}</td><td>never</td></tr>
+ *   <tr><td>the scheduler ({@code Scheduler}, one shared thread by default)</td><td>deadlines of
+ *       asynchronous operations, retry timers (which hand the next attempt to a virtual thread),
+ *       read-your-writes polls of the view, the coordinator's timers</td><td>never</td></tr>
+ *   <tr><td>a reconciliation pass (virtual; one at a time per node, started when there is
+ *       work)</td><td>{@code FailoverCoordinator}: compares specs, owners and members; claims and
+ *       starts orphans; fences; rebalances; rejoins after a lost session</td><td>yes (backend
+ *       reads and writes)</td></tr>
+ *   <tr><td>short virtual threads</td><td>a start, terminate or goodbye asked by another node;
+ *       an answer larger than 4 KiB to decode; a move (ACTIVE rebalance); each hand-off of a
+ *       graceful close</td><td>yes</td></tr>
+ *   <tr><td>the listener dispatcher (one platform thread per node with listeners)</td><td>every
+ *       listener call, in order</td><td>a slow listener delays only later events</td></tr>
+ * </table>
+ */
+package io.distributedsupervisor.internal;
