@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.spi.Backend;
 import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.BackendProvider;
+import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.Responder;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SessionState;
@@ -17,7 +18,7 @@ import io.distributedsupervisor.spi.SpecRecord;
 import io.distributedsupervisor.tck.RecordingHandler;
 import io.distributedsupervisor.tck.RecordingListener;
 import io.distributedsupervisor.tck.RecordingListener.OwnerRemoved;
-import io.distributedsupervisor.tck.TckChild;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,17 @@ class InMemoryClusterTest {
     }
 
     private static SpecRecord spec(String id) {
-        return new SpecRecord(ChildSpec.of(TckChild.class, "arg").withId(id), null);
+        return new SpecRecord(bytes("spec of " + id), null);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String replyText(CompletableFuture<Delivery> request) throws Exception {
+        Delivery d = request.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(d).isInstanceOf(Delivery.Replied.class);
+        return new String(((Delivery.Replied) d).reply(), StandardCharsets.UTF_8);
     }
 
     // ---- failure injection ----
@@ -245,74 +256,88 @@ class InMemoryClusterTest {
         a.session().leave();
         assertThat(b.session().members()).containsOnlyKeys("b");
 
-        assertThat(b.session().request("a", "hand-over").get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .isEqualTo(RecordingHandler.reply("a", "b", "hand-over"));
-        assertThat(b.session().send("a", "late")).isTrue();
+        assertThat(replyText(b.session().request("a", bytes("hand-over")))).isEqualTo(RecordingHandler.reply("a", "b", "hand-over"));
+        assertThat(b.session().send("a", bytes("late"))).isEqualTo(Delivery.SENT);
         assertThat(a.inbox().received()).containsExactly("hand-over", "late");
 
         a.session().close();
-        assertThat(b.session().send("a", "too late")).isFalse();
+        assertThat(b.session().send("a", bytes("too late"))).isInstanceOf(Delivery.NotSent.class);
     }
 
     @Test
-    void repliesOwedByANodeThatCrashesFail() throws Exception {
-        CompletableFuture<Object> never = new CompletableFuture<>();
+    void repliesOwedByANodeThatCrashesMayHaveBeenDelivered() throws Exception {
         NodeSession a = backend.join("DS", "a", new RecordingListener(), new MessageHandler() {
             @Override
-            public CompletableFuture<Object> onRequest(String fromNode, Object message) {
-                return never;
+            public void onRequest(String fromNode, byte[] message, Responder responder) {
+                // never answers
             }
 
             @Override
-            public void onMessage(String fromNode, Object message) {
+            public void onMessage(String fromNode, byte[] message) {
             }
         });
         Node b = join("DS", "b");
-        CompletableFuture<Object> reply = b.session().request("a", "slow");
+        CompletableFuture<Delivery> reply = b.session().request("a", bytes("slow"));
         assertThat(reply).isNotDone();
 
         cluster.crash("a");
 
-        assertThatThrownBy(() -> reply.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause()
-                .isInstanceOf(BackendException.class).hasMessageContaining("a");
-        assertThat(never).as("the handler's own future is not touched").isNotDone();
+        assertThat(reply.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isInstanceOfSatisfying(Delivery.MaybeDelivered.class,
+                m -> assertThat(m.reason()).contains("a"));
         assertThat(a.holdsLease()).isFalse();
     }
 
     @Test
-    void aFailingHandlerFailsTheRequest() {
+    void aFailingHandlerRefusesTheRequestAndAOneWayMessageIsDeliveredAnyway() throws Exception {
         IllegalStateException boom = new IllegalStateException("handler failure on purpose");
         backend.join("DS", "a", new RecordingListener(), new MessageHandler() {
             @Override
-            public CompletableFuture<Object> onRequest(String fromNode, Object message) {
-                if (message.equals("null")) {
-                    return null;
-                }
+            public void onRequest(String fromNode, byte[] message, Responder responder) {
                 throw boom;
             }
 
             @Override
-            public void onMessage(String fromNode, Object message) {
+            public void onMessage(String fromNode, byte[] message) {
                 throw boom;
             }
         });
         Node b = join("DS", "b");
 
-        assertThat(b.session().request("a", "x")).isCompletedExceptionally();
-        assertThatThrownBy(() -> b.session().request("a", "x").join()).hasCause(boom);
-        assertThatThrownBy(() -> b.session().request("a", "null").join())
-                .cause().isInstanceOf(BackendException.class).hasMessageContaining("a");
-        assertThat(b.session().send("a", "x")).as("delivered, whatever the receiver made of it").isTrue();
+        assertThat(b.session().request("a", bytes("x")).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOfSatisfying(Delivery.Refused.class, r -> {
+                    assertThat(r.node()).isEqualTo("a");
+                    assertThat(r.reason()).contains(boom.getMessage());
+                });
+        assertThat(b.session().send("a", bytes("x"))).as("delivered, whatever the receiver made of it")
+                .isEqualTo(Delivery.SENT);
     }
 
     @Test
-    void messagesArePassedByReference() throws Exception {
-        Node a = join("DS", "a");
-        join("DS", "b");
-        Object message = new Object();
-        assertThat(join("DS", "c").session().send("a", message)).isTrue();
-        assertThat(a.inbox().received().get(0)).isSameAs(message);
+    void arraysAreHandedOverUncopied() {
+        List<byte[]> got = new ArrayList<>();
+        backend.join("DS", "a", new RecordingListener(), new MessageHandler() {
+            @Override
+            public void onRequest(String fromNode, byte[] message, Responder responder) {
+            }
+
+            @Override
+            public void onMessage(String fromNode, byte[] message) {
+                got.add(message);
+            }
+        });
+        byte[] message = bytes("by reference");
+        assertThat(join("DS", "c").session().send("a", message)).isEqualTo(Delivery.SENT);
+        assertThat(got.get(0)).isSameAs(message);
+    }
+
+    @Test
+    void theCodecIsOnUnlessTheClusterIsMadeWithoutIt() {
+        assertThat(cluster.passesByReference()).isFalse();
+        assertThat(join("DS", "a").session().passesByReference()).isFalse();
+        try (InMemoryCluster byReference = InMemoryCluster.withoutCodec()) {
+            assertThat(byReference.passesByReference()).isTrue();
+            assertThat(join(byReference.backend(), "DS", "a").session().passesByReference()).isTrue();
+        }
     }
 
     // ---- store rules ----
@@ -361,8 +386,7 @@ class InMemoryClusterTest {
             Node a = join(viaProvider, "DS", "a");
             Node b = join(direct, "DS", "b");
             assertThat(a.session().members()).containsOnlyKeys("a", "b");
-            assertThat(b.session().request("a", "hi").get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                    .isEqualTo(RecordingHandler.reply("a", "b", "hi"));
+            assertThat(replyText(b.session().request("a", bytes("hi")))).isEqualTo(RecordingHandler.reply("a", "b", "hi"));
         } finally {
             named.close();
         }

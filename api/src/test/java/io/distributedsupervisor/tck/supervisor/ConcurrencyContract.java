@@ -212,4 +212,41 @@ public abstract class ConcurrencyContract extends HarnessContract {
             assertThat(Events.of(events, "stop", e -> e.subject().equals(id))).hasSize(1);
         }
     }
+
+    /**
+     * One thread puts thousands of calls in flight to a child on another node; they wait behind
+     * its first call, which blocks. No thread waits per call (the JVM's threads, virtual ones
+     * included, are counted meanwhile), and once the child goes on every call gets its own reply,
+     * processed in the order sent.
+     */
+    @Test
+    void thousandsOfAsyncCallsFromOneThreadNeedNoThreadEachAndArriveInOrder() throws Exception {
+        int calls = 5_000;
+        String id = uniqueId("in-flight");
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        TestChildren.GATES.put(id, gate);
+        Pid pid = nodes.get(0).startChild(ChildSpec.of(TestChildren.Sequencer.class).withId(id), "n2").pid();
+        Nodes.awaitSeenEverywhere(nodes, pid);
+        int before = io.distributedsupervisor.tck.ThreadCount.now();
+        List<CompletableFuture<Integer>> replies = new ArrayList<>(calls);
+        try {
+            for (int i = 0; i < calls; i++) {
+                replies.add(nodes.get(0).callAsync(id, i, Duration.ofSeconds(60)));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestChildren.SEQUENCE.getOrDefault(id, List.of()).size() == 1);
+            int during = io.distributedsupervisor.tck.ThreadCount.now();
+            assertThat(during - before).as("threads started while %d calls were in flight", calls).isLessThan(calls / 20);
+            assertThat(replies).allMatch(f -> !f.isDone());
+        } finally {
+            gate.countDown();
+        }
+        for (int i = 0; i < calls; i++) {
+            assertThat(replies.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            expected.add(i);
+        }
+        assertThat(TestChildren.SEQUENCE.get(id)).isEqualTo(expected);
+    }
 }

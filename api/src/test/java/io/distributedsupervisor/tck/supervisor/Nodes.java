@@ -42,9 +42,12 @@ public final class Nodes {
         return nodes;
     }
 
+    /** The classes the suite's children and messages are made of: what its nodes' codec must allow. */
+    public static final List<String> ALLOW_LIST = List.of("io.distributedsupervisor.tck.*", "io.distributedsupervisor.tck.supervisor.*");
+
     public static SupervisorOptions.Builder options(String node) {
         return SupervisorOptions.builder(NAME).nodeName(node).serviceLoaderListeners(false)
-                .callTimeout(Duration.ofSeconds(3));
+                .callTimeout(Duration.ofSeconds(3)).allowList(ALLOW_LIST);
     }
 
     /**

@@ -285,4 +285,28 @@ public final class TestChildren {
         private PrivateCtor() {
         }
     }
+
+    /** Requests a {@link Sequencer} got, by child id, in the order it got them. */
+    public static final Map<Object, List<Object>> SEQUENCE = new ConcurrentHashMap<>();
+    /** Gates a {@link Sequencer} waits at, by child id, before answering its first call. */
+    public static final Map<Object, java.util.concurrent.CountDownLatch> GATES = new ConcurrentHashMap<>();
+
+    /**
+     * Records every call's request (see {@link #SEQUENCE}) and answers it with the request; its
+     * first call waits until the gate in {@link #GATES} for its id (if any) opens.
+     */
+    public static final class Sequencer implements Child {
+        @Override
+        public Object handleCall(Object request, ChildContext ctx) throws Exception {
+            List<Object> seen = SEQUENCE.computeIfAbsent(ctx.id(), k -> new CopyOnWriteArrayList<>());
+            java.util.concurrent.CountDownLatch gate = GATES.get(ctx.id());
+            if (seen.isEmpty() && gate != null) {
+                seen.add(request);
+                gate.await();
+                return request;
+            }
+            seen.add(request);
+            return request;
+        }
+    }
 }
