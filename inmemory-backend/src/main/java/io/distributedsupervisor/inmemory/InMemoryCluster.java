@@ -64,12 +64,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Transport</h2>
  * {@link NodeSession#request request} and {@link NodeSession#send send} call the target node's
  * {@link MessageHandler} on the caller's thread (handlers never block, by contract), which keeps
- * every sender's messages in the order sent. Messages and replies are passed by reference, not
- * copied or serialized as a network backend would: do not mutate a message after sending it.
- * Any open session of the group can be reached, also one that has {@linkplain NodeSession#leave()
- * left} but not yet closed (as its children are being handed over). A node with no open session
- * fails fast: the request's future fails with a {@link BackendException} naming it and
- * {@code send} returns false. Replies still owed by a node that goes down fail the same way.
+ * every sender's messages in the order sent. Any open session of the group can be reached, also
+ * one that has {@linkplain NodeSession#leave() left} but not yet closed (as its children are
+ * being handed over). A node with no open session gives {@code NotSent} at once; replies still
+ * owed by a node that goes down give {@code MaybeDelivered}, as a lost connection would.
+ *
+ * <h2>The codec: on by default</h2>
+ * Every message between two nodes of this cluster goes through the supervisors' codec, as it
+ * would between JVMs: encoded by the sender, decoded by the receiver. So a unit test meets the
+ * errors production would meet: a message, argument, reply or exception whose class is not on
+ * the allow-list fails with {@code MessageRefusedException}, and a child never shares a mutable
+ * object with its caller. Calls to a child on the caller's own node are passed by reference, as
+ * in production. To pass everything by reference instead (no codec, no allow-list: faster, and
+ * for messages that cannot be serialized), use {@link #withoutCodec()}.
  *
  * <h2>Failure injection</h2>
  * {@link #crash} (abrupt), {@link #stop} (graceful), {@link #suspend}/{@link #resume} (a
@@ -88,6 +95,7 @@ public final class InMemoryCluster implements AutoCloseable {
 
     private final String name;
     private final boolean registered;
+    private final boolean byReference;
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
     /** Every session whose listener thread may still run: open ones, and ended ones still draining events. */
     private final Set<InMemorySession> sessions = ConcurrentHashMap.newKeySet();
@@ -96,14 +104,30 @@ public final class InMemoryCluster implements AutoCloseable {
     private final AtomicLong epochs = new AtomicLong();
     private volatile boolean closed;
 
-    /** A new cluster with no nodes, private to whoever holds it. */
+    /** A new cluster with no nodes, private to whoever holds it; messages between nodes go through the codec. */
     public InMemoryCluster() {
-        this("cluster-" + ANONYMOUS.incrementAndGet(), false);
+        this("cluster-" + ANONYMOUS.incrementAndGet(), false, false);
     }
 
-    private InMemoryCluster(String name, boolean registered) {
+    private InMemoryCluster(String name, boolean registered, boolean byReference) {
         this.name = name;
         this.registered = registered;
+        this.byReference = byReference;
+    }
+
+    /**
+     * A new cluster whose nodes pass messages, replies and stored specs by reference, without the
+     * codec: nothing is serialized, any object may be sent, and a receiver gets the sender's very
+     * object (do not mutate a message after sending it). Errors of the codec (a class not on the
+     * allow-list) then show only in production.
+     */
+    public static InMemoryCluster withoutCodec() {
+        return new InMemoryCluster("cluster-" + ANONYMOUS.incrementAndGet(), false, true);
+    }
+
+    /** Whether this cluster passes messages by reference ({@link #withoutCodec()}). */
+    public boolean passesByReference() {
+        return byReference;
     }
 
     /**
@@ -118,7 +142,7 @@ public final class InMemoryCluster implements AutoCloseable {
         if (name.isBlank()) {
             throw new IllegalArgumentException("an in-memory cluster name must not be blank");
         }
-        return NAMED.computeIfAbsent(name, n -> new InMemoryCluster(n, true));
+        return NAMED.computeIfAbsent(name, n -> new InMemoryCluster(n, true, false));
     }
 
     /** This cluster's name (generated for clusters made with the constructor). */

@@ -2,6 +2,7 @@ package io.distributedsupervisor.inmemory;
 
 import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.ClaimConflictException;
+import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.Member;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.NodeSession;
@@ -15,7 +16,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -35,8 +35,8 @@ final class InMemorySession implements NodeSession {
     private final SessionListener listener;
     private final MessageHandler handler;
     private final EventLoop events;
-    /** Replies this node still owes; failed when it goes down, as a network connection's would be. */
-    private final Set<CompletableFuture<Object>> pending = ConcurrentHashMap.newKeySet();
+    /** Replies this node still owes; answered "maybe delivered" when it goes down, as a lost connection's would be. */
+    private final Set<CompletableFuture<Delivery>> pending = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<Runnable> onEnd = new CopyOnWriteArrayList<>();
 
     private final Object stateLock = new Object();
@@ -268,65 +268,60 @@ final class InMemorySession implements NodeSession {
     // ---- transport ----
 
     @Override
-    public CompletableFuture<Object> request(String target, Object message) {
+    public boolean passesByReference() {
+        return group.cluster.passesByReference();
+    }
+
+    @Override
+    public CompletableFuture<Delivery> request(String target, byte[] message) {
         Objects.requireNonNull(target, "node");
+        Objects.requireNonNull(message, "message");
         if (!isOpen()) {
-            return CompletableFuture.failedFuture(new BackendException("node " + node + " of supervisor " + group.name
+            return CompletableFuture.completedFuture(new Delivery.NotSent("node " + node + " of supervisor " + group.name
                     + " cannot send a request to " + target + ": its session has " + ended));
         }
         InMemorySession to = group.sessions.get(target);
         if (to == null) {
-            return CompletableFuture.failedFuture(notReachable(target));
+            return CompletableFuture.completedFuture(new Delivery.NotSent(notReachable(target)));
         }
         return to.deliverRequest(node, message);
     }
 
     @Override
-    public boolean send(String target, Object message) {
+    public Delivery send(String target, byte[] message) {
         Objects.requireNonNull(target, "node");
+        Objects.requireNonNull(message, "message");
         if (!isOpen()) {
-            return false;
+            return new Delivery.NotSent("node " + node + " of supervisor " + group.name + " has " + ended);
         }
         InMemorySession to = group.sessions.get(target);
         if (to == null) {
-            return false;
+            return new Delivery.NotSent(notReachable(target));
         }
         to.deliverMessage(node, message);
-        return true;
+        return Delivery.SENT;
     }
 
-    private BackendException notReachable(String target) {
-        return new BackendException("node " + target + " is not a live node of supervisor " + group.name
-                + " (no open session by that name)");
+    private String notReachable(String target) {
+        return "node " + target + " is not a live node of supervisor " + group.name + " (no open session by that name)";
     }
 
     /** Runs the handler on the caller's thread: that alone keeps each sender's messages in order. */
-    private CompletableFuture<Object> deliverRequest(String from, Object message) {
-        CompletableFuture<Object> reply;
-        try {
-            reply = handler.onRequest(from, message);
-        } catch (RuntimeException | Error e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        if (reply == null) {
-            return CompletableFuture.failedFuture(new BackendException("the message handler of node " + node
-                    + " returned no future for a request from " + from));
-        }
-        if (reply.isDone()) {
-            return reply.copy();
-        }
-        // A copy, so that a caller who cancels or completes its future cannot touch the handler's.
-        CompletableFuture<Object> result = new CompletableFuture<>();
+    private CompletableFuture<Delivery> deliverRequest(String from, byte[] message) {
+        CompletableFuture<Delivery> result = new CompletableFuture<>();
         pending.add(result);
-        reply.whenComplete((value, error) -> {
+        try {
+            handler.onRequest(from, message, reply -> {
+                if (pending.remove(result)) {
+                    result.complete(new Delivery.Replied(reply));
+                }
+            });
+        } catch (RuntimeException | Error e) {
             pending.remove(result);
-            if (error == null) {
-                result.complete(value);
-            } else {
-                result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
-            }
-        });
+            result.complete(new Delivery.Refused(node, "the message handler of node " + node + " threw on a request from "
+                    + from + ": " + e));
+            return result;
+        }
         if (!isOpen()) {
             // Raced this node's end, whose sweep of pending replies may have missed this one.
             failPending(result);
@@ -334,7 +329,7 @@ final class InMemorySession implements NodeSession {
         return result;
     }
 
-    private void deliverMessage(String from, Object message) {
+    private void deliverMessage(String from, byte[] message) {
         try {
             handler.onMessage(from, message);
         } catch (RuntimeException e) {
@@ -343,10 +338,11 @@ final class InMemorySession implements NodeSession {
         }
     }
 
-    private void failPending(CompletableFuture<Object> reply) {
-        pending.remove(reply);
-        reply.completeExceptionally(new BackendException("node " + node + " of supervisor " + group.name
-                + " went down (its session has " + ended + ") before replying"));
+    private void failPending(CompletableFuture<Delivery> reply) {
+        if (pending.remove(reply)) {
+            reply.complete(new Delivery.MaybeDelivered("node " + node + " of supervisor " + group.name
+                    + " went down (its session has " + ended + ") before replying"));
+        }
     }
 
     // ---- session state ----
@@ -371,6 +367,7 @@ final class InMemorySession implements NodeSession {
             suspended = false;
             lease = true;
         }
+        post(SessionListener::onLeaseRestored);
         post(l -> l.onSessionState(SessionState.RECONNECTED));
         return true;
     }
@@ -408,7 +405,7 @@ final class InMemorySession implements NodeSession {
     private void finish(boolean awaitListener) {
         group.removeSession(this);
         group.removeOwnersOf(id);
-        for (CompletableFuture<Object> reply : pending) {
+        for (CompletableFuture<Delivery> reply : pending) {
             failPending(reply);
         }
         post(l -> l.onSessionState(SessionState.CLOSED));
