@@ -6,12 +6,13 @@ import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartReason;
 import io.distributedsupervisor.spi.Listener;
+import io.distributedsupervisor.spi.ListenerEvent;
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
@@ -49,9 +50,9 @@ import org.slf4j.LoggerFactory;
  *       explicitly and through ServiceLoader) is logged; the supervisor runs on unaffected.</li>
  * </ul>
  *
- * <p>One instance may serve several supervisors: the listener contract delivers each
- * supervisor's events from one dispatcher thread of its own, which is how this listener tells
- * apart, say, the nodes {@code n1} and {@code n2} of supervisor {@code DS} running in one JVM.
+ * <p>One instance may serve several supervisors and nodes: every event names the supervisor and
+ * the node that observed it ({@link ListenerEvent}), which is how this listener tells apart, say,
+ * the nodes {@code n1} and {@code n2} of supervisor {@code DS} running in one JVM.
  */
 public final class JmxListener implements Listener {
     /** The JMX domain of every MBean this listener registers. */
@@ -63,12 +64,11 @@ public final class JmxListener implements Listener {
 
     private final MBeanServer server;
     private final boolean enabled;
-    /**
-     * The counters of the supervisor whose dispatcher thread is calling: process events name the
-     * supervisor but not the node, and the dispatcher thread is one per supervisor and node. The
-     * entry goes with {@link #onSupervisorStop} (and with the thread itself), so nothing leaks.
-     */
-    private final ThreadLocal<NodeStats> current = new ThreadLocal<>();
+    private record Key(String supervisor, String node) {
+    }
+
+    /** The counters of each supervisor and node; an entry goes with {@link #onSupervisorStop}, its last event. */
+    private final ConcurrentHashMap<Key, NodeStats> nodes = new ConcurrentHashMap<>();
     private final AtomicInteger registered = new AtomicInteger();
 
     /** A listener that registers its MBeans with the platform MBean server: what ServiceLoader creates. */
@@ -103,7 +103,7 @@ public final class JmxListener implements Listener {
         if (!enabled) {
             return;
         }
-        NodeStats stats = stats();
+        NodeStats stats = stats(supervisor.name(), supervisor.node());
         ObjectName name = objectName(supervisor.name(), supervisor.node());
         SupervisorMBean bean = new SupervisorMBean(supervisor, stats, name);
         try {
@@ -126,8 +126,7 @@ public final class JmxListener implements Listener {
 
     @Override
     public void onSupervisorStop(DistributedSupervisor supervisor) {
-        NodeStats stats = current.get();
-        current.remove();
+        NodeStats stats = nodes.remove(new Key(supervisor.name(), supervisor.node()));
         if (stats == null || stats.mbean == null) {
             return;
         }
@@ -146,11 +145,47 @@ public final class JmxListener implements Listener {
     }
 
     @Override
-    public void onProcessStart(String supervisor, Object id, Pid pid, StartReason reason) {
+    public void onEvent(ListenerEvent event) {
         if (!enabled) {
             return;
         }
-        NodeStats s = stats();
+        NodeStats s = stats(event.supervisor(), event.node());
+        switch (event) {
+            case ListenerEvent.ProcessStarted e -> processStarted(s, e.reason());
+            case ListenerEvent.ProcessStopped e -> processStopped(s, e.supervisor(), e.id(), e.pids(), e.reason());
+            case ListenerEvent.NodeUp e -> {
+                s.nodesUp.incrementAndGet();
+                if (s.mbean != null) {
+                    s.mbean.send(DistributedSupervisorMXBean.NODE_UP, "node " + e.joined() + " joined supervisor "
+                            + e.supervisor(), Notifications.nodeEvent(e.supervisor(), e.node(), e.joined(), "",
+                            Notifications.ringNodes(e.info()), List.of()));
+                }
+            }
+            case ListenerEvent.NodeDown e -> {
+                s.nodesDown.incrementAndGet();
+                if (s.mbean != null) {
+                    Object why = e.info().get("reason");
+                    String reason = why == null ? "" : why.toString();
+                    s.mbean.send(DistributedSupervisorMXBean.NODE_DOWN, "node " + e.lost() + " of supervisor "
+                            + e.supervisor() + " is down" + (reason.isEmpty() ? "" : ": " + reason),
+                            Notifications.nodeEvent(e.supervisor(), e.node(), e.lost(), reason,
+                                    Notifications.ringNodes(e.info()), List.of()));
+                }
+            }
+            case ListenerEvent.NodeTerminated e -> {
+                s.nodesTerminated.incrementAndGet();
+                if (s.mbean != null) {
+                    String why = e.reason() == null ? "" : e.reason().toString();
+                    s.mbean.send(DistributedSupervisorMXBean.NODE_TERMINATE, "node " + e.closed() + " of supervisor "
+                            + e.supervisor() + " closed with " + e.statuses().size() + " children",
+                            Notifications.nodeEvent(e.supervisor(), e.node(), e.closed(), why, ringOf(s.mbean), e.statuses()));
+                }
+            }
+            case ListenerEvent.Failover e -> s.lastFailoverMillis.set(e.took().toMillis());
+        }
+    }
+
+    private static void processStarted(NodeStats s, StartReason reason) {
         s.started.incrementAndGet();
         switch (reason) {
             case RESTARTED -> s.restarted.incrementAndGet();
@@ -159,12 +194,7 @@ public final class JmxListener implements Listener {
         }
     }
 
-    @Override
-    public void onProcessStop(String supervisor, Object id, List<Pid> pids, ExitReason reason) {
-        if (!enabled) {
-            return;
-        }
-        NodeStats s = stats();
+    private static void processStopped(NodeStats s, String supervisor, Object id, List<Pid> pids, ExitReason reason) {
         int n = pids.size();
         s.stopped.addAndGet(n);
         switch (reason.kind()) {
@@ -187,61 +217,6 @@ public final class JmxListener implements Listener {
         }
     }
 
-    @Override
-    public void onNodeUp(String supervisor, String node, Map<String, Object> info) {
-        if (!enabled) {
-            return;
-        }
-        NodeStats s = stats();
-        s.nodesUp.incrementAndGet();
-        if (s.mbean != null) {
-            s.mbean.send(DistributedSupervisorMXBean.NODE_UP, "node " + node + " joined supervisor " + supervisor,
-                    Notifications.nodeEvent(supervisor, s.mbean.getNodeName(), node, "", Notifications.ringNodes(info),
-                            List.of()));
-        }
-    }
-
-    @Override
-    public void onNodeDown(String supervisor, String node, Map<String, Object> info) {
-        if (!enabled) {
-            return;
-        }
-        NodeStats s = stats();
-        s.nodesDown.incrementAndGet();
-        if (s.mbean != null) {
-            Object why = info == null ? null : info.get("reason");
-            String reason = why == null ? "" : why.toString();
-            s.mbean.send(DistributedSupervisorMXBean.NODE_DOWN, "node " + node + " of supervisor " + supervisor + " is down"
-                            + (reason.isEmpty() ? "" : ": " + reason),
-                    Notifications.nodeEvent(supervisor, s.mbean.getNodeName(), node, reason, Notifications.ringNodes(info),
-                            List.of()));
-        }
-    }
-
-    @Override
-    public void onNodeTerminate(String supervisor, String node, Object reason, List<ChildStatus> statuses) {
-        if (!enabled) {
-            return;
-        }
-        NodeStats s = stats();
-        s.nodesTerminated.incrementAndGet();
-        if (s.mbean != null) {
-            String why = reason == null ? "" : reason.toString();
-            List<ChildStatus> children = statuses == null ? List.of() : statuses;
-            s.mbean.send(DistributedSupervisorMXBean.NODE_TERMINATE, "node " + node + " of supervisor " + supervisor
-                            + " closed with " + children.size() + " children",
-                    Notifications.nodeEvent(supervisor, s.mbean.getNodeName(), node, why, ringOf(s.mbean), children));
-        }
-    }
-
-    @Override
-    public void onFailover(String supervisor, List<String> lostNodes, int children, Duration took) {
-        if (!enabled) {
-            return;
-        }
-        stats().lastFailoverMillis.set(took.toMillis());
-    }
-
     /** How many MBeans this listener has registered and not yet unregistered. */
     int registeredCount() {
         return registered.get();
@@ -254,16 +229,11 @@ public final class JmxListener implements Listener {
     }
 
     /**
-     * The calling dispatcher thread's counters, made on its first event. Events may come before
+     * The counters of a supervisor's node, made on its first event. Events may come before
      * {@code onSupervisorStart} (children a starting node takes over): they count all the same.
      */
-    private NodeStats stats() {
-        NodeStats s = current.get();
-        if (s == null) {
-            s = new NodeStats();
-            current.set(s);
-        }
-        return s;
+    private NodeStats stats(String supervisor, String node) {
+        return nodes.computeIfAbsent(new Key(supervisor, node), k -> new NodeStats());
     }
 
     private static List<String> ringOf(SupervisorMBean bean) {
