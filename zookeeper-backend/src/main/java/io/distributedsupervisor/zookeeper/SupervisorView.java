@@ -1,5 +1,6 @@
 package io.distributedsupervisor.zookeeper;
 
+import io.distributedsupervisor.Scheduler;
 import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.Member;
 import io.distributedsupervisor.spi.Owner;
@@ -19,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -87,9 +87,9 @@ final class SupervisorView implements Watcher {
     private final String membersPath;
     private final String childrenPath;
     private final String ownersPath;
-    private final MessageCodec codec;
     private final SessionListener listener;
     private final Duration failoverMargin;
+    private final Scheduler scheduler;
     private final Duration readTimeout;
     private final BooleanSupplier closed;
 
@@ -112,8 +112,8 @@ final class SupervisorView implements Watcher {
      * @param zk        the session's handle; its {@code chroot} applies, Curator's namespace does not
      * @param base      the supervisor's path as the raw handle sees it (namespace included)
      */
-    SupervisorView(ZooKeeper zk, String node, long sessionId, String base, MessageCodec codec,
-                   SessionListener listener, Duration failoverMargin, Duration readTimeout, BooleanSupplier closed) {
+    SupervisorView(ZooKeeper zk, String node, long sessionId, String base, SessionListener listener,
+                   Duration failoverMargin, Scheduler scheduler, Duration readTimeout, BooleanSupplier closed) {
         this.zk = zk;
         this.node = node;
         this.sessionId = sessionId;
@@ -122,9 +122,9 @@ final class SupervisorView implements Watcher {
         this.membersPath = base + "/members";
         this.childrenPath = base + "/children";
         this.ownersPath = base + "/owners";
-        this.codec = codec;
         this.listener = listener;
         this.failoverMargin = failoverMargin;
+        this.scheduler = scheduler;
         this.readTimeout = readTimeout;
         this.closed = closed;
     }
@@ -209,7 +209,7 @@ final class SupervisorView implements Watcher {
         return result;
     }
 
-    /** The specs under {@code keys} that the view knows; those not decoded yet are read together. */
+    /** The specs under {@code keys} that the view knows; those not read yet are read together. */
     Map<String, SpecRecord> specs(Collection<String> keys) {
         Map<String, SpecRecord> result = new HashMap<>();
         List<String> toRead = new ArrayList<>();
@@ -225,7 +225,7 @@ final class SupervisorView implements Watcher {
             }
         }
         for (Read r : read(toRead)) {
-            SpecRecord rec = decodeSpec(r.key(), r.data());
+            SpecRecord rec = specRecord(r.key(), r.data());
             if (rec == null) {
                 continue;
             }
@@ -271,17 +271,13 @@ final class SupervisorView implements Watcher {
         return reads.values();
     }
 
-    private SpecRecord decodeSpec(String key, byte[] bytes) {
+    /** A spec znode as the runtime stored it: its explicit node and the bytes after the header (the runtime reads those). */
+    private SpecRecord specRecord(String key, byte[] bytes) {
         try {
             int offset = ZnodeData.specPayloadOffset(key, bytes);
-            Object o = codec.decode(java.util.Arrays.copyOfRange(bytes, offset, bytes.length));
-            if (!(o instanceof StoredSpec s) || s.spec() == null || s.spec().id() == null) {
-                throw new IllegalArgumentException("not a stored spec: " + (o == null ? null : o.getClass().getName()));
-            }
-            return new SpecRecord(s.spec(), s.node());
-        } catch (Exception e) {
-            LOG.warn("node {}: ignoring children/{}: cannot read it as a child spec ({}); check the codec's allow-list",
-                    node, key, e.toString());
+            return new SpecRecord(java.util.Arrays.copyOfRange(bytes, offset, bytes.length), ZnodeData.specNode(key, bytes));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("node {}: ignoring children/{}: {}", node, key, e.getMessage());
             return null;
         }
     }
@@ -487,12 +483,11 @@ final class SupervisorView implements Watcher {
             // vanished, so this node claims it no sooner (a node frozen by a long GC pause may
             // not have noticed its session end yet). A new claim meanwhile replaces the entry.
             owners.putIfAbsent(key, previous);
-            Thread.startVirtualThread(() -> {
-                LockSupport.parkNanos(failoverMargin.toNanos());
+            scheduler.schedule(() -> {
                 if (owners.remove(key, previous) && !closed.getAsBoolean()) {
                     listener.onOwnerRemoved(key, previous);
                 }
-            });
+            }, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
             return;
         }
         if (!closed.getAsBoolean()) {

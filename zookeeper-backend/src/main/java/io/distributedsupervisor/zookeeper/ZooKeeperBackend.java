@@ -1,5 +1,7 @@
 package io.distributedsupervisor.zookeeper;
 
+import io.distributedsupervisor.Scheduler;
+import io.distributedsupervisor.Ticker;
 import io.distributedsupervisor.spi.Backend;
 import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.MessageHandler;
@@ -8,7 +10,6 @@ import io.distributedsupervisor.spi.SessionListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -28,7 +29,8 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *
  * <p>Safe by default: the transport binds to loopback unless told otherwise, and {@link Builder#build()}
  * refuses to make a backend without a cluster secret unless {@link Builder#openMode(boolean)} is
- * set; nothing is deserialized from the wire or from a znode outside the codec's allow-list.
+ * set. The backend moves and stores bytes only: what they mean (and which classes they may name)
+ * is the runtime's business, through the supervisor's codec.
  */
 public final class ZooKeeperBackend implements Backend {
     private final Builder config;
@@ -78,7 +80,7 @@ public final class ZooKeeperBackend implements Backend {
      * Settings of a {@link ZooKeeperBackend}. Defaults: session timeout 15 s, connection timeout
      * 10 s, exponential back-off retry (100 ms base, 10 tries), namespace
      * {@code distributed-supervisor}, no ACL, transport on 127.0.0.1 with an ephemeral port,
-     * frames up to 16 MiB, Java serialization with the default allow-list, no TLS.
+     * frames up to 16 MiB, no TLS, the system ticker and scheduler.
      */
     public static final class Builder {
         final String connectString;
@@ -94,11 +96,11 @@ public final class ZooKeeperBackend implements Backend {
         byte[] secret;
         boolean openMode;
         SSLContext tls;
-        MessageCodec codec;
-        List<String> allowList = List.of();
         int maxFrameBytes = 16 * 1024 * 1024;
         double leaseFraction = 0.5;
         Duration failoverMargin = Duration.ZERO;
+        Ticker ticker = Ticker.system();
+        Scheduler scheduler = Scheduler.system();
 
         private Builder(String connectString) {
             Objects.requireNonNull(connectString, "connectString");
@@ -197,19 +199,15 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
-        /** The codec of messages and stored specs; default Java serialization behind the allow-list. */
-        public Builder codec(MessageCodec codec) {
-            this.codec = Objects.requireNonNull(codec, "codec");
+        /** The clock of the lease (default {@link Ticker#system()}); for tests that move time by hand. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
-        /**
-         * Classes the default codec may deserialize beyond its defaults, in
-         * {@link java.io.ObjectInputFilter} pattern syntax: {@code com.example.*},
-         * {@code com.example.**}, {@code com.example.Foo}.
-         */
-        public Builder allowList(Collection<String> patterns) {
-            this.allowList = List.copyOf(Objects.requireNonNull(patterns, "allowList"));
+        /** Where the failover margin's timers run (default {@link Scheduler#system()}). */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
@@ -243,10 +241,6 @@ public final class ZooKeeperBackend implements Backend {
             return d;
         }
 
-        MessageCodec codecOrDefault() {
-            return codec != null ? codec : JavaSerializationCodec.allowing(allowList);
-        }
-
         /**
          * @throws IllegalArgumentException without a secret unless {@code openMode(true)}
          */
@@ -254,9 +248,6 @@ public final class ZooKeeperBackend implements Backend {
             if (secret == null && !openMode) {
                 throw new IllegalArgumentException("no cluster secret: set secret(...) so that nodes authenticate "
                         + "each other, or openMode(true) to run the transport unauthenticated on a trusted network");
-            }
-            if (codec != null && !allowList.isEmpty()) {
-                throw new IllegalArgumentException("allowList applies to the default codec; a custom codec has its own");
             }
             Builder copy = new Builder(connectString);
             copy.sessionTimeout = sessionTimeout;
@@ -271,11 +262,11 @@ public final class ZooKeeperBackend implements Backend {
             copy.secret = secret;
             copy.openMode = openMode;
             copy.tls = tls;
-            copy.codec = codec;
-            copy.allowList = allowList;
             copy.maxFrameBytes = maxFrameBytes;
             copy.leaseFraction = leaseFraction;
             copy.failoverMargin = failoverMargin;
+            copy.ticker = ticker;
+            copy.scheduler = scheduler;
             return new ZooKeeperBackend(copy);
         }
     }

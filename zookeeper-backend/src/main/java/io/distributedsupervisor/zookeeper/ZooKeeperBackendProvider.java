@@ -3,7 +3,6 @@ package io.distributedsupervisor.zookeeper;
 import io.distributedsupervisor.spi.Backend;
 import io.distributedsupervisor.spi.BackendProvider;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +20,6 @@ import java.util.Set;
  *   <tr><td>namespace</td><td>distributed-supervisor</td></tr>
  *   <tr><td>digestAcl</td><td>{@code user:password}: digest ACLs on every znode</td></tr>
  *   <tr><td>bindHost, port, advertisedHost</td><td>127.0.0.1, 0 (any free), the bind host</td></tr>
- *   <tr><td>allowList</td><td>comma-separated class patterns the codec may deserialize</td></tr>
  *   <tr><td>maxFrameBytes</td><td>16777216</td></tr>
  *   <tr><td>failoverMarginMs</td><td>0: wait this long after a claim vanished before taking the child over</td></tr>
  * </table>
@@ -29,7 +27,7 @@ import java.util.Set;
  */
 public final class ZooKeeperBackendProvider implements BackendProvider {
     static final Set<String> SETTINGS = Set.of("connectString", "secret", "openMode", "sessionTimeoutMs",
-            "connectionTimeoutMs", "namespace", "digestAcl", "bindHost", "port", "advertisedHost", "allowList",
+            "connectionTimeoutMs", "namespace", "digestAcl", "bindHost", "port", "advertisedHost",
             "maxFrameBytes", "failoverMarginMs");
 
     @Override
@@ -89,9 +87,6 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         }
         if (c.containsKey("advertisedHost")) {
             b.advertisedHost(c.get("advertisedHost"));
-        }
-        if (c.containsKey("allowList")) {
-            b.allowList(Arrays.stream(c.get("allowList").split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList());
         }
         if (c.containsKey("failoverMarginMs")) {
             b.failoverMargin(Duration.ofMillis(number(c, "failoverMarginMs")));
