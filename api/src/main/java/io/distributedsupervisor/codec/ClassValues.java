@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code Class} values, written as their binary name and checked against the allow-list under
@@ -54,8 +55,12 @@ final class ClassValues {
 
     static final class Deserializer extends StdDeserializer<Class<?>> {
         private static final long serialVersionUID = 1L;
+        /** Enough for the child and message classes of an application; past it, names are looked up each time. */
+        private static final int CACHED = 1024;
         private final AllowList allowList;
         private final transient ClassLoader loader;
+        /** Class.forName costs a microsecond, and every stored spec names its child class. Allowed names only. */
+        private final transient ConcurrentHashMap<String, Class<?>> loaded = new ConcurrentHashMap<>();
 
         Deserializer(AllowList allowList, ClassLoader loader) {
             super(Class.class);
@@ -69,6 +74,10 @@ final class ClassValues {
                 return (Class<?>) ctxt.handleUnexpectedToken(Class.class, p);
             }
             String name = p.getText();
+            Class<?> known = loaded.get(name);
+            if (known != null) {
+                return known;
+            }
             Class<?> primitive = PRIMITIVES.get(name);
             if (primitive != null) {
                 return primitive;
@@ -77,7 +86,11 @@ final class ClassValues {
                 throw new RefusedClassException(name, "named by a Class value; " + RefusedClassException.NOT_ALLOWED);
             }
             try {
-                return Class.forName(name, false, loader);
+                Class<?> type = Class.forName(name, false, loader);
+                if (loaded.size() < CACHED) {
+                    loaded.put(name, type);
+                }
+                return type;
             } catch (ClassNotFoundException | LinkageError e) {
                 throw new RefusedClassException(name, "allowed, but this node's class loader cannot load it (" + e + ")");
             }
