@@ -157,7 +157,7 @@ public final class CborCodec implements MessageCodec {
     public Object decode(byte[] bytes, int offset, int length) throws CodecException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         if (length > maxBytes) {
-            throw tooLarge(length);
+            throw tooLarge("of " + length + " bytes");
         }
         try {
             return reader.readValue(bytes, offset, length);
@@ -166,9 +166,8 @@ public final class CborCodec implements MessageCodec {
         }
     }
 
-    private CodecException tooLarge(long bytes) {
-        return CodecException.failed("CBOR payload of " + bytes + " bytes exceeds the codec's maxBytes (" + maxBytes + ")",
-                null);
+    private CodecException tooLarge(String size) {
+        return CodecException.failed("CBOR payload " + size + " exceeds the codec's maxBytes (" + maxBytes + ")", null);
     }
 
     private CodecException translate(Throwable e, String what) {
@@ -180,7 +179,7 @@ public final class CborCodec implements MessageCodec {
                 return CodecException.refused(r.className(), RefusedClassException.NOT_ALLOWED);
             }
             if (c instanceof Bounded.TooLarge) {
-                return tooLarge(maxBytes + 1L);
+                return tooLarge("being encoded");
             }
             if (c instanceof StreamConstraintsException limit) {
                 return CodecException.failed("cannot " + what + ": the payload exceeds the codec's " + limitOf(limit)

@@ -280,7 +280,11 @@ final class ThrowableCodec {
         }
 
         private static Throwable faithful(Throwable t, String message, Throwable cause, boolean initCause) {
-            if (t == null || !Objects.equals(t.getMessage(), message)) {
+            try {
+                if (t == null || !Objects.equals(t.getMessage(), message)) {
+                    return null;
+                }
+            } catch (RuntimeException brokenGetMessage) {
                 return null;
             }
             if (initCause && cause != null) {

@@ -53,6 +53,7 @@ final class TypeIds extends ClassNameIdResolver {
     private final AllowList allowList;
     /** Alias to the type it decodes as; null value: the allow-list refuses that type. */
     private final Map<String, JavaType> decodeAliases = new HashMap<>();
+    private final Map<String, String> aliasedNames = new HashMap<>();
     private final Map<Class<?>, String> encodeAliases = new IdentityHashMap<>();
     private final transient ClassValue<String> ids = new ClassValue<>() {
         @Override
@@ -104,6 +105,7 @@ final class TypeIds extends ClassNameIdResolver {
 
     private void decodeAlias(String id, Class<?> decodeAs) {
         decodeAliases.put(id, allowList.allows(decodeAs.getName()) ? _typeFactory.constructType(decodeAs) : null);
+        aliasedNames.put(id, decodeAs.getName());
     }
 
     @Override
@@ -136,7 +138,7 @@ final class TypeIds extends ClassNameIdResolver {
             return alias;
         }
         if (decodeAliases.containsKey(id)) {
-            throw new RefusedClassException(id, "the codec's allow-list refuses the class of type id " + id);
+            throw new RefusedClassException(aliasedNames.get(id), "(type id " + id + ") " + RefusedClassException.NOT_ALLOWED);
         }
         return super.typeFromId(context, id);
     }

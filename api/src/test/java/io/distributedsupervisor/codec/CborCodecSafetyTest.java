@@ -124,6 +124,17 @@ class CborCodecSafetyTest {
     }
 
     @Test
+    void an_alias_is_refused_when_the_class_it_decodes_as_is_not_allowed() throws CodecException {
+        CborCodec langOnly = CborCodec.builder().allowList(AllowList.of(List.of("java.lang.*"))).build();
+        byte[] bytes = codec.encode(List.of(1L));
+        assertThatThrownBy(() -> langOnly.decode(bytes)).isInstanceOfSatisfying(CodecException.class,
+                e -> assertThat(e.refusedClass()).contains(Collections.unmodifiableList(new ArrayList<>()).getClass().getName()));
+        assertThatThrownBy(() -> langOnly.encode(List.of(1L))).isInstanceOfSatisfying(CodecException.class,
+                e -> assertThat(e.refusedClass()).contains(List.of(1L).getClass().getName()));
+        assertThat(langOnly.decode(codec.encode(5L))).isEqualTo(5L);
+    }
+
+    @Test
     void each_limit_is_enforced_and_named() throws CodecException {
         List<Object> deep = new ArrayList<>();
         List<Object> inner = deep;
