@@ -77,9 +77,34 @@ public final class AllowList {
     private static final AllowList DEFAULT_LIST = new AllowList(DEFAULTS);
 
     private final List<String> patterns;
+    private final Rule[] rules;
 
     private AllowList(List<String> patterns) {
         this.patterns = List.copyOf(patterns);
+        this.rules = this.patterns.stream().map(Rule::of).toArray(Rule[]::new);
+    }
+
+    /** A pattern taken apart once, so that matching a name allocates nothing. */
+    private record Rule(boolean refuse, boolean onePackage, boolean prefix, String text) {
+        static Rule of(String pattern) {
+            boolean refuse = pattern.charAt(0) == '!';
+            String p = refuse ? pattern.substring(1) : pattern;
+            if (p.endsWith(".**")) {
+                return new Rule(refuse, false, true, p.substring(0, p.length() - 2));
+            } else if (p.endsWith(".*")) {
+                return new Rule(refuse, true, true, p.substring(0, p.length() - 1));
+            } else if (p.endsWith("*")) {
+                return new Rule(refuse, false, true, p.substring(0, p.length() - 1));
+            }
+            return new Rule(refuse, false, false, p);
+        }
+
+        boolean matches(String name) {
+            if (!prefix) {
+                return name.equals(text);
+            }
+            return name.startsWith(text) && (!onePackage || name.indexOf('.', text.length()) < 0);
+        }
     }
 
     /** The default list (see the class comment). */
@@ -144,10 +169,9 @@ public final class AllowList {
         if (!isBinaryName(name)) {
             return false;
         }
-        for (String pattern : patterns) {
-            boolean refuse = pattern.charAt(0) == '!';
-            if (matches(refuse ? pattern.substring(1) : pattern, name)) {
-                return !refuse;
+        for (Rule rule : rules) {
+            if (rule.matches(name)) {
+                return !rule.refuse();
             }
         }
         return false;
@@ -166,20 +190,6 @@ public final class AllowList {
             }
         }
         return true;
-    }
-
-    private static boolean matches(String pattern, String name) {
-        if (pattern.endsWith(".**")) {
-            return name.startsWith(pattern.substring(0, pattern.length() - 2));
-        }
-        if (pattern.endsWith(".*")) {
-            String pkg = pattern.substring(0, pattern.length() - 1);
-            return name.startsWith(pkg) && name.indexOf('.', pkg.length()) < 0;
-        }
-        if (pattern.endsWith("*")) {
-            return name.startsWith(pattern.substring(0, pattern.length() - 1));
-        }
-        return name.equals(pattern);
     }
 
     private static List<String> validated(Collection<String> patterns) {

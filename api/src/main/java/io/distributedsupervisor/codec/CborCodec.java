@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import io.distributedsupervisor.spi.CodecException;
 import io.distributedsupervisor.spi.MessageCodec;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Collection;
@@ -62,7 +61,10 @@ import java.util.Objects;
  * {@code maxStringLength} (chars of one string or field name), {@code maxNumberLength} (digits of
  * one number) and {@code maxTokens} (CBOR items in one payload: the work budget of a decode).
  * Objects are written as trees: there are no back-references, so a value reached twice is written
- * twice and a cycle ends at {@code maxDepth}.
+ * twice and a cycle ends at {@code maxDepth}. What the limits do not make linear: a
+ * {@code HashSet} or {@code HashMap} of elements chosen to collide. The JDK keeps that at
+ * n log n for {@code Comparable} elements (strings and numbers, not records), and {@code maxTokens}
+ * bounds n; lower it if your allowed classes include hashed collections of non-comparable values.
  *
  * <h2>Module path</h2>
  * Jackson reads records and beans by reflection: a module that sends its own types must
@@ -139,7 +141,7 @@ public final class CborCodec implements MessageCodec {
     public void encode(Object payload, OutputStream out) throws CodecException {
         Objects.requireNonNull(out, "out");
         try {
-            writer.writeValue(new Bounded(out, maxBytes), payload);
+            writer.writeValue(BoundedOutput.forwardingTo(out, maxBytes), payload);
         } catch (IOException | RuntimeException e) {
             throw translate(e, "encode");
         }
@@ -147,9 +149,12 @@ public final class CborCodec implements MessageCodec {
 
     @Override
     public byte[] encode(Object payload) throws CodecException {
-        // Through the bounded stream too: a payload over maxBytes must fail before it fills the heap.
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(128);
-        encode(payload, bytes);
+        BoundedOutput bytes = BoundedOutput.buffered(maxBytes);
+        try {
+            writer.writeValue(bytes, payload);
+        } catch (IOException | RuntimeException e) {
+            throw translate(e, "encode");
+        }
         return bytes.toByteArray();
     }
 
@@ -178,7 +183,7 @@ public final class CborCodec implements MessageCodec {
             if (c instanceof TypeIds.RefusedTypeException r) {
                 return CodecException.refused(r.className(), RefusedClassException.NOT_ALLOWED);
             }
-            if (c instanceof Bounded.TooLarge) {
+            if (c instanceof BoundedOutput.TooLarge) {
                 return tooLarge("being encoded");
             }
             if (c instanceof StreamConstraintsException limit) {
@@ -245,25 +250,25 @@ public final class CborCodec implements MessageCodec {
             return this;
         }
 
-        /** Largest payload encoded or decoded, in bytes; default {@value #DEFAULT_MAX_BYTES}. */
+        /** Largest payload encoded or decoded, in bytes; default {@value CborCodec#DEFAULT_MAX_BYTES}. */
         public Builder maxBytes(int maxBytes) {
             this.maxBytes = positive(maxBytes, "maxBytes");
             return this;
         }
 
-        /** Deepest nesting of CBOR arrays and maps; default {@value #DEFAULT_MAX_DEPTH}. */
+        /** Deepest nesting of CBOR arrays and maps; default {@value CborCodec#DEFAULT_MAX_DEPTH}. */
         public Builder maxDepth(int maxDepth) {
             this.maxDepth = positive(maxDepth, "maxDepth");
             return this;
         }
 
-        /** Longest string or field name, in chars; default {@value #DEFAULT_MAX_STRING_LENGTH}. */
+        /** Longest string or field name, in chars; default {@value CborCodec#DEFAULT_MAX_STRING_LENGTH}. */
         public Builder maxStringLength(int maxStringLength) {
             this.maxStringLength = positive(maxStringLength, "maxStringLength");
             return this;
         }
 
-        /** Most digits of one number; default {@value #DEFAULT_MAX_NUMBER_LENGTH}. */
+        /** Most digits of one number; default {@value CborCodec#DEFAULT_MAX_NUMBER_LENGTH}. */
         public Builder maxNumberLength(int maxNumberLength) {
             this.maxNumberLength = positive(maxNumberLength, "maxNumberLength");
             return this;
@@ -271,7 +276,7 @@ public final class CborCodec implements MessageCodec {
 
         /**
          * Most CBOR items (scalars, array and map starts and ends, field names) in one payload:
-         * what bounds the work of a decode. Default {@value #DEFAULT_MAX_TOKENS}.
+         * what bounds the work of a decode. Default {@value CborCodec#DEFAULT_MAX_TOKENS}.
          */
         public Builder maxTokens(long maxTokens) {
             if (maxTokens <= 0) {
@@ -290,40 +295,6 @@ public final class CborCodec implements MessageCodec {
                 throw new IllegalArgumentException(name + " must be positive, was " + value);
             }
             return value;
-        }
-    }
-
-    /** Counts what encode writes, and stops at maxBytes. */
-    private static final class Bounded extends FilterOutputStream {
-        private final long max;
-        private long written;
-
-        Bounded(OutputStream out, long max) {
-            super(out);
-            this.max = max;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            count(1);
-            out.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            count(len);
-            out.write(b, off, len);
-        }
-
-        private void count(int n) throws TooLarge {
-            written += n;
-            if (written > max) {
-                throw new TooLarge();
-            }
-        }
-
-        static final class TooLarge extends IOException {
-            private static final long serialVersionUID = 1L;
         }
     }
 }

@@ -28,17 +28,22 @@ final class ClassValues {
     @SuppressWarnings("rawtypes")
     static final class Serializer extends StdSerializer<Class> {
         private static final long serialVersionUID = 1L;
-        private final AllowList allowList;
+        private final transient ClassValue<Boolean> allowed;
 
         Serializer(AllowList allowList) {
             super(Class.class);
-            this.allowList = allowList;
+            this.allowed = new ClassValue<>() {
+                @Override
+                protected Boolean computeValue(Class<?> type) {
+                    return type.isPrimitive() || allowList.allows(type.getName());
+                }
+            };
         }
 
         @Override
         public void serialize(Class value, JsonGenerator g, SerializerProvider provider) throws IOException {
             String name = value.getName();
-            if (!value.isPrimitive() && !allowList.allows(name)) {
+            if (!allowed.get(value)) {
                 throw new RefusedClassException(name, "named by a Class value; " + RefusedClassException.NOT_ALLOWED);
             }
             g.writeString(name);
