@@ -30,8 +30,9 @@ import java.util.Objects;
  *       {@code List.of}/{@code Set.of}/{@code Map.of}, {@code Collections.unmodifiable*},
  *       {@code emptyList()} and {@code singletonList()} and the like come back as equal
  *       unmodifiable {@code Collections} wrappers, {@code Arrays.asList} as an {@code ArrayList}.
- *       A map whose key type is not declared (any map at an {@code Object} position) must have
- *       {@code String} keys: other keys would come back as text, so they are refused;</li>
+ *       In a map whose key type is not declared (any map at an {@code Object} position) keys
+ *       keep their class if they are strings, boxed numbers, booleans, chars, {@code BigInteger},
+ *       {@code BigDecimal}, {@code UUID}s or enums of allowed classes; other keys are refused;</li>
  *   <li>records, enums and beans of allowed classes, with their fields; a field declared
  *       {@code Object} (or a collection of {@code Object}) keeps its value's class as above,
  *       while a field declared with a concrete type is read as that type;</li>

@@ -1,7 +1,6 @@
 package io.distributedsupervisor.codec;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
@@ -17,16 +16,13 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationConfig;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleDeserializers;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.module.SimpleSerializers;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
@@ -62,7 +58,8 @@ final class CborMappers {
         SimpleModule module = new SimpleModule("distributed-supervisor-codec");
         // Set first: the add* calls below add to these.
         module.setDeserializers(new AnyThrowable(new ThrowableCodec.Deserializer(allowList, loader)));
-        module.setKeySerializers(new StringKeysOnly());
+        module.setKeySerializers(new ObjectKeysOnly(new ObjectKeys.Serializer(allowList)));
+        module.addKeyDeserializer(Object.class, new ObjectKeys.Deserializer(allowList, loader));
         module.setSerializerModifier(new DeclaredTypeChecks.Serializers(allowList));
         module.setDeserializerModifier(new DeclaredTypeChecks.Deserializers(allowList));
         module.addSerializer(Throwable.class, new ThrowableCodec.Serializer());
@@ -103,32 +100,18 @@ final class CborMappers {
         }
     }
 
-    /**
-     * Keys of maps whose key type is {@code Object} (every map at an {@code Object} position):
-     * Jackson would write any key as its text and read it back as a String, silently changing
-     * {@code Map.of(1, "a")} into {@code {"1": "a"}}; refuse that instead.
-     */
-    private static final class StringKeysOnly extends SimpleSerializers {
+    /** {@link ObjectKeys} for keys declared {@code Object} only: a declared key type keeps Jackson's own. */
+    private static final class ObjectKeysOnly extends SimpleSerializers {
         private static final long serialVersionUID = 1L;
+        private final transient JsonSerializer<Object> keys;
+
+        ObjectKeysOnly(JsonSerializer<Object> keys) {
+            this.keys = keys;
+        }
 
         @Override
         public JsonSerializer<?> findSerializer(SerializationConfig config, JavaType type, BeanDescription desc) {
-            return type.isJavaLangObject() ? KEY : null;
+            return type.isJavaLangObject() ? keys : null;
         }
-
-        private static final JsonSerializer<Object> KEY = new StdSerializer<>(Object.class) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            public void serialize(Object key, JsonGenerator g, SerializerProvider provider) throws IOException {
-                if (key instanceof String s) {
-                    g.writeFieldName(s);
-                    return;
-                }
-                throw JsonMappingException.from(g, "a map key of " + key.getClass().getName()
-                        + " in a map whose key type is not declared: only String keys keep their type there"
-                        + " (use String keys, or a record field declared as Map<" + key.getClass().getSimpleName() + ", ...>)");
-            }
-        };
     }
 }

@@ -239,9 +239,31 @@ class CborCodecTest {
     }
 
     @Test
-    void a_map_at_an_object_position_must_have_string_keys() {
-        assertThatThrownBy(() -> codec.encode(Map.of(1, "a"))).isInstanceOf(CodecException.class)
-                .hasMessageContaining("java.lang.Integer").hasMessageContaining("String keys");
+    void map_keys_keep_their_class_at_an_object_position() throws CodecException {
+        UUID uuid = UUID.randomUUID();
+        List<Map<Object, Object>> maps = List.of(new HashMap<>(Map.of(1, "a", 2, "b")), new HashMap<>(Map.of(1L, "long")),
+                new LinkedHashMap<>(Map.of(uuid, 1L)), new TreeMap<>(Map.of(3, "c", 1, "a")),
+                new HashMap<>(Map.of(Restart.PERMANENT, 1, Color.GREEN, 2)),
+                new HashMap<>(Map.of((short) 1, 'x', (byte) 2, true, 'c', false, true, 0)),
+                new HashMap<>(Map.of(new BigInteger("12345678901234567890"), 1, new BigDecimal("1.50"), 2)),
+                new HashMap<>(Map.of("\u0000S:looks typed", 1, "\u0000", 2, "", 3, "plain", 4)));
+        for (Map<Object, Object> map : maps) {
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> decoded = (Map<Object, Object>) roundTrip(map);
+            assertThat(decoded).as("%s", map).isEqualTo(map).isExactlyInstanceOf(map.getClass());
+            for (Object key : map.keySet()) {
+                assertThat(decoded.keySet()).as("key %s", key).anySatisfy(k -> assertThat(k).isEqualTo(key)
+                        .isExactlyInstanceOf(key.getClass()));
+            }
+        }
+        assertThat(roundTrip(Map.of(1, List.of(Map.of(2L, "deep"))))).isEqualTo(Map.of(1, List.of(Map.of(2L, "deep"))));
+        assertThatThrownBy(() -> codec.encode(Map.of(new Point(1, 2), "a"))).isInstanceOf(CodecException.class)
+                .hasMessageContaining(Point.class.getName()).hasMessageContaining("map key");
+        assertThatThrownBy(() -> CborCodec.withDefaults().encode(Map.of(Color.RED, 1))).isInstanceOfSatisfying(
+                CodecException.class, e -> assertThat(e.refusedClass()).contains(Color.class.getName()));
+        byte[] colorKey = codec.encode(Map.of(Color.RED, 1));
+        assertThatThrownBy(() -> CborCodec.withDefaults().decode(colorKey)).isInstanceOfSatisfying(
+                CodecException.class, e -> assertThat(e.refusedClass()).contains(Color.class.getName()));
     }
 
     @Test
