@@ -157,12 +157,13 @@ final class TypeIds extends ClassNameIdResolver {
         }
         if (name.startsWith("java.util.ImmutableCollections$") || name.startsWith("java.util.Collections$Unmodifiable")
                 || name.startsWith("java.util.Collections$Empty") || name.startsWith("java.util.Collections$Singleton")) {
-            if (List.class.isAssignableFrom(type)) {
-                return UNMODIFIABLE_LIST;
-            } else if (Set.class.isAssignableFrom(type)) {
+            if (Set.class.isAssignableFrom(type)) {
                 return UNMODIFIABLE_SET;
             } else if (Map.class.isAssignableFrom(type)) {
                 return UNMODIFIABLE_MAP;
+            } else if (java.util.Collection.class.isAssignableFrom(type)) {
+                // Lists, and plain collections such as unmodifiableMap(...).values(): their elements, in order.
+                return UNMODIFIABLE_LIST;
             }
         }
         return name;

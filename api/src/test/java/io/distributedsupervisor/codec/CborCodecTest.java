@@ -131,6 +131,8 @@ class CborCodecTest {
             assertThatThrownBy(() -> ((java.util.Collection<?>) (decoded instanceof Map<?, ?> m ? m.keySet() : decoded)).clear())
                     .as("%s is unmodifiable", value).isInstanceOf(UnsupportedOperationException.class);
         }
+        Object mapValues = roundTrip(Collections.unmodifiableMap(new LinkedHashMap<>(Map.of("k", 1L))).values());
+        assertThat(mapValues).isEqualTo(List.of(1L));
         Object asList = roundTrip(Arrays.asList("p", "q"));
         assertThat(asList).isEqualTo(List.of("p", "q")).isInstanceOf(ArrayList.class);
     }
