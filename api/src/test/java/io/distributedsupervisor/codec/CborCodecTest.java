@@ -269,6 +269,35 @@ class CborCodecTest {
     }
 
     @Test
+    void one_codec_serves_many_threads_at_once() throws Exception {
+        CborCodec fresh = CborCodec.allowing(List.of(TEST_TYPES));
+        List<Object> payloads = List.of(5L, "s", new Point(1, 2), Map.of("type", Counter.class, "id", 7L),
+                new ArrayList<>(List.of(Color.GREEN, UUID.randomUUID())), new Pid("n", "DS", 1, new Incarnation(1, 0)),
+                Map.of(1, Instant.ofEpochSecond(9)));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int offset = t;
+                results.add(pool.submit(() -> {
+                    int checked = 0;
+                    for (int i = 0; i < 2_000; i++) {
+                        Object payload = payloads.get((i + offset) % payloads.size());
+                        assertThat(fresh.decode(fresh.encode(payload))).isEqualTo(payload);
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> result : results) {
+                assertThat(result.get(60, TimeUnit.SECONDS)).isEqualTo(2_000);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void the_builder_and_factories_say_what_they_hold() {
         assertThat(CborCodec.withDefaults().allowList()).isEqualTo(AllowList.defaults());
         assertThat(codec.allowList().patterns()).endsWith(TEST_TYPES);
