@@ -50,6 +50,9 @@ final class CborMappers {
                 .build();
         TypeFactory types = TypeFactory.defaultInstance().withClassLoader(loader);
         TypeIds typeIds = new TypeIds(allowList, types);
+        // The least typing that keeps classes: only values declared Object carry an id (fields of a
+        // concrete type need none, String/Integer/Boolean/Double are told apart by CBOR itself), and
+        // a wrapper array is the one inclusion that fits scalars, arrays and objects alike.
         var typer = new ObjectMapper.DefaultTypeResolverBuilder(ObjectMapper.DefaultTyping.JAVA_LANG_OBJECT,
                 new AllowListTypeValidator(allowList))
                 .init(JsonTypeInfo.Id.CUSTOM, typeIds)
