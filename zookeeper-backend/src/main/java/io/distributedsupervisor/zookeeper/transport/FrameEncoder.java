@@ -7,10 +7,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
 
-/** Framing, outbound: length prefix, type, request id, then the payload without copying it. */
+/**
+ * Framing, outbound: length prefix, type, request id, then the payload. A small payload is copied
+ * next to its header (one buffer is cheaper to write than two); a large one is wrapped, not copied.
+ */
 @ChannelHandler.Sharable
 final class FrameEncoder extends MessageToMessageEncoder<Frame> {
     static final FrameEncoder INSTANCE = new FrameEncoder();
+    /** Up to this many payload bytes are copied into the header's buffer. */
+    private static final int COPY_LIMIT = 2048;
 
     private FrameEncoder() {
         super(Frame.class);
@@ -18,13 +23,18 @@ final class FrameEncoder extends MessageToMessageEncoder<Frame> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, Frame frame, List<Object> out) {
-        ByteBuf header = ctx.alloc().buffer(4 + Frame.HEADER_BYTES);
-        header.writeInt(Frame.HEADER_BYTES + frame.payload().length);
+        byte[] payload = frame.payload();
+        boolean copy = payload.length <= COPY_LIMIT;
+        ByteBuf header = ctx.alloc().ioBuffer(4 + Frame.HEADER_BYTES + (copy ? payload.length : 0));
+        header.writeInt(Frame.HEADER_BYTES + payload.length);
         header.writeByte(frame.type());
         header.writeLong(frame.requestId());
-        out.add(header);
-        if (frame.payload().length > 0) {
-            out.add(Unpooled.wrappedBuffer(frame.payload()));
+        if (copy) {
+            header.writeBytes(payload);
+            out.add(header);
+        } else {
+            out.add(header);
+            out.add(Unpooled.wrappedBuffer(payload));
         }
     }
 }
