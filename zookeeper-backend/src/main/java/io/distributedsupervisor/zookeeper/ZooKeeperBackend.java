@@ -97,6 +97,8 @@ public final class ZooKeeperBackend implements Backend {
         MessageCodec codec;
         List<String> allowList = List.of();
         int maxFrameBytes = 16 * 1024 * 1024;
+        int eventLoopThreads = 2;
+        boolean nativeTransport = true;
         double leaseFraction = 0.5;
         Duration failoverMargin = Duration.ZERO;
 
@@ -235,6 +237,21 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
+        /** How many event-loop threads the transport runs; default 2. */
+        public Builder eventLoopThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("eventLoopThreads must be at least 1: " + threads);
+            }
+            this.eventLoopThreads = threads;
+            return this;
+        }
+
+        /** True (the default): the transport uses native epoll where available, else NIO. False: NIO always. */
+        public Builder nativeTransport(boolean nativeTransport) {
+            this.nativeTransport = nativeTransport;
+            return this;
+        }
+
         private static Duration positive(Duration d, String what) {
             Objects.requireNonNull(d, what);
             if (d.isNegative() || d.isZero()) {
@@ -274,6 +291,8 @@ public final class ZooKeeperBackend implements Backend {
             copy.codec = codec;
             copy.allowList = allowList;
             copy.maxFrameBytes = maxFrameBytes;
+            copy.eventLoopThreads = eventLoopThreads;
+            copy.nativeTransport = nativeTransport;
             copy.leaseFraction = leaseFraction;
             copy.failoverMargin = failoverMargin;
             return new ZooKeeperBackend(copy);

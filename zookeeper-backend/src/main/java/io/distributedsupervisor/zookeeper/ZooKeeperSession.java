@@ -262,7 +262,9 @@ final class ZooKeeperSession implements NodeSession {
                 .bindHost(config.bindHost)
                 .port(config.port)
                 .maxFrameBytes(config.maxFrameBytes)
-                .openMode(config.openMode);
+                .openMode(config.openMode)
+                .eventLoopThreads(config.eventLoopThreads)
+                .nativeTransport(config.nativeTransport);
         if (config.advertisedHost != null) {
             t.advertisedHost(config.advertisedHost);
         }
