@@ -9,7 +9,8 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,9 +79,18 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     /** The {@link Responder} of one request: the first answer wins; the frame goes through the connection's outbox. */
     private final class Answer implements Responder {
-        private static final AtomicIntegerFieldUpdater<Answer> GIVEN = AtomicIntegerFieldUpdater.newUpdater(Answer.class, "given");
+        private static final VarHandle GIVEN;
         private final long id;
-        private volatile int given;
+        @SuppressWarnings("unused") // through GIVEN
+        private volatile boolean given;
+
+        static {
+            try {
+                GIVEN = MethodHandles.lookup().findVarHandle(Answer.class, "given", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         Answer(long id) {
             this.id = id;
@@ -89,7 +99,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         @Override
         public void reply(byte[] reply) {
             Objects.requireNonNull(reply, "reply");
-            if (!GIVEN.compareAndSet(this, 0, 1)) {
+            if (!GIVEN.compareAndSet(this, false, true)) {
                 return;
             }
             if (reply.length + Frame.HEADER_BYTES > maxFrameBytes) {
@@ -101,7 +111,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
 
         void fail(String text) {
-            if (GIVEN.compareAndSet(this, 0, 1)) {
+            if (GIVEN.compareAndSet(this, false, true)) {
                 queue(Frame.REPLY_FAILURE, utf8(text.length() > MAX_FAILURE_TEXT ? text.substring(0, MAX_FAILURE_TEXT) + "..." : text));
             }
         }

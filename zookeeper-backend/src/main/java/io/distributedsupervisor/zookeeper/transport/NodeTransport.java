@@ -265,6 +265,10 @@ public final class NodeTransport implements AutoCloseable {
 
     private Peer peer(String node, String address) {
         Objects.requireNonNull(node, "node");
+        Peer known = peers.get(node);
+        if (known != null && known.address().equals(address)) {
+            return known; // its address was checked when it was made
+        }
         parse(address);
         while (true) {
             if (closed.get()) {
