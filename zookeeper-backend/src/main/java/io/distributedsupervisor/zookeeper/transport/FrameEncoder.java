@@ -9,23 +9,36 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 
 /**
- * Framing, outbound: length prefix, type, request id, then the payload, as one buffer per frame.
- * A small payload is copied next to its header (one small buffer is cheaper to write than two); a
- * large one is wrapped, not copied. A plain outbound handler rather than a MessageToMessageEncoder:
- * no output list per frame.
+ * Framing, outbound: length prefix, type, request id, then the payload, as one buffer per frame,
+ * or per {@link Frame.Batch} of small frames. A small payload is copied next to its header (one
+ * small buffer is cheaper to write than two); a large one is wrapped, not copied. A plain
+ * outbound handler rather than a MessageToMessageEncoder: no output list per write.
  */
 @ChannelHandler.Sharable
 final class FrameEncoder extends ChannelOutboundHandlerAdapter {
     static final FrameEncoder INSTANCE = new FrameEncoder();
-    /** Up to this many payload bytes are copied into the header's buffer. */
-    private static final int COPY_LIMIT = 2048;
+    /** Up to this many payload bytes are copied into the header's buffer (and may go in a batch). */
+    static final int COPY_LIMIT = 2048;
 
     private FrameEncoder() {
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        ctx.write(msg instanceof Frame frame ? encode(ctx.alloc(), frame) : msg, promise);
+        if (msg instanceof Frame frame) {
+            ctx.write(encode(ctx.alloc(), frame), promise);
+        } else if (msg instanceof Frame.Batch batch) {
+            ByteBuf out = ctx.alloc().ioBuffer(batch.wireBytes());
+            for (Frame frame : batch.frames()) {
+                out.writeInt(Frame.HEADER_BYTES + frame.payload().length);
+                out.writeByte(frame.type());
+                out.writeLong(frame.requestId());
+                out.writeBytes(frame.payload());
+            }
+            ctx.write(out, promise);
+        } else {
+            ctx.write(msg, promise);
+        }
     }
 
     static ByteBuf encode(ByteBufAllocator alloc, Frame frame) {

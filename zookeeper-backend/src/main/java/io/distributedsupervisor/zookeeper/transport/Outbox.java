@@ -2,6 +2,8 @@ package io.distributedsupervisor.zookeeper.transport;
 
 import io.distributedsupervisor.spi.Delivery;
 import io.netty.channel.Channel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,6 +28,8 @@ final class Outbox {
             AtomicIntegerFieldUpdater.newUpdater(Outbox.class, "scheduled");
     /** Frames per drain: then the loop reads and runs other tasks before the next drain. */
     private static final int MAX_FRAMES_PER_DRAIN = 4096;
+    /** Small frames are written in batches of up to this many bytes. */
+    private static final int BATCH_BYTES = 64 * 1024;
 
     /** A frame waiting to be written; {@code reply} is set for a request, whose id the drain assigns. */
     record Outgoing(byte type, long id, byte[] payload, CompletableFuture<Delivery> reply) {
@@ -103,6 +107,8 @@ final class Outbox {
         }
         long bytes = 0;
         int frames = 0;
+        List<Frame> batch = new ArrayList<>();
+        int batchBytes = 0;
         for (Outgoing out; frames < MAX_FRAMES_PER_DRAIN && (out = queue.poll()) != null; ) {
             bytes += out.wireBytes();
             long id = out.id();
@@ -112,11 +118,20 @@ final class Outbox {
                 }
                 id = connection.register(out.reply());
             }
-            // Failed writes close the connection (the void promise fires exceptionCaught), which
-            // fails the requests registered on it as maybe delivered.
-            channel.write(new Frame(out.type(), id, out.payload()), channel.voidPromise());
+            Frame frame = new Frame(out.type(), id, out.payload());
             frames++;
+            if (frame.payload().length > FrameEncoder.COPY_LIMIT) {
+                batchBytes = write(channel, batch, batchBytes);
+                write(channel, frame);
+            } else {
+                batch.add(frame);
+                batchBytes += frame.wireBytes();
+                if (batchBytes >= BATCH_BYTES) {
+                    batchBytes = write(channel, batch, batchBytes);
+                }
+            }
         }
+        write(channel, batch, batchBytes);
         if (bytes > 0) {
             queuedBytes.addAndGet(-bytes);
         }
@@ -130,6 +145,23 @@ final class Outbox {
         if (!queue.isEmpty()) {
             schedule();
         }
+    }
+
+    /** Writes the batch (if any) and empties it; returns its new size in bytes, 0. */
+    private static int write(Channel channel, List<Frame> batch, int batchBytes) {
+        if (batch.size() == 1) {
+            write(channel, batch.get(0));
+        } else if (!batch.isEmpty()) {
+            write(channel, new Frame.Batch(List.copyOf(batch), batchBytes));
+        }
+        batch.clear();
+        return 0;
+    }
+
+    private static void write(Channel channel, Object frames) {
+        // A failed write closes the connection (the void promise fires exceptionCaught), which
+        // fails the requests registered on it as maybe delivered.
+        channel.write(frames, channel.voidPromise());
     }
 
     private void failQueued() {
