@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The frame encoder and decoder on an embedded channel: what goes out comes back alike, and the decoder's limits. */
@@ -54,6 +55,29 @@ class FramingTest extends TransportTestSupport {
             assertThat(back.type()).isEqualTo(Frame.REQUEST);
             assertThat(back.requestId()).isEqualTo(77);
             assertThat(back.payload()).isEqualTo(payload);
+        }
+    }
+
+    @Test
+    void a_batch_goes_out_as_one_buffer_and_comes_back_as_its_frames() {
+        FrameDecoder[] decoder = new FrameDecoder[1];
+        EmbeddedChannel channel = channel(decoder);
+        decoder[0].authenticated();
+        List<Frame> frames = List.of(new Frame(Frame.REQUEST, 1, utf8("one")), new Frame(Frame.ONE_WAY, 0, new byte[0]),
+                new Frame(Frame.REPLY, 7, utf8("three")));
+        int wireBytes = frames.stream().mapToInt(Frame::wireBytes).sum();
+
+        channel.writeOutbound(new Frame.Batch(frames, wireBytes));
+        ByteBuf one = channel.readOutbound();
+        assertThat((Object) channel.readOutbound()).as("a second buffer").isNull();
+        assertThat(one.readableBytes()).isEqualTo(wireBytes);
+        channel.writeInbound(one);
+
+        for (Frame sent : frames) {
+            Frame back = channel.readInbound();
+            assertThat(back.type()).isEqualTo(sent.type());
+            assertThat(back.requestId()).isEqualTo(sent.requestId());
+            assertThat(back.payload()).isEqualTo(sent.payload());
         }
     }
 
