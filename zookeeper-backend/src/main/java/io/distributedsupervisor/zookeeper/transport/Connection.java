@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Connection {
     /** Waiting requests whose caller gave up are swept out when the map doubles past this size. */
     private static final int FIRST_SWEEP = 1024;
+    /**
+     * Request ids are a counter times this odd constant (a bijection, never 0): LongObjectHashMap
+     * probes linearly, and consecutive keys would sit in one run of slots that every removal walks.
+     */
+    private static final long ID_SPREAD = 0x9E3779B97F4A7C15L;
 
     private final Peer peer;
     private final Outbox outbox = new Outbox(this);
@@ -136,7 +141,7 @@ final class Connection {
 
     /** On the event loop: a request is about to be written; its id. */
     long register(CompletableFuture<Delivery> reply) {
-        long id = ++lastId;
+        long id = ++lastId * ID_SPREAD;
         waiting.put(id, reply);
         if (waiting.size() >= sweepAt) {
             for (Iterator<CompletableFuture<Delivery>> it = waiting.values().iterator(); it.hasNext(); ) {
