@@ -9,9 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.DefaultMessageSizeEstimator;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -76,11 +74,6 @@ import org.slf4j.LoggerFactory;
 public final class NodeTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeTransport.class);
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
-    /** Counts a Frame as the bytes it will take on the wire, so queued writes count towards the water marks. */
-    private static final MessageSizeEstimator FRAME_SIZE = () -> {
-        MessageSizeEstimator.Handle fallback = DefaultMessageSizeEstimator.DEFAULT.newHandle();
-        return msg -> msg instanceof Frame frame ? frame.wireBytes() : fallback.size(msg);
-    };
 
     private final TransportConfig config;
     private final InboundHandler handler;
@@ -110,7 +103,6 @@ public final class NodeTransport implements AutoCloseable {
                 .group(group)
                 .channel(serverClass)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FRAME_SIZE)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -303,7 +295,6 @@ public final class NodeTransport implements AutoCloseable {
                 .channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FRAME_SIZE)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
