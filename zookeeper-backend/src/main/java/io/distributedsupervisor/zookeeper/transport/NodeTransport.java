@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *       (the request was handed to the connection, which was lost before the reply);
  *       {@link Delivery.Refused} (larger than {@code maxFrameBytes}, decided here before
  *       queueing, or the peer's handler failed on it). Reasons name the peer and what happened.
- *       Futures complete on a transport thread: chain slow work with the {@code *Async} methods.</li>
+ *       Futures complete on a transport thread (or on the caller's, when the outcome is known
+ *       before anything is queued): chain slow work with the {@code *Async} methods.</li>
  *   <li><b>Coalesced writes.</b> Frames from any number of threads are queued per connection and
  *       written by one event-loop task with one flush; replies likewise. A request issued on a
  *       transport thread (say, from a completion callback) never blocks.</li>
