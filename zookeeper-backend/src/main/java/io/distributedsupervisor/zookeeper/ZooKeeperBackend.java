@@ -97,6 +97,8 @@ public final class ZooKeeperBackend implements Backend {
         boolean openMode;
         SSLContext tls;
         int maxFrameBytes = 16 * 1024 * 1024;
+        int eventLoopThreads = 2;
+        boolean nativeTransport = true;
         double leaseFraction = 0.5;
         Duration failoverMargin = Duration.ZERO;
         Ticker ticker = Ticker.system();
@@ -233,6 +235,21 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
+        /** How many event-loop threads the transport runs; default 2. */
+        public Builder eventLoopThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("eventLoopThreads must be at least 1: " + threads);
+            }
+            this.eventLoopThreads = threads;
+            return this;
+        }
+
+        /** True (the default): the transport uses native epoll where available, else NIO. False: NIO always. */
+        public Builder nativeTransport(boolean nativeTransport) {
+            this.nativeTransport = nativeTransport;
+            return this;
+        }
+
         private static Duration positive(Duration d, String what) {
             Objects.requireNonNull(d, what);
             if (d.isNegative() || d.isZero()) {
@@ -263,6 +280,8 @@ public final class ZooKeeperBackend implements Backend {
             copy.openMode = openMode;
             copy.tls = tls;
             copy.maxFrameBytes = maxFrameBytes;
+            copy.eventLoopThreads = eventLoopThreads;
+            copy.nativeTransport = nativeTransport;
             copy.leaseFraction = leaseFraction;
             copy.failoverMargin = failoverMargin;
             copy.ticker = ticker;

@@ -21,6 +21,8 @@ import java.util.Set;
  *   <tr><td>digestAcl</td><td>{@code user:password}: digest ACLs on every znode</td></tr>
  *   <tr><td>bindHost, port, advertisedHost</td><td>127.0.0.1, 0 (any free), the bind host</td></tr>
  *   <tr><td>maxFrameBytes</td><td>16777216</td></tr>
+ *   <tr><td>eventLoopThreads</td><td>2: the transport's event-loop threads</td></tr>
+ *   <tr><td>nativeTransport</td><td>true: native epoll where available (else NIO); false: NIO</td></tr>
  *   <tr><td>failoverMarginMs</td><td>0: wait this long after a claim vanished before taking the child over</td></tr>
  * </table>
  * An unknown setting is an error, so that a typo does not silently leave a default in place.
@@ -28,7 +30,7 @@ import java.util.Set;
 public final class ZooKeeperBackendProvider implements BackendProvider {
     static final Set<String> SETTINGS = Set.of("connectString", "secret", "openMode", "sessionTimeoutMs",
             "connectionTimeoutMs", "namespace", "digestAcl", "bindHost", "port", "advertisedHost",
-            "maxFrameBytes", "failoverMarginMs");
+            "maxFrameBytes", "failoverMarginMs", "eventLoopThreads", "nativeTransport");
 
     @Override
     public String name() {
@@ -93,6 +95,12 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         }
         if (c.containsKey("maxFrameBytes")) {
             b.maxFrameBytes((int) number(c, "maxFrameBytes"));
+        }
+        if (c.containsKey("eventLoopThreads")) {
+            b.eventLoopThreads((int) number(c, "eventLoopThreads"));
+        }
+        if (c.containsKey("nativeTransport")) {
+            b.nativeTransport(bool(c, "nativeTransport"));
         }
         return b.build();
     }

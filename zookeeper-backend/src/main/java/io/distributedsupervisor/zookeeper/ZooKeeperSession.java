@@ -1,11 +1,15 @@
 package io.distributedsupervisor.zookeeper;
 
+import io.distributedsupervisor.RemoteChildException;
+import io.distributedsupervisor.internal.Protocol;
 import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.ClaimConflictException;
+import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.Member;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.Responder;
 import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SessionState;
 import io.distributedsupervisor.spi.SpecRecord;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -214,18 +219,7 @@ final class ZooKeeperSession implements NodeSession {
             throw ZooKeeperBackend.wrap("could not open a ZooKeeper session at " + config.connectString, e);
         }
 
-        ReplyGuard replies = new ReplyGuard(codec);
-        transport = NodeTransport.start(transportConfig(), new InboundHandler() {
-            @Override
-            public CompletableFuture<Object> onRequest(String fromNode, Object message) {
-                return handler.onRequest(fromNode, message).thenApply(replies::guard);
-            }
-
-            @Override
-            public void onMessage(String fromNode, Object message) {
-                handler.onMessage(fromNode, message);
-            }
-        });
+        transport = NodeTransport.start(transportConfig(), inbound(handler)); // Bridge until the runtime owns the message path
 
         long startedAt = System.currentTimeMillis();
         memberData = ZnodeData.member(transport.address(), startedAt, VERSION);
@@ -267,9 +261,10 @@ final class ZooKeeperSession implements NodeSession {
                 .clusterName(config.namespace + "/" + supervisor)
                 .bindHost(config.bindHost)
                 .port(config.port)
-                .codec(codec)
                 .maxFrameBytes(config.maxFrameBytes)
-                .openMode(config.openMode);
+                .openMode(config.openMode)
+                .eventLoopThreads(config.eventLoopThreads)
+                .nativeTransport(config.nativeTransport);
         if (config.advertisedHost != null) {
             t.advertisedHost(config.advertisedHost);
         }
@@ -720,6 +715,11 @@ final class ZooKeeperSession implements NodeSession {
         return view.addressOf(target);
     }
 
+    // Bridge until the runtime owns the message path: the runtime still hands this session
+    // objects, and the transport moves bytes. Messages are encoded and decoded here with the
+    // session's codec, and each Delivery other than a reply becomes the BackendException the
+    // runtime expects.
+
     @Override
     public CompletableFuture<Object> request(String target, Object message) {
         if (closed || lost) {
@@ -731,15 +731,24 @@ final class ZooKeeperSession implements NodeSession {
             return CompletableFuture.failedFuture(new BackendException("node " + target
                     + " is not a live member of supervisor " + supervisor));
         }
+        byte[] bytes;
+        try {
+            bytes = codec.encode(message);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(new BackendException("request to node " + target + " failed: the message ("
+                    + typeOf(message) + ") cannot be encoded: " + e, e));
+        }
         CompletableFuture<Object> result = new CompletableFuture<>();
-        transport.request(target, address, message).whenComplete((v, e) -> {
-            if (e == null) {
-                result.complete(v);
+        transport.request(target, address, bytes).thenAccept(delivery -> {
+            if (delivery instanceof Delivery.Replied replied) {
+                try {
+                    result.complete(codec.decode(replied.reply()));
+                } catch (Exception e) {
+                    result.completeExceptionally(new BackendException("request to node " + target
+                            + " failed: the reply could not be decoded: " + e, e));
+                }
             } else {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                        ? e.getCause() : e;
-                result.completeExceptionally(new BackendException("request to node " + target + " failed: "
-                        + cause.getMessage(), cause));
+                result.completeExceptionally(new BackendException("request to node " + target + " failed: " + reason(delivery)));
             }
         });
         return result;
@@ -751,7 +760,76 @@ final class ZooKeeperSession implements NodeSession {
             return false;
         }
         String address = addressOf(target);
-        return address != null && transport.send(target, address, message);
+        if (address == null) {
+            return false;
+        }
+        byte[] bytes;
+        try {
+            bytes = codec.encode(message);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("message to node " + target + " (" + typeOf(message) + ") cannot be encoded: " + e, e);
+        }
+        return transport.send(target, address, bytes) instanceof Delivery.Sent;
+    }
+
+    /** The runtime's handler behind the transport's bytes; what it answers is encoded, guarded by ReplyGuard. */
+    private InboundHandler inbound(MessageHandler handler) {
+        ReplyGuard replies = new ReplyGuard(codec);
+        return new InboundHandler() {
+            @Override
+            public void onRequest(String fromNode, byte[] message, Responder responder) {
+                Object request = decode(message, fromNode); // throws: the transport answers with a failure
+                handler.onRequest(fromNode, request).thenApply(replies::guard).whenComplete((reply, failure) ->
+                        responder.reply(encodeReply(failure == null ? reply : crash(failure instanceof CompletionException
+                                && failure.getCause() != null ? failure.getCause() : failure))));
+            }
+
+            @Override
+            public void onMessage(String fromNode, byte[] message) {
+                handler.onMessage(fromNode, decode(message, fromNode)); // throws: the transport logs it
+            }
+        };
+    }
+
+    /** A reply that cannot be encoded is answered as a crash naming it, so that the caller need not time out. */
+    private byte[] encodeReply(Object reply) {
+        try {
+            return codec.encode(reply);
+        } catch (Exception e) {
+            LOG.warn("a reply ({}) cannot be encoded", typeOf(reply), e);
+            try {
+                return codec.encode(crash(new IllegalArgumentException("the reply (" + typeOf(reply) + ") cannot be encoded: " + e)));
+            } catch (Exception again) {
+                throw new IllegalStateException("the codec cannot encode a crash", again);
+            }
+        }
+    }
+
+    private static Protocol.Crashed crash(Throwable cause) {
+        return new Protocol.Crashed(RemoteChildException.of(cause));
+    }
+
+    private Object decode(byte[] message, String fromNode) {
+        try {
+            return codec.decode(message);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("a message from node " + fromNode + " could not be decoded by node " + node
+                    + ": " + e, e);
+        }
+    }
+
+    private static String reason(Delivery delivery) {
+        return switch (delivery) {
+            case Delivery.NotSent notSent -> "not sent: " + notSent.reason();
+            case Delivery.MaybeDelivered maybe -> "maybe delivered: " + maybe.reason();
+            case Delivery.Refused refused -> "refused by node " + refused.node() + ": " + refused.reason();
+            case Delivery.Replied replied -> "replied";
+            case Delivery.Sent sent -> "sent";
+        };
+    }
+
+    private static String typeOf(Object value) {
+        return value == null ? "null" : value.getClass().getName();
     }
 
     // ---- lifecycle ----

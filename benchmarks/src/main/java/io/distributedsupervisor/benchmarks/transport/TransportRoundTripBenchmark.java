@@ -1,5 +1,7 @@
 package io.distributedsupervisor.benchmarks.transport;
 
+import io.distributedsupervisor.spi.Delivery;
+import io.distributedsupervisor.spi.Responder;
 import io.distributedsupervisor.zookeeper.transport.InboundHandler;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
@@ -37,10 +39,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A request/reply over loopback through {@link NodeTransport} (handshake done once, Java
- * serialization behind the allow-list, request-id matching, futures) against the reference: a
- * bare Netty echo of the same bytes over one length-prefixed connection, with the same number of
- * event-loop threads. The difference is what the transport's safety and bookkeeping cost.
+ * A request/reply over loopback through {@link NodeTransport} (handshake done once, bytes in and
+ * out, request-id matching, futures) against the reference: a bare Netty echo of the same bytes
+ * over one length-prefixed connection (NIO, writeAndFlush per request from the caller thread).
+ * JMH, with caller threads only; {@link TransportComparison} measures the pipelined shape too.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
@@ -69,12 +71,12 @@ public class TransportRoundTripBenchmark {
         payload = new byte[payloadBytes];
         InboundHandler echo = new InboundHandler() {
             @Override
-            public CompletableFuture<Object> onRequest(String fromNode, Object message) {
-                return CompletableFuture.completedFuture(message);
+            public void onRequest(String fromNode, byte[] message, Responder responder) {
+                responder.reply(message);
             }
 
             @Override
-            public void onMessage(String fromNode, Object message) {
+            public void onMessage(String fromNode, byte[] message) {
             }
         };
         server = NodeTransport.start(TransportConfig.builder("bench-server").secret(SECRET).build(), echo);
@@ -123,7 +125,7 @@ public class TransportRoundTripBenchmark {
     }
 
     @Benchmark
-    public Object nodeTransportRequest() throws Exception {
+    public Delivery nodeTransportRequest() throws Exception {
         return client.request("bench-server", server.address(), payload).get(10, TimeUnit.SECONDS);
     }
 

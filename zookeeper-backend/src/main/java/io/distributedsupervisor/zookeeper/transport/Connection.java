@@ -1,26 +1,41 @@
 package io.distributedsupervisor.zookeeper.transport;
 
+import io.distributedsupervisor.spi.Delivery;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.util.collection.LongObjectHashMap;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The state of one channel: who is at the other end, the requests sent on it that wait for a
- * reply, and why it closed. Outbound connections (we dialed) belong to a {@link Peer}; inbound
- * ones (a peer dialed us) carry that peer's requests and our replies.
+ * The state of one channel: who is at the other end, its {@link Outbox}, the requests written
+ * on it that wait for a reply, and why it closed. Outbound connections (we dialed) belong to a
+ * {@link Peer}; inbound ones (a peer dialed us) carry that peer's requests and our replies.
+ *
+ * <p>Waiting requests are only touched on the channel's event loop (registered by the drain,
+ * completed by the dispatcher or the close), so they need no lock and no atomic id.
  */
 final class Connection {
+    /** Waiting requests whose caller gave up are swept out when the map doubles past this size. */
+    private static final int FIRST_SWEEP = 1024;
+    /**
+     * Request ids are a counter times this odd constant (a bijection, never 0): LongObjectHashMap
+     * probes linearly, and consecutive keys would sit in one run of slots that every removal walks.
+     */
+    private static final long ID_SPREAD = 0x9E3779B97F4A7C15L;
+
     private final Peer peer;
-    private final ConcurrentHashMap<Long, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
+    private final Outbox outbox = new Outbox(this);
     private final AtomicBoolean settled = new AtomicBoolean();
+    private final LongObjectHashMap<CompletableFuture<Delivery>> waiting = new LongObjectHashMap<>();
+    private long lastId;
+    private int sweepAt = FIRST_SWEEP;
     private volatile Channel channel;
     private volatile String peerNode;
-    private volatile TransportException closeCause;
+    private volatile String closeCause;
 
     /** An outbound connection to {@code peer}. */
     Connection(Peer peer) {
@@ -55,7 +70,7 @@ final class Connection {
         return peerNode;
     }
 
-    /** For log lines and error messages: which connection, in words. */
+    /** For log lines and reasons: which connection, in words. */
     String describe() {
         if (peer != null) {
             return "connection to peer " + peer.node() + " at " + peer.address();
@@ -67,92 +82,100 @@ final class Connection {
     }
 
     /** Why the connection closed, when we know better than "it closed". Only the first reason counts. */
-    void closeCause(TransportException cause) {
+    void closeCause(String cause) {
         if (closeCause == null) {
             closeCause = cause;
         }
     }
 
-    TransportException closeCause() {
-        return closeCause;
+    /** Queues a frame (see {@link Outbox#offer}). */
+    boolean offer(Outbox.Outgoing outgoing) {
+        return outbox.offer(outgoing);
+    }
+
+    /** Whether a caller may queue more: the channel is writable and the outbox holds less than the high water mark. */
+    boolean writable(int highWaterMark) {
+        Channel ch = channel;
+        return outbox.queuedBytes() < highWaterMark && (ch == null || ch.isWritable());
+    }
+
+    /** Closes the channel for {@code cause}; what is still queued fails as not sent. */
+    void close(String cause) {
+        closeCause(cause);
+        outbox.close(closeCause);
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
     }
 
     /** Called once the handshake succeeded (on the channel's event loop). */
     void ready(String authenticatedPeer) {
         this.peerNode = authenticatedPeer;
-        if (settled.compareAndSet(false, true) && peer != null) {
-            peer.onReady(this);
+        if (settled.compareAndSet(false, true)) {
+            if (peer != null && !peer.onReady(this)) {
+                return;
+            }
+            outbox.start();
         }
     }
 
     /** The connection attempt or the handshake failed; called at most once, together with {@link #ready} never both. */
-    void attemptFailed(TransportException cause) {
+    void attemptFailed(String cause) {
         closeCause(cause);
-        if (settled.compareAndSet(false, true) && peer != null) {
-            peer.onAttemptFailed(this, closeCause);
-        }
-    }
-
-    /**
-     * Sends a request on this connection: the reply future is registered under the frame's id,
-     * and forgotten when it completes (a reply, a failure, or the caller's own timeout).
-     */
-    void writeRequest(Frame frame, CompletableFuture<Object> reply) {
-        long id = frame.requestId();
-        pending.put(id, reply);
-        reply.whenComplete((value, failure) -> pending.remove(id, reply));
-        channel.writeAndFlush(frame).addListener((ChannelFutureListener) written -> {
-            if (!written.isSuccess()) {
-                if (peer != null) {
-                    peer.onClosed(this);
-                }
-                reply.completeExceptionally(lostCause("before the request was sent", written.cause()));
+        if (settled.compareAndSet(false, true)) {
+            // The peer learns first, so that no caller queues on this connection any more.
+            if (peer != null) {
+                peer.onAttemptFailed(this, closeCause);
             }
-        });
-    }
-
-    void writeOneWay(Frame frame) {
-        channel.writeAndFlush(frame, channel.voidPromise());
-    }
-
-    /** The reply (or failure) to request {@code id}; false if no one waits for it any more. */
-    boolean complete(long id, Object value, Throwable failure) {
-        CompletableFuture<Object> reply = pending.remove(id);
-        if (reply == null) {
-            return false;
+            outbox.close(closeCause);
         }
-        if (failure != null) {
-            reply.completeExceptionally(failure);
-        } else {
-            reply.complete(value);
-        }
-        return true;
     }
 
-    /** The channel closed: every request still waiting fails with why. */
+    /** The outbox handed bytes to the channel: callers waiting for room may look again. */
+    void drained() {
+        if (peer != null) {
+            peer.roomMade();
+        }
+    }
+
+    /** On the event loop: a request is about to be written; its id. */
+    long register(CompletableFuture<Delivery> reply) {
+        long id = ++lastId * ID_SPREAD;
+        waiting.put(id, reply);
+        if (waiting.size() >= sweepAt) {
+            for (Iterator<CompletableFuture<Delivery>> it = waiting.values().iterator(); it.hasNext(); ) {
+                if (it.next().isDone()) {
+                    it.remove();
+                }
+            }
+            sweepAt = Math.max(FIRST_SWEEP, waiting.size() * 2);
+        }
+        return id;
+    }
+
+    /** On the event loop: the answer to request {@code id}; false if no one waits for it any more. */
+    boolean answer(long id, Delivery delivery) {
+        CompletableFuture<Delivery> reply = waiting.remove(id);
+        return reply != null && reply.complete(delivery);
+    }
+
+    /** On the event loop: the channel closed. Queued frames never left; written requests may have arrived. */
     void closed() {
-        // The peer learns first, so that a caller woken by the failures below already finds it
-        // ready to reconnect.
         if (!settled.get()) {
-            attemptFailed(closeCause != null ? closeCause
-                    : new TransportException(describe() + " closed during the handshake"));
+            attemptFailed(closeCause != null ? closeCause : describe() + " closed during the handshake");
         } else if (peer != null) {
+            // The peer learns first, so that a caller woken by the outcomes below already finds it
+            // ready to reconnect.
             peer.onClosed(this);
         }
-        TransportException cause = lostCause("before the reply", null);
-        List<CompletableFuture<Object>> waiting = new ArrayList<>(pending.values());
-        pending.clear();
-        for (CompletableFuture<Object> reply : waiting) {
-            reply.completeExceptionally(cause);
+        String cause = closeCause;
+        outbox.close(cause != null ? cause : describe() + " was lost before the message was written");
+        Delivery lost = new Delivery.MaybeDelivered(cause != null ? cause : describe() + " was lost before the reply");
+        List<CompletableFuture<Delivery>> orphans = new ArrayList<>(waiting.values());
+        waiting.clear();
+        for (CompletableFuture<Delivery> reply : orphans) {
+            reply.complete(lost);
         }
-    }
-
-    private TransportException lostCause(String when, Throwable cause) {
-        TransportException known = closeCause;
-        if (known != null) {
-            return known;
-        }
-        return new TransportException(describe() + " was lost " + when
-                + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
     }
 }

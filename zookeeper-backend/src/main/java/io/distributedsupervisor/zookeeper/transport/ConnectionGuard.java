@@ -34,8 +34,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
                 && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof FrameDecoder.BadFrameException bad) {
             LOG.warn("closing {}: {}", connection.describe(), bad.getMessage());
-            connection.closeCause(new TransportException(connection.describe() + " closed: " + bad.getMessage()));
-            connection.attemptFailed(new TransportException(connection.describe() + " closed: " + bad.getMessage()));
+            connection.closeCause(connection.describe() + " closed: " + bad.getMessage());
+            connection.attemptFailed(connection.describe() + " closed: " + bad.getMessage());
             ctx.writeAndFlush(Frame.closing(Frame.CLOSING_PROTOCOL, bad.getMessage())).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -53,7 +53,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             text = "unexpected error: " + root;
             LOG.error("closing {} after an unexpected error", connection.describe(), root);
         }
-        TransportException failure = new TransportException(connection.describe() + " closed: " + text, root);
+        String failure = connection.describe() + " closed: " + text;
         connection.closeCause(failure);
         connection.attemptFailed(failure);
         ctx.close();

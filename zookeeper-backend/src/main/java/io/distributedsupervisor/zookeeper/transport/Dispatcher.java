@@ -1,21 +1,24 @@
 package io.distributedsupervisor.zookeeper.transport;
 
-import io.distributedsupervisor.zookeeper.MessageCodec;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.distributedsupervisor.spi.Delivery;
+import io.distributedsupervisor.spi.Responder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.Objects;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dispatch: hands requests and one-way messages to the {@link InboundHandler} (in the order the
- * peer sent them), writes replies back on the connection the request came on, from whatever
- * thread completes the handler's future, and completes our own requests with the replies.
+ * Dispatch, after the handshake: hands requests and one-way messages to the
+ * {@link InboundHandler} (in the order the peer sent them), queues each request's answer on the
+ * connection it came on, from whatever thread gives it, and completes our own requests with the
+ * peer's answers.
  */
 final class Dispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -24,119 +27,111 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final String selfNode;
     private final Connection connection;
     private final InboundHandler handler;
-    private final MessageCodec codec;
     private final int maxFrameBytes;
 
-    Dispatcher(String selfNode, Connection connection, InboundHandler handler, MessageCodec codec, int maxFrameBytes) {
+    Dispatcher(String selfNode, Connection connection, InboundHandler handler, int maxFrameBytes) {
         this.selfNode = selfNode;
         this.connection = connection;
         this.handler = handler;
-        this.codec = codec;
         this.maxFrameBytes = maxFrameBytes;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Frame frame = (Frame) msg;
         String from = connection.peerNode();
-        switch ((Inbound) msg) {
-            case Inbound.Request request -> onRequest(ctx.channel(), from, request);
-            case Inbound.OneWay oneWay -> {
+        switch (frame.type()) {
+            case Frame.REQUEST -> onRequest(from, frame.requestId(), frame.payload());
+            case Frame.ONE_WAY -> {
                 try {
-                    handler.onMessage(from, oneWay.message());
+                    handler.onMessage(from, frame.payload());
                 } catch (RuntimeException e) {
                     LOG.error("inbound handler failed on a one-way message from node {}", from, e);
                 }
             }
-            case Inbound.Reply reply -> {
-                if (!connection.complete(reply.id(), reply.value(), null)) {
-                    LOG.debug("reply #{} from node {} came after its caller stopped waiting", reply.id(), from);
+            case Frame.REPLY -> {
+                if (!connection.answer(frame.requestId(), new Delivery.Replied(frame.payload()))) {
+                    LOG.debug("reply #{} from node {} came after its caller stopped waiting", frame.requestId(), from);
                 }
             }
-            case Inbound.ReplyFailure failure -> connection.complete(failure.id(), null,
-                    new TransportException("request to peer " + from + " failed there: " + failure.text()));
-            case Inbound.Undecodable bad -> onUndecodable(ctx.channel(), from, bad);
-            case Inbound.Closing closing -> {
-                String text = "peer " + from + " closed the connection: " + closing.text();
+            case Frame.REPLY_FAILURE -> connection.answer(frame.requestId(), new Delivery.Refused(from,
+                    "peer " + from + " failed on the request: " + new String(frame.payload(), StandardCharsets.UTF_8)));
+            case Frame.CLOSING -> {
+                String text = "peer " + from + " closed the connection: " + closingText(frame);
                 LOG.warn("{} ({})", text, connection.describe());
-                connection.closeCause(new TransportException(text));
+                connection.closeCause(text);
                 ctx.close();
             }
+            default -> throw new FrameDecoder.BadFrameException("protocol violation: " + Frame.typeName(frame.type())
+                    + " frame after the handshake");
         }
     }
 
-    private void onRequest(Channel channel, String from, Inbound.Request request) {
-        CompletableFuture<Object> reply;
+    private void onRequest(String from, long id, byte[] message) {
+        Answer answer = new Answer(id);
         try {
-            reply = handler.onRequest(from, request.message());
-            if (reply == null) {
-                throw new IllegalStateException("the inbound handler returned null instead of a future");
-            }
+            handler.onRequest(from, message, answer);
         } catch (RuntimeException e) {
             LOG.warn("inbound handler failed on a request from node {}", from, e);
-            writeFailure(channel, request.id(), "node " + selfNode + " handler failed: " + text(e));
-            return;
+            answer.fail("the handler of node " + selfNode + " threw " + text(e));
         }
-        reply.whenComplete((value, failure) -> {
-            if (failure != null) {
-                writeFailure(channel, request.id(), text(unwrap(failure)));
-                return;
-            }
-            byte[] bytes;
+    }
+
+    /** The {@link Responder} of one request: the first answer wins; the frame goes through the connection's outbox. */
+    private final class Answer implements Responder {
+        private static final VarHandle GIVEN;
+        private final long id;
+        @SuppressWarnings("unused") // through GIVEN
+        private volatile boolean given;
+
+        static {
             try {
-                bytes = codec.encode(value);
-            } catch (Exception e) {
-                writeFailure(channel, request.id(), "the reply (" + typeOf(value) + ") could not be encoded: " + text(e));
-                return;
-            }
-            if (bytes.length + Frame.HEADER_BYTES > maxFrameBytes) {
-                writeFailure(channel, request.id(), "the reply (" + typeOf(value) + ") has " + bytes.length
-                        + " bytes, more than the maximum frame size of " + maxFrameBytes);
-                return;
-            }
-            channel.writeAndFlush(new Frame(Frame.REPLY, request.id(), bytes)).addListener(logFailure(from));
-        });
-    }
-
-    private void onUndecodable(Channel channel, String from, Inbound.Undecodable bad) {
-        String why = text(bad.cause());
-        switch (bad.type()) {
-            case Frame.REQUEST -> {
-                LOG.warn("refused a request from node {}: {}", from, why);
-                writeFailure(channel, bad.id(), "the request could not be decoded by node "
-                        + selfNode + ": " + why);
-            }
-            case Frame.ONE_WAY -> LOG.warn("dropped a one-way message from node {}: it could not be decoded: {}", from, why);
-            default -> {
-                LOG.warn("the reply #{} from node {} could not be decoded: {}", bad.id(), from, why);
-                connection.complete(bad.id(), null, new TransportException("the reply from peer " + from
-                        + " could not be decoded: " + why, bad.cause()));
+                GIVEN = MethodHandles.lookup().findVarHandle(Answer.class, "given", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
             }
         }
-    }
 
-    private void writeFailure(Channel channel, long id, String text) {
-        String bounded = text.length() > MAX_FAILURE_TEXT ? text.substring(0, MAX_FAILURE_TEXT) + "..." : text;
-        channel.writeAndFlush(new Frame(Frame.REPLY_FAILURE, id, bounded.getBytes(StandardCharsets.UTF_8)))
-                .addListener(logFailure(connection.peerNode()));
-    }
+        Answer(long id) {
+            this.id = id;
+        }
 
-    private static ChannelFutureListener logFailure(String to) {
-        return written -> {
-            if (!written.isSuccess()) {
-                LOG.debug("a reply to node {} was not sent: {}", to, written.cause().toString());
+        @Override
+        public void reply(byte[] reply) {
+            Objects.requireNonNull(reply, "reply");
+            if (!GIVEN.compareAndSet(this, false, true)) {
+                return;
             }
-        };
+            if (reply.length + Frame.HEADER_BYTES > maxFrameBytes) {
+                queue(Frame.REPLY_FAILURE, utf8("the reply of node " + selfNode + " has " + reply.length
+                        + " bytes, more than the maximum frame size of " + maxFrameBytes));
+            } else {
+                queue(Frame.REPLY, reply);
+            }
+        }
+
+        void fail(String text) {
+            if (GIVEN.compareAndSet(this, false, true)) {
+                queue(Frame.REPLY_FAILURE, utf8(text.length() > MAX_FAILURE_TEXT ? text.substring(0, MAX_FAILURE_TEXT) + "..." : text));
+            }
+        }
+
+        private void queue(byte type, byte[] payload) {
+            if (!connection.offer(new Outbox.Outgoing(type, id, payload, null))) {
+                LOG.debug("the answer to request #{} of node {} was dropped: {} is closed", id, connection.peerNode(),
+                        connection.describe());
+            }
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        boolean writable = ctx.channel().isWritable();
         if (connection.outbound()) {
-            connection.peer().writabilityChanged();
+            connection.peer().roomMade();
         } else {
             // The peer does not read our replies: stop reading its requests until it does, so
             // that its own writes back up and its callers feel the back-pressure.
-            ctx.channel().config().setAutoRead(writable);
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -147,12 +142,18 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    private static Throwable unwrap(Throwable failure) {
-        Throwable t = failure;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
+    private static String closingText(Frame frame) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(frame.payload()));
+            in.readByte();
+            return in.readUTF();
+        } catch (IOException e) {
+            return "(no readable reason)";
         }
-        return t;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A failure as text for the caller: class and message, and the first cause. */
@@ -163,9 +164,5 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             text += " (caused by " + cause + ")";
         }
         return text;
-    }
-
-    private static String typeOf(Object value) {
-        return value == null ? "null" : value.getClass().getName();
     }
 }

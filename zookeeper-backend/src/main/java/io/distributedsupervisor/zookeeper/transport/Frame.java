@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * One frame on the wire, after its 4-byte length prefix: a type byte, a request id (a long, 0
@@ -54,7 +55,18 @@ record Frame(byte type, long requestId, byte[] payload) {
 
     /** The bytes this frame takes on the wire, length prefix included (for write-buffer accounting). */
     int wireBytes() {
-        return 4 + HEADER_BYTES + payload.length;
+        return wireBytes(payload.length);
+    }
+
+    static int wireBytes(int payloadBytes) {
+        return 4 + HEADER_BYTES + payloadBytes;
+    }
+
+    /**
+     * Frames written as one buffer: per written message Netty pays an entry, a buffer and an I/O
+     * vector slot, so many small frames cost less as one.
+     */
+    record Batch(List<Frame> frames, int wireBytes) {
     }
 
     static Frame closing(byte reason, String text) {

@@ -2,19 +2,20 @@ package io.distributedsupervisor.zookeeper.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Framing, inbound: splits the byte stream at the 4-byte length prefixes and parses each frame's
- * header. Until the handshake completes only small frames are accepted, so that a peer that has
- * not proved anything cannot make this node buffer megabytes. After the first bad frame, all
- * further input of the connection is discarded (the connection is being closed).
+ * header; the payload is copied once, into the array the handler gets. Until the handshake
+ * completes only small frames are accepted, so that a peer that has not proved anything cannot
+ * make this node buffer megabytes; after it, handshake frames are a protocol violation. After
+ * the first bad frame, all further input of the connection is discarded (it is being closed).
  */
-final class FrameDecoder extends LengthFieldBasedFrameDecoder {
+final class FrameDecoder extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(FrameDecoder.class);
     /** The largest frame before the handshake: names, nonces, proofs and a closing text fit easily. */
     static final int HANDSHAKE_MAX_FRAME_BYTES = 4096;
@@ -22,54 +23,56 @@ final class FrameDecoder extends LengthFieldBasedFrameDecoder {
     private final Connection connection;
     private final int maxFrameBytes;
     private int limit = HANDSHAKE_MAX_FRAME_BYTES;
+    private boolean authenticated;
     private boolean failed;
 
     FrameDecoder(Connection connection, int maxFrameBytes) {
-        super(maxFrameBytes + 4, 0, 4, 0, 4);
         this.connection = connection;
         this.maxFrameBytes = maxFrameBytes;
     }
 
     /** The handshake is done: frames up to the configured maximum are accepted from now on. */
     void authenticated() {
+        authenticated = true;
         limit = maxFrameBytes;
     }
 
     @Override
-    protected Object decode(ChannelHandlerContext ctx, ByteBuf in) throws Exception {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
             in.skipBytes(in.readableBytes());
-            return null;
+            return;
         }
-        if (in.readableBytes() >= 4) {
-            long length = in.getUnsignedInt(in.readerIndex());
-            if (length > limit) {
-                throw fail(in, new FrameTooLongException(length, limit, limit < maxFrameBytes));
+        if (in.readableBytes() < 4) {
+            return;
+        }
+        int start = in.readerIndex();
+        long length = in.getUnsignedInt(start);
+        if (length > limit) {
+            throw fail(in, new FrameTooLongException(length, limit, !authenticated));
+        }
+        if (length < Frame.HEADER_BYTES) {
+            throw fail(in, new BadFrameException("frame length " + length + " is shorter than the "
+                    + Frame.HEADER_BYTES + "-byte header"));
+        }
+        if (in.readableBytes() >= 5) {
+            byte type = in.getByte(start + 4);
+            if (!Frame.isKnown(type)) {
+                throw fail(in, new BadFrameException("frame of " + Frame.typeName(type)));
             }
-            if (length < Frame.HEADER_BYTES) {
-                throw fail(in, new BadFrameException("frame length " + length + " is shorter than the "
-                        + Frame.HEADER_BYTES + "-byte header"));
-            }
-            if (in.readableBytes() >= 5) {
-                byte type = in.getByte(in.readerIndex() + 4);
-                if (!Frame.isKnown(type)) {
-                    throw fail(in, new BadFrameException("frame of " + Frame.typeName(type)));
-                }
+            if (authenticated && Frame.isHandshake(type)) {
+                throw fail(in, new BadFrameException("protocol violation: " + Frame.typeName(type) + " frame after the handshake"));
             }
         }
-        ByteBuf frame = (ByteBuf) super.decode(ctx, in);
-        if (frame == null) {
-            return null;
+        if (in.readableBytes() < 4 + length) {
+            return;
         }
-        try {
-            byte type = frame.readByte();
-            long requestId = frame.readLong();
-            byte[] payload = new byte[frame.readableBytes()];
-            frame.readBytes(payload);
-            return new Frame(type, requestId, payload);
-        } finally {
-            frame.release();
-        }
+        in.skipBytes(4);
+        byte type = in.readByte();
+        long requestId = in.readLong();
+        byte[] payload = new byte[(int) length - Frame.HEADER_BYTES];
+        in.readBytes(payload);
+        out.add(new Frame(type, requestId, payload));
     }
 
     private DecoderException fail(ByteBuf in, DecoderException e) {

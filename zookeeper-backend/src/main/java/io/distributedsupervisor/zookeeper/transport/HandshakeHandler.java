@@ -77,7 +77,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         timeout = ctx.executor().schedule(() -> {
             if (step != Step.DONE && step != Step.FAILED) {
-                fail(ctx, Frame.CLOSING_PROTOCOL, "the handshake did not complete within " + self.timeoutMillis() + " ms", null);
+                fail(ctx, Frame.CLOSING_PROTOCOL, "the handshake did not complete within " + self.timeoutMillis() + " ms");
             }
         }, self.timeoutMillis(), TimeUnit.MILLISECONDS);
         if (client) {
@@ -102,7 +102,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 serverRead(ctx, frame);
             }
         } catch (IOException e) {
-            fail(ctx, Frame.CLOSING_PROTOCOL, "malformed " + Frame.typeName(frame.type()) + " frame in the handshake", null);
+            fail(ctx, Frame.CLOSING_PROTOCOL, "malformed " + Frame.typeName(frame.type()) + " frame in the handshake");
         }
     }
 
@@ -123,7 +123,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                     : peerOpen != self.openMode() ? openModeMismatch(peerOpen)
                     : null;
             if (refusal != null) {
-                fail(ctx, Frame.CLOSING_PROTOCOL, refusal, null);
+                fail(ctx, Frame.CLOSING_PROTOCOL, refusal);
                 return;
             }
             ownNonce = nonce();
@@ -137,7 +137,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             byte[] proof = readProof(frame);
             if (!MessageDigest.isEqual(proof, mac("client", peerNode, self.node(), peerNonce, ownNonce))) {
                 fail(ctx, Frame.CLOSING_AUTHENTICATION, "authentication failed: the proof of node '" + peerNode
-                        + "' does not match the cluster secret of node '" + self.node() + "'", null);
+                        + "' does not match the cluster secret of node '" + self.node() + "'");
                 return;
             }
             ctx.writeAndFlush(new Frame(Frame.PROOF, 0, mac("server", peerNode, self.node(), peerNonce, ownNonce)));
@@ -163,7 +163,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                     : peerOpen != self.openMode() ? openModeMismatch(peerOpen)
                     : null;
             if (refusal != null) {
-                fail(ctx, Frame.CLOSING_PROTOCOL, refusal, null);
+                fail(ctx, Frame.CLOSING_PROTOCOL, refusal);
                 return;
             }
             peerNode = server;
@@ -177,7 +177,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             byte[] proof = readProof(frame);
             if (!MessageDigest.isEqual(proof, mac("server", self.node(), peerNode, ownNonce, peerNonce))) {
                 fail(ctx, Frame.CLOSING_AUTHENTICATION, "authentication failed: the proof of node '" + peerNode
-                        + "' does not match our cluster secret", null);
+                        + "' does not match our cluster secret");
                 return;
             }
             done(ctx);
@@ -193,7 +193,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private void unexpected(ChannelHandlerContext ctx, Frame frame) {
         fail(ctx, Frame.CLOSING_PROTOCOL, "protocol violation: " + Frame.typeName(frame.type())
-                + " frame while the handshake expects " + (step == Step.AWAIT_HELLO ? "HELLO" : step == Step.AWAIT_CHALLENGE ? "CHALLENGE" : "PROOF"), null);
+                + " frame while the handshake expects " + (step == Step.AWAIT_HELLO ? "HELLO" : step == Step.AWAIT_CHALLENGE ? "CHALLENGE" : "PROOF"));
     }
 
     /** The peer refused us and says why. */
@@ -206,16 +206,16 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 : "handshake refused by " + peerDescription() + ": " + text;
         step = Step.FAILED;
         LOG.warn("{}", message);
-        connection.attemptFailed(new TransportException(message));
+        connection.attemptFailed(message);
         ctx.close();
     }
 
-    private void fail(ChannelHandlerContext ctx, byte reason, String why, Throwable cause) {
+    private void fail(ChannelHandlerContext ctx, byte reason, String why) {
         step = Step.FAILED;
         String message = (reason == Frame.CLOSING_AUTHENTICATION && client ? "authentication failed with " + peerDescription()
                 : "handshake with " + peerDescription() + " failed") + ": " + why;
         LOG.warn("{}; closing it", message);
-        connection.attemptFailed(new TransportException(message, cause));
+        connection.attemptFailed(message);
         ctx.writeAndFlush(Frame.closing(reason, why)).addListener(ChannelFutureListener.CLOSE);
     }
 

@@ -1,5 +1,6 @@
 package io.distributedsupervisor.zookeeper.transport;
 
+import io.distributedsupervisor.spi.Delivery;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -8,83 +9,82 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.DefaultMessageSizeEstimator;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MessageSizeEstimator;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node-to-node transport: Netty, length-prefixed frames, a challenge-response on the cluster
- * secret at the start of every connection, optional TLS.
+ * secret at the start of every connection, optional TLS. It moves bytes: it never encodes or
+ * decodes a message, and it reports what became of each as a {@link Delivery}.
  *
  * <p>Guarantees:
  * <ul>
  *   <li><b>Order.</b> This node keeps one outbound connection per peer, used for every request
- *       and one-way message to it, so they arrive in the order {@link #request}/{@link #send}
- *       were called (per-pair FIFO). The peer's requests to us come on its own outbound
- *       connection, so a pair of nodes may hold two connections, one per direction. Replies go
- *       back on the connection the request came on, matched by request id.</li>
- *   <li><b>Authentication.</b> Nothing a peer sends is decoded or dispatched before it proved
- *       knowledge of the cluster secret (unless both sides run in open mode); a wrong secret, a
- *       bad frame, a frame too large or a refused class closes (or, for a refused request,
- *       answers) that one connection, with a log line naming the peer; the node goes on.</li>
- *   <li><b>Failures are futures.</b> {@link #request} fails with {@link TransportException} when
- *       the peer cannot be reached or authenticated, the connection drops before the reply, the
- *       reply cannot be decoded, the peer is not reading, or the remote handler failed. Futures
- *       complete on a transport thread: chain slow work with the {@code *Async} methods.</li>
+ *       and one-way message to it, so they leave and arrive in the order {@link #request}/{@link #send}
+ *       were called (per-pair FIFO), whatever the threads. The peer's requests to us come on its
+ *       own outbound connection, so a pair of nodes may hold two connections, one per direction.
+ *       Replies go back on the connection the request came on, matched by request id.</li>
+ *   <li><b>Authentication.</b> Nothing a peer sends is dispatched before it proved knowledge of
+ *       the cluster secret (unless both sides run in open mode); a wrong secret, a bad frame or a
+ *       frame too large closes that one connection, with a log line naming the peer; the node goes on.</li>
+ *   <li><b>Typed outcomes.</b> A request's future always completes normally, with exactly one of:
+ *       {@link Delivery.Replied} (the peer's reply); {@link Delivery.NotSent} (nothing left this
+ *       node: transport closed, peer unreachable or in connect backoff, connection or handshake
+ *       failed while the request was queued, peer not reading); {@link Delivery.MaybeDelivered}
+ *       (the request was handed to the connection, which was lost before the reply);
+ *       {@link Delivery.Refused} (larger than {@code maxFrameBytes}, decided here before
+ *       queueing, or the peer's handler failed on it). Reasons name the peer and what happened.
+ *       Futures complete on a transport thread (or on the caller's, when the outcome is known
+ *       before anything is queued): chain slow work with the {@code *Async} methods.</li>
+ *   <li><b>Coalesced writes.</b> Frames from any number of threads are queued per connection and
+ *       written by one event-loop task with one flush; replies likewise. A request issued on a
+ *       transport thread (say, from a completion callback) never blocks.</li>
  *   <li><b>Reconnect.</b> After a lost connection the next request or send reconnects. After a
- *       failed attempt (refused, timed out, handshake refused), requests fail at once until a
+ *       failed attempt (refused, timed out, handshake refused), requests are not sent until a
  *       backoff has passed: 50 ms, doubling up to 2 s, reset by a successful handshake.</li>
  *   <li><b>Back-pressure.</b> Channels have write-buffer water marks. A caller (not on a transport
- *       thread) whose peer's channel is not writable waits up to the connect timeout, then its
- *       request or send fails with "peer X is not reading"; memory cannot grow without bound.
+ *       thread) whose peer's connection has no room waits up to the connect timeout, then gets
+ *       {@link Delivery.NotSent} "peer X is not reading"; memory cannot grow without bound.
  *       An inbound connection whose replies are not read stops being read until they are.</li>
- *   <li><b>Threads.</b> One event loop group of two daemon threads named
- *       {@code ds-transport-<node>-N}; {@link #close()} waits until they ended.</li>
+ *   <li><b>Threads.</b> One event loop group of {@code eventLoopThreads} daemon threads named
+ *       {@code ds-transport-<node>-N}, native epoll when available and allowed, else NIO;
+ *       {@link #close()} waits until they ended.</li>
  * </ul>
  */
 public final class NodeTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeTransport.class);
-    private static final int EVENT_LOOP_THREADS = 2;
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
-    /** Counts a Frame as the bytes it will take on the wire, so queued writes count towards the water marks. */
-    private static final MessageSizeEstimator FRAME_SIZE = () -> {
-        MessageSizeEstimator.Handle fallback = DefaultMessageSizeEstimator.DEFAULT.newHandle();
-        return msg -> msg instanceof Frame frame ? frame.wireBytes() : fallback.size(msg);
-    };
 
     private final TransportConfig config;
     private final InboundHandler handler;
     private final HandshakeHandler.Identity identity;
-    private final Threads threads;
+    private final TransportThreads threads;
     private final EventLoopGroup group;
+    private final boolean epoll;
+    private final Class<? extends SocketChannel> channelClass;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
-    private final AtomicLong requestIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel server;
     private final String address;
@@ -94,13 +94,16 @@ public final class NodeTransport implements AutoCloseable {
         this.handler = handler;
         this.identity = new HandshakeHandler.Identity(config.nodeName(), config.clusterName(), config.secret(),
                 config.openMode(), new SecureRandom(), config.handshakeTimeout().toMillis());
-        this.threads = new Threads("ds-transport-" + config.nodeName() + "-");
-        this.group = new NioEventLoopGroup(EVENT_LOOP_THREADS, threads);
+        this.threads = new TransportThreads("ds-transport-" + config.nodeName() + "-");
+        this.epoll = config.nativeTransport() && Epoll.isAvailable();
+        this.group = epoll ? new EpollEventLoopGroup(config.eventLoopThreads(), threads)
+                : new NioEventLoopGroup(config.eventLoopThreads(), threads);
+        this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(serverClass)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FRAME_SIZE)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -121,8 +124,10 @@ public final class NodeTransport implements AutoCloseable {
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         String host = config.advertisedHost();
         this.address = (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
-        LOG.info("node {} transport listening on {}:{}, advertised as {}{}{}", config.nodeName(), config.bindHost(), port,
-                address, config.tls() != null ? ", TLS" : "", config.openMode() ? ", OPEN MODE (no cluster secret)" : "");
+        LOG.info("node {} transport listening on {}:{}, advertised as {}, {} with {} event-loop thread(s){}{}{}", config.nodeName(),
+                config.bindHost(), port, address, epoll ? "native epoll" : "NIO", config.eventLoopThreads(),
+                config.nativeTransport() && !epoll ? " (epoll unavailable: " + Epoll.unavailabilityCause() + ")" : "",
+                config.tls() != null ? ", TLS" : "", config.openMode() ? ", OPEN MODE (no cluster secret)" : "");
     }
 
     /**
@@ -143,47 +148,52 @@ public final class NodeTransport implements AutoCloseable {
         return config;
     }
 
+    /** Whether the connections run on native epoll (else NIO). */
+    boolean nativeTransport() {
+        return epoll;
+    }
+
     /**
-     * Sends {@code message} to node {@code node} at {@code address} ({@code host:port}) and gets
-     * its reply. Connects on first use. May block the calling thread up to the connect timeout
-     * while the peer is not reading (see the class comment).
+     * Sends request {@code message} to node {@code node} at {@code address} ({@code host:port})
+     * and gets what became of it (see the class comment); the future never fails. Connects on
+     * first use. May block the calling thread up to the connect timeout while the peer is not
+     * reading; never blocks a transport thread.
      *
-     * @return the reply, or a future failed with {@link TransportException}
      * @throws IllegalArgumentException if {@code address} is not {@code host:port}
      */
-    public CompletableFuture<Object> request(String node, String address, Object message) {
-        CompletableFuture<Object> reply = new CompletableFuture<>();
-        Frame frame;
-        try {
-            frame = frame(Frame.REQUEST, requestIds.incrementAndGet(), node, message);
-        } catch (TransportException e) {
-            reply.completeExceptionally(e);
+    public CompletableFuture<Delivery> request(String node, String address, byte[] message) {
+        CompletableFuture<Delivery> reply = new CompletableFuture<>();
+        String tooLarge = tooLarge(node, message);
+        if (tooLarge != null) {
+            reply.complete(new Delivery.Refused(config.nodeName(), tooLarge));
             return reply;
         }
-        TransportException refused = peer(node, address).enqueue(frame, reply, !onTransportThread());
-        if (refused != null) {
-            reply.completeExceptionally(refused);
+        String notSent = peer(node, address).enqueue(new Outbox.Outgoing(Frame.REQUEST, 0, message, reply), mayWait());
+        if (notSent != null) {
+            reply.complete(new Delivery.NotSent(notSent));
         }
         return reply;
     }
 
     /**
      * Sends a one-way message, on the same connection and in the same order as {@link #request}.
-     * True means it was handed to the connection (which may still fail later, silently).
      *
-     * @return false if it could not be queued: the transport is closed, the peer was just found
-     *         unreachable (backoff), or it is not reading
-     * @throws TransportException       if the message cannot be encoded or is larger than a frame
+     * @return {@link Delivery#SENT} when it was handed to the connection (which may still lose it,
+     *         silently); {@link Delivery.NotSent} when the transport is closed or the peer is in
+     *         backoff or not reading; {@link Delivery.Refused} when it is larger than a frame
      * @throws IllegalArgumentException if {@code address} is not {@code host:port}
      */
-    public boolean send(String node, String address, Object message) {
-        Frame frame = frame(Frame.ONE_WAY, 0, node, message);
-        TransportException refused = peer(node, address).enqueue(frame, null, !onTransportThread());
-        if (refused != null) {
-            LOG.debug("one-way message to node {} not sent: {}", node, refused.getMessage());
-            return false;
+    public Delivery send(String node, String address, byte[] message) {
+        String tooLarge = tooLarge(node, message);
+        if (tooLarge != null) {
+            return new Delivery.Refused(config.nodeName(), tooLarge);
         }
-        return true;
+        String notSent = peer(node, address).enqueue(new Outbox.Outgoing(Frame.ONE_WAY, 0, message, null), mayWait());
+        if (notSent != null) {
+            LOG.debug("one-way message to node {} not sent: {}", node, notSent);
+            return new Delivery.NotSent(notSent);
+        }
+        return Delivery.SENT;
     }
 
     /**
@@ -194,7 +204,7 @@ public final class NodeTransport implements AutoCloseable {
     public void disconnect(String node) {
         Peer peer = peers.remove(node);
         if (peer != null) {
-            peer.close(new TransportException("peer " + node + " was disconnected (it left or died)"));
+            peer.close("peer " + node + " was disconnected (it left or died)");
         }
     }
 
@@ -204,7 +214,7 @@ public final class NodeTransport implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        TransportException cause = new TransportException("the transport of node " + config.nodeName() + " is closed");
+        String cause = closedReason();
         for (Peer peer : peers.values()) {
             peer.close(cause);
         }
@@ -219,36 +229,44 @@ public final class NodeTransport implements AutoCloseable {
 
     private void shutDownThreads() {
         io.netty.util.concurrent.Future<?> terminated = group.shutdownGracefully(0, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        if (onTransportThread()) {
-            // Waiting here would wait for ourselves; the loops end as soon as this task returns.
+        if (!mayWait()) {
+            // A transport thread never waits (it may be one of ours, waiting for itself); the
+            // loops end on their own.
             return;
         }
         terminated.awaitUninterruptibly(CLOSE_TIMEOUT_MILLIS * 2);
         threads.join(CLOSE_TIMEOUT_MILLIS);
     }
 
-    private Frame frame(byte type, long id, String node, Object message) {
-        byte[] payload;
-        try {
-            payload = config.codec().encode(message);
-        } catch (Exception e) {
-            throw new TransportException("message to node " + node + " (" + (message == null ? "null" : message.getClass().getName())
-                    + ") cannot be encoded: " + e, e);
+    private String tooLarge(String node, byte[] message) {
+        Objects.requireNonNull(message, "message");
+        if (message.length + Frame.HEADER_BYTES > config.maxFrameBytes()) {
+            return "the message to node " + node + " has " + message.length + " bytes, more than the maximum frame size of "
+                    + config.maxFrameBytes() + " of node " + config.nodeName();
         }
-        if (payload.length + Frame.HEADER_BYTES > config.maxFrameBytes()) {
-            throw new TransportException("message to node " + node + " (" + message.getClass().getName() + ") has "
-                    + payload.length + " bytes, more than the maximum frame size of " + config.maxFrameBytes());
-        }
-        return new Frame(type, id, payload);
+        return null;
+    }
+
+    private String closedReason() {
+        return "the transport of node " + config.nodeName() + " is closed";
+    }
+
+    /** Transport threads (of any node in this JVM) never wait: they run the loops that make room. */
+    private static boolean mayWait() {
+        return !TransportThreads.isTransportThread();
     }
 
     private Peer peer(String node, String address) {
         Objects.requireNonNull(node, "node");
+        Peer known = peers.get(node);
+        if (known != null && known.address().equals(address)) {
+            return known; // its address was checked when it was made
+        }
         parse(address);
         while (true) {
             if (closed.get()) {
                 Peer gone = new Peer(this, node, address);
-                gone.close(new TransportException("the transport of node " + config.nodeName() + " is closed"));
+                gone.close(closedReason());
                 return gone;
             }
             Peer existing = peers.get(node);
@@ -259,10 +277,10 @@ public final class NodeTransport implements AutoCloseable {
             if (existing == null ? peers.putIfAbsent(node, fresh) == null : peers.replace(node, existing, fresh)) {
                 if (existing != null) {
                     // Same name, new address: the node restarted elsewhere; its old incarnation is gone.
-                    existing.close(new TransportException("peer " + node + " moved from " + existing.address() + " to " + address));
+                    existing.close("peer " + node + " moved from " + existing.address() + " to " + address);
                 }
                 if (closed.get()) {
-                    fresh.close(new TransportException("the transport of node " + config.nodeName() + " is closed"));
+                    fresh.close(closedReason());
                 }
                 return fresh;
             }
@@ -275,10 +293,9 @@ public final class NodeTransport implements AutoCloseable {
         InetSocketAddress target = parse(peer.address());
         ChannelFuture connecting = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .option(ChannelOption.MESSAGE_SIZE_ESTIMATOR, FRAME_SIZE)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -293,8 +310,8 @@ public final class NodeTransport implements AutoCloseable {
         connecting.addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess()) {
                 Throwable cause = done.cause();
-                connection.attemptFailed(new TransportException("cannot connect to peer " + peer.node() + " at " + peer.address()
-                        + ": " + (cause == null ? "cancelled" : cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause));
+                connection.attemptFailed("cannot connect to peer " + peer.node() + " at " + peer.address()
+                        + ": " + (cause == null ? "cancelled" : cause.getMessage() == null ? cause.toString() : cause.getMessage()));
             }
         });
     }
@@ -315,12 +332,10 @@ public final class NodeTransport implements AutoCloseable {
             ssl.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
             p.addLast("tls", ssl);
         }
-        p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         p.addLast("frames", new FrameDecoder(connection, config.maxFrameBytes()));
         p.addLast("frameEncoder", FrameEncoder.INSTANCE);
         p.addLast("handshake", handshake);
-        p.addLast("codec", new PayloadDecoder(config.codec()));
-        p.addLast("dispatch", new Dispatcher(config.nodeName(), connection, handler, config.codec(), config.maxFrameBytes()));
+        p.addLast("dispatch", new Dispatcher(config.nodeName(), connection, handler, config.maxFrameBytes()));
         p.addLast("guard", new ConnectionGuard(connection));
     }
 
@@ -334,15 +349,6 @@ public final class NodeTransport implements AutoCloseable {
 
     private WriteBufferWaterMark waterMark() {
         return new WriteBufferWaterMark(config.writeLowWaterMark(), config.writeHighWaterMark());
-    }
-
-    private boolean onTransportThread() {
-        for (EventExecutor executor : group) {
-            if (executor.inEventLoop()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static InetSocketAddress parse(String address) {
@@ -370,44 +376,5 @@ public final class NodeTransport implements AutoCloseable {
     @Override
     public String toString() {
         return "NodeTransport[" + config.nodeName() + " at " + address + (closed.get() ? ", closed" : "") + "]";
-    }
-
-    /** Names the event-loop threads and remembers them, so that close() can wait until they ended. */
-    private static final class Threads implements ThreadFactory {
-        private final String prefix;
-        private final AtomicInteger count = new AtomicInteger();
-        private final List<Thread> created = new ArrayList<>();
-
-        Threads(String prefix) {
-            this.prefix = prefix;
-        }
-
-        @Override
-        public synchronized Thread newThread(Runnable task) {
-            Thread thread = new FastThreadLocalThread(task, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            created.add(thread);
-            return thread;
-        }
-
-        void join(long timeoutMillis) {
-            List<Thread> all;
-            synchronized (this) {
-                all = new ArrayList<>(created);
-            }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            for (Thread thread : all) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    return;
-                }
-                try {
-                    thread.join(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 }

@@ -1,7 +1,5 @@
 package io.distributedsupervisor.zookeeper.transport;
 
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -11,41 +9,45 @@ import org.slf4j.LoggerFactory;
 /**
  * Our one outbound connection to one peer node, and its life: connect on first use, queue what
  * is sent while connecting, reconnect on the next use after a loss, back off after failed
- * attempts. Every write to the peer goes through {@link #enqueue} under one lock, so messages
- * leave in the order they were handed over (per-pair FIFO).
+ * attempts. Every frame to the peer goes into the current connection's {@link Outbox}, whose
+ * queue is the order frames leave in (per-pair FIFO).
  *
- * <p>Back-pressure: a caller that is not on a transport thread waits while the channel is not
- * writable (or, while connecting, while the queue holds more than the high water mark), at most
- * the connect timeout, and then fails with "peer X is not reading". Transport threads never wait
- * (that would stall the very loop that drains the buffer); their writes are buffered.
+ * <p>The common case takes no lock: a connection exists and has room, so the frame is queued.
+ * Connecting, backing off, closing and waiting go through the lock. A connection is only
+ * replaced under the lock, and it tells this peer it is gone before it stops taking frames, so
+ * a caller holding the lock never finds a current connection that refuses frames.
+ *
+ * <p>Back-pressure: a caller that is not on a transport thread waits while the connection has
+ * no room (the channel is not writable, or its outbox holds more than the high water mark), at
+ * most the connect timeout, and then gets "peer X is not reading". Transport threads never wait
+ * (that would stall the very loop that drains the buffer); their frames are queued.
  */
 final class Peer {
     private static final Logger LOG = LoggerFactory.getLogger(Peer.class);
     static final long FIRST_BACKOFF_MILLIS = 50;
     static final long MAX_BACKOFF_MILLIS = 2000;
 
-    private enum State { IDLE, CONNECTING, CONNECTED, BACKOFF, CLOSED }
-
-    private record Outgoing(Frame frame, CompletableFuture<Object> reply) {
-    }
-
     private final NodeTransport transport;
     private final String node;
     private final String address;
+    private final int highWaterMark;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
-    private State state = State.IDLE;
-    private Connection connection;
-    private long queuedBytes;
+    /** The connection frames go to (connecting or connected); null when there is none. Written under the lock. */
+    private volatile Connection connection;
+    /** Callers waiting for room; read without the lock so that the event loop signals only when someone waits. */
+    private volatile int waiters;
+    private boolean closed;
+    private String closedReason;
     private long backoffMillis;
     private long nextAttemptNanos;
-    private TransportException lastFailure;
+    private String lastFailure;
 
     Peer(NodeTransport transport, String node, String address) {
         this.transport = transport;
         this.node = node;
         this.address = address;
+        this.highWaterMark = transport.config().writeHighWaterMark();
     }
 
     String node() {
@@ -57,103 +59,84 @@ final class Peer {
     }
 
     /**
-     * Hands a frame over for sending; {@code reply} is null for a one-way message.
+     * Hands a frame over for sending.
      *
-     * @return null when the frame is queued or written, else why it is not (nothing was sent)
+     * @return null when the frame is queued, else why not (then nothing was sent)
      */
-    TransportException enqueue(Frame frame, CompletableFuture<Object> reply, boolean mayWait) {
-        long waitNanos = transport.config().connectTimeout().toNanos();
+    String enqueue(Outbox.Outgoing outgoing, boolean mayWait) {
+        Connection current = connection;
+        if (current != null && (!mayWait || current.writable(highWaterMark)) && current.offer(outgoing)) {
+            return null;
+        }
+        return enqueueLocked(outgoing, mayWait);
+    }
+
+    private String enqueueLocked(Outbox.Outgoing outgoing, boolean mayWait) {
+        long deadline = System.nanoTime() + transport.config().connectTimeout().toNanos();
         lock.lock();
+        if (mayWait) {
+            // Counted before looking at the room, so that the loop making room signals us.
+            waiters++;
+        }
         try {
-            long deadline = System.nanoTime() + waitNanos;
             while (true) {
-                switch (state) {
-                    case CLOSED -> {
-                        return lastFailure;
+                if (closed) {
+                    return closedReason;
+                }
+                Connection current = connection;
+                if (current == null) {
+                    long left = nextAttemptNanos - System.nanoTime();
+                    if (lastFailure != null && left > 0) {
+                        return "peer " + node + " at " + address + " is unreachable (next attempt in "
+                                + TimeUnit.NANOSECONDS.toMillis(left) + " ms); last attempt: " + lastFailure;
                     }
-                    case BACKOFF -> {
-                        long left = nextAttemptNanos - System.nanoTime();
-                        if (left > 0) {
-                            return new TransportException("peer " + node + " at " + address + " is unreachable (next attempt in "
-                                    + TimeUnit.NANOSECONDS.toMillis(left) + " ms); last attempt: " + lastFailure.getMessage(), lastFailure);
-                        }
-                        connect();
-                        continue;
-                    }
-                    case IDLE -> {
-                        connect();
-                        continue;
-                    }
-                    case CONNECTING -> {
-                        if (!mayWait || queuedBytes < transport.config().writeHighWaterMark()) {
-                            queue.add(new Outgoing(frame, reply));
-                            queuedBytes += frame.wireBytes();
-                            return null;
-                        }
-                    }
-                    case CONNECTED -> {
-                        if (!mayWait || connection.channel().isWritable()) {
-                            write(connection, frame, reply);
-                            return null;
-                        }
-                    }
+                    current = new Connection(this);
+                    connection = current;
+                    transport.connect(current);
+                }
+                if (!mayWait || current.writable(highWaterMark)) {
+                    return current.offer(outgoing) ? null : current.describe() + " closed before the message was queued";
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return new TransportException("peer " + node + " at " + address + " is not reading: its connection has had more than "
-                            + transport.config().writeHighWaterMark() + " bytes waiting to be written for "
-                            + transport.config().connectTimeout().toMillis() + " ms");
+                    return "peer " + node + " at " + address + " is not reading: its connection has had more than "
+                            + highWaterMark + " bytes waiting to be written for "
+                            + transport.config().connectTimeout().toMillis() + " ms";
                 }
                 try {
                     changed.awaitNanos(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return new TransportException("interrupted while waiting for peer " + node + " to read", e);
+                    return "interrupted while waiting for peer " + node + " to read";
                 }
             }
         } finally {
+            if (mayWait) {
+                waiters--;
+            }
             lock.unlock();
         }
     }
 
-    private void connect() {
-        state = State.CONNECTING;
-        connection = new Connection(this);
-        transport.connect(connection);
-    }
-
-    private static void write(Connection connection, Frame frame, CompletableFuture<Object> reply) {
-        if (reply == null) {
-            connection.writeOneWay(frame);
-        } else {
-            connection.writeRequest(frame, reply);
-        }
-    }
-
-    /** The handshake succeeded: send what was queued, in order, then accept direct writes. */
-    void onReady(Connection ready) {
+    /** The handshake of {@code ready} succeeded. False if it is not our connection any more (it is closed then). */
+    boolean onReady(Connection ready) {
         lock.lock();
         try {
-            if (connection != ready || state != State.CONNECTING) {
-                ready.closeCause(new TransportException("peer " + node + " was disconnected"));
-                ready.channel().close();
-                return;
+            if (connection == ready && !closed) {
+                backoffMillis = 0;
+                lastFailure = null;
+                changed.signalAll();
+                return true;
             }
-            for (Outgoing outgoing; (outgoing = queue.poll()) != null; ) {
-                write(ready, outgoing.frame(), outgoing.reply());
-            }
-            queuedBytes = 0;
-            state = State.CONNECTED;
-            backoffMillis = 0;
-            lastFailure = null;
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
+        ready.close("peer " + node + " was disconnected");
+        return false;
     }
 
-    /** Connecting or the handshake failed: what was queued fails, and the next attempt waits a while. */
-    void onAttemptFailed(Connection failed, TransportException cause) {
+    /** Connecting or the handshake failed: the next attempt waits a while. */
+    void onAttemptFailed(Connection failed, String cause) {
         lock.lock();
         try {
             if (connection != failed) {
@@ -163,28 +146,19 @@ final class Peer {
             backoffMillis = backoffMillis == 0 ? FIRST_BACKOFF_MILLIS : Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
             nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
             lastFailure = cause;
-            if (state != State.CLOSED) {
-                state = State.BACKOFF;
-            }
-            failQueued(cause);
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        LOG.debug("connecting to peer {} at {} failed (next attempt no sooner than {} ms): {}",
-                node, address, backoffMillis, cause.getMessage());
+        LOG.debug("connecting to peer {} at {} failed (next attempt no sooner than {} ms): {}", node, address, backoffMillis, cause);
     }
 
     /** An established connection was lost: the next use reconnects at once. */
-    void onClosed(Connection closed) {
+    void onClosed(Connection lost) {
         lock.lock();
         try {
-            if (connection != closed) {
-                return;
-            }
-            connection = null;
-            if (state != State.CLOSED) {
-                state = State.IDLE;
+            if (connection == lost) {
+                connection = null;
             }
             changed.signalAll();
         } finally {
@@ -192,7 +166,11 @@ final class Peer {
         }
     }
 
-    void writabilityChanged() {
+    /** The channel became writable or the outbox shrank: callers waiting for room look again. */
+    void roomMade() {
+        if (waiters == 0) {
+            return;
+        }
         lock.lock();
         try {
             changed.signalAll();
@@ -201,37 +179,24 @@ final class Peer {
         }
     }
 
-    /** Forget this peer: its connection closes and everything waiting on it fails with {@code cause}. */
-    void close(TransportException cause) {
+    /** Forget this peer: its connection closes; queued messages fail as not sent, written requests as maybe delivered. */
+    void close(String cause) {
         Connection toClose;
         lock.lock();
         try {
-            if (state == State.CLOSED) {
+            if (closed) {
                 return;
             }
-            state = State.CLOSED;
-            lastFailure = cause;
+            closed = true;
+            closedReason = cause;
             toClose = connection;
             connection = null;
-            failQueued(cause);
             changed.signalAll();
         } finally {
             lock.unlock();
         }
         if (toClose != null) {
-            toClose.closeCause(cause);
-            if (toClose.channel() != null) {
-                toClose.channel().close();
-            }
+            toClose.close(cause);
         }
-    }
-
-    private void failQueued(TransportException cause) {
-        for (Outgoing outgoing; (outgoing = queue.poll()) != null; ) {
-            if (outgoing.reply() != null) {
-                outgoing.reply().completeExceptionally(cause);
-            }
-        }
-        queuedBytes = 0;
     }
 }

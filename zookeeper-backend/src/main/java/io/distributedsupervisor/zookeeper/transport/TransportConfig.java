@@ -1,7 +1,5 @@
 package io.distributedsupervisor.zookeeper.transport;
 
-import io.distributedsupervisor.zookeeper.JavaSerializationCodec;
-import io.distributedsupervisor.zookeeper.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,7 +18,6 @@ import javax.net.ssl.SSLContext;
  * @param advertisedHost     the host peers dial; {@link NodeTransport#address()} combines it with the bound port
  * @param secret             the cluster secret (the Erlang cookie); null only with {@code openMode}
  * @param openMode           skip the challenge-response (for trusted networks and tests only)
- * @param codec              turns messages into bytes and back
  * @param maxFrameBytes      the largest frame accepted (and sent): type, request id and payload
  * @param tls                null for plain TCP; otherwise connections run TLS with this context
  * @param connectTimeout     how long a connection attempt may take; also how long a caller waits
@@ -28,12 +25,16 @@ import javax.net.ssl.SSLContext;
  * @param handshakeTimeout   how long TLS plus the challenge-response may take before the connection is closed
  * @param writeLowWaterMark  a channel becomes writable again below this many buffered bytes
  * @param writeHighWaterMark a channel stops being writable above this many buffered bytes
+ * @param eventLoopThreads   how many event-loop threads run the connections (at least 1)
+ * @param nativeTransport    use native epoll where Netty finds it available (Linux), else NIO;
+ *                           false always uses NIO
  */
 public record TransportConfig(String nodeName, String clusterName, String bindHost, int port, String advertisedHost,
-                              byte[] secret, boolean openMode, MessageCodec codec,
+                              byte[] secret, boolean openMode,
                               int maxFrameBytes, SSLContext tls,
                               Duration connectTimeout, Duration handshakeTimeout,
-                              int writeLowWaterMark, int writeHighWaterMark) {
+                              int writeLowWaterMark, int writeHighWaterMark,
+                              int eventLoopThreads, boolean nativeTransport) {
 
     public static final String DEFAULT_CLUSTER_NAME = "distributed-supervisor";
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -52,7 +53,6 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
         clusterName = checkName(clusterName, "clusterName");
         Objects.requireNonNull(bindHost, "bindHost");
         Objects.requireNonNull(advertisedHost, "advertisedHost");
-        Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         if (port < 0 || port > 65535) {
@@ -82,6 +82,9 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             throw new IllegalArgumentException("write water marks must satisfy 0 < low <= high, not low="
                     + writeLowWaterMark + " high=" + writeHighWaterMark);
         }
+        if (eventLoopThreads < 1) {
+            throw new IllegalArgumentException("eventLoopThreads must be at least 1, not " + eventLoopThreads);
+        }
     }
 
     private static String checkName(String name, String what) {
@@ -103,9 +106,10 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
     public String toString() {
         return "TransportConfig[nodeName=" + nodeName + ", clusterName=" + clusterName + ", bind=" + bindHost + ":" + port
                 + ", advertisedHost=" + advertisedHost + ", secret=" + (secret == null ? "none" : "(" + secret.length + " bytes)")
-                + ", openMode=" + openMode + ", codec=" + codec.getClass().getSimpleName() + ", maxFrameBytes=" + maxFrameBytes
+                + ", openMode=" + openMode + ", maxFrameBytes=" + maxFrameBytes
                 + ", tls=" + (tls != null) + ", connectTimeout=" + connectTimeout + ", handshakeTimeout=" + handshakeTimeout
-                + ", writeWaterMarks=" + writeLowWaterMark + "/" + writeHighWaterMark + "]";
+                + ", writeWaterMarks=" + writeLowWaterMark + "/" + writeHighWaterMark
+                + ", eventLoopThreads=" + eventLoopThreads + ", nativeTransport=" + nativeTransport + "]";
     }
 
     /** A builder with the defaults listed on {@link Builder}. */
@@ -116,8 +120,9 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
     /**
      * Defaults: cluster {@value #DEFAULT_CLUSTER_NAME}, bind host 127.0.0.1 (loopback unless told
      * otherwise), port 0, advertised host = bind host, max frame 16 MiB, connect and handshake
-     * timeouts 5 s, write water marks 32 KiB / 64 KiB, {@link JavaSerializationCodec#withDefaults()},
-     * no TLS, no secret (so {@link #build()} needs {@link #secret} or {@link #openMode}).
+     * timeouts 5 s, write water marks 32 KiB / 64 KiB, 2 event-loop threads, native transport where
+     * available, no TLS, no secret (so {@link #build()} needs {@link #secret} or {@link #openMode}).
+     * Messages are bytes: the transport never encodes or decodes them.
      */
     public static final class Builder {
         private final String nodeName;
@@ -127,13 +132,14 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
         private String advertisedHost;
         private byte[] secret;
         private boolean openMode;
-        private MessageCodec codec;
         private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
         private SSLContext tls;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration handshakeTimeout = Duration.ofSeconds(5);
         private int writeLowWaterMark = 32 * 1024;
         private int writeHighWaterMark = 64 * 1024;
+        private int eventLoopThreads = 2;
+        private boolean nativeTransport = true;
 
         private Builder(String nodeName) {
             this.nodeName = nodeName;
@@ -176,11 +182,6 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             return this;
         }
 
-        public Builder codec(MessageCodec codec) {
-            this.codec = codec;
-            return this;
-        }
-
         public Builder maxFrameBytes(int maxFrameBytes) {
             this.maxFrameBytes = maxFrameBytes;
             return this;
@@ -208,6 +209,18 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             return this;
         }
 
+        /** How many event-loop threads run this node's connections; default 2. */
+        public Builder eventLoopThreads(int eventLoopThreads) {
+            this.eventLoopThreads = eventLoopThreads;
+            return this;
+        }
+
+        /** True (the default): native epoll where available, else NIO. False: NIO always. */
+        public Builder nativeTransport(boolean nativeTransport) {
+            this.nativeTransport = nativeTransport;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException if there is no secret and no {@code openMode(true)}, the
          *                                  secret is shorter than 16 bytes, or another value is invalid
@@ -215,8 +228,8 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
         public TransportConfig build() {
             return new TransportConfig(nodeName, clusterName, bindHost, port,
                     advertisedHost == null ? bindHost : advertisedHost, secret, openMode,
-                    codec == null ? JavaSerializationCodec.withDefaults() : codec,
-                    maxFrameBytes, tls, connectTimeout, handshakeTimeout, writeLowWaterMark, writeHighWaterMark);
+                    maxFrameBytes, tls, connectTimeout, handshakeTimeout, writeLowWaterMark, writeHighWaterMark,
+                    eventLoopThreads, nativeTransport);
         }
     }
 }

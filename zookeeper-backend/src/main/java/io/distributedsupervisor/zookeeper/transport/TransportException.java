@@ -1,10 +1,8 @@
 package io.distributedsupervisor.zookeeper.transport;
 
 /**
- * Why the transport could not deliver a message or get its reply: the peer could not be reached
- * or authenticated, the connection was lost before the reply, the reply could not be decoded,
- * the peer is not reading, or the remote handler failed. The message always names the peer and
- * what went wrong; for a remote failure it carries the remote handler's own message.
+ * A transport that cannot start: its address cannot be bound. (What becomes of a message is a
+ * {@link io.distributedsupervisor.spi.Delivery}, never an exception.)
  */
 public class TransportException extends RuntimeException {
     private static final long serialVersionUID = 1L;

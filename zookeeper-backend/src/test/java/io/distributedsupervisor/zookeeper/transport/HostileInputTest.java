@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import io.distributedsupervisor.zookeeper.JavaSerializationCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -17,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,10 +71,10 @@ class HostileInputTest extends TransportTestSupport {
         }
     }
 
-    private void assertStillServes() throws Exception {
+    private void assertStillServes() {
         requestsServed++;
-        Object reply = goodPeer.request("server", server.address(), "still there? " + requestsServed).get(10, TimeUnit.SECONDS);
-        assertThat(reply).isEqualTo("server: still there? " + requestsServed);
+        assertThat(reply(goodPeer.request("server", server.address(), utf8("still there? " + requestsServed))))
+                .isEqualTo("server: still there? " + requestsServed);
     }
 
     @Test
@@ -95,6 +93,22 @@ class HostileInputTest extends TransportTestSupport {
         assertClosedByServer(socket);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
                 .contains("frame of " + Integer.MAX_VALUE + " bytes exceeds the maximum of 4096 bytes allowed before the handshake"));
+        assertStillServes();
+    }
+
+    @Test
+    void negative_length_prefixes_read_as_lengths_of_2_GiB_and_more() throws Exception {
+        LogCapture log = closeAfter(LogCapture.start());
+        Socket minusOne = raw();
+        new DataOutputStream(minusOne.getOutputStream()).writeInt(-1);
+        assertClosedByServer(minusOne);
+        Socket twoGiB = raw();
+        new DataOutputStream(twoGiB.getOutputStream()).writeInt(Integer.MIN_VALUE);
+        assertClosedByServer(twoGiB);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
+                .contains("frame of 4294967295 bytes exceeds the maximum of 4096 bytes")
+                .contains("frame of 2147483648 bytes exceeds the maximum of 4096 bytes"));
         assertStillServes();
     }
 
@@ -126,13 +140,30 @@ class HostileInputTest extends TransportTestSupport {
     void a_request_before_the_handshake_is_never_decoded_nor_dispatched() throws Exception {
         LogCapture log = closeAfter(LogCapture.start());
         Socket socket = raw();
-        byte[] payload = JavaSerializationCodec.withDefaults().encode("sneaky");
-        socket.getOutputStream().write(frame(16, 1, payload));
+        socket.getOutputStream().write(frame(16, 1, utf8("sneaky")));
         assertClosedByServer(socket);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
                 .contains("protocol violation: REQUEST frame while the handshake expects HELLO"));
         assertStillServes();
         assertThat(atServer.requests).containsExactly("still there? 1");
+    }
+
+    @Test
+    void a_replayed_transcript_of_a_genuine_client_fails_authentication_and_is_never_dispatched() throws Exception {
+        LogCapture log = closeAfter(LogCapture.start());
+        RecordingRelay wiretap = closeAfter(new RecordingRelay(port()));
+        NodeTransport genuine = start("genuine", echo("genuine"));
+        assertThat(reply(genuine.request("server", wiretap.address(), utf8("recorded")))).isEqualTo("server: recorded");
+        byte[] transcript = wiretap.fromClient(); // HELLO, PROOF and the REQUEST
+
+        Socket replay = raw();
+        replay.getOutputStream().write(transcript);
+        assertClosedByServer(replay);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
+                .contains("authentication failed: the proof of node 'genuine' does not match the cluster secret of node 'server'"));
+        assertStillServes();
+        assertThat(atServer.requests).containsExactly("recorded", "still there? 1");
     }
 
     @Test

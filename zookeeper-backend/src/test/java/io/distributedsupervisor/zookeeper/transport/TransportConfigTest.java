@@ -3,7 +3,6 @@ package io.distributedsupervisor.zookeeper.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.distributedsupervisor.zookeeper.JavaSerializationCodec;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,8 @@ class TransportConfigTest {
         assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.writeLowWaterMark()).isEqualTo(32 * 1024);
         assertThat(config.writeHighWaterMark()).isEqualTo(64 * 1024);
-        assertThat(config.codec()).isInstanceOf(JavaSerializationCodec.class);
+        assertThat(config.eventLoopThreads()).isEqualTo(2);
+        assertThat(config.nativeTransport()).isTrue();
         assertThat(config.tls()).isNull();
         assertThat(config.openMode()).isFalse();
     }
@@ -52,6 +52,8 @@ class TransportConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("water marks");
         assertThatThrownBy(() -> TransportConfig.builder("n1").openMode(true).connectTimeout(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectTimeout");
+        assertThatThrownBy(() -> TransportConfig.builder("n1").openMode(true).eventLoopThreads(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eventLoopThreads");
     }
 
     @Test
