@@ -105,7 +105,12 @@ final class ChildStarts {
                         "the spec may not be stored: " + e.getMessage()));
             }
         }
-        CompletableFuture<Owner> claim = ctx.session().claimNewAsync(key, stored);
+        CompletableFuture<Owner> claim;
+        try {
+            claim = ctx.session().claimNewAsync(key, stored);
+        } catch (RuntimeException e) {
+            claim = CompletableFuture.failedFuture(e); // a backend that throws instead of failing the future
+        }
         if (inline) {
             Owner owner;
             try {

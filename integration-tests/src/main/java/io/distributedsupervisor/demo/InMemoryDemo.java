@@ -59,7 +59,7 @@ public final class InMemoryDemo {
         for (int i = 1; i <= nodeCount; i++) {
             String name = "n" + i;
             nodes.put(name, cluster.start(SupervisorOptions.builder("demo").nodeName(name)
-                    .serviceLoaderListeners(false)));
+                    .serviceLoaderListeners(false).allowList(java.util.List.of("io.distributedsupervisor.demo.*"))));
         }
         DistributedSupervisor first = nodes.get("n1");
         step("Started %d nodes: %s", nodeCount, first.nodes());

@@ -89,6 +89,7 @@ public final class NodeMain {
                 .builder(opts.getOrDefault("supervisor", "DS"))
                 .nodeName(name).monitorNodes(true).rebalance(Rebalance.ACTIVE)
                 .serviceLoaderListeners(false).callTimeout(Duration.ofSeconds(10))
+                .allowList(java.util.List.of("io.distributedsupervisor.it.*"))
                 .backend(backend).build());
         emit("READY " + name + " " + ProcessHandle.current().pid());
         new NodeMain(ds).serve(backend);

@@ -55,6 +55,9 @@ class ReadmeExampleTest {
         }
     }
 
+    /** The README's children live in one package, which their nodes' codec must allow. */
+    private static final List<String> ALLOW = List.of("io.distributedsupervisor.demo.*");
+
     private final InMemoryCluster cluster = new InMemoryCluster();
 
     @AfterEach
@@ -64,9 +67,9 @@ class ReadmeExampleTest {
 
     @Test
     void workedExample() {
-        DistributedSupervisor n1 = cluster.start(SupervisorOptions.builder("DS").nodeName("n1"));
-        DistributedSupervisor n2 = cluster.start(SupervisorOptions.builder("DS").nodeName("n2"));
-        DistributedSupervisor n3 = cluster.start(SupervisorOptions.builder("DS").nodeName("n3"));
+        DistributedSupervisor n1 = cluster.start(SupervisorOptions.builder("DS").nodeName("n1").allowList(ALLOW));
+        DistributedSupervisor n2 = cluster.start(SupervisorOptions.builder("DS").nodeName("n2").allowList(ALLOW));
+        DistributedSupervisor n3 = cluster.start(SupervisorOptions.builder("DS").nodeName("n3").allowList(ALLOW));
 
         StartResult r = n1.startChild(ChildSpec.of(Counter.class, 10L).withId("MGS"));
         StartResult pinned = n1.startChild(ChildSpec.of(Counter.class, 0L).withId("pinned"), "n2");
@@ -101,8 +104,8 @@ class ReadmeExampleTest {
 
     @Test
     void survivesTheLossOfItsNode() {
-        var n1 = cluster.start(SupervisorOptions.builder("DS").nodeName("n1"));
-        var n2 = cluster.start(SupervisorOptions.builder("DS").nodeName("n2"));
+        var n1 = cluster.start(SupervisorOptions.builder("DS").nodeName("n1").allowList(ALLOW));
+        var n2 = cluster.start(SupervisorOptions.builder("DS").nodeName("n2").allowList(ALLOW));
         n1.startChild(ChildSpec.of(Counter.class, 0L).withId("c"));
         String home = n1.whereis("c").orElseThrow().node();
         DistributedSupervisor survivor = home.equals("n1") ? n2 : n1;

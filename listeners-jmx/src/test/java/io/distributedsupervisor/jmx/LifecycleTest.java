@@ -76,7 +76,7 @@ class LifecycleTest {
     void supervisorsStartedAndClosedOrCrashedOneAfterAnotherLeaveNothing() throws Exception {
         for (int i = 0; i < 50; i++) {
             String node = "n" + i;
-            DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Cycle").nodeName(node)); // ServiceLoader's
+            DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Cycle").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName(node)); // ServiceLoader's
             ds.startChild(ChildSpec.of(TestChildren.Counter.class).withId("c" + i));
             await().until(() -> PLATFORM.isRegistered(JmxListener.objectName("Cycle", node))); // on the listener thread
             if (i % 2 == 0) {
@@ -94,8 +94,8 @@ class LifecycleTest {
     void theSystemPropertySwitchesEveryInstanceOff() throws Exception {
         System.setProperty(JmxListener.ENABLED_PROPERTY, "false");
         JmxListener explicit = new JmxListener();
-        cluster.start(SupervisorOptions.builder("Off").nodeName("n1").listeners(List.of(explicit)));
-        cluster.start(SupervisorOptions.builder("Off").nodeName("n2"));
+        cluster.start(SupervisorOptions.builder("Off").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n1").listeners(List.of(explicit)));
+        cluster.start(SupervisorOptions.builder("Off").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n2"));
 
         assertThat(ours()).isEmpty();
         assertThat(explicit.registeredCount()).isZero();
@@ -104,7 +104,7 @@ class LifecycleTest {
 
     @Test
     void serviceLoaderListenersFalseLeavesTheSupervisorUnpublished() throws Exception {
-        DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Quiet").nodeName("n1").serviceLoaderListeners(false));
+        DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Quiet").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n1").serviceLoaderListeners(false));
         ds.startChild(ChildSpec.of(TestChildren.Counter.class).withId("c"));
         assertThat(ours()).isEmpty();
     }
@@ -113,7 +113,7 @@ class LifecycleTest {
     void anExplicitListenerCanUseItsOwnMBeanServer() throws Exception {
         MBeanServer own = MBeanServerFactory.newMBeanServer();
         JmxListener listener = new JmxListener(own);
-        DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Own").nodeName("n1").serviceLoaderListeners(false)
+        DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Own").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n1").serviceLoaderListeners(false)
                 .listeners(List.of(listener)));
         await().until(() -> own.isRegistered(JmxListener.objectName("Own", "n1")));
         assertThat(ours()).isEmpty();
@@ -125,7 +125,7 @@ class LifecycleTest {
     @Test
     void addedBothExplicitlyAndByServiceLoaderItRegistersOnceAndTheSupervisorRuns() throws Exception {
         JmxListener explicit = new JmxListener();
-        DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Twice").nodeName("n1").listeners(List.of(explicit)));
+        DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Twice").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n1").listeners(List.of(explicit)));
         ds.startChild(ChildSpec.of(TestChildren.Counter.class).withId("c"));
         assertThat((Integer) ds.call("c", "inc")).isEqualTo(1);
         await().until(() -> ours().size() == 1);
@@ -139,8 +139,8 @@ class LifecycleTest {
 
     @Test
     void aBlockedInProcessNotificationListenerDoesNotStallTheSupervisor() throws Exception {
-        DistributedSupervisor n1 = cluster.start(SupervisorOptions.builder("Slow").nodeName("n1"));
-        cluster.start(SupervisorOptions.builder("Slow").nodeName("n2"));
+        DistributedSupervisor n1 = cluster.start(SupervisorOptions.builder("Slow").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n1"));
+        cluster.start(SupervisorOptions.builder("Slow").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n2"));
         ObjectName name = JmxListener.objectName("Slow", "n1");
         await().until(() -> PLATFORM.isRegistered(name));
         CountDownLatch entered = new CountDownLatch(1);
@@ -172,7 +172,7 @@ class LifecycleTest {
     }
 
     private static SupervisorOptions.Builder options(String supervisor, String node) {
-        return SupervisorOptions.builder(supervisor).nodeName(node).serviceLoaderListeners(false);
+        return SupervisorOptions.builder(supervisor).allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName(node).serviceLoaderListeners(false);
     }
 
     private static java.util.Set<ObjectName> ours() throws Exception {

@@ -320,7 +320,7 @@ class RemoteJmxTest {
     }
 
     private static SupervisorOptions.Builder options(String node) {
-        return SupervisorOptions.builder(SUP).nodeName(node).callTimeout(Duration.ofSeconds(3));
+        return SupervisorOptions.builder(SUP).allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName(node).callTimeout(Duration.ofSeconds(3));
     }
 
     private List<DistributedSupervisor> start(int n, UnaryOperator<SupervisorOptions.Builder> custom) {

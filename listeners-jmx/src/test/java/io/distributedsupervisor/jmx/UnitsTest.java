@@ -44,7 +44,7 @@ class UnitsTest {
     @Test
     void notificationsBeyondTheQueueAreDroppedAndCountedWithoutBlockingTheSender() throws Exception {
         try (InMemoryCluster cluster = new InMemoryCluster()) {
-            DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Drop").nodeName("n1")
+            DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Drop").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n1")
                     .serviceLoaderListeners(false));
             SupervisorMBean bean = new SupervisorMBean(ds, new NodeStats(), JmxListener.objectName("Drop", "n1"));
             CountDownLatch entered = new CountDownLatch(1);

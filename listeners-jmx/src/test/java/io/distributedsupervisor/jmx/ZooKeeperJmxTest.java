@@ -63,7 +63,7 @@ class ZooKeeperJmxTest {
         ZooKeeperBackend backend = ZooKeeperBackend.builder(server.getConnectString())
                 .secret("jmx-test-cluster-secret-0123").sessionTimeout(Duration.ofSeconds(4)).build();
         backends.add(backend);
-        DistributedSupervisor ds = DistributedSupervisor.start(SupervisorOptions.builder("ZKDS").nodeName(name)
+        DistributedSupervisor ds = DistributedSupervisor.start(SupervisorOptions.builder("ZKDS").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName(name)
                 .monitorNodes(true).serviceLoaderListeners(false).listeners(List.of(new JmxListener())).backend(backend)
                 .build());
         nodes.add(ds);

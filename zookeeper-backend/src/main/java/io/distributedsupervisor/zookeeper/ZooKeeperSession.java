@@ -1,7 +1,5 @@
 package io.distributedsupervisor.zookeeper;
 
-import io.distributedsupervisor.RemoteChildException;
-import io.distributedsupervisor.internal.Protocol;
 import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.ClaimConflictException;
 import io.distributedsupervisor.spi.Delivery;
@@ -9,11 +7,9 @@ import io.distributedsupervisor.spi.Member;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.Owner;
-import io.distributedsupervisor.spi.Responder;
 import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SessionState;
 import io.distributedsupervisor.spi.SpecRecord;
-import io.distributedsupervisor.zookeeper.transport.InboundHandler;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -91,8 +86,8 @@ final class ZooKeeperSession implements NodeSession {
     private final String supervisor;
     private final String node;
     private final SessionListener listener;
-    private final MessageCodec codec;
     private final Consumer<ZooKeeperSession> onClose;
+    private final io.distributedsupervisor.Ticker ticker;
     private final String membersPath;
     private final String childrenPath;
     private final String ownersPath;
@@ -116,7 +111,7 @@ final class ZooKeeperSession implements NodeSession {
     private long sessionId;
     private long leaseNanos;
     /**
-     * Until when (System.nanoTime) this node may process messages. Renewals compare-and-set it
+     * Until when (on the configured ticker) this node may process messages. Renewals compare-and-set it
      * against the value seen when their round trip started, so a SUSPENDED, LOST or close that
      * ended the lease meanwhile is never undone by a late renewal.
      */
@@ -130,8 +125,8 @@ final class ZooKeeperSession implements NodeSession {
         this.supervisor = supervisor;
         this.node = node;
         this.listener = listener;
-        this.codec = config.codecOrDefault();
         this.onClose = onClose;
+        this.ticker = config.ticker;
         String root = "/" + supervisor;
         this.membersPath = root + "/members";
         this.childrenPath = root + "/children";
@@ -219,7 +214,7 @@ final class ZooKeeperSession implements NodeSession {
             throw ZooKeeperBackend.wrap("could not open a ZooKeeper session at " + config.connectString, e);
         }
 
-        transport = NodeTransport.start(transportConfig(), inbound(handler)); // Bridge until the runtime owns the message path
+        transport = NodeTransport.start(transportConfig(), handler);
 
         long startedAt = System.currentTimeMillis();
         memberData = ZnodeData.member(transport.address(), startedAt, VERSION);
@@ -231,7 +226,7 @@ final class ZooKeeperSession implements NodeSession {
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, e);
         }
-        leaseUntil.set(System.nanoTime() + leaseNanos);
+        leaseUntil.set(ticker.read() + leaseNanos);
 
         client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
         try {
@@ -240,8 +235,8 @@ final class ZooKeeperSession implements NodeSession {
             rawPrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
             rawMemberPath = rawPrefix + memberPath;
             batcher = new ClaimBatcher(zk, touchMember());
-            view = new SupervisorView(zk, node, sessionId, rawPrefix + "/" + supervisor, codec, listener,
-                    config.failoverMargin, config.connectionTimeout, () -> closed);
+            view = new SupervisorView(zk, node, sessionId, rawPrefix + "/" + supervisor, listener,
+                    config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed);
             view.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -363,14 +358,17 @@ final class ZooKeeperSession implements NodeSession {
     private void renewLease() {
         long every = Math.max(TimeUnit.MILLISECONDS.toNanos(20), leaseNanos / 4);
         while (!closed && !lost) {
-            long start = System.nanoTime();
+            long start = ticker.read();
             long seen = leaseUntil.get();
             try {
                 if (client.getZookeeperClient().isConnected()
                         && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
                     client.checkExists().forPath(membersPath);
-                    if (!lost && !closed && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
-                        leaseUntil.compareAndSet(seen, start + leaseNanos);
+                    boolean had = holdsLease();
+                    if (!lost && !closed && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId
+                            && leaseUntil.compareAndSet(seen, start + leaseNanos) && !had && holdsLease()) {
+                        // Children paused for want of a lease (a freeze, a reconnection) may go on.
+                        listener.onLeaseRestored();
                     }
                 }
             } catch (Exception e) {
@@ -380,14 +378,14 @@ final class ZooKeeperSession implements NodeSession {
         }
     }
 
-    /** Ends the lease now (nanoTime may be negative, so never a fixed 0). */
+    /** Ends the lease now (the ticker may read negative, so never a fixed 0). */
     private void endLease() {
-        leaseUntil.set(System.nanoTime() - 1);
+        leaseUntil.set(ticker.read() - 1);
     }
 
     @Override
     public boolean holdsLease() {
-        return System.nanoTime() - leaseUntil.get() < 0;
+        return ticker.read() - leaseUntil.get() < 0;
     }
 
     // ---- NodeSession ----
@@ -506,34 +504,56 @@ final class ZooKeeperSession implements NodeSession {
 
     @Override
     public Owner claimNew(String key, SpecRecord spec) {
-        requireOpen();
-        if (spec != null && spec.node() != null && !spec.node().equals(node)) {
-            throw new IllegalArgumentException("a spec pinned to node " + spec.node() + " is claimed by that node, not "
-                    + node);
-        }
         try {
-            byte[] stored = spec == null ? null
-                    : ZnodeData.spec(spec.node(), codec.encode(new StoredSpec(spec.spec(), spec.node())));
-            List<Op> ops = new ArrayList<>(3);
-            if (stored != null) {
-                ops.add(Op.create(raw(childrenPath, key), stored, acl, CreateMode.PERSISTENT));
-                if (spec.node() != null) {
-                    // Set in the same transaction that creates it: tells every view that the spec
-                    // is pinned to the claimer, without a read (see SupervisorView).
-                    ops.add(Op.setData(raw(childrenPath, key), stored, -1));
-                }
-            }
-            ops.add(createOwner(key));
-            Owner o = claim(ops);
-            view.claimed(key, o, spec);
-            return o;
-        } catch (KeeperException.NodeExistsException e) {
-            throw new ClaimConflictException(key, currentOwner(key));
-        } catch (BackendException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not claim " + key, e);
+            return claimNewAsync(key, spec).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : ZooKeeperBackend.wrap("could not claim " + key,
+                    (Exception) e.getCause());
         }
+    }
+
+    /**
+     * A new child's claim: its spec (if any) and its owner entry in one transaction, written with
+     * the other claims this node makes at the same time ({@link ClaimBatcher}); no thread waits.
+     */
+    @Override
+    public CompletableFuture<Owner> claimNewAsync(String key, SpecRecord spec) {
+        try {
+            requireOpen();
+        } catch (BackendException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (spec != null && spec.node() != null && !spec.node().equals(node)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("a spec pinned to node " + spec.node()
+                    + " is claimed by that node, not " + node));
+        }
+        List<Op> ops = new ArrayList<>(3);
+        if (spec != null) {
+            byte[] stored = ZnodeData.spec(spec.node(), spec.spec());
+            ops.add(Op.create(raw(childrenPath, key), stored, acl, CreateMode.PERSISTENT));
+            if (spec.node() != null) {
+                // Set in the same transaction that creates it: tells every view that the spec
+                // is pinned to the claimer, without a read (see SupervisorView).
+                ops.add(Op.setData(raw(childrenPath, key), stored, -1));
+            }
+        }
+        ops.add(createOwner(key));
+        CompletableFuture<Owner> claimed = new CompletableFuture<>();
+        batcher.submit(ops).whenComplete((epoch, error) -> {
+            if (error == null) {
+                Owner o = new Owner(node, epoch, 0, sessionId);
+                view.claimed(key, o, spec);
+                claimed.complete(o);
+            } else if (error instanceof KeeperException.NodeExistsException) {
+                // The conflict's owner is read on a thread of its own: this may be ZooKeeper's event thread.
+                Thread.startVirtualThread(() -> claimed.completeExceptionally(new ClaimConflictException(key,
+                        currentOwner(key))));
+            } else {
+                claimed.completeExceptionally(error instanceof BackendException b ? b
+                        : ZooKeeperBackend.wrap("could not claim " + key, (Exception) error));
+            }
+        });
+        return claimed;
     }
 
     @Override
@@ -715,121 +735,31 @@ final class ZooKeeperSession implements NodeSession {
         return view.addressOf(target);
     }
 
-    // Bridge until the runtime owns the message path: the runtime still hands this session
-    // objects, and the transport moves bytes. Messages are encoded and decoded here with the
-    // session's codec, and each Delivery other than a reply becomes the BackendException the
-    // runtime expects.
-
     @Override
-    public CompletableFuture<Object> request(String target, Object message) {
+    public CompletableFuture<Delivery> request(String target, byte[] message) {
         if (closed || lost) {
-            return CompletableFuture.failedFuture(new BackendException("session of node " + node + " in supervisor "
+            return CompletableFuture.completedFuture(new Delivery.NotSent("the session of node " + node + " in supervisor "
                     + supervisor + " is " + (closed ? "closed" : "lost")));
         }
         String address = addressOf(target);
         if (address == null) {
-            return CompletableFuture.failedFuture(new BackendException("node " + target
+            return CompletableFuture.completedFuture(new Delivery.NotSent("node " + target
                     + " is not a live member of supervisor " + supervisor));
         }
-        byte[] bytes;
-        try {
-            bytes = codec.encode(message);
-        } catch (Exception e) {
-            return CompletableFuture.failedFuture(new BackendException("request to node " + target + " failed: the message ("
-                    + typeOf(message) + ") cannot be encoded: " + e, e));
-        }
-        CompletableFuture<Object> result = new CompletableFuture<>();
-        transport.request(target, address, bytes).thenAccept(delivery -> {
-            if (delivery instanceof Delivery.Replied replied) {
-                try {
-                    result.complete(codec.decode(replied.reply()));
-                } catch (Exception e) {
-                    result.completeExceptionally(new BackendException("request to node " + target
-                            + " failed: the reply could not be decoded: " + e, e));
-                }
-            } else {
-                result.completeExceptionally(new BackendException("request to node " + target + " failed: " + reason(delivery)));
-            }
-        });
-        return result;
+        return transport.request(target, address, message);
     }
 
     @Override
-    public boolean send(String target, Object message) {
+    public Delivery send(String target, byte[] message) {
         if (closed || lost) {
-            return false;
+            return new Delivery.NotSent("the session of node " + node + " in supervisor " + supervisor + " is "
+                    + (closed ? "closed" : "lost"));
         }
         String address = addressOf(target);
         if (address == null) {
-            return false;
+            return new Delivery.NotSent("node " + target + " is not a live member of supervisor " + supervisor);
         }
-        byte[] bytes;
-        try {
-            bytes = codec.encode(message);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("message to node " + target + " (" + typeOf(message) + ") cannot be encoded: " + e, e);
-        }
-        return transport.send(target, address, bytes) instanceof Delivery.Sent;
-    }
-
-    /** The runtime's handler behind the transport's bytes; what it answers is encoded, guarded by ReplyGuard. */
-    private InboundHandler inbound(MessageHandler handler) {
-        ReplyGuard replies = new ReplyGuard(codec);
-        return new InboundHandler() {
-            @Override
-            public void onRequest(String fromNode, byte[] message, Responder responder) {
-                Object request = decode(message, fromNode); // throws: the transport answers with a failure
-                handler.onRequest(fromNode, request).thenApply(replies::guard).whenComplete((reply, failure) ->
-                        responder.reply(encodeReply(failure == null ? reply : crash(failure instanceof CompletionException
-                                && failure.getCause() != null ? failure.getCause() : failure))));
-            }
-
-            @Override
-            public void onMessage(String fromNode, byte[] message) {
-                handler.onMessage(fromNode, decode(message, fromNode)); // throws: the transport logs it
-            }
-        };
-    }
-
-    /** A reply that cannot be encoded is answered as a crash naming it, so that the caller need not time out. */
-    private byte[] encodeReply(Object reply) {
-        try {
-            return codec.encode(reply);
-        } catch (Exception e) {
-            LOG.warn("a reply ({}) cannot be encoded", typeOf(reply), e);
-            try {
-                return codec.encode(crash(new IllegalArgumentException("the reply (" + typeOf(reply) + ") cannot be encoded: " + e)));
-            } catch (Exception again) {
-                throw new IllegalStateException("the codec cannot encode a crash", again);
-            }
-        }
-    }
-
-    private static Protocol.Crashed crash(Throwable cause) {
-        return new Protocol.Crashed(RemoteChildException.of(cause));
-    }
-
-    private Object decode(byte[] message, String fromNode) {
-        try {
-            return codec.decode(message);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("a message from node " + fromNode + " could not be decoded by node " + node
-                    + ": " + e, e);
-        }
-    }
-
-    private static String reason(Delivery delivery) {
-        return switch (delivery) {
-            case Delivery.NotSent notSent -> "not sent: " + notSent.reason();
-            case Delivery.MaybeDelivered maybe -> "maybe delivered: " + maybe.reason();
-            case Delivery.Refused refused -> "refused by node " + refused.node() + ": " + refused.reason();
-            case Delivery.Replied replied -> "replied";
-            case Delivery.Sent sent -> "sent";
-        };
-    }
-
-    private static String typeOf(Object value) {
-        return value == null ? "null" : value.getClass().getName();
+        return transport.send(target, address, message);
     }
 
     // ---- lifecycle ----

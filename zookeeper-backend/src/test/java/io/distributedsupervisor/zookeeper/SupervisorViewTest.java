@@ -3,7 +3,6 @@ package io.distributedsupervisor.zookeeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.spi.ClaimConflictException;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.NodeSession;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -37,12 +35,11 @@ class SupervisorViewTest {
     private static final String SUPERVISOR = "DS";
     private static final MessageHandler NO_MESSAGES = new MessageHandler() {
         @Override
-        public CompletableFuture<Object> onRequest(String fromNode, Object message) {
-            return CompletableFuture.completedFuture(null);
+        public void onRequest(String fromNode, byte[] message, io.distributedsupervisor.spi.Responder responder) {
         }
 
         @Override
-        public void onMessage(String fromNode, Object message) {
+        public void onMessage(String fromNode, byte[] message) {
         }
     };
 
@@ -114,7 +111,8 @@ class SupervisorViewTest {
             });
             assertThat(s.placements(placements.keySet())).as("placements seen by %s", s.node()).isEqualTo(placements);
             Map<String, SpecRecord> specs = s.specs(placements.keySet());
-            specs.forEach((key, rec) -> assertThat(rec.spec().id()).isEqualTo(key));
+            specs.forEach((key, rec) -> assertThat(new String(rec.spec(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("spec of " + key));
             assertThat(specs).hasSameSizeAs(placements);
         }
     }
@@ -162,8 +160,8 @@ class SupervisorViewTest {
         Owner placed = a.claimNew("r", spec("r", null));
         // A view that gets only the events handed to it here, as a server before 3.9 sends them.
         SupervisorView view = new SupervisorView(plain.getZookeeperClient().getZooKeeper(), "observer", -1,
-                "/view/" + SUPERVISOR, backend.config().codecOrDefault(), new SessionListener() {
-                }, Duration.ZERO, Duration.ofSeconds(10), () -> false);
+                "/view/" + SUPERVISOR, new SessionListener() {
+                }, Duration.ZERO, io.distributedsupervisor.Scheduler.system(), Duration.ofSeconds(10), () -> false);
         String base = "/view/" + SUPERVISOR;
         view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, base + "/members/a"));
         await().until(() -> view.members().containsKey("a"));
@@ -212,7 +210,7 @@ class SupervisorViewTest {
     }
 
     private static SpecRecord spec(String key, String node) {
-        return new SpecRecord(ChildSpec.of(TestChild.class).withId(key), node);
+        return new SpecRecord(("spec of " + key).getBytes(java.nio.charset.StandardCharsets.UTF_8), node);
     }
 
     /** Owner entries as ZooKeeper holds them: node and restarts from the data, epoch and session from the stat. */
@@ -235,8 +233,5 @@ class SupervisorViewTest {
             result.put(key, Optional.ofNullable(ZnodeData.specNode(key, data)));
         }
         return result;
-    }
-
-    public static final class TestChild implements io.distributedsupervisor.Child {
     }
 }

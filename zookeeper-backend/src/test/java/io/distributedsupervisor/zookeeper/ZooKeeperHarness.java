@@ -70,11 +70,16 @@ final class ZooKeeperHarness implements ClusterHarness {
         return start(node, b -> b, b -> b);
     }
 
+    /** What the codec of this module's test nodes allows: the suite's children and this package's. */
+    static final List<String> ALLOW_LIST = java.util.stream.Stream.concat(
+            io.distributedsupervisor.tck.supervisor.Nodes.ALLOW_LIST.stream(),
+            java.util.stream.Stream.of("io.distributedsupervisor.zookeeper.*")).toList();
+
     /** Node {@code node} of {@link #SUPERVISOR}, its options and backend adjusted by the test. */
     DistributedSupervisor start(String node, java.util.function.UnaryOperator<SupervisorOptions.Builder> options,
                                 java.util.function.UnaryOperator<ZooKeeperBackend.Builder> backend) {
         return start(options.apply(SupervisorOptions.builder(SUPERVISOR).nodeName(node).serviceLoaderListeners(false)
-                .callTimeout(java.time.Duration.ofSeconds(10))), backend);
+                .callTimeout(java.time.Duration.ofSeconds(10)).allowList(ALLOW_LIST)), backend);
     }
 
     DistributedSupervisor start(SupervisorOptions.Builder builder,

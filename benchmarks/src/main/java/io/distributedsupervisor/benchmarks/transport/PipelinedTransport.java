@@ -2,7 +2,7 @@ package io.distributedsupervisor.benchmarks.transport;
 
 import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.Responder;
-import io.distributedsupervisor.zookeeper.transport.InboundHandler;
+import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.time.Duration;
@@ -26,7 +26,7 @@ public final class PipelinedTransport {
     private volatile boolean pipelining;
 
     private PipelinedTransport(boolean nativeTransport) throws Exception {
-        InboundHandler echo = new InboundHandler() {
+        MessageHandler echo = new MessageHandler() {
             @Override
             public void onRequest(String fromNode, byte[] message, Responder responder) {
                 responder.reply(message);

@@ -2,7 +2,7 @@ package io.distributedsupervisor.benchmarks.transport;
 
 import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.Responder;
-import io.distributedsupervisor.zookeeper.transport.InboundHandler;
+import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import io.netty.bootstrap.Bootstrap;
@@ -69,7 +69,7 @@ public class TransportRoundTripBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         payload = new byte[payloadBytes];
-        InboundHandler echo = new InboundHandler() {
+        MessageHandler echo = new MessageHandler() {
             @Override
             public void onRequest(String fromNode, byte[] message, Responder responder) {
                 responder.reply(message);

@@ -1,5 +1,6 @@
 package io.distributedsupervisor.zookeeper.transport;
 
+import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.Responder;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Dispatch, after the handshake: hands requests and one-way messages to the
- * {@link InboundHandler} (in the order the peer sent them), queues each request's answer on the
+ * {@link MessageHandler} (in the order the peer sent them), queues each request's answer on the
  * connection it came on, from whatever thread gives it, and completes our own requests with the
  * peer's answers.
  */
@@ -26,10 +27,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     private final String selfNode;
     private final Connection connection;
-    private final InboundHandler handler;
+    private final MessageHandler handler;
     private final int maxFrameBytes;
 
-    Dispatcher(String selfNode, Connection connection, InboundHandler handler, int maxFrameBytes) {
+    Dispatcher(String selfNode, Connection connection, MessageHandler handler, int maxFrameBytes) {
         this.selfNode = selfNode;
         this.connection = connection;
         this.handler = handler;

@@ -1,5 +1,6 @@
 package io.distributedsupervisor.zookeeper.transport;
 
+import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.Delivery;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -77,7 +78,7 @@ public final class NodeTransport implements AutoCloseable {
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
 
     private final TransportConfig config;
-    private final InboundHandler handler;
+    private final MessageHandler handler;
     private final HandshakeHandler.Identity identity;
     private final TransportThreads threads;
     private final EventLoopGroup group;
@@ -89,7 +90,7 @@ public final class NodeTransport implements AutoCloseable {
     private final Channel server;
     private final String address;
 
-    private NodeTransport(TransportConfig config, InboundHandler handler) {
+    private NodeTransport(TransportConfig config, MessageHandler handler) {
         this.config = config;
         this.handler = handler;
         this.identity = new HandshakeHandler.Identity(config.nodeName(), config.clusterName(), config.secret(),
@@ -135,7 +136,7 @@ public final class NodeTransport implements AutoCloseable {
      *
      * @throws TransportException if the address cannot be bound
      */
-    public static NodeTransport start(TransportConfig config, InboundHandler handler) {
+    public static NodeTransport start(TransportConfig config, MessageHandler handler) {
         return new NodeTransport(Objects.requireNonNull(config, "config"), Objects.requireNonNull(handler, "handler"));
     }
 

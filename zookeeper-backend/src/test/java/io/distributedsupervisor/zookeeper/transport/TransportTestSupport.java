@@ -1,5 +1,6 @@
 package io.distributedsupervisor.zookeeper.transport;
 
+import io.distributedsupervisor.spi.MessageHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distributedsupervisor.spi.Delivery;
@@ -45,11 +46,11 @@ abstract class TransportTestSupport {
         return closeable;
     }
 
-    NodeTransport start(String node, InboundHandler handler) {
+    NodeTransport start(String node, MessageHandler handler) {
         return start(node, handler, b -> b);
     }
 
-    NodeTransport start(String node, InboundHandler handler, UnaryOperator<TransportConfig.Builder> tweak) {
+    NodeTransport start(String node, MessageHandler handler, UnaryOperator<TransportConfig.Builder> tweak) {
         TransportConfig config = tweak.apply(TransportConfig.builder(node).secret(SECRET)).build();
         return closeAfter(NodeTransport.start(config, handler));
     }
@@ -89,7 +90,7 @@ abstract class TransportTestSupport {
     }
 
     /** An inbound handler that records what arrives (as text; from whom, in order) and answers as told. */
-    static class Recorder implements InboundHandler {
+    static class Recorder implements MessageHandler {
         final ConcurrentLinkedQueue<String> messages = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
         /** Everything in arrival order, requests and one-way messages interleaved. */
