@@ -1,5 +1,6 @@
 package io.distributedsupervisor.zookeeper.transport;
 
+import io.distributedsupervisor.tck.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
