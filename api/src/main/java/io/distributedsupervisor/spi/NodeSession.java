@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * ids: non-empty and free of {@code /}.
  *
  * <p>Every method is thread-safe. After {@link #close()} or the session's end, writes throw
- * {@link BackendException} and requests fail. While the session is
+ * {@link BackendException} and messages are {@link Delivery.NotSent not sent}. While the session is
  * {@link SessionState#SUSPENDED}, writes may throw {@link BackendException} too.
  */
 public interface NodeSession extends AutoCloseable {

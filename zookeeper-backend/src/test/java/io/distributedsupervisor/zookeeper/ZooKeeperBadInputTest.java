@@ -92,6 +92,35 @@ class ZooKeeperBadInputTest {
         stillServing();
     }
 
+    /**
+     * An owner entry that no live member holds (here written by a foreign client; in life, one
+     * of a node that is leaving) blocks its id: a start says so plainly once its timeout passed,
+     * naming the holder, and starts the child once the entry is gone.
+     */
+    @Test
+    void anIdHeldByAnOwnerEntryOfNoLiveMemberIsReportedAsAStaleClaim() throws Exception {
+        DistributedSupervisor n3 = cluster.start("n3", b -> b.callTimeout(Duration.ofSeconds(1)), b -> b);
+        cluster.awaitRing(List.of("n1", "n2", "n3"));
+        String root = "/" + cluster.namespace() + "/" + ZooKeeperHarness.SUPERVISOR;
+        CuratorFramework foreign = CuratorFrameworkFactory.newClient(server.connectString(), new RetryOneTime(100));
+        foreign.start();
+        try {
+            foreign.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+                    .forPath(root + "/owners/sheld", "ds1\nghost\n0".getBytes(StandardCharsets.UTF_8));
+            await().until(() -> n3.whereis("held").isPresent());
+            assertThatThrownBy(() -> n3.startChild(ChildSpec.of(WitnessedCounter.class).withId("held")))
+                    .isInstanceOfSatisfying(io.distributedsupervisor.StaleClaimException.class, e -> {
+                        assertThat(e.holder()).isEqualTo("ghost");
+                        assertThat(e.getMessage()).contains("held").contains("ghost").contains("not a live member");
+                    });
+        } finally {
+            foreign.close(); // its session ends, and the entry with it
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> n3.whereis("held").isEmpty());
+        assertThat(n3.startChild(ChildSpec.of(WitnessedCounter.class).withId("held")).pid().node()).isIn("n1", "n2", "n3");
+        stillServing();
+    }
+
     @Test
     void aSecondNodeWithATakenNameIsRefusedAndTheFirstServesOn() {
         assertThatThrownBy(() -> cluster.start("n1")).isInstanceOf(BackendException.class)
