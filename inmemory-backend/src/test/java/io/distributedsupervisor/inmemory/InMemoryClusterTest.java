@@ -376,6 +376,10 @@ class InMemoryClusterTest {
 
     @Test
     void theProviderIsFoundByNameAndSharesNamedClusters() throws Exception {
+        // On the module path this test runs inside module io.distributedsupervisor.inmemory, which
+        // provides BackendProvider but does not declare `uses` it (only the api module looks
+        // providers up): the test declares its use here (a no-op on the class path).
+        getClass().getModule().addUses(BackendProvider.class);
         BackendProvider provider = ServiceLoader.load(BackendProvider.class).stream()
                 .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("inmemory")).findFirst().orElseThrow();
         assertThat(provider).isInstanceOf(InMemoryBackendProvider.class);

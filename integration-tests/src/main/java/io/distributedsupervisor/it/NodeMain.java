@@ -269,7 +269,7 @@ public final class NodeMain {
     }
 
     /** Halts this JVM as soon as the process that started it is gone (also if it was killed). */
-    private static void watchParent() {
+    static void watchParent() {
         Optional<ProcessHandle> parent = ProcessHandle.current().parent();
         if (parent.isEmpty()) {
             return;

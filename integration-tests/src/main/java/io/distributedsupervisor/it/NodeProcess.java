@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link NodeMain} in a child JVM, and its driver: launches it with this JVM's java binary and
  * class path, sends it commands over its standard input, reads replies and witness lines from its
  * standard output (witness lines go to a {@link Witness}), and writes its standard error to a log
- * file. It can kill the node (SIGKILL), pause it (SIGSTOP) and wake it (SIGCONT).
+ * file. It can kill the node (SIGKILL), pause it (SIGSTOP) and wake it (SIGCONT). Another main
+ * class that speaks the same protocol (e.g. {@link ModulePathNode}) is launched with a command
+ * line of its own.
  *
  * <p>The child JVM dies with this one: it halts at the end of its standard input, which closes
  * when this JVM exits however it exits, and it watches its parent process as well.
@@ -67,13 +69,26 @@ public final class NodeProcess implements AutoCloseable {
     public static NodeProcess launch(String name, String zookeeper, String supervisor, String secret,
                                      Duration sessionTimeout, Path logDir, Witness witness) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(javaCommand());
         cmd.addAll(JVM_OPTIONS);
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeMain.class.getName(),
                 "--name", name, "--zookeeper", zookeeper, "--supervisor", supervisor, "--secret", secret,
                 "--port", "0", "--session-timeout-ms", String.valueOf(sessionTimeout.toMillis())));
+        return launch(name, cmd, logDir, witness);
+    }
+
+    /**
+     * Launches a node JVM with this command line and waits until it is ready: for a main class
+     * other than {@link NodeMain} (or other JVM options) that speaks its protocol: a line
+     * {@code READY ...} once up, a reply line {@code R <req> ok|err <payload>} for each command,
+     * and the halt at the end of its standard input.
+     *
+     * @param command the whole command line, the java binary ({@link #javaCommand()}) first
+     * @throws IllegalStateException if it does not come up within a minute (with its log's tail)
+     */
+    public static NodeProcess launch(String name, List<String> command, Path logDir, Witness witness) {
+        List<String> cmd = List.copyOf(command);
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
@@ -89,6 +104,12 @@ public final class NodeProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not launch node " + name, e);
         }
+    }
+
+    /** The java binary of this JVM, for node JVMs of the same version. */
+    public static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /** The node's name. */
