@@ -28,6 +28,15 @@ public interface SessionListener {
     default void onLeaseRestored() {
     }
 
+    /**
+     * The backend found an entry in coordination storage that it does not trust, and ignores it:
+     * a member without a valid proof of the cluster secret, an owner entry of a session that is
+     * no verified member's, a znode it cannot read. Told once per entry, so that the runtime can
+     * report it to listeners; {@code what} names the entry (a path), {@code why} the reason.
+     */
+    default void onUntrusted(String what, String why) {
+    }
+
     /** The session's state changed. */
     default void onSessionState(SessionState state) {
     }
