@@ -108,6 +108,10 @@ final class ListenerDispatcher {
         event(new ListenerEvent.NodeDown(supervisor, node, lost, info));
     }
 
+    void untrusted(String what, String why) {
+        event(new ListenerEvent.Untrusted(supervisor, node, what, why));
+    }
+
     void nodeTerminate(String closed, Object reason, List<ChildStatus> statuses) {
         event(new ListenerEvent.NodeTerminated(supervisor, node, closed, reason, statuses));
     }

@@ -116,6 +116,11 @@ final class SessionKeeper {
         }
 
         @Override
+        public void onUntrusted(String what, String why) {
+            ctx.events.untrusted(what, why);
+        }
+
+        @Override
         public void onLeaseRestored() {
             if (current()) {
                 ctx.leaseGate.restored();

@@ -58,6 +58,7 @@ public interface Listener {
             case ListenerEvent.NodeDown e -> onNodeDown(e.supervisor(), e.lost(), e.info());
             case ListenerEvent.NodeTerminated e -> onNodeTerminate(e.supervisor(), e.closed(), e.reason(), e.statuses());
             case ListenerEvent.Failover e -> onFailover(e.supervisor(), e.lostNodes(), e.children(), e.took());
+            case ListenerEvent.Untrusted e -> onUntrusted(e.supervisor(), e.what(), e.why());
         }
     }
 
@@ -96,6 +97,13 @@ public interface Listener {
      * node that took over at least one child.
      */
     default void onFailover(String supervisor, List<String> lostNodes, int children, Duration took) {
+    }
+
+    /**
+     * This node ignores an entry of coordination storage it does not trust ({@code what}), for
+     * {@code why}: see {@link ListenerEvent.Untrusted}.
+     */
+    default void onUntrusted(String supervisor, String what, String why) {
     }
 
     /**
@@ -172,6 +180,11 @@ public interface Listener {
             @Override
             public void onFailover(String supervisor, List<String> lostNodes, int children, Duration took) {
                 listener.onFailover(supervisor, lostNodes, children, took);
+            }
+
+            @Override
+            public void onUntrusted(String supervisor, String what, String why) {
+                listener.onUntrusted(supervisor, what, why);
             }
 
             @Override

@@ -64,6 +64,15 @@ public sealed interface ListenerEvent {
         }
     }
 
+    /**
+     * {@link #node()}'s backend found an entry in coordination storage it does not trust and
+     * ignores it (a member without a valid proof of the cluster secret, an owner entry of no
+     * verified member's session, ...): {@code what} names it, {@code why} says why. Told once per
+     * entry; worth an alert, since something wrote where only the cluster should.
+     */
+    record Untrusted(String supervisor, String node, String what, String why) implements ListenerEvent {
+    }
+
     /** {@link #node()} took over {@code children} children of {@code lostNodes}; the last had run init after {@code took}. */
     record Failover(String supervisor, String node, List<String> lostNodes, int children, Duration took)
             implements ListenerEvent {

@@ -27,6 +27,8 @@ public interface DistributedSupervisorMXBean {
     String NODE_TERMINATE = "io.distributedsupervisor.node.terminate";
     /** Notification type: a child crashed too often and was given up (its spec removed cluster-wide). */
     String CHILD_GIVEN_UP = "io.distributedsupervisor.child.givenup";
+    /** Notification type: this node ignores an entry of coordination storage it does not trust. */
+    String UNTRUSTED = "io.distributedsupervisor.untrusted";
 
     /** This node's name. */
     String getNodeName();
@@ -88,6 +90,13 @@ public interface DistributedSupervisorMXBean {
      * it saw the loss to the end of {@code init} of the last child it took over. -1 before any.
      */
     long getLastFailoverMillis();
+
+    /**
+     * Entries of coordination storage this node ignored because it could not trust them (a member
+     * without a valid proof of the cluster secret, an owner entry of no verified member's session):
+     * anything above 0 means something wrote where only the cluster should.
+     */
+    long getUntrustedEntries();
 
     /**
      * Notifications not delivered to in-process JMX listeners because they were too slow to

@@ -182,6 +182,13 @@ public final class JmxListener implements Listener {
                 }
             }
             case ListenerEvent.Failover e -> s.lastFailoverMillis.set(e.took().toMillis());
+            case ListenerEvent.Untrusted e -> {
+                s.untrusted.incrementAndGet();
+                if (s.mbean != null) {
+                    s.mbean.send(DistributedSupervisorMXBean.UNTRUSTED, "supervisor " + e.supervisor() + " on node "
+                            + e.node() + " ignores " + e.what() + ": " + e.why(), null);
+                }
+            }
         }
     }
 

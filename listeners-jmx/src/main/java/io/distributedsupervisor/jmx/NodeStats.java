@@ -19,6 +19,7 @@ final class NodeStats {
     final AtomicLong nodesDown = new AtomicLong();
     final AtomicLong nodesTerminated = new AtomicLong();
     final AtomicLong lastFailoverMillis = new AtomicLong(-1);
+    final AtomicLong untrusted = new AtomicLong();
 
     /** The MBean these counters are published through; only the dispatcher thread touches it. */
     SupervisorMBean mbean;

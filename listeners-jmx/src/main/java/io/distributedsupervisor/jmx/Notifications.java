@@ -40,7 +40,10 @@ final class Notifications {
             new MBeanNotificationInfo(new String[] {DistributedSupervisorMXBean.CHILD_GIVEN_UP},
                     Notification.class.getName(), "A child crashed more than maxRestarts times within the window and "
                     + "was given up; sent by the node it ran on. userData: supervisor, reportedBy, childId, idType, pid, "
-                    + "lastExit")
+                    + "lastExit"),
+            new MBeanNotificationInfo(new String[] {DistributedSupervisorMXBean.UNTRUSTED},
+                    Notification.class.getName(), "This node ignores an entry of coordination storage it does not trust; "
+                    + "the message names the entry and why. userData: none")
     };
 
     private static final String[] NODE_ITEMS = {"supervisor", "reportedBy", "node", "reason", "ringNodes", "childIds"};

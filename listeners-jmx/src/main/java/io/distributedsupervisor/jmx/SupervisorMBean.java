@@ -167,6 +167,11 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
     }
 
     @Override
+    public long getUntrustedEntries() {
+        return stats.untrusted.get();
+    }
+
+    @Override
     public long getNotificationsDropped() {
         return dropped.get();
     }
@@ -225,6 +230,7 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
                 Map.entry("NodesDown", "Node-down events this node reported (monitorNodes)"),
                 Map.entry("NodesTerminated", "Graceful closes of other nodes seen by this node"),
                 Map.entry("LastFailoverMillis", "Duration of the last failover this node took part in, ms; -1 before any"),
+                Map.entry("UntrustedEntries", "Entries of coordination storage ignored as untrusted; above 0: investigate"),
                 Map.entry("NotificationsDropped", "Notifications dropped because an in-process listener did not keep up"));
         private static final Map<String, String> OPERATIONS = Map.of(
                 "listLocalChildren", "The children running on this node: id, idType, pid, childClass, restart, startedAt, restarts",

@@ -42,6 +42,30 @@ class UnitsTest {
     }
 
     @Test
+    void anUntrustedEntryIsCountedAndNotifiedOnTheNodeThatIgnoredIt() throws Exception {
+        javax.management.MBeanServer server = javax.management.MBeanServerFactory.newMBeanServer();
+        JmxListener jmx = new JmxListener(server);
+        try (InMemoryCluster cluster = new InMemoryCluster()) {
+            DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Watch").nodeName("n1")
+                    .serviceLoaderListeners(false).listeners(java.util.List.of(jmx)));
+            ObjectName name = JmxListener.objectName("Watch", "n1");
+            java.util.concurrent.BlockingQueue<javax.management.Notification> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+            org.awaitility.Awaitility.await().until(() -> server.isRegistered(name));
+            server.addNotificationListener(name, (n, h) -> seen.add(n), null, null);
+
+            jmx.onEvent(new io.distributedsupervisor.spi.ListenerEvent.Untrusted("Watch", "n1", "members/ghost",
+                    "not ephemeral"));
+
+            assertThat(server.getAttribute(name, "UntrustedEntries")).isEqualTo(1L);
+            javax.management.Notification n = seen.poll(10, TimeUnit.SECONDS);
+            assertThat(n).isNotNull();
+            assertThat(n.getType()).isEqualTo(DistributedSupervisorMXBean.UNTRUSTED);
+            assertThat(n.getMessage()).contains("members/ghost").contains("not ephemeral").contains("n1");
+            ds.close();
+        }
+    }
+
+    @Test
     void notificationsBeyondTheQueueAreDroppedAndCountedWithoutBlockingTheSender() throws Exception {
         try (InMemoryCluster cluster = new InMemoryCluster()) {
             DistributedSupervisor ds = cluster.start(SupervisorOptions.builder("Drop").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName("n1")
