@@ -105,4 +105,10 @@ final class ZnodeData {
         }
         return lines;
     }
+
+    /** A field of untrusted data as a log line may show it: short, no control characters. */
+    static String printable(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) + "…" : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
 }

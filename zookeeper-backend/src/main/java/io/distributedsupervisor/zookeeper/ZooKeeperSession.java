@@ -13,7 +13,6 @@ import io.distributedsupervisor.spi.SpecRecord;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -40,11 +39,8 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.admin.ZooKeeperAdmin;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.ZKConfig;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
-import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +100,7 @@ final class ZooKeeperSession implements NodeSession {
     private String rawMemberPath;
     private ClaimBatcher batcher;
     /** The ACL of the znodes this node creates through the raw handle (Curator's for the rest). */
-    private List<ACL> acl = ZooDefs.Ids.OPEN_ACL_UNSAFE;
+    private final List<ACL> acl;
     private NodeTransport transport;
     private SupervisorView view;
     private Thread leaseThread;
@@ -132,6 +128,7 @@ final class ZooKeeperSession implements NodeSession {
         this.childrenPath = root + "/children";
         this.ownersPath = root + "/owners";
         this.memberPath = membersPath + "/" + node;
+        this.acl = ZooKeeperAcls.of(config);
     }
 
     static ZooKeeperSession open(ZooKeeperBackend.Builder config, String supervisor, String node,
@@ -168,28 +165,25 @@ final class ZooKeeperSession implements NodeSession {
                                 zkClientConfig);
                     }
                 });
-        if (config.digestUser != null) {
-            String auth = config.digestUser + ":" + config.digestPassword;
-            List<ACL> acl;
-            try {
-                // ZooKeeper asks acl.contains(null), which List.of answers with an NPE: a plain list.
-                acl = new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL,
-                        new Id("digest", DigestAuthenticationProvider.generateDigest(auth)))));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA1 is missing from this JVM", e);
+        byte[] digest = ZooKeeperAcls.digestAuth(config);
+        if (digest != null) {
+            b.authorization("digest", digest);
+        }
+        b.aclProvider(new ACLProvider() {
+            @Override
+            public List<ACL> getDefaultAcl() {
+                return acl;
             }
-            this.acl = acl;
-            b.authorization("digest", auth.getBytes(StandardCharsets.UTF_8)).aclProvider(new ACLProvider() {
-                @Override
-                public List<ACL> getDefaultAcl() {
-                    return acl;
-                }
 
-                @Override
-                public List<ACL> getAclForPath(String path) {
-                    return acl;
-                }
-            });
+            @Override
+            public List<ACL> getAclForPath(String path) {
+                return acl;
+            }
+        });
+        if (config.openAcl) {
+            LOG.warn("node {} of supervisor {}: openAcl is set: the znodes under /{} are readable and writable by any "
+                    + "ZooKeeper client, which can delete the cluster's state; for trusted networks and tests only "
+                    + "(set digestAcl or saslAcl instead)", node, supervisor, config.namespace);
         }
         client = b.build();
         client.start();
@@ -202,8 +196,14 @@ final class ZooKeeperSession implements NodeSession {
             int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
             leaseNanos = (long) (TimeUnit.MILLISECONDS.toNanos(negotiated > 0 ? negotiated
                     : config.sessionTimeout.toMillis()) * config.leaseFraction);
+            // Made here rather than left to Curator, which makes it on first use but only logs a failure.
+            ensurePath(client.usingNamespace(null), "/" + config.namespace);
+            ZooKeeperAcls.check(client, acl, "/", false, node);
+            ensurePath(client, "/" + supervisor);
+            ZooKeeperAcls.check(client, acl, "/" + supervisor, false, node);
             for (String p : List.of(membersPath, childrenPath, ownersPath)) {
-                ensurePath(p);
+                ensurePath(client, p);
+                ZooKeeperAcls.check(client, acl, p, true, node);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -272,11 +272,16 @@ final class ZooKeeperSession implements NodeSession {
         return t.build();
     }
 
-    private void ensurePath(String path) {
+    private void ensurePath(CuratorFramework through, String path) {
         try {
-            client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
+            through.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
         } catch (KeeperException.NodeExistsException e) {
-            // Made by another node: fine.
+            // Made before (by another node, or by anyone): its ACL is checked next.
+        } catch (KeeperException.InvalidACLException e) {
+            throw new BackendException("the ZooKeeper server refuses the ACL " + ZooKeeperAcls.describe(acl) + " for "
+                    + path + (config.saslPrincipals.isEmpty() ? "" : ": a sasl ACL needs the server's SASL "
+                    + "authentication provider (zookeeper.authProvider.sasl="
+                    + "org.apache.zookeeper.server.auth.SASLAuthenticationProvider) and a client authenticated by SASL"));
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not create " + path, e);
         }

@@ -19,8 +19,6 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,9 +49,7 @@ class SupervisorViewTest {
     void start() throws InterruptedException {
         server = new EmbeddedZooKeeper();
         backend = server.backend().namespace("view").build();
-        plain = CuratorFrameworkFactory.newClient(server.connectString(), new RetryOneTime(100));
-        plain.start();
-        plain.blockUntilConnected();
+        plain = server.client(true);
     }
 
     @AfterEach

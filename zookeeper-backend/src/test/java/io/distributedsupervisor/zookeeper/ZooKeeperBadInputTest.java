@@ -48,8 +48,8 @@ class ZooKeeperBadInputTest {
         cluster.start("n2");
         cluster.awaitRing(List.of("n1", "n2"));
         cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId("steady"));
-        plain = CuratorFrameworkFactory.newClient(server.connectString(), new RetryOneTime(100));
-        plain.start();
+        // A client with the nodes' ZooKeeper credentials: it may write anything the nodes may.
+        plain = server.client(true);
     }
 
     @AfterEach
@@ -102,8 +102,7 @@ class ZooKeeperBadInputTest {
         DistributedSupervisor n3 = cluster.start("n3", b -> b.callTimeout(Duration.ofSeconds(1)), b -> b);
         cluster.awaitRing(List.of("n1", "n2", "n3"));
         String root = "/" + cluster.namespace() + "/" + ZooKeeperHarness.SUPERVISOR;
-        CuratorFramework foreign = CuratorFrameworkFactory.newClient(server.connectString(), new RetryOneTime(100));
-        foreign.start();
+        CuratorFramework foreign = server.client(true);
         try {
             foreign.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
                     .forPath(root + "/owners/sheld", "ds1\nghost\n0".getBytes(StandardCharsets.UTF_8));
@@ -190,7 +189,8 @@ class ZooKeeperBadInputTest {
         DistributedSupervisor viaName = DistributedSupervisor.start(SupervisorOptions.builder(ZooKeeperHarness.SUPERVISOR)
                 .nodeName("by-name").serviceLoaderListeners(false)
                 .backend("zookeeper", Map.of("connectString", server.connectString(), "namespace", cluster.namespace(),
-                        "secret", "test-cluster-secret-0123456789", "sessionTimeoutMs", "4000"))
+                        "secret", EmbeddedZooKeeper.TEST_SECRET, "sessionTimeoutMs", "4000",
+                        "digestAcl", EmbeddedZooKeeper.TEST_USER + ":" + EmbeddedZooKeeper.TEST_PASSWORD))
                 .build());
         try {
             await().until(() -> viaName.nodes().contains("n1"));
