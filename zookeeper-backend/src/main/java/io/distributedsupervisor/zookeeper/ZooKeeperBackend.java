@@ -33,6 +33,13 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * {@link Builder#saslAcl}) unless {@link Builder#openAcl(boolean)} is set. The backend moves and
  * stores bytes only: what they mean (and which classes they may name) is the runtime's business,
  * through the supervisor's codec.
+ *
+ * <p>With a cluster secret, members and owner entries are verified, not trusted: a member znode
+ * counts only if it is ephemeral and carries a proof of the secret bound to the session that
+ * holds it, and an owner entry only if it carries such a proof for its session too
+ * ({@link MemberProofs}); anything else is ignored and reported once (a WARN line and
+ * {@link SessionListener#onUntrusted}). In open mode there is no secret and nothing is verified:
+ * any client that can write the znodes can add members and owner entries.
  */
 public final class ZooKeeperBackend implements Backend {
     private final Builder config;
