@@ -340,19 +340,33 @@ final class SupervisorView implements Watcher {
         putOwner(key, owner);
     }
 
-    void released(String key, boolean specToo) {
+    /** This session's release of its entry; {@code specBefore}: what {@link #specMark} gave before the spec's removal, if it went too. */
+    void released(String key, Object specBefore) {
         Owner o = owners.get(key);
         if (o != null && o.session() == sessionId && owners.remove(key, o)) {
             // Its deletion event still tells the listener, with this entry.
             releasedHere.put(key, o);
         }
-        if (specToo) {
-            specRemoved(key);
+        if (specBefore != null) {
+            specRemoved(key, specBefore);
         }
     }
 
-    void specRemoved(String key) {
-        if (specs.remove(key) != null) {
+    /**
+     * What the view holds for the spec of {@code key} now (opaque, may be null): taken before a
+     * write that deletes the spec, and handed to {@link #specRemoved} after it.
+     */
+    Object specMark(String key) {
+        return specs.get(key);
+    }
+
+    /**
+     * This session deleted the spec that the view held as {@code before}. Only that one is
+     * dropped: by the time the deletion's answer comes, the event thread may have seen the
+     * deletion and a new spec under the same key (another node's claim), which must stay.
+     */
+    void specRemoved(String key, Object before) {
+        if (before != null && specs.remove(key, before)) {
             // Its deletion event still tells the listener.
             specsRemovedHere.add(key);
         }

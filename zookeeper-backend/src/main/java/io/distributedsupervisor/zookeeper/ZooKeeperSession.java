@@ -527,8 +527,9 @@ final class ZooKeeperSession implements NodeSession {
     public boolean removeSpec(String key) {
         requireOpen();
         try {
+            Object before = view.specMark(key);
             client.delete().forPath(childrenPath + "/" + key);
-            view.specRemoved(key);
+            view.specRemoved(key, before);
             return true;
         } catch (KeeperException.NoNodeException e) {
             return false;
@@ -788,7 +789,7 @@ final class ZooKeeperSession implements NodeSession {
                 return false;
             }
             client.delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key);
-            view.released(key, false);
+            view.released(key, null);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
             return false;
@@ -807,11 +808,13 @@ final class ZooKeeperSession implements NodeSession {
             }
             List<CuratorOp> ops = new ArrayList<>(2);
             ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key));
+            Object specBefore = null;
             if (client.checkExists().forPath(childrenPath + "/" + key) != null) {
                 ops.add(client.transactionOp().delete().forPath(childrenPath + "/" + key));
+                specBefore = view.specMark(key);
             }
             client.transaction().forOperations(ops);
-            view.released(key, true);
+            view.released(key, specBefore);
             return true;
         } catch (KeeperException.NoNodeException e) {
             // The spec went away between the check and the delete: release the claim alone.
