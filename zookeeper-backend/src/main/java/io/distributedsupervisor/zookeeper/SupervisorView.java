@@ -191,7 +191,8 @@ final class SupervisorView implements Watcher {
      * The verified transport address of {@code node}: a live member whose znode carries a valid
      * proof, or one that has left and whose session still holds owner entries (a graceful close
      * releases its children after its member znode went). Empty for any other name: the node a
-     * transport peer claims to be must be one of these.
+     * transport peer claims to be must be one of these. For a node that left, this scans the
+     * owner entries (the transport asks once per connection, not per message).
      */
     Optional<String> verifiedMember(String node) {
         return members.verifiedMember(node, session -> {
@@ -532,11 +533,24 @@ final class SupervisorView implements Watcher {
     }
 
     /** The owner entry of {@code owners/<key>} as read, if it verifies; else null, and the entry is reported. */
-    Owner trustedOwner(String key, byte[] data, Stat stat) {
+    private Owner trustedOwner(String key, byte[] data, Stat stat) {
         try {
             return proofs.verifiedOwner(key, data, stat);
         } catch (IllegalArgumentException e) {
             untrusted.report(ownersPath + "/" + key, stat.getCzxid(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The owner entry of {@code owners/<key>} as the session read it itself, if it verifies; else
+     * null. Not reported here: the view reads every entry it cannot learn from a claim's events,
+     * and reports it from ZooKeeper's event thread, so that the listener hears of it in order.
+     */
+    Owner verifiedOwner(String key, byte[] data, Stat stat) {
+        try {
+            return proofs.verifiedOwner(key, data, stat);
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

@@ -562,8 +562,8 @@ final class ZooKeeperSession implements NodeSession {
             }
             Stat stat = new Stat();
             byte[] data = client.getData().storingStatIn(stat).forPath(path);
-            // An entry that does not verify is no owner (and is reported once).
-            return Optional.ofNullable(view.trustedOwner(key, data, stat));
+            // An entry that does not verify is no owner (the view reports it once).
+            return Optional.ofNullable(view.verifiedOwner(key, data, stat));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -732,7 +732,7 @@ final class ZooKeeperSession implements NodeSession {
         try {
             Stat stat = new Stat();
             byte[] data = client.getData().storingStatIn(stat).forPath(ownersPath + "/" + key);
-            Owner o = view.trustedOwner(key, data, stat);
+            Owner o = view.verifiedOwner(key, data, stat);
             return o != null ? o : new Owner(untrustedHolder(data, stat), stat.getCzxid(), 0, stat.getEphemeralOwner());
         } catch (Exception e) {
             return view.owner(key);
