@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * launcher of the demo and of the multi-JVM tests ({@link NodeProcess} is its driver).
  *
  * <p>Arguments: {@code --name n1 --zookeeper host:port[,host:port] [--port 0] --secret s
- * [--supervisor DS] [--session-timeout-ms 4000]}. The node starts a {@link DistributedSupervisor}
+ * [--supervisor DS] [--session-timeout-ms 4000]}; the ZooKeeper digest ACL's {@code user:password}
+ * comes from the environment variable {@code DS_ZOOKEEPER_DIGEST_ACL} (as the backend's provider
+ * reads it), so that it appears on no command line. The node starts a {@link DistributedSupervisor}
  * on the ZooKeeper backend with {@code monitorNodes(true)} and {@link Rebalance#ACTIVE}, prints
  * {@code READY <node> <transport port>} and then reads one command a line:
  *
@@ -78,8 +80,13 @@ public final class NodeMain {
     public static void main(String[] args) throws IOException {
         Map<String, String> opts = options(args);
         String name = require(opts, "name");
+        String acl = System.getenv(NodeProcess.DIGEST_ACL_ENV);
+        if (acl == null || acl.indexOf(':') <= 0) {
+            throw new IllegalArgumentException("set " + NodeProcess.DIGEST_ACL_ENV + " to the ZooKeeper digest ACL's user:password");
+        }
         ZooKeeperBackend backend = ZooKeeperBackend.builder(require(opts, "zookeeper"))
                 .secret(require(opts, "secret"))
+                .digestAcl(acl.substring(0, acl.indexOf(':')), acl.substring(acl.indexOf(':') + 1))
                 .port(Integer.parseInt(opts.getOrDefault("port", "0")))
                 .sessionTimeout(Duration.ofMillis(Long.parseLong(opts.getOrDefault("session-timeout-ms", "4000"))))
                 .connectionTimeout(Duration.ofSeconds(15))

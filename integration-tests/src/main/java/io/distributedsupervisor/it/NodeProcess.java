@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The child JVM dies with this one: it halts at the end of its standard input, which closes
  * when this JVM exits however it exits, and it watches its parent process as well.
+ *
+ * <p>Every child JVM gets the tests' ZooKeeper credentials in the environment variable
+ * {@value #DIGEST_ACL_ENV}, where the backend's provider reads them: its znodes get their digest ACL.
  */
 public final class NodeProcess implements AutoCloseable {
     /** JVM options of a node: small and quick to start on a 2-core machine. */
@@ -92,7 +95,9 @@ public final class NodeProcess implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().put(DIGEST_ACL_ENV, DIGEST_ACL);
+            Process p = builder.start();
             NodeProcess node = new NodeProcess(name, p, log, witness);
             try {
                 node.ready.get(60, TimeUnit.SECONDS);
@@ -105,6 +110,12 @@ public final class NodeProcess implements AutoCloseable {
             throw new UncheckedIOException("could not launch node " + name, e);
         }
     }
+
+    /** The environment variable the ZooKeeper backend's provider reads the digest ACL's {@code user:password} from. */
+    public static final String DIGEST_ACL_ENV = "DS_ZOOKEEPER_DIGEST_ACL";
+    /** The ZooKeeper credentials of every node JVM (the tests' user): their znodes' digest ACL. */
+    public static final String DIGEST_ACL = io.distributedsupervisor.zookeeper.EmbeddedZooKeeper.TEST_USER + ":"
+            + io.distributedsupervisor.zookeeper.EmbeddedZooKeeper.TEST_PASSWORD;
 
     /** The java binary of this JVM, for node JVMs of the same version. */
     public static String javaCommand() {

@@ -61,7 +61,8 @@ class ZooKeeperJmxTest {
 
     private DistributedSupervisor node(String name) {
         ZooKeeperBackend backend = ZooKeeperBackend.builder(server.getConnectString())
-                .secret("jmx-test-cluster-secret-0123").sessionTimeout(Duration.ofSeconds(4)).build();
+                .secret("jmx-test-cluster-secret-0123").digestAcl("jmx-test", "jmx-test-password")
+                .sessionTimeout(Duration.ofSeconds(4)).build();
         backends.add(backend);
         DistributedSupervisor ds = DistributedSupervisor.start(SupervisorOptions.builder("ZKDS").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName(name)
                 .monitorNodes(true).serviceLoaderListeners(false).listeners(List.of(new JmxListener())).backend(backend)

@@ -9,7 +9,6 @@ import io.distributedsupervisor.spi.SpecRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it holds, and what that costs:
  * <ul>
- *   <li>Members: name, transport address and session id, read once when a member appears.</li>
+ *   <li>Members: name, transport address and session id, read once when a member appears, and
+ *       only those that {@link MemberProofs} verifies ({@link TrustedMembers}).</li>
  *   <li>Specs: the keys and where each is placed (by the ring, or pinned to a node), learnt
  *       from the creating claim's events: a spec pinned to its claimer is also set in that
  *       transaction. A spec's content is read when a node needs it (to start an orphan it takes
@@ -51,8 +51,16 @@ import org.slf4j.LoggerFactory;
  *       claimer's own {@code members/<node>} znode before it creates {@code owners/<key>}, so the
  *       watch brings both changes with the same zxid, in that order: every node learns a new
  *       owner entry from the events alone. An entry changed any other way (a restart, a claim by
- *       a member whose session is not known yet, a znode written by hand) is read.</li>
+ *       a member whose session is not known yet, a znode written by hand) is read, and counts
+ *       only if {@link MemberProofs} verifies it.</li>
  * </ul>
+ *
+ * <p>Trust: anything that does not verify is ignored (no member, no owner, no event) and
+ * reported once ({@link UntrustedEntries}). Learning an owner from a claim's events trusts that
+ * whoever set a verified member's znode in the transaction is that member; only clients that may
+ * write {@code members/} can do that, so it is done only when the ZooKeeper ACL keeps other
+ * clients out (or nothing is verified anyway, in open mode). With open ACLs and a cluster secret,
+ * every new owner entry is read and verified instead, which costs every node a read per start.
  *
  * <p>Order: every change to the view happens on ZooKeeper's event thread, where watch events and
  * the replies to asynchronous reads arrive in the order the server sent them, so a reply never
@@ -70,9 +78,15 @@ final class SupervisorView implements Watcher {
 
     /**
      * A stored spec's key; once read, its explicit node ({@code placed}) and its content;
-     * {@code czxid} -1 while not known.
+     * {@code czxid} -1 while not known. {@code unreadable}: its head is not one this node can read
+     * (reported once); it is not read again until it changes, so that garbage costs no read per
+     * reconciliation pass.
      */
-    private record SpecSlot(long czxid, boolean placed, String node, SpecRecord spec) {
+    private record SpecSlot(long czxid, boolean placed, String node, SpecRecord spec, boolean unreadable) {
+        SpecSlot(long czxid, boolean placed, String node, SpecRecord spec) {
+            this(czxid, placed, node, spec, false);
+        }
+
         static SpecSlot unread(long czxid) {
             return new SpecSlot(czxid, false, null, null);
         }
@@ -92,11 +106,15 @@ final class SupervisorView implements Watcher {
     private final Scheduler scheduler;
     private final Duration readTimeout;
     private final BooleanSupplier closed;
+    private final MemberProofs proofs;
+    private final UntrustedEntries untrusted;
+    /** Whether owner entries may be learnt from claim events without a read (see the class comment). */
+    private final boolean ownersFromEvents;
+    /** Told when this node's own member znode is deleted by someone else (not by {@link #left()}). */
+    private final Runnable ownMemberDeleted;
+    private volatile boolean leaving;
 
-    private final ConcurrentHashMap<String, Member> members = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Long> memberSessions = new ConcurrentHashMap<>();
-    /** Addresses of nodes that left, so that replies to calls in flight during a hand-over can still be had. */
-    private final ConcurrentHashMap<String, String> departed = new ConcurrentHashMap<>();
+    private final TrustedMembers members = new TrustedMembers();
     private final ConcurrentHashMap<String, SpecSlot> specs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
     /** Specs this session removed and dropped at once, until their deletion events come. */
@@ -108,12 +126,17 @@ final class SupervisorView implements Watcher {
     private long claimZxid = WatchedEvent.NO_ZXID;
     private String claimNode;
 
+    /** How a view tells what to believe. */
+    record Trust(MemberProofs proofs, UntrustedEntries untrusted, boolean ownersFromEvents, Runnable ownMemberDeleted) {
+    }
+
     /**
      * @param zk        the session's handle; its {@code chroot} applies, Curator's namespace does not
      * @param base      the supervisor's path as the raw handle sees it (namespace included)
      */
     SupervisorView(ZooKeeper zk, String node, long sessionId, String base, SessionListener listener,
-                   Duration failoverMargin, Scheduler scheduler, Duration readTimeout, BooleanSupplier closed) {
+                   Duration failoverMargin, Scheduler scheduler, Duration readTimeout, BooleanSupplier closed,
+                   Trust trust) {
         this.zk = zk;
         this.node = node;
         this.sessionId = sessionId;
@@ -127,6 +150,10 @@ final class SupervisorView implements Watcher {
         this.scheduler = scheduler;
         this.readTimeout = readTimeout;
         this.closed = closed;
+        this.proofs = trust.proofs();
+        this.untrusted = trust.untrusted();
+        this.ownersFromEvents = trust.ownersFromEvents();
+        this.ownMemberDeleted = trust.ownMemberDeleted();
     }
 
     /** Sets the watch, then reads the three trees; returns once the view holds them. */
@@ -153,12 +180,29 @@ final class SupervisorView implements Watcher {
     // ---- reads, for the session ----
 
     Map<String, Member> members() {
-        return Collections.unmodifiableMap(members);
+        return members.members();
     }
 
     String addressOf(String member) {
-        Member m = members.get(member);
-        return m != null ? m.address() : departed.get(member);
+        return members.addressOf(member);
+    }
+
+    /**
+     * The verified transport address of {@code node}: a live member whose znode carries a valid
+     * proof, or one that has left and whose session still holds owner entries (a graceful close
+     * releases its children after its member znode went). Empty for any other name: the node a
+     * transport peer claims to be must be one of these. For a node that left, this scans the
+     * owner entries (the transport asks once per connection, not per message).
+     */
+    Optional<String> verifiedMember(String node) {
+        return members.verifiedMember(node, session -> {
+            for (Owner o : owners.values()) {
+                if (o.session() == session) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     Owner owner(String key) {
@@ -186,7 +230,7 @@ final class SupervisorView implements Watcher {
         List<String> toRead = new ArrayList<>();
         for (String key : keys) {
             SpecSlot slot = specs.get(key);
-            if (slot == null) {
+            if (slot == null || slot.unreadable()) {
                 continue;
             }
             if (slot.placed()) {
@@ -200,7 +244,7 @@ final class SupervisorView implements Watcher {
             try {
                 explicit = ZnodeData.specNode(r.key(), r.data());
             } catch (IllegalArgumentException e) {
-                LOG.warn("node {}: ignoring children/{}: {}", node, r.key(), e.getMessage());
+                unreadable(r, e);
                 continue;
             }
             result.put(r.key(), Optional.ofNullable(explicit));
@@ -215,7 +259,7 @@ final class SupervisorView implements Watcher {
         List<String> toRead = new ArrayList<>();
         for (String key : keys) {
             SpecSlot slot = specs.get(key);
-            if (slot == null) {
+            if (slot == null || slot.unreadable()) {
                 continue;
             }
             if (slot.spec() != null) {
@@ -225,14 +269,26 @@ final class SupervisorView implements Watcher {
             }
         }
         for (Read r : read(toRead)) {
-            SpecRecord rec = specRecord(r.key(), r.data());
-            if (rec == null) {
+            SpecRecord rec;
+            try {
+                int offset = ZnodeData.specPayloadOffset(r.key(), r.data());
+                rec = new SpecRecord(java.util.Arrays.copyOfRange(r.data(), offset, r.data().length),
+                        ZnodeData.specNode(r.key(), r.data()));
+            } catch (IllegalArgumentException e) {
+                unreadable(r, e);
                 continue;
             }
             result.put(r.key(), rec);
             remember(r, rec.node(), rec);
         }
         return result;
+    }
+
+    /** A spec znode whose head this node cannot read: reported once, and not read again until it changes. */
+    private void unreadable(Read r, IllegalArgumentException e) {
+        untrusted.report(childrenPath + "/" + r.key(), r.czxid(), e.getMessage());
+        specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
+                ? new SpecSlot(r.czxid(), true, null, null, true) : slot);
     }
 
     /** Keeps what a read told (and the spec, if decoded), unless the key went, or came back as another znode, meanwhile. */
@@ -271,17 +327,6 @@ final class SupervisorView implements Watcher {
         return reads.values();
     }
 
-    /** A spec znode as the runtime stored it: its explicit node and the bytes after the header (the runtime reads those). */
-    private SpecRecord specRecord(String key, byte[] bytes) {
-        try {
-            int offset = ZnodeData.specPayloadOffset(key, bytes);
-            return new SpecRecord(java.util.Arrays.copyOfRange(bytes, offset, bytes.length), ZnodeData.specNode(key, bytes));
-        } catch (IllegalArgumentException e) {
-            LOG.warn("node {}: ignoring children/{}: {}", node, key, e.getMessage());
-            return null;
-        }
-    }
-
     // ---- the writer's own changes (read-your-writes) ----
 
     /** This session's new claim; {@code spec} when it stored one (created by the claim's transaction). */
@@ -296,25 +341,41 @@ final class SupervisorView implements Watcher {
         putOwner(key, owner);
     }
 
-    void released(String key, boolean specToo) {
+    /** This session's release of its entry; {@code specBefore}: what {@link #specMark} gave before the spec's removal, if it went too. */
+    void released(String key, Object specBefore) {
         Owner o = owners.get(key);
         if (o != null && o.session() == sessionId && owners.remove(key, o)) {
             // Its deletion event still tells the listener, with this entry.
             releasedHere.put(key, o);
         }
-        if (specToo) {
-            specRemoved(key);
+        if (specBefore != null) {
+            specRemoved(key, specBefore);
         }
     }
 
-    void specRemoved(String key) {
-        if (specs.remove(key) != null) {
+    /**
+     * What the view holds for the spec of {@code key} now (opaque, may be null): taken before a
+     * write that deletes the spec, and handed to {@link #specRemoved} after it.
+     */
+    Object specMark(String key) {
+        return specs.get(key);
+    }
+
+    /**
+     * This session deleted the spec that the view held as {@code before}. Only that one is
+     * dropped: by the time the deletion's answer comes, the event thread may have seen the
+     * deletion and a new spec under the same key (another node's claim), which must stay.
+     */
+    void specRemoved(String key, Object before) {
+        if (before != null && specs.remove(key, before)) {
             // Its deletion event still tells the listener.
             specsRemovedHere.add(key);
         }
     }
 
+    /** This node left the members on purpose: its member znode's deletion is no attack. */
     void left() {
+        leaving = true;
         members.remove(node);
     }
 
@@ -351,29 +412,34 @@ final class SupervisorView implements Watcher {
 
     private void onMemberEvent(Event.EventType type, String name, long zxid) {
         switch (type) {
-            case NodeCreated -> {
-                memberSessions.remove(name);
-                readOne(membersPath, name, this::applyMember);
-            }
+            case NodeCreated -> readOne(membersPath, name, this::applyMember);
             case NodeDataChanged -> {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
                 claimNode = name;
-                if (!members.containsKey(name)) {
+                if (!members.isLive(name)) {
                     readOne(membersPath, name, this::applyMember);
                 }
             }
-            case NodeDeleted -> memberGone(name);
+            case NodeDeleted -> {
+                untrusted.forget(membersPath + "/" + name);
+                memberDeleted(name);
+            }
             default -> {
             }
         }
     }
 
+    /** A member znode is gone; this node's own, while it has not left, was deleted by someone else. */
+    private void memberDeleted(String name) {
+        memberGone(name);
+        if (name.equals(node) && !leaving && !closed.getAsBoolean()) {
+            ownMemberDeleted.run();
+        }
+    }
+
     private void memberGone(String name) {
-        memberSessions.remove(name);
-        Member gone = members.remove(name);
-        if (gone != null) {
-            departed.put(name, gone.address());
+        if (members.remove(name)) {
             membersChanged();
         }
     }
@@ -381,18 +447,19 @@ final class SupervisorView implements Watcher {
     private void applyMember(String name, byte[] data, Stat stat) {
         Member m;
         try {
-            m = ZnodeData.parseMember(name, data);
+            m = proofs.verifiedMember(name, data, stat);
         } catch (IllegalArgumentException e) {
-            LOG.warn("node {}: ignoring members/{}: {}", node, name, e.getMessage());
-            if (members.remove(name) != null) {
-                membersChanged();
+            untrusted.report(membersPath + "/" + name, stat.getCzxid(), e.getMessage());
+            TrustedMembers.Verified known = members.get(name);
+            // The znode of a member this view verified, whose data someone changed since (only
+            // possible with open ACLs): its session still holds it, so the member stays. Any
+            // other znode under that name means the verified one is gone.
+            if (known != null && (known.czxid() != stat.getCzxid() || known.session() != stat.getEphemeralOwner())) {
+                memberGone(name);
             }
             return;
         }
-        memberSessions.put(name, stat.getEphemeralOwner());
-        departed.remove(name);
-        Member before = members.put(name, m);
-        if (!m.equals(before)) {
+        if (members.put(name, m, stat.getEphemeralOwner(), stat.getCzxid())) {
             membersChanged();
         }
     }
@@ -420,6 +487,7 @@ final class SupervisorView implements Watcher {
             case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && ofClaim(zxid)
                     ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
             case NodeDeleted -> {
+                untrusted.forget(childrenPath + "/" + key);
                 boolean known = specs.remove(key) != null;
                 if ((specsRemovedHere.remove(key) || known) && !closed.getAsBoolean()) {
                     listener.onSpecRemoved(key);
@@ -433,7 +501,7 @@ final class SupervisorView implements Watcher {
     private void onOwnerEvent(Event.EventType type, String key, long zxid) {
         switch (type) {
             case NodeCreated -> {
-                Long session = ofClaim(zxid) ? memberSessions.get(claimNode) : null;
+                Long session = ownersFromEvents && ofClaim(zxid) ? members.session(claimNode) : null;
                 if (session != null) {
                     putOwner(key, new Owner(claimNode, zxid, 0, session));
                 } else {
@@ -441,18 +509,49 @@ final class SupervisorView implements Watcher {
                 }
             }
             case NodeDataChanged -> readOne(ownersPath, key, this::applyOwner);
-            case NodeDeleted -> removeOwner(key, zxid);
+            case NodeDeleted -> {
+                untrusted.forget(ownersPath + "/" + key);
+                removeOwner(key, zxid);
+            }
             default -> {
             }
         }
     }
 
     private void applyOwner(String key, byte[] data, Stat stat) {
+        Owner o = trustedOwner(key, data, stat);
+        if (o != null) {
+            putOwner(key, o);
+            return;
+        }
+        Owner held = owners.get(key);
+        // A claim this view believes, whose data someone changed since (only possible with open
+        // ACLs): the same znode of the same session, so the claim stands. Anything else is not it.
+        if (held != null && (held.epoch() != stat.getCzxid() || held.session() != stat.getEphemeralOwner())) {
+            owners.remove(key, held);
+        }
+    }
+
+    /** The owner entry of {@code owners/<key>} as read, if it verifies; else null, and the entry is reported. */
+    private Owner trustedOwner(String key, byte[] data, Stat stat) {
         try {
-            putOwner(key, ZnodeData.parseOwner(key, data, stat));
+            return proofs.verifiedOwner(key, data, stat);
         } catch (IllegalArgumentException e) {
-            LOG.warn("node {}: ignoring owners/{}: {}", node, key, e.getMessage());
-            owners.remove(key);
+            untrusted.report(ownersPath + "/" + key, stat.getCzxid(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The owner entry of {@code owners/<key>} as the session read it itself, if it verifies; else
+     * null. Not reported here: the view reads every entry it cannot learn from a claim's events,
+     * and reports it from ZooKeeper's event thread, so that the listener hears of it in order.
+     */
+    Owner verifiedOwner(String key, byte[] data, Stat stat) {
+        try {
+            return proofs.verifiedOwner(key, data, stat);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -511,9 +610,9 @@ final class SupervisorView implements Watcher {
                 return;
             }
             Set<String> listed = new HashSet<>(names);
-            for (String name : List.copyOf(members.keySet())) {
+            for (String name : List.copyOf(members.members().keySet())) {
                 if (!listed.contains(name)) {
-                    memberGone(name);
+                    memberDeleted(name);
                 }
             }
             readAll(membersPath, names, this::applyMember, membersLoaded);

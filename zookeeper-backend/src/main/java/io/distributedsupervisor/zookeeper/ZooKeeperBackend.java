@@ -29,8 +29,17 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *
  * <p>Safe by default: the transport binds to loopback unless told otherwise, and {@link Builder#build()}
  * refuses to make a backend without a cluster secret unless {@link Builder#openMode(boolean)} is
- * set. The backend moves and stores bytes only: what they mean (and which classes they may name)
- * is the runtime's business, through the supervisor's codec.
+ * set, and without ZooKeeper credentials for its znodes' ACL ({@link Builder#digestAcl},
+ * {@link Builder#saslAcl}) unless {@link Builder#openAcl(boolean)} is set. The backend moves and
+ * stores bytes only: what they mean (and which classes they may name) is the runtime's business,
+ * through the supervisor's codec.
+ *
+ * <p>With a cluster secret, members and owner entries are verified, not trusted: a member znode
+ * counts only if it is ephemeral and carries a proof of the secret bound to the session that
+ * holds it, and an owner entry only if it carries such a proof for its session too
+ * ({@link MemberProofs}); anything else is ignored and reported once (a WARN line and
+ * {@link SessionListener#onUntrusted}). In open mode there is no secret and nothing is verified:
+ * any client that can write the znodes can add members and owner entries.
  */
 public final class ZooKeeperBackend implements Backend {
     private final Builder config;
@@ -79,7 +88,8 @@ public final class ZooKeeperBackend implements Backend {
     /**
      * Settings of a {@link ZooKeeperBackend}. Defaults: session timeout 15 s, connection timeout
      * 10 s, exponential back-off retry (100 ms base, 10 tries), namespace
-     * {@code distributed-supervisor}, no ACL, transport on 127.0.0.1 with an ephemeral port,
+     * {@code distributed-supervisor}, no ACL credentials (required: {@link #digestAcl},
+     * {@link #saslAcl} or {@link #openAcl}), transport on 127.0.0.1 with an ephemeral port,
      * frames up to 16 MiB, no TLS, the system ticker and scheduler.
      */
     public static final class Builder {
@@ -90,6 +100,8 @@ public final class ZooKeeperBackend implements Backend {
         String namespace = "distributed-supervisor";
         String digestUser;
         String digestPassword;
+        List<String> saslPrincipals = new ArrayList<>();
+        boolean openAcl;
         String bindHost = "127.0.0.1";
         int port;
         String advertisedHost;
@@ -140,7 +152,9 @@ public final class ZooKeeperBackend implements Backend {
 
         /**
          * Digest ACLs: every znode this backend creates is readable and writable only by clients
-         * authenticated as {@code user:password}, and this backend authenticates so.
+         * authenticated as {@code user:password}, and this backend authenticates so. The folders
+         * that exist already get the same ACL at every start (or the start is refused, when this
+         * client may not set it).
          */
         public Builder digestAcl(String user, String password) {
             Objects.requireNonNull(user, "user");
@@ -150,6 +164,38 @@ public final class ZooKeeperBackend implements Backend {
             }
             this.digestUser = user;
             this.digestPassword = password;
+            return this;
+        }
+
+        /**
+         * SASL ACLs: every znode this backend creates is readable and writable by the SASL
+         * principal {@code principal} (as ZooKeeper names the authenticated client, e.g.
+         * {@code ds} for DIGEST-MD5 or {@code ds/host@REALM} for Kerberos, depending on the
+         * server's settings). This backend's client authenticates through ZooKeeper's usual JAAS
+         * settings ({@code -Djava.security.auth.login.config}, section {@code Client} or
+         * {@code -Dzookeeper.sasl.clientconfig}); the server needs its SASL authentication
+         * provider. May be given more than once, and with {@link #digestAcl}: each identity
+         * gets all permissions.
+         */
+        public Builder saslAcl(String principal) {
+            Objects.requireNonNull(principal, "principal");
+            if (principal.isBlank()) {
+                throw new IllegalArgumentException("the SASL principal must not be blank");
+            }
+            if (!saslPrincipals.contains(principal)) {
+                saslPrincipals.add(principal);
+            }
+            return this;
+        }
+
+        /**
+         * Leaves every znode readable and writable by any ZooKeeper client
+         * ({@code world:anyone}): for trusted networks and tests only. Every start logs a
+         * warning. With a cluster secret, members and owner entries written by other clients are
+         * still ignored (see the class comment), but anyone can delete the cluster's znodes.
+         */
+        public Builder openAcl(boolean open) {
+            this.openAcl = open;
             return this;
         }
 
@@ -259,12 +305,24 @@ public final class ZooKeeperBackend implements Backend {
         }
 
         /**
-         * @throws IllegalArgumentException without a secret unless {@code openMode(true)}
+         * @throws IllegalArgumentException without a secret unless {@code openMode(true)}; without
+         *                                  ACL credentials unless {@code openAcl(true)}; with both
+         *                                  credentials and {@code openAcl(true)}
          */
         public ZooKeeperBackend build() {
             if (secret == null && !openMode) {
                 throw new IllegalArgumentException("no cluster secret: set secret(...) so that nodes authenticate "
                         + "each other, or openMode(true) to run the transport unauthenticated on a trusted network");
+            }
+            boolean credentials = digestUser != null || !saslPrincipals.isEmpty();
+            if (!credentials && !openAcl) {
+                throw new IllegalArgumentException("no ZooKeeper ACL credentials: set digestAcl(user, password) (or "
+                        + "saslAcl(principal)) so that only this cluster's nodes can read and write its znodes, or "
+                        + "openAcl(true) to leave them writable by any ZooKeeper client (trusted networks and tests only)");
+            }
+            if (credentials && openAcl) {
+                throw new IllegalArgumentException("openAcl(true) leaves the znodes writable by any ZooKeeper client, "
+                        + "which contradicts digestAcl/saslAcl: set one or the other");
             }
             Builder copy = new Builder(connectString);
             copy.sessionTimeout = sessionTimeout;
@@ -273,6 +331,8 @@ public final class ZooKeeperBackend implements Backend {
             copy.namespace = namespace;
             copy.digestUser = digestUser;
             copy.digestPassword = digestPassword;
+            copy.saslPrincipals = List.copyOf(saslPrincipals);
+            copy.openAcl = openAcl;
             copy.bindHost = bindHost;
             copy.port = port;
             copy.advertisedHost = advertisedHost;

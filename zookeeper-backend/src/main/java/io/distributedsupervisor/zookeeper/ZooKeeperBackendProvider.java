@@ -19,6 +19,9 @@ import java.util.Set;
  *   <tr><td>sessionTimeoutMs, connectionTimeoutMs</td><td>15000, 10000</td></tr>
  *   <tr><td>namespace</td><td>distributed-supervisor</td></tr>
  *   <tr><td>digestAcl</td><td>{@code user:password}: digest ACLs on every znode</td></tr>
+ *   <tr><td>digestAclFile</td><td>the path of a file holding {@code user:password} (instead of digestAcl)</td></tr>
+ *   <tr><td>saslAcl</td><td>a SASL principal: SASL ACLs on every znode (the client authenticates through JAAS)</td></tr>
+ *   <tr><td>openAcl</td><td>true to leave every znode writable by any ZooKeeper client (trusted networks and tests)</td></tr>
  *   <tr><td>bindHost, port, advertisedHost</td><td>127.0.0.1, 0 (any free), the bind host</td></tr>
  *   <tr><td>maxFrameBytes</td><td>16777216</td></tr>
  *   <tr><td>eventLoopThreads</td><td>2: the transport's event-loop threads</td></tr>
@@ -26,11 +29,28 @@ import java.util.Set;
  *   <tr><td>failoverMarginMs</td><td>0: wait this long after a claim vanished before taking the child over</td></tr>
  * </table>
  * An unknown setting is an error, so that a typo does not silently leave a default in place.
+ * ACL credentials are required: without digestAcl, digestAclFile, saslAcl or openAcl=true, the
+ * environment variable {@value #DIGEST_ACL_ENV} ({@code user:password}) is read; without that
+ * either, the backend refuses to build.
  */
 public final class ZooKeeperBackendProvider implements BackendProvider {
     static final Set<String> SETTINGS = Set.of("connectString", "secret", "openMode", "sessionTimeoutMs",
-            "connectionTimeoutMs", "namespace", "digestAcl", "bindHost", "port", "advertisedHost",
-            "maxFrameBytes", "failoverMarginMs", "eventLoopThreads", "nativeTransport");
+            "connectionTimeoutMs", "namespace", "digestAcl", "digestAclFile", "saslAcl", "openAcl", "bindHost", "port",
+            "advertisedHost", "maxFrameBytes", "failoverMarginMs", "eventLoopThreads", "nativeTransport");
+    /** The environment variable that holds {@code user:password} when no ACL setting is given. */
+    static final String DIGEST_ACL_ENV = "DS_ZOOKEEPER_DIGEST_ACL";
+
+    private final java.util.function.UnaryOperator<String> environment;
+
+    /** The provider ServiceLoader finds: reads the process's environment. */
+    public ZooKeeperBackendProvider() {
+        this(System::getenv);
+    }
+
+    /** A provider that reads {@code environment} instead of the process's; for tests. */
+    ZooKeeperBackendProvider(java.util.function.UnaryOperator<String> environment) {
+        this.environment = environment;
+    }
 
     @Override
     public String name() {
@@ -73,14 +93,7 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         if (c.containsKey("namespace")) {
             b.namespace(c.get("namespace"));
         }
-        if (c.containsKey("digestAcl")) {
-            String acl = c.get("digestAcl");
-            int colon = acl.indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("digestAcl must be user:password");
-            }
-            b.digestAcl(acl.substring(0, colon), acl.substring(colon + 1));
-        }
+        acl(c, b);
         if (c.containsKey("bindHost")) {
             b.bindHost(c.get("bindHost"));
         }
@@ -103,6 +116,49 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
             b.nativeTransport(bool(c, "nativeTransport"));
         }
         return b.build();
+    }
+
+    /**
+     * The ACL settings: digestAcl or digestAclFile (not both), saslAcl, openAcl; the environment's
+     * {@value #DIGEST_ACL_ENV} when none of them asks for credentials or openness.
+     */
+    private void acl(Map<String, String> c, ZooKeeperBackend.Builder b) {
+        if (c.containsKey("digestAcl") && c.containsKey("digestAclFile")) {
+            throw new IllegalArgumentException("zookeeper backend settings digestAcl and digestAclFile: set one, not both");
+        }
+        boolean open = c.containsKey("openAcl") && bool(c, "openAcl");
+        b.openAcl(open);
+        if (c.containsKey("saslAcl")) {
+            b.saslAcl(c.get("saslAcl").trim());
+        }
+        if (c.containsKey("digestAcl")) {
+            digest(b, c.get("digestAcl"), "digestAcl");
+        } else if (c.containsKey("digestAclFile")) {
+            digest(b, readFile(c.get("digestAclFile")), "the file of digestAclFile (" + c.get("digestAclFile") + ")");
+        } else if (!open && !c.containsKey("saslAcl")) {
+            String env = environment.apply(DIGEST_ACL_ENV);
+            if (env != null && !env.isBlank()) {
+                digest(b, env, "the environment variable " + DIGEST_ACL_ENV);
+            }
+        }
+    }
+
+    private static void digest(ZooKeeperBackend.Builder b, String value, String where) {
+        String v = value.strip();
+        int colon = v.indexOf(':');
+        if (colon <= 0 || colon == v.length() - 1) {
+            // The value is a password: never in the message.
+            throw new IllegalArgumentException(where + " must hold user:password (a non-empty user and password)");
+        }
+        b.digestAcl(v.substring(0, colon), v.substring(colon + 1));
+    }
+
+    private static String readFile(String path) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(path.trim()));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("zookeeper backend setting digestAclFile: cannot read " + path + ": " + e);
+        }
     }
 
     private static long number(Map<String, String> c, String key) {

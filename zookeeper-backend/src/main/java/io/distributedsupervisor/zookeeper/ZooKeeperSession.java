@@ -13,7 +13,6 @@ import io.distributedsupervisor.spi.SpecRecord;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -40,11 +39,8 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.admin.ZooKeeperAdmin;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.ZKConfig;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
-import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +73,12 @@ import org.slf4j.LoggerFactory;
  * <p>Ownership checks compare a znode's {@code ephemeralOwner} with this session's id, never the
  * node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the owning
  * session ever deletes or changes an owner znode; others wait for it to vanish with its session.
+ *
+ * <p>Trust: the znodes get the backend's ACL ({@link ZooKeeperAcls}, folders that exist already
+ * included), and with a cluster secret the member and owner znodes carry proofs of it that every
+ * view checks ({@link MemberProofs}). If this node's member znode is deleted by another client
+ * while it has not left, it makes it again (same data, same session); while a znode it does not
+ * hold is in the way, it waits for that one to go.
  */
 final class ZooKeeperSession implements NodeSession {
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperSession.class);
@@ -95,6 +97,11 @@ final class ZooKeeperSession implements NodeSession {
     private final String memberPath;
     /** The data of this node's member znode, written again by every claim. */
     private byte[] memberData;
+    private final MemberProofs proofs;
+    private final UntrustedEntries untrusted;
+    /** Guards this node's membership: {@link #leave} and a new join after a deletion by someone else. */
+    private final java.util.concurrent.locks.ReentrantLock membership = new java.util.concurrent.locks.ReentrantLock();
+    private boolean left;
 
     private CuratorFramework client;
     /** The session's ZooKeeper handle (Curator's), for the claims' asynchronous multi-ops. */
@@ -104,9 +111,9 @@ final class ZooKeeperSession implements NodeSession {
     private String rawMemberPath;
     private ClaimBatcher batcher;
     /** The ACL of the znodes this node creates through the raw handle (Curator's for the rest). */
-    private List<ACL> acl = ZooDefs.Ids.OPEN_ACL_UNSAFE;
+    private final List<ACL> acl;
     private NodeTransport transport;
-    private SupervisorView view;
+    private volatile SupervisorView view;
     private Thread leaseThread;
     private long sessionId;
     private long leaseNanos;
@@ -132,6 +139,17 @@ final class ZooKeeperSession implements NodeSession {
         this.childrenPath = root + "/children";
         this.ownersPath = root + "/owners";
         this.memberPath = membersPath + "/" + node;
+        this.acl = ZooKeeperAcls.of(config);
+        // Without a secret (or in open mode, where the transport ignores it) there is nothing to prove.
+        this.proofs = config.secret != null && !config.openMode
+                ? MemberProofs.of(config.secret, clusterName(config, supervisor), supervisor)
+                : MemberProofs.none(supervisor);
+        this.untrusted = new UntrustedEntries(node, listener, () -> closed);
+    }
+
+    /** The cluster's name, as the transport's handshake and the member proofs' key derivation take it. */
+    static String clusterName(ZooKeeperBackend.Builder config, String supervisor) {
+        return config.namespace + "/" + supervisor;
     }
 
     static ZooKeeperSession open(ZooKeeperBackend.Builder config, String supervisor, String node,
@@ -168,28 +186,25 @@ final class ZooKeeperSession implements NodeSession {
                                 zkClientConfig);
                     }
                 });
-        if (config.digestUser != null) {
-            String auth = config.digestUser + ":" + config.digestPassword;
-            List<ACL> acl;
-            try {
-                // ZooKeeper asks acl.contains(null), which List.of answers with an NPE: a plain list.
-                acl = new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL,
-                        new Id("digest", DigestAuthenticationProvider.generateDigest(auth)))));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA1 is missing from this JVM", e);
+        byte[] digest = ZooKeeperAcls.digestAuth(config);
+        if (digest != null) {
+            b.authorization("digest", digest);
+        }
+        b.aclProvider(new ACLProvider() {
+            @Override
+            public List<ACL> getDefaultAcl() {
+                return acl;
             }
-            this.acl = acl;
-            b.authorization("digest", auth.getBytes(StandardCharsets.UTF_8)).aclProvider(new ACLProvider() {
-                @Override
-                public List<ACL> getDefaultAcl() {
-                    return acl;
-                }
 
-                @Override
-                public List<ACL> getAclForPath(String path) {
-                    return acl;
-                }
-            });
+            @Override
+            public List<ACL> getAclForPath(String path) {
+                return acl;
+            }
+        });
+        if (config.openAcl) {
+            LOG.warn("node {} of supervisor {}: openAcl is set: the znodes under /{} are readable and writable by any "
+                    + "ZooKeeper client, which can delete the cluster's state; for trusted networks and tests only "
+                    + "(set digestAcl or saslAcl instead)", node, supervisor, config.namespace);
         }
         client = b.build();
         client.start();
@@ -202,8 +217,14 @@ final class ZooKeeperSession implements NodeSession {
             int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
             leaseNanos = (long) (TimeUnit.MILLISECONDS.toNanos(negotiated > 0 ? negotiated
                     : config.sessionTimeout.toMillis()) * config.leaseFraction);
+            // Made here rather than left to Curator, which makes it on first use but only logs a failure.
+            ensurePath(client.usingNamespace(null), "/" + config.namespace);
+            ZooKeeperAcls.check(client, acl, "/", false, node);
+            ensurePath(client, "/" + supervisor);
+            ZooKeeperAcls.check(client, acl, "/" + supervisor, false, node);
             for (String p : List.of(membersPath, childrenPath, ownersPath)) {
-                ensurePath(p);
+                ensurePath(client, p);
+                ZooKeeperAcls.check(client, acl, p, true, node);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -217,7 +238,7 @@ final class ZooKeeperSession implements NodeSession {
         transport = NodeTransport.start(transportConfig(), handler);
 
         long startedAt = System.currentTimeMillis();
-        memberData = ZnodeData.member(transport.address(), startedAt, VERSION);
+        memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
         try {
             client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
         } catch (KeeperException.NodeExistsException e) {
@@ -235,8 +256,12 @@ final class ZooKeeperSession implements NodeSession {
             rawPrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
             rawMemberPath = rawPrefix + memberPath;
             batcher = new ClaimBatcher(zk, touchMember());
+            // Owners learnt from claim events trust whoever set a member znode; with open ACLs that
+            // may be anyone, so then (with a secret to check against) every new owner entry is read.
+            boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
             view = new SupervisorView(zk, node, sessionId, rawPrefix + "/" + supervisor, listener,
-                    config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed);
+                    config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed,
+                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, this::joinAgain));
             view.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -253,7 +278,7 @@ final class ZooKeeperSession implements NodeSession {
 
     private TransportConfig transportConfig() {
         TransportConfig.Builder t = TransportConfig.builder(node)
-                .clusterName(config.namespace + "/" + supervisor)
+                .clusterName(clusterName(config, supervisor))
                 .bindHost(config.bindHost)
                 .port(config.port)
                 .maxFrameBytes(config.maxFrameBytes)
@@ -272,11 +297,16 @@ final class ZooKeeperSession implements NodeSession {
         return t.build();
     }
 
-    private void ensurePath(String path) {
+    private void ensurePath(CuratorFramework through, String path) {
         try {
-            client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
+            through.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
         } catch (KeeperException.NodeExistsException e) {
-            // Made by another node: fine.
+            // Made before (by another node, or by anyone): its ACL is checked next.
+        } catch (KeeperException.InvalidACLException e) {
+            throw new BackendException("the ZooKeeper server refuses the ACL " + ZooKeeperAcls.describe(acl) + " for "
+                    + path + (config.saslPrincipals.isEmpty() ? "" : ": a sasl ACL needs the server's SASL "
+                    + "authentication provider (zookeeper.authProvider.sasl="
+                    + "org.apache.zookeeper.server.auth.SASLAuthenticationProvider) and a client authenticated by SASL"));
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not create " + path, e);
         }
@@ -407,17 +437,63 @@ final class ZooKeeperSession implements NodeSession {
 
     @Override
     public void leave() {
+        membership.lock();
         try {
-            Stat stat = client.checkExists().forPath(membersPath + "/" + node);
+            left = true;
+            // Before the deletion, so that the view takes its event for a leave, not an attack.
+            view.left();
+            Stat stat = client.checkExists().forPath(memberPath);
             if (stat != null && stat.getEphemeralOwner() == sessionId) {
-                client.delete().withVersion(stat.getVersion()).forPath(membersPath + "/" + node);
+                client.delete().withVersion(stat.getVersion()).forPath(memberPath);
             }
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
             // Already gone.
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("node " + node + " could not leave", e);
+        } finally {
+            membership.unlock();
         }
-        view.left();
+    }
+
+    /**
+     * This node's member znode was deleted by someone else while it had not left (only a client
+     * with write access to {@code members/} can: with open ACLs, anyone). The node is still
+     * alive and holds its children, so it joins again with the same data, proof and session, on
+     * a thread of its own (the view calls this on ZooKeeper's event thread). If another znode
+     * took the name meanwhile, the node waits: that znode's deletion calls this again.
+     */
+    private void joinAgain() {
+        Thread.ofVirtual().name("ds-rejoin-" + supervisor + "-" + node).start(() -> {
+            membership.lock();
+            try {
+                if (left || closed || lost) {
+                    return;
+                }
+                client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
+                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client; "
+                        + "it joined again", node, supervisor);
+            } catch (KeeperException.NodeExistsException e) {
+                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client, and "
+                        + "another znode took its name; it joins again once that one is gone", node, supervisor);
+            } catch (Exception e) {
+                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client, and it "
+                        + "could not join again: {}", node, supervisor, e.toString());
+            } finally {
+                membership.unlock();
+            }
+        });
+    }
+
+    /**
+     * The verified transport address of {@code node}, for the transport to check that a peer is
+     * the node it claims to be: a live member whose znode carries a valid proof of the cluster
+     * secret, or one that has left and whose session still holds owner entries. Empty for any
+     * other name, and before the view is loaded. In open mode (no secret) nothing is verified:
+     * every live member counts.
+     */
+    Optional<String> verifiedMember(String node) {
+        SupervisorView v = view;
+        return v == null ? Optional.empty() : v.verifiedMember(node);
     }
 
     @Override
@@ -451,8 +527,9 @@ final class ZooKeeperSession implements NodeSession {
     public boolean removeSpec(String key) {
         requireOpen();
         try {
+            Object before = view.specMark(key);
             client.delete().forPath(childrenPath + "/" + key);
-            view.specRemoved(key);
+            view.specRemoved(key, before);
             return true;
         } catch (KeeperException.NoNodeException e) {
             return false;
@@ -485,7 +562,8 @@ final class ZooKeeperSession implements NodeSession {
             }
             Stat stat = new Stat();
             byte[] data = client.getData().storingStatIn(stat).forPath(path);
-            return Optional.of(ZnodeData.parseOwner(key, data, stat));
+            // An entry that does not verify is no owner (the view reports it once).
+            return Optional.ofNullable(view.verifiedOwner(key, data, stat));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -614,7 +692,7 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     private Op createOwner(String key) {
-        return Op.create(raw(ownersPath, key), ZnodeData.owner(node, 0), acl, CreateMode.EPHEMERAL);
+        return Op.create(raw(ownersPath, key), proofs.ownerData(key, node, 0, sessionId), acl, CreateMode.EPHEMERAL);
     }
 
     /** A path of this supervisor's tree as the raw handle sees it (Curator's namespace included). */
@@ -644,15 +722,32 @@ final class ZooKeeperSession implements NodeSession {
         }
     }
 
-    /** The owner entry as ZooKeeper has it now (the view may lag a conflict just seen); null if none or unreadable. */
+    /**
+     * The owner entry as ZooKeeper has it now (the view may lag a conflict just seen); null if
+     * none or unreadable. An entry that does not verify still holds the key (no claim can be
+     * made while it stands), so it is answered as a holder that is no member, named
+     * {@code untrusted(<node it names>, session 0x…)}: the runtime then reports a stale claim.
+     */
     private Owner currentOwner(String key) {
         try {
             Stat stat = new Stat();
             byte[] data = client.getData().storingStatIn(stat).forPath(ownersPath + "/" + key);
-            return ZnodeData.parseOwner(key, data, stat);
+            Owner o = view.verifiedOwner(key, data, stat);
+            return o != null ? o : new Owner(untrustedHolder(data, stat), stat.getCzxid(), 0, stat.getEphemeralOwner());
         } catch (Exception e) {
             return view.owner(key);
         }
+    }
+
+    private static String untrustedHolder(byte[] data, Stat stat) {
+        String named = "?";
+        if (data != null && data.length <= 4096) {
+            String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", 3);
+            if (lines.length > 1 && !lines[1].isEmpty()) {
+                named = ZnodeData.printable(lines[1]);
+            }
+        }
+        return "untrusted(" + named + ", session 0x" + Long.toHexString(stat.getEphemeralOwner()) + ")";
     }
 
     /** The stat of this session's own owner znode for {@code key}, or null if it is not ours. */
@@ -675,7 +770,7 @@ final class ZooKeeperSession implements NodeSession {
                 return false;
             }
             client.setData().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key,
-                    ZnodeData.owner(node, owner.restarts()));
+                    proofs.ownerData(key, node, owner.restarts(), sessionId));
             view.updated(key, owner);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
@@ -694,7 +789,7 @@ final class ZooKeeperSession implements NodeSession {
                 return false;
             }
             client.delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key);
-            view.released(key, false);
+            view.released(key, null);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
             return false;
@@ -713,11 +808,13 @@ final class ZooKeeperSession implements NodeSession {
             }
             List<CuratorOp> ops = new ArrayList<>(2);
             ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key));
+            Object specBefore = null;
             if (client.checkExists().forPath(childrenPath + "/" + key) != null) {
                 ops.add(client.transactionOp().delete().forPath(childrenPath + "/" + key));
+                specBefore = view.specMark(key);
             }
             client.transaction().forOperations(ops);
-            view.released(key, true);
+            view.released(key, specBefore);
             return true;
         } catch (KeeperException.NoNodeException e) {
             // The spec went away between the check and the delete: release the claim alone.

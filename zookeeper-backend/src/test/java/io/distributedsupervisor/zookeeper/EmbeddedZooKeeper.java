@@ -55,10 +55,52 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         return server;
     }
 
-    /** A backend on this server for this module's tests: a secret, a 4 s session, a 10 s connection timeout. */
+    /** The ZooKeeper digest credentials of the tests' nodes (their znodes' ACL). */
+    public static final String TEST_USER = "ds-test";
+    public static final String TEST_PASSWORD = "ds-test-password";
+    /** The cluster secret of the tests' nodes. */
+    public static final String TEST_SECRET = "test-cluster-secret-0123456789";
+
+    /**
+     * A backend on this server for this module's tests, closed as in production: digest ACLs of
+     * the test user, a secret, a 4 s session, a 10 s connection timeout. A test that needs a
+     * foreign client able to write says so with {@code openAcl(true)} (and no digestAcl: see
+     * {@link #openBackend()}), or gives its client the test user's credentials ({@link #client}).
+     */
     ZooKeeperBackend.Builder backend() {
-        return ZooKeeperBackend.builder(connectString()).secret("test-cluster-secret-0123456789")
+        return ZooKeeperBackend.builder(connectString()).secret(TEST_SECRET).digestAcl(TEST_USER, TEST_PASSWORD)
                 .sessionTimeout(java.time.Duration.ofSeconds(4)).connectionTimeout(java.time.Duration.ofSeconds(10));
+    }
+
+    /** {@link #backend()} with world-writable znodes ({@code openAcl}): for tests whose foreign client writes. */
+    ZooKeeperBackend.Builder openBackend() {
+        return ZooKeeperBackend.builder(connectString()).secret(TEST_SECRET).openAcl(true)
+                .sessionTimeout(java.time.Duration.ofSeconds(4)).connectionTimeout(java.time.Duration.ofSeconds(10));
+    }
+
+    /**
+     * A started Curator client of this server, outside any backend: with the test user's
+     * credentials ({@code credentials}), or none (an outsider). The caller closes it.
+     */
+    public org.apache.curator.framework.CuratorFramework client(boolean credentials) {
+        org.apache.curator.framework.CuratorFrameworkFactory.Builder b = org.apache.curator.framework.CuratorFrameworkFactory
+                .builder().connectString(connectString()).retryPolicy(new org.apache.curator.retry.RetryOneTime(100));
+        if (credentials) {
+            b.authorization("digest", (TEST_USER + ":" + TEST_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        org.apache.curator.framework.CuratorFramework c = b.build();
+        c.start();
+        try {
+            if (!c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                c.close();
+                throw new IllegalStateException("could not connect to " + connectString());
+            }
+        } catch (InterruptedException e) {
+            c.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return c;
     }
 
     /** Stops the server and deletes its folder. */

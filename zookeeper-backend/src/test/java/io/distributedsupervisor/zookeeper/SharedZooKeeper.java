@@ -25,6 +25,14 @@ final class SharedZooKeeper implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** The shared server itself, for tests that build their own harnesses or clients on it. */
+    EmbeddedZooKeeper server() {
+        if (server == null) {
+            throw new IllegalStateException("the shared ZooKeeper server is not running (register the extension as a static field)");
+        }
+        return server;
+    }
+
     ZooKeeperHarness harness() {
         if (server == null) {
             throw new IllegalStateException("the shared ZooKeeper server is not running (register the extension as a static field)");

@@ -19,8 +19,6 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,9 +49,7 @@ class SupervisorViewTest {
     void start() throws InterruptedException {
         server = new EmbeddedZooKeeper();
         backend = server.backend().namespace("view").build();
-        plain = CuratorFrameworkFactory.newClient(server.connectString(), new RetryOneTime(100));
-        plain.start();
-        plain.blockUntilConnected();
+        plain = server.client(true);
     }
 
     @AfterEach
@@ -161,7 +157,8 @@ class SupervisorViewTest {
         // A view that gets only the events handed to it here, as a server before 3.9 sends them.
         SupervisorView view = new SupervisorView(plain.getZookeeperClient().getZooKeeper(), "observer", -1,
                 "/view/" + SUPERVISOR, new SessionListener() {
-                }, Duration.ZERO, io.distributedsupervisor.Scheduler.system(), Duration.ofSeconds(10), () -> false);
+                }, Duration.ZERO, io.distributedsupervisor.Scheduler.system(), Duration.ofSeconds(10), () -> false,
+                trust());
         String base = "/view/" + SUPERVISOR;
         view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, base + "/members/a"));
         await().until(() -> view.members().containsKey("a"));
@@ -181,6 +178,18 @@ class SupervisorViewTest {
         });
         assertThat(view.placements(List.of("k", "r"))).containsOnly(Map.entry("k", Optional.of("a")),
                 Map.entry("r", Optional.empty()));
+    }
+
+    /** What the tests' nodes believe: proofs of the tests' secret, learning owners from events as a closed ACL allows. */
+    private static SupervisorView.Trust trust() {
+        return new SupervisorView.Trust(proofs(), new UntrustedEntries("observer", new SessionListener() {
+        }, () -> false), true, () -> {
+        });
+    }
+
+    private static MemberProofs proofs() {
+        return MemberProofs.of(EmbeddedZooKeeper.TEST_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "view/" + SUPERVISOR, SUPERVISOR);
     }
 
     private static org.apache.zookeeper.WatchedEvent event(org.apache.zookeeper.Watcher.Event.EventType type,
@@ -220,7 +229,7 @@ class SupervisorViewTest {
         for (String key : plain.getChildren().forPath(folder)) {
             Stat stat = new Stat();
             byte[] data = plain.getData().storingStatIn(stat).forPath(folder + "/" + key);
-            result.put(key, ZnodeData.parseOwner(key, data, stat));
+            result.put(key, proofs().verifiedOwner(key, data, stat));
         }
         return result;
     }

@@ -40,7 +40,8 @@ class ZooKeeperEnsembleTest {
         ensemble = new TestingCluster(specs);
         ensemble.start();
         cluster = new ZooKeeperHarness(() -> ZooKeeperBackend.builder(ensemble.getConnectString())
-                .secret("test-cluster-secret-0123456789").sessionTimeout(Duration.ofSeconds(4))
+                .secret(EmbeddedZooKeeper.TEST_SECRET).digestAcl(EmbeddedZooKeeper.TEST_USER, EmbeddedZooKeeper.TEST_PASSWORD)
+                .sessionTimeout(Duration.ofSeconds(4))
                 .connectionTimeout(Duration.ofSeconds(15)));
         for (String n : List.of("n1", "n2", "n3")) {
             cluster.start(n);

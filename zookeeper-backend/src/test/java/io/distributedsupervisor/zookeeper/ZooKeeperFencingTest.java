@@ -98,7 +98,8 @@ class ZooKeeperFencingTest {
         // n4 reaches ZooKeeper only through a proxy that can cut it off without it noticing at once.
         try (PartitionProxy proxy = new PartitionProxy(server.connectString())) {
             DistributedSupervisor n4 = cluster.start("n4", b -> b,
-                    b -> ZooKeeperBackend.builder(proxy.connectString()).secret("test-cluster-secret-0123456789")
+                    b -> ZooKeeperBackend.builder(proxy.connectString()).secret(EmbeddedZooKeeper.TEST_SECRET)
+                            .digestAcl(EmbeddedZooKeeper.TEST_USER, EmbeddedZooKeeper.TEST_PASSWORD)
                             .sessionTimeout(Duration.ofSeconds(4)).namespace(cluster.namespace()));
             cluster.awaitRing(List.of("n1", "n2", "n3", "n4"));
             List<String> ids = IntStream.range(0, 200).mapToObj(i -> "cut-" + i).toList();

@@ -124,6 +124,11 @@ final class ZooKeeperHarness implements ClusterHarness {
                 }));
     }
 
+    /** The open ZooKeeper sessions of the node's backend. */
+    List<ZooKeeperSession> sessions(String node) {
+        return started.stream().filter(s -> s.node().equals(node)).flatMap(s -> s.backend().sessions().stream()).toList();
+    }
+
     /**
      * Expires the node's ZooKeeper sessions, as a long pause or a partition would (curator-test's
      * KillSession): the node itself lives on, sees LOST and joins again.

@@ -1,0 +1,193 @@
+package io.distributedsupervisor.zookeeper;
+
+import io.distributedsupervisor.spi.Member;
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.zookeeper.transport.ClusterKeys;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Proofs of the cluster secret in member and owner znodes, so that a ZooKeeper client that can
+ * write the supervisor's folders (open ACLs, or leaked ZooKeeper credentials) but does not know
+ * the secret cannot make a member or an owner entry that the nodes believe.
+ *
+ * <p>A member znode carries an HMAC, under the member-proof key ({@link ClusterKeys#MEMBER_PROOF},
+ * derived from the secret and the cluster's name), over the supervisor, the node name, the
+ * transport address, the start time, the version and the id of the session that holds the znode.
+ * It counts only if it is ephemeral and its {@code ephemeralOwner} is that session: no one else
+ * can make a znode that a given session holds, so a proof copied from a real member's znode is
+ * worth nothing in another one, and a persistent znode (which outlives every session) never
+ * counts.
+ *
+ * <p>An owner znode carries an HMAC over the supervisor, the key, the node, the restarts and the
+ * session, under the same key but another label ({@code "owner"} against {@code "member"}), so
+ * that neither proof passes for the other. The owner's session is part of the proof for the same
+ * reason as the member's: a view that never saw the owning node's member znode (it joined while
+ * that node was leaving, its member znode already gone) can still tell the node's entries from a
+ * forged one, so a graceful hand-over is never reported as an attack. Owner entries learnt from a
+ * claim's events without a read are another matter (see {@link SupervisorView}).
+ *
+ * <p>Without a secret (open mode) nothing is verified: every well-formed znode counts, as any
+ * ZooKeeper client could write it.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class MemberProofs {
+    private static final String MEMBER = "member";
+    private static final String OWNER = "owner";
+
+    private final String supervisor;
+    /** The member-proof key; null in open mode. */
+    private final byte[] key;
+    /**
+     * Keyed MACs not in use: every claim writes a proof and every conflict reads one, and looking
+     * up and keying a new {@link Mac} costs more than the HMAC itself. A pool rather than a
+     * ThreadLocal, because claims come from many short-lived virtual threads; it holds at most
+     * as many as were ever in use at once.
+     */
+    private final ConcurrentLinkedQueue<Mac> idleMacs = new ConcurrentLinkedQueue<>();
+
+    private MemberProofs(String supervisor, byte[] key) {
+        this.supervisor = supervisor;
+        this.key = key;
+    }
+
+    /** Proofs under the key derived from {@code secret} for the cluster {@code cluster}. */
+    static MemberProofs of(byte[] secret, String cluster, String supervisor) {
+        return new MemberProofs(supervisor, ClusterKeys.of(secret, cluster).key(ClusterKeys.MEMBER_PROOF));
+    }
+
+    /** Open mode: no proofs written, nothing verified. */
+    static MemberProofs none(String supervisor) {
+        return new MemberProofs(supervisor, null);
+    }
+
+    /** Whether znodes are verified (a cluster secret is set). */
+    boolean verifies() {
+        return key != null;
+    }
+
+    // ---- members ----
+
+    byte[] memberData(String node, String address, long startedAt, String version, long session) {
+        String body = ZnodeData.memberBody(address, startedAt, version, session);
+        return ZnodeData.member(body, key == null ? ZnodeData.NO_PROOF : proof(MEMBER, node, body));
+    }
+
+    /**
+     * The member that {@code members/<node>} describes, if it is to be believed.
+     *
+     * @throws IllegalArgumentException naming why not
+     */
+    Member verifiedMember(String node, byte[] data, Stat stat) {
+        ZnodeData.MemberFields f = ZnodeData.parseMember(node, data);
+        if (key != null) {
+            if (stat.getEphemeralOwner() == 0) {
+                throw new IllegalArgumentException("member " + node + " is a persistent znode: a live member's is "
+                        + "ephemeral");
+            }
+            if (f.session() != stat.getEphemeralOwner()) {
+                throw new IllegalArgumentException("member " + node + " names session 0x" + Long.toHexString(f.session())
+                        + " but is held by session 0x" + Long.toHexString(stat.getEphemeralOwner()));
+            }
+            check(f.proof(), proof(MEMBER, node,
+                    ZnodeData.memberBody(f.address(), f.startedAt(), f.version(), f.session())), "member " + node);
+        }
+        return ZnodeData.toMember(node, f);
+    }
+
+    // ---- owners ----
+
+    byte[] ownerData(String ownerKey, String node, int restarts, long session) {
+        String body = ZnodeData.ownerBody(node, restarts);
+        return ZnodeData.owner(body, key == null ? ZnodeData.NO_PROOF
+                : proof(OWNER, ownerKey, node, body, Long.toHexString(session)));
+    }
+
+    /**
+     * The owner entry that {@code owners/<key>} holds, if it is to be believed: node and restarts
+     * from its data, epoch (czxid) and session (ephemeralOwner) from its stat.
+     *
+     * @throws IllegalArgumentException naming why not
+     */
+    Owner verifiedOwner(String ownerKey, byte[] data, Stat stat) {
+        ZnodeData.OwnerFields f = ZnodeData.parseOwner(ownerKey, data);
+        long session = stat.getEphemeralOwner();
+        if (session == 0) {
+            throw new IllegalArgumentException("owner of " + ownerKey + " is a persistent znode: a claim is ephemeral");
+        }
+        if (key != null) {
+            check(f.proof(), proof(OWNER, ownerKey, f.node(),
+                    ZnodeData.ownerBody(f.node(), f.restarts()), Long.toHexString(session)),
+                    "owner of " + ownerKey + " (node " + ZnodeData.printable(f.node()) + ", session 0x"
+                            + Long.toHexString(session) + ")");
+        }
+        return new Owner(f.node(), stat.getCzxid(), f.restarts(), session);
+    }
+
+    // ---- the HMAC ----
+
+    private void check(String given, String expected, String what) {
+        if (ZnodeData.NO_PROOF.equals(given) || given.isEmpty()) {
+            throw new IllegalArgumentException(what + " carries no proof of the cluster secret (written by a node in "
+                    + "open mode, or by a client without the secret)");
+        }
+        // Constant time: the comparison tells nothing about how much of a guess was right.
+        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.US_ASCII), expected.getBytes(StandardCharsets.US_ASCII))) {
+            throw new IllegalArgumentException(what + ": its proof does not match the cluster secret (written by a "
+                    + "client without it, or by a node of another cluster or with another secret)");
+        }
+    }
+
+    /**
+     * HMAC-SHA256 over the label, the supervisor and {@code parts}, each preceded by its length,
+     * so that no two different inputs run together into the same bytes.
+     */
+    private String proof(String label, String... parts) {
+        ByteArrayOutputStream in = new ByteArrayOutputStream(256);
+        java.util.List<String> all = new java.util.ArrayList<>(parts.length + 2);
+        all.add(label);
+        all.add(supervisor);
+        all.addAll(java.util.List.of(parts));
+        for (String part : all) {
+            byte[] b = part.getBytes(StandardCharsets.UTF_8);
+            in.write(b.length >>> 24);
+            in.write(b.length >>> 16);
+            in.write(b.length >>> 8);
+            in.write(b.length);
+            in.writeBytes(b);
+        }
+        Mac mac = idleMacs.poll();
+        if (mac == null) {
+            mac = newMac();
+        }
+        try {
+            // doFinal resets the MAC for its next use, keeping its key.
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(in.toByteArray()));
+        } finally {
+            idleMacs.offer(mac);
+        }
+    }
+
+    private Mac newMac() {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemberProofs[" + supervisor + (key == null ? ", open mode]" : "]");
+    }
+}
