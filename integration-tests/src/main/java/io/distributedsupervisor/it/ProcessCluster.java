@@ -42,7 +42,10 @@ public final class ProcessCluster implements AutoCloseable {
     public ProcessCluster(String zookeeper, String supervisor, Duration sessionTimeout, Path logDir) {
         this.zookeeper = zookeeper;
         this.supervisor = supervisor;
-        this.secret = "cluster-in-a-box-" + Long.toHexString(System.nanoTime());
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        // 32 random bytes, as the transport requires at least 32 bytes of secret.
+        this.secret = "cluster-in-a-box-" + java.util.HexFormat.of().formatHex(random);
         this.sessionTimeout = sessionTimeout;
         this.logDir = logDir;
         this.hook = new Thread(this::destroyAll, "process-cluster-cleanup");

@@ -61,7 +61,7 @@ class ZooKeeperJmxTest {
 
     private DistributedSupervisor node(String name) {
         ZooKeeperBackend backend = ZooKeeperBackend.builder(server.getConnectString())
-                .secret("jmx-test-cluster-secret-0123").digestAcl("jmx-test", "jmx-test-password")
+                .secret("jmx-test-cluster-secret-0123456789ab").digestAcl("jmx-test", "jmx-test-password")
                 .sessionTimeout(Duration.ofSeconds(4)).build();
         backends.add(backend);
         DistributedSupervisor ds = DistributedSupervisor.start(SupervisorOptions.builder("ZKDS").allowList(java.util.List.of("io.distributedsupervisor.jmx.*")).nodeName(name)

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import javax.net.ssl.SSLContext;
 import org.apache.curator.RetryPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -220,17 +221,24 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
-        /** The shared cluster secret (at least 16 bytes) that nodes prove to each other. */
+        /**
+         * The shared cluster secret that nodes prove to each other, at least
+         * {@value TransportConfig#MIN_SECRET_BYTES} bytes: anyone who records one handshake can
+         * test guesses of it offline, and only a long random secret makes that hopeless (key
+         * stretching would merely multiply a weak secret's guessing cost by a constant).
+         * Generate one, e.g. {@code openssl rand -base64 32}.
+         */
         public Builder secret(byte[] secret) {
             Objects.requireNonNull(secret, "secret");
-            if (secret.length < 16) {
-                throw new IllegalArgumentException("the cluster secret must have at least 16 bytes, got " + secret.length);
+            if (secret.length < TransportConfig.MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException("the cluster secret must have at least " + TransportConfig.MIN_SECRET_BYTES
+                        + " bytes, got " + secret.length + ": generate one, e.g. openssl rand -base64 32");
             }
             this.secret = secret.clone();
             return this;
         }
 
-        /** The shared cluster secret as text (UTF-8, at least 16 bytes). */
+        /** The shared cluster secret as text (its UTF-8 bytes, at least 32). */
         public Builder secret(String secret) {
             return secret(Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8));
         }

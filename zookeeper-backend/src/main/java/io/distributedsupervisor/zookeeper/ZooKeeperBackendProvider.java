@@ -14,7 +14,7 @@ import java.util.Set;
  * <table>
  *   <caption>Settings</caption>
  *   <tr><td>connectString</td><td>required: the ensemble, e.g. {@code zk1:2181,zk2:2181}</td></tr>
- *   <tr><td>secret</td><td>the cluster secret (at least 16 bytes); required unless openMode=true</td></tr>
+ *   <tr><td>secret</td><td>the cluster secret (at least 32 bytes); required unless openMode=true</td></tr>
  *   <tr><td>openMode</td><td>true to run the transport unauthenticated</td></tr>
  *   <tr><td>sessionTimeoutMs, connectionTimeoutMs</td><td>15000, 10000</td></tr>
  *   <tr><td>namespace</td><td>distributed-supervisor</td></tr>

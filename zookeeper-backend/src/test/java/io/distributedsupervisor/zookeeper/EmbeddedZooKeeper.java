@@ -59,7 +59,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     public static final String TEST_USER = "ds-test";
     public static final String TEST_PASSWORD = "ds-test-password";
     /** The cluster secret of the tests' nodes. */
-    public static final String TEST_SECRET = "test-cluster-secret-0123456789";
+    public static final String TEST_SECRET = "test-cluster-secret-0123456789abcdef";
 
     /**
      * A backend on this server for this module's tests, closed as in production: digest ACLs of

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** Member and owner proofs: what verifies, and why everything else does not. */
 class MemberProofsTest {
-    private static final byte[] SECRET = "member-proofs-test-secret-0123".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SECRET = "member-proofs-test-cluster-secret-01".getBytes(StandardCharsets.UTF_8);
     private static final MemberProofs PROOFS = MemberProofs.of(SECRET, "ns/DS", "DS");
     private static final long SESSION = 0x1234_5678_9abcL;
 

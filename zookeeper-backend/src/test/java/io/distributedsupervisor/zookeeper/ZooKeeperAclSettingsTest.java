@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** ZooKeeper closed by default: the builder and the provider want ACL credentials, or openAcl said out loud. */
 class ZooKeeperAclSettingsTest {
     private static ZooKeeperBackend.Builder withSecret() {
-        return ZooKeeperBackend.builder("zk:2181").secret("acl-settings-test-secret-0123");
+        return ZooKeeperBackend.builder("zk:2181").secret("acl-settings-test-cluster-secret-0123");
     }
 
     @Test
@@ -49,7 +49,7 @@ class ZooKeeperAclSettingsTest {
     private static ZooKeeperBackend provided(Map<String, String> settings, Map<String, String> environment) {
         Map<String, String> all = new HashMap<>(settings);
         all.put("connectString", "zk:2181");
-        all.put("secret", "acl-settings-test-secret-0123");
+        all.put("secret", "acl-settings-test-cluster-secret-0123");
         return (ZooKeeperBackend) new ZooKeeperBackendProvider(environment::get).create(all);
     }
 

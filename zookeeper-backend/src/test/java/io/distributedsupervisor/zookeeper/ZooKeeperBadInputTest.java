@@ -156,7 +156,7 @@ class ZooKeeperBadInputTest {
     @Test
     void aNodeWithTheWrongSecretReachesNoOneAndDisturbsNothing() {
         DistributedSupervisor intruder = cluster.start("n3", b -> b.callTimeout(Duration.ofSeconds(1)),
-                b -> b.secret("a-completely-different-secret"));
+                b -> b.secret("a-completely-different-cluster-secret"));
         String onN1 = "pinned-on-n1";
         cluster.node("n1").startChild(ChildSpec.of(WitnessedCounter.class).withId(onN1), "n1");
         await().until(() -> cluster.node("n2").whereis(onN1).isPresent());

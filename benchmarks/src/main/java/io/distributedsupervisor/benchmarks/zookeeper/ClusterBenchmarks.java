@@ -63,7 +63,7 @@ public final class ClusterBenchmarks {
     }
 
     private static ZooKeeperBackend backend(EmbeddedZooKeeper zk) {
-        return ZooKeeperBackend.builder(zk.connectString()).secret("benchmark-secret-0123456789")
+        return ZooKeeperBackend.builder(zk.connectString()).secret("benchmark-cluster-secret-0123456789")
                 .digestAcl(EmbeddedZooKeeper.TEST_USER, EmbeddedZooKeeper.TEST_PASSWORD)
                 .sessionTimeout(SESSION_TIMEOUT).build();
     }

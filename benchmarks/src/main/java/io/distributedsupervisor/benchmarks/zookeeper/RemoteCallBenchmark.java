@@ -65,7 +65,7 @@ public class RemoteCallBenchmark {
     }
 
     private DistributedSupervisor node(String name) {
-        ZooKeeperBackend backend = ZooKeeperBackend.builder(zk.connectString()).secret("benchmark-secret-0123456789")
+        ZooKeeperBackend backend = ZooKeeperBackend.builder(zk.connectString()).secret("benchmark-cluster-secret-0123456789")
                 .digestAcl(EmbeddedZooKeeper.TEST_USER, EmbeddedZooKeeper.TEST_PASSWORD)
                 .sessionTimeout(Duration.ofSeconds(10)).build();
         return DistributedSupervisor.start(SupervisorOptions.builder("bench").nodeName(name)

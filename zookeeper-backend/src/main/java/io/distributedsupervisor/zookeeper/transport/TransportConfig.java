@@ -8,8 +8,16 @@ import javax.net.ssl.SSLContext;
 /**
  * How a {@link NodeTransport} runs. A valid config is guaranteed by construction (the builder and
  * the canonical constructor check the same rules): every node of a cluster shares a secret of at
- * least 16 bytes, unless the config says {@code openMode} explicitly, in which case peers only
- * exchange names and no secret is checked (or used, if one is given).
+ * least {@value #MIN_SECRET_BYTES} bytes, unless the config says {@code openMode} explicitly, in
+ * which case peers only exchange names and no secret is checked (or used, if one is given).
+ *
+ * <p>Why 32 bytes and no key stretching: everything the transport proves or authenticates is keyed
+ * by the secret, so anyone who records one handshake can test guesses of the secret against it
+ * offline, as fast as they can compute HMACs. A slow key derivation (PBKDF2, scrypt) would only
+ * multiply the cost of each guess by a constant, which a weak secret does not survive either;
+ * 32 random bytes (256 bits) make the search hopeless whatever the hardware. Length is all a
+ * program can check, so it checks that: generate the secret, e.g. {@code openssl rand -base64 32}
+ * (44 characters carrying 256 random bits), and never choose one by hand.
  *
  * @param nodeName           this node's name, as peers know it (1 to 255 characters)
  * @param clusterName        peers of another cluster are refused at the handshake
@@ -40,7 +48,8 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     /** The smallest max frame size: handshake frames and error texts must always fit. */
     public static final int MIN_FRAME_BYTES = 4096;
-    public static final int MIN_SECRET_BYTES = 16;
+    /** The shortest cluster secret accepted; see the class comment for why. */
+    public static final int MIN_SECRET_BYTES = 32;
     /** Names travel in the handshake; this bound keeps handshake frames small. */
     public static final int MAX_NAME_LENGTH = 255;
 
@@ -65,7 +74,8 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             }
             if (secret.length < MIN_SECRET_BYTES) {
                 throw new IllegalArgumentException("the cluster secret must have at least " + MIN_SECRET_BYTES
-                        + " bytes, it has " + secret.length);
+                        + " bytes, it has " + secret.length + ": a recorded handshake lets anyone test guesses of a short"
+                        + " secret offline; generate one, e.g. openssl rand -base64 32");
             }
         }
         secret = secret == null ? null : secret.clone();
@@ -166,13 +176,13 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             return this;
         }
 
-        /** The cluster secret, at least 16 bytes (copied). */
+        /** The cluster secret, at least {@value TransportConfig#MIN_SECRET_BYTES} bytes (copied). */
         public Builder secret(byte[] secret) {
             this.secret = secret == null ? null : secret.clone();
             return this;
         }
 
-        /** The cluster secret as text (its UTF-8 bytes, at least 16). */
+        /** The cluster secret as text (its UTF-8 bytes, at least {@value TransportConfig#MIN_SECRET_BYTES}). */
         public Builder secret(String secret) {
             return secret(secret == null ? null : secret.getBytes(StandardCharsets.UTF_8));
         }
@@ -223,7 +233,7 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
 
         /**
          * @throws IllegalArgumentException if there is no secret and no {@code openMode(true)}, the
-         *                                  secret is shorter than 16 bytes, or another value is invalid
+         *                                  secret is shorter than 32 bytes, or another value is invalid
          */
         public TransportConfig build() {
             return new TransportConfig(nodeName, clusterName, bindHost, port,

@@ -52,7 +52,7 @@ class NodeTransportTest extends TransportTestSupport {
         LogCapture log = closeAfter(LogCapture.start());
         Recorder atB = echo("b");
         NodeTransport b = start("b", atB);
-        NodeTransport intruder = start("a", echo("a"), c -> c.secret("another secret of enough bytes"));
+        NodeTransport intruder = start("a", echo("a"), c -> c.secret("another cluster secret of enough bytes"));
 
         // Queued while connecting, then the handshake failed: it never left.
         assertThat(outcome(intruder.request("b", b.address(), utf8("let me in")), Delivery.NotSent.class).reason())

@@ -37,7 +37,7 @@ class TransportConfigTest {
     @Test
     void a_short_secret_is_refused() {
         assertThatThrownBy(() -> TransportConfig.builder("n1").secret("too short").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 16 bytes");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 32 bytes");
     }
 
     @Test
