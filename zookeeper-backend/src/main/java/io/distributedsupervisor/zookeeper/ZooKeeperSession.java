@@ -235,7 +235,9 @@ final class ZooKeeperSession implements NodeSession {
             throw ZooKeeperBackend.wrap("could not open a ZooKeeper session at " + config.connectString, e);
         }
 
-        transport = NodeTransport.start(transportConfig(), handler);
+        // A peer is who it says only if it is a member whose znode proves the secret (or, having
+        // left, still holds entries): a node of the cluster cannot pass for another one.
+        transport = NodeTransport.start(transportConfig(), handler, peer -> verifiedMember(peer).isPresent());
 
         long startedAt = System.currentTimeMillis();
         memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);

@@ -4,6 +4,7 @@ import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.Responder;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
+import io.distributedsupervisor.zookeeper.transport.PeerCheck;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +37,8 @@ public final class PipelinedTransport {
             public void onMessage(String fromNode, byte[] message) {
             }
         };
-        server = NodeTransport.start(config("bench-server", nativeTransport), echo);
-        client = NodeTransport.start(config("bench-client", nativeTransport), echo);
+        server = NodeTransport.start(config("bench-server", nativeTransport), echo, PeerCheck.any());
+        client = NodeTransport.start(config("bench-client", nativeTransport), echo, PeerCheck.any());
         roundTrip();
     }
 

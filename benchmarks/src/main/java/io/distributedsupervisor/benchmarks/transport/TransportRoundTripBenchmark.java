@@ -4,6 +4,7 @@ import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.Responder;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
+import io.distributedsupervisor.zookeeper.transport.PeerCheck;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -79,8 +80,8 @@ public class TransportRoundTripBenchmark {
             public void onMessage(String fromNode, byte[] message) {
             }
         };
-        server = NodeTransport.start(TransportConfig.builder("bench-server").secret(SECRET).build(), echo);
-        client = NodeTransport.start(TransportConfig.builder("bench-client").secret(SECRET).build(), echo);
+        server = NodeTransport.start(TransportConfig.builder("bench-server").secret(SECRET).build(), echo, PeerCheck.any());
+        client = NodeTransport.start(TransportConfig.builder("bench-client").secret(SECRET).build(), echo, PeerCheck.any());
         client.request("bench-server", server.address(), payload).get(10, TimeUnit.SECONDS);
 
         echoGroup = new NioEventLoopGroup(2);

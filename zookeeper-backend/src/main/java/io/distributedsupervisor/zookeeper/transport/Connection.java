@@ -3,6 +3,7 @@ package io.distributedsupervisor.zookeeper.transport;
 import io.distributedsupervisor.spi.Delivery;
 import io.netty.channel.Channel;
 import io.netty.util.collection.LongObjectHashMap;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,25 +29,28 @@ final class Connection {
     private static final long ID_SPREAD = 0x9E3779B97F4A7C15L;
 
     private final Peer peer;
-    private final Outbox outbox = new Outbox(this);
+    private final Outbox outbox;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final LongObjectHashMap<CompletableFuture<Delivery>> waiting = new LongObjectHashMap<>();
     private long lastId;
     private int sweepAt = FIRST_SWEEP;
     private volatile Channel channel;
     private volatile String peerNode;
+    private volatile boolean peerProved;
     private volatile String closeCause;
 
     /** An outbound connection to {@code peer}. */
-    Connection(Peer peer) {
+    Connection(Peer peer, int maxFrameBytes) {
         this.peer = peer;
         this.peerNode = peer.node();
+        this.outbox = new Outbox(this, maxFrameBytes);
     }
 
     /** An inbound connection on {@code channel}; the peer's name is known after the handshake. */
-    Connection(Channel channel) {
+    Connection(Channel channel, int maxFrameBytes) {
         this.peer = null;
         this.channel = channel;
+        this.outbox = new Outbox(this, maxFrameBytes);
     }
 
     void attach(Channel channel) {
@@ -68,6 +72,32 @@ final class Connection {
     /** The authenticated peer's name; for inbound connections null until the handshake completes. */
     String peerNode() {
         return peerNode;
+    }
+
+    /** The peer proved the cluster secret (in open mode: agreed to open mode); what it is told may now say why. */
+    void peerProved() {
+        peerProved = true;
+    }
+
+    boolean isPeerProved() {
+        return peerProved;
+    }
+
+    /**
+     * The host at the other end, without port, for rate-limited log lines: the dialled host
+     * (outbound) or the remote IP address (inbound).
+     */
+    String remoteHost() {
+        if (peer != null) {
+            int colon = peer.address().lastIndexOf(':');
+            return colon > 0 ? peer.address().substring(0, colon) : peer.address();
+        }
+        Channel ch = channel;
+        SocketAddress remote = ch == null ? null : ch.remoteAddress();
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return String.valueOf(remote);
     }
 
     /** For log lines and reasons: which connection, in words. */

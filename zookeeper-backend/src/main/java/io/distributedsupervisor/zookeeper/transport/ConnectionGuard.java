@@ -10,18 +10,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler: whatever went wrong on this connection (a bad frame, a TLS failure, an I/O
- * error, a bug in a handler) closes this connection only, with one clear log line naming the
- * peer, and the peer is told why when the protocol still allows it.
+ * The last handler: whatever went wrong on this connection (a bad or forged frame, a TLS failure,
+ * an I/O error, a bug in a handler) closes this connection only, with one clear log line naming
+ * the peer (bad frames and TLS failures rate-limited per peer address, {@link PeerLog}), and the
+ * peer is told why when the protocol still allows it and it proved the cluster secret.
  */
 final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
     private final Connection connection;
+    private final PeerLog log;
     private boolean closing;
 
-    ConnectionGuard(Connection connection) {
+    ConnectionGuard(Connection connection, PeerLog log) {
         this.connection = connection;
+        this.log = log;
     }
 
     @Override
@@ -33,10 +36,13 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         Throwable root = cause instanceof DecoderException && !(cause instanceof FrameDecoder.BadFrameException)
                 && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof FrameDecoder.BadFrameException bad) {
-            LOG.warn("closing {}: {}", connection.describe(), bad.getMessage());
+            log.warn(connection.remoteHost(), "bad frames", "closing " + connection.describe() + ": " + bad.getMessage());
             connection.closeCause(connection.describe() + " closed: " + bad.getMessage());
             connection.attemptFailed(connection.describe() + " closed: " + bad.getMessage());
-            ctx.writeAndFlush(Frame.closing(Frame.CLOSING_PROTOCOL, bad.getMessage())).addListener(ChannelFutureListener.CLOSE);
+            // A peer that has not proved the secret learns nothing from us, not even what was wrong.
+            Frame closing = connection.isPeerProved() ? Frame.closing(Frame.CLOSING_PROTOCOL, bad.getMessage())
+                    : Frame.closing(Frame.CLOSING_AUTHENTICATION, HandshakeHandler.AUTHENTICATION_FAILED);
+            ctx.writeAndFlush(closing).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         String text;
@@ -44,7 +50,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             // Netty's message for a non-TLS peer dumps the whole record in hex: keep the start.
             String why = String.valueOf(root.getMessage());
             text = "TLS failed: " + (why.length() > 120 ? why.substring(0, 120) + "..." : why);
-            LOG.warn("closing {}: {}", connection.describe(), text);
+            log.warn(connection.remoteHost(), "TLS failures", "closing " + connection.describe() + ": " + text);
         } else if (root instanceof IOException) {
             // The peer went away (reset, broken pipe): routine when a node dies.
             text = root.toString();

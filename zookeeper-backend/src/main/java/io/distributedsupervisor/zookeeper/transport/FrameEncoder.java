@@ -9,10 +9,11 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 
 /**
- * Framing, outbound: length prefix, type, request id, then the payload, as one buffer per frame,
- * or per {@link Frame.Batch} of small frames. A small payload is copied next to its header (one
- * small buffer is cheaper to write than two); a large one is wrapped, not copied. A plain
- * outbound handler rather than a MessageToMessageEncoder: no output list per write.
+ * Framing, outbound: length prefix, type, request id, the payload, then the tag if the frame has
+ * one, as one buffer per frame (small frames go as one {@link Frame#BATCH}). A small payload is
+ * copied next to its header (one small buffer is cheaper to write than two); a large one is
+ * wrapped, not copied. A plain outbound handler rather than a MessageToMessageEncoder: no output
+ * list per write.
  */
 @ChannelHandler.Sharable
 final class FrameEncoder extends ChannelOutboundHandlerAdapter {
@@ -27,15 +28,6 @@ final class FrameEncoder extends ChannelOutboundHandlerAdapter {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof Frame frame) {
             ctx.write(encode(ctx.alloc(), frame), promise);
-        } else if (msg instanceof Frame.Batch batch) {
-            ByteBuf out = ctx.alloc().ioBuffer(batch.wireBytes());
-            for (Frame frame : batch.frames()) {
-                out.writeInt(Frame.HEADER_BYTES + frame.payload().length);
-                out.writeByte(frame.type());
-                out.writeLong(frame.requestId());
-                out.writeBytes(frame.payload());
-            }
-            ctx.write(out, promise);
         } else {
             ctx.write(msg, promise);
         }
@@ -43,14 +35,18 @@ final class FrameEncoder extends ChannelOutboundHandlerAdapter {
 
     static ByteBuf encode(ByteBufAllocator alloc, Frame frame) {
         byte[] payload = frame.payload();
+        byte[] tag = frame.tag();
+        int tagBytes = tag == null ? 0 : tag.length;
         boolean copy = payload.length <= COPY_LIMIT;
-        ByteBuf header = alloc.ioBuffer(4 + Frame.HEADER_BYTES + (copy ? payload.length : 0));
-        header.writeInt(Frame.HEADER_BYTES + payload.length);
+        ByteBuf header = alloc.ioBuffer(4 + Frame.HEADER_BYTES + (copy ? payload.length + tagBytes : 0));
+        header.writeInt(Frame.HEADER_BYTES + payload.length + tagBytes);
         header.writeByte(frame.type());
         header.writeLong(frame.requestId());
         if (copy) {
-            return header.writeBytes(payload);
+            header.writeBytes(payload);
+            return tag == null ? header : header.writeBytes(tag);
         }
-        return Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(payload));
+        return tag == null ? Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(payload))
+                : Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(payload), Unpooled.wrappedBuffer(tag));
     }
 }

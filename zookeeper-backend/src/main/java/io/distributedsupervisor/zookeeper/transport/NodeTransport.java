@@ -47,8 +47,15 @@ import org.slf4j.LoggerFactory;
  *       own outbound connection, so a pair of nodes may hold two connections, one per direction.
  *       Replies go back on the connection the request came on, matched by request id.</li>
  *   <li><b>Authentication.</b> Nothing a peer sends is dispatched before it proved knowledge of
- *       the cluster secret (unless both sides run in open mode); a wrong secret, a bad frame or a
- *       frame too large closes that one connection, with a log line naming the peer; the node goes on.</li>
+ *       the cluster secret and named itself: the node this node dialled, or (inbound) one that
+ *       the {@link PeerCheck} accepts. Nothing before that names this node or its cluster
+ *       ({@link HandshakeHandler}). Every frame after the proofs carries a tag under keys of this
+ *       connection and direction, over an implicit sequence number ({@link FrameMac}): a frame
+ *       injected, replayed, reordered, dropped or reflected on the way closes the connection and
+ *       nothing of it is dispatched. Open mode (both sides) has no proofs and no tags. A wrong
+ *       secret, a bad or forged frame or a frame too large closes that one connection, with a log
+ *       line naming the peer (at most one a minute per peer address and kind, {@link PeerLog});
+ *       the node goes on.</li>
  *   <li><b>Typed outcomes.</b> A request's future always completes normally, with exactly one of:
  *       {@link Delivery.Replied} (the peer's reply); {@link Delivery.NotSent} (nothing left this
  *       node: transport closed, peer unreachable or in connect backoff, connection or handshake
@@ -76,10 +83,15 @@ import org.slf4j.LoggerFactory;
 public final class NodeTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeTransport.class);
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
+    /** Peer addresses whose bad connections and frames are counted, rather than logged each. */
+    private static final int PEER_LOG_ADDRESSES = 1024;
+    /** Lines about bad peers a minute, in all: beyond, they are counted. */
+    private static final int PEER_LOG_LINES_PER_MINUTE = 100;
 
     private final TransportConfig config;
     private final MessageHandler handler;
     private final HandshakeHandler.Identity identity;
+    private final PeerLog peerLog;
     private final TransportThreads threads;
     private final EventLoopGroup group;
     private final boolean epoll;
@@ -90,11 +102,14 @@ public final class NodeTransport implements AutoCloseable {
     private final Channel server;
     private final String address;
 
-    private NodeTransport(TransportConfig config, MessageHandler handler) {
+    private NodeTransport(TransportConfig config, MessageHandler handler, PeerCheck peers) {
         this.config = config;
         this.handler = handler;
-        this.identity = new HandshakeHandler.Identity(config.nodeName(), config.clusterName(), config.secret(),
-                config.openMode(), new SecureRandom(), config.handshakeTimeout().toMillis());
+        this.peerLog = new PeerLog(LOG::warn, System::nanoTime, PEER_LOG_ADDRESSES, PEER_LOG_LINES_PER_MINUTE);
+        byte[] handshakeKey = config.openMode() ? null
+                : ClusterKeys.of(config.secret(), config.clusterName()).key(ClusterKeys.HANDSHAKE);
+        this.identity = new HandshakeHandler.Identity(config.nodeName(), handshakeKey, config.openMode(), new SecureRandom(),
+                config.handshakeTimeout().toMillis(), peers, peerLog);
         this.threads = new TransportThreads("ds-transport-" + config.nodeName() + "-");
         this.epoll = config.nativeTransport() && Epoll.isAvailable();
         this.group = epoll ? new EpollEventLoopGroup(config.eventLoopThreads(), threads)
@@ -109,9 +124,9 @@ public final class NodeTransport implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        Connection connection = new Connection(ch);
+                        Connection connection = new Connection(ch, config.maxFrameBytes());
                         track(ch);
-                        pipeline(ch, connection, HandshakeHandler.server(identity, connection));
+                        pipeline(ch, connection, new ServerHandshake(identity, connection));
                     }
                 })
                 .bind(config.bindHost(), config.port())
@@ -122,6 +137,7 @@ public final class NodeTransport implements AutoCloseable {
                     + config.port() + ": " + bound.cause(), bound.cause());
         }
         this.server = bound.channel();
+        group.next().scheduleAtFixedRate(peerLog::flush, 1, 1, TimeUnit.MINUTES);
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         String host = config.advertisedHost();
         this.address = (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
@@ -132,12 +148,14 @@ public final class NodeTransport implements AutoCloseable {
     }
 
     /**
-     * Binds the server socket and starts; {@code handler} gets what peers send.
+     * Binds the server socket and starts; {@code handler} gets what peers send, from the nodes
+     * that prove the cluster secret and that {@code peers} accepts.
      *
      * @throws TransportException if the address cannot be bound
      */
-    public static NodeTransport start(TransportConfig config, MessageHandler handler) {
-        return new NodeTransport(Objects.requireNonNull(config, "config"), Objects.requireNonNull(handler, "handler"));
+    public static NodeTransport start(TransportConfig config, MessageHandler handler, PeerCheck peers) {
+        return new NodeTransport(Objects.requireNonNull(config, "config"), Objects.requireNonNull(handler, "handler"),
+                Objects.requireNonNull(peers, "peers"));
     }
 
     /** {@code host:port} that peers dial: the advertised host and the bound port. */
@@ -303,7 +321,7 @@ public final class NodeTransport implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connection.attach(ch);
                         track(ch);
-                        pipeline(ch, connection, HandshakeHandler.client(identity, connection));
+                        pipeline(ch, connection, new ClientHandshake(identity, connection));
                     }
                 })
                 .connect(target);
@@ -333,11 +351,13 @@ public final class NodeTransport implements AutoCloseable {
             ssl.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
             p.addLast("tls", ssl);
         }
-        p.addLast("frames", new FrameDecoder(connection, config.maxFrameBytes()));
+        p.addLast("frames", new FrameDecoder(connection, config.maxFrameBytes(), peerLog));
         p.addLast("frameEncoder", FrameEncoder.INSTANCE);
+        p.addLast("authenticator", new FrameAuthenticator());
+        p.addLast("batches", new BatchSplitter());
         p.addLast("handshake", handshake);
         p.addLast("dispatch", new Dispatcher(config.nodeName(), connection, handler, config.maxFrameBytes()));
-        p.addLast("guard", new ConnectionGuard(connection));
+        p.addLast("guard", new ConnectionGuard(connection, peerLog));
     }
 
     private void track(Channel ch) {

@@ -28,7 +28,7 @@ final class Outbox {
             AtomicIntegerFieldUpdater.newUpdater(Outbox.class, "scheduled");
     /** Frames per drain: then the loop reads and runs other tasks before the next drain. */
     private static final int MAX_FRAMES_PER_DRAIN = 4096;
-    /** Small frames are written in batches of up to this many bytes. */
+    /** Small frames are written in batches of up to this many bytes (and no more than a frame may hold). */
     private static final int BATCH_BYTES = 64 * 1024;
 
     /** A frame waiting to be written; {@code reply} is set for a request, whose id the drain assigns. */
@@ -39,6 +39,8 @@ final class Outbox {
     }
 
     private final Connection connection;
+    /** The most bytes of frames in one batch: its payload must fit the largest frame the peer takes. */
+    private final int batchLimit;
     private final ConcurrentLinkedQueue<Outgoing> queue = new ConcurrentLinkedQueue<>();
     /** Bytes offered but not yet handed to the channel: they count towards the water marks too. */
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -47,8 +49,9 @@ final class Outbox {
     private volatile boolean started;
     private volatile String closed;
 
-    Outbox(Connection connection) {
+    Outbox(Connection connection, int maxFrameBytes) {
         this.connection = connection;
+        this.batchLimit = Math.min(BATCH_BYTES, maxFrameBytes - Frame.HEADER_BYTES);
     }
 
     /**
@@ -124,11 +127,11 @@ final class Outbox {
                 batchBytes = write(channel, batch, batchBytes);
                 write(channel, frame);
             } else {
-                batch.add(frame);
-                batchBytes += frame.wireBytes();
-                if (batchBytes >= BATCH_BYTES) {
+                if (batchBytes + frame.wireBytes() > batchLimit) {
                     batchBytes = write(channel, batch, batchBytes);
                 }
+                batch.add(frame);
+                batchBytes += frame.wireBytes();
             }
         }
         write(channel, batch, batchBytes);
@@ -152,7 +155,7 @@ final class Outbox {
         if (batch.size() == 1) {
             write(channel, batch.get(0));
         } else if (!batch.isEmpty()) {
-            write(channel, new Frame.Batch(List.copyOf(batch), batchBytes));
+            write(channel, Frame.batch(batch, batchBytes));
         }
         batch.clear();
         return 0;

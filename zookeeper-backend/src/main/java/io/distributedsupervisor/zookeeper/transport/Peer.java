@@ -90,7 +90,7 @@ final class Peer {
                         return "peer " + node + " at " + address + " is unreachable (next attempt in "
                                 + TimeUnit.NANOSECONDS.toMillis(left) + " ms); last attempt: " + lastFailure;
                     }
-                    current = new Connection(this);
+                    current = new Connection(this, transport.config().maxFrameBytes());
                     connection = current;
                     transport.connect(current);
                 }

@@ -16,8 +16,8 @@ class FramingTest extends TransportTestSupport {
     private EmbeddedChannel channel(FrameDecoder[] decoder) {
         EmbeddedChannel channel = new EmbeddedChannel();
         closeAfter(channel::finishAndReleaseAll);
-        decoder[0] = new FrameDecoder(new Connection(channel), MAX);
-        channel.pipeline().addLast(decoder[0], FrameEncoder.INSTANCE);
+        decoder[0] = new FrameDecoder(new Connection(channel, MAX), MAX, new PeerLog(line -> { }, System::nanoTime, 16, 16));
+        channel.pipeline().addLast(decoder[0], FrameEncoder.INSTANCE, new BatchSplitter());
         return channel;
     }
 
@@ -36,7 +36,7 @@ class FramingTest extends TransportTestSupport {
     void small_and_large_payloads_come_back_alike_even_a_byte_at_a_time() {
         FrameDecoder[] decoder = new FrameDecoder[1];
         EmbeddedChannel channel = channel(decoder);
-        decoder[0].authenticated();
+        decoder[0].handshakeDone();
         byte[] large = new byte[MAX - Frame.HEADER_BYTES];
         large[large.length - 1] = 9;
 
@@ -62,15 +62,15 @@ class FramingTest extends TransportTestSupport {
     void a_batch_goes_out_as_one_buffer_and_comes_back_as_its_frames() {
         FrameDecoder[] decoder = new FrameDecoder[1];
         EmbeddedChannel channel = channel(decoder);
-        decoder[0].authenticated();
+        decoder[0].handshakeDone();
         List<Frame> frames = List.of(new Frame(Frame.REQUEST, 1, utf8("one")), new Frame(Frame.ONE_WAY, 0, new byte[0]),
                 new Frame(Frame.REPLY, 7, utf8("three")));
         int wireBytes = frames.stream().mapToInt(Frame::wireBytes).sum();
 
-        channel.writeOutbound(new Frame.Batch(frames, wireBytes));
+        channel.writeOutbound(Frame.batch(frames, wireBytes));
         ByteBuf one = channel.readOutbound();
         assertThat((Object) channel.readOutbound()).as("a second buffer").isNull();
-        assertThat(one.readableBytes()).isEqualTo(wireBytes);
+        assertThat(one.readableBytes()).isEqualTo(4 + Frame.HEADER_BYTES + wireBytes);
         channel.writeInbound(one);
 
         for (Frame sent : frames) {
@@ -90,7 +90,7 @@ class FramingTest extends TransportTestSupport {
                 .hasMessageContaining("allowed before the handshake");
 
         EmbeddedChannel after = channel(decoder);
-        decoder[0].authenticated();
+        decoder[0].handshakeDone();
         ByteBuf hello = wire(after, new Frame(Frame.HELLO, 0, new byte[10]));
         assertThatThrownBy(() -> after.writeInbound(hello)).isInstanceOf(FrameDecoder.BadFrameException.class)
                 .hasMessageContaining("protocol violation: HELLO frame after the handshake");
@@ -100,7 +100,7 @@ class FramingTest extends TransportTestSupport {
     void after_a_bad_frame_the_rest_of_the_input_is_discarded() {
         FrameDecoder[] decoder = new FrameDecoder[1];
         EmbeddedChannel channel = channel(decoder);
-        decoder[0].authenticated();
+        decoder[0].handshakeDone();
         ByteBuf input = Unpooled.buffer().writeInt(3);
         input.writeBytes(wire(channel, new Frame(Frame.ONE_WAY, 0, utf8("after"))));
 

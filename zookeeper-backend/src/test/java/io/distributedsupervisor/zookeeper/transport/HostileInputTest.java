@@ -103,7 +103,11 @@ class HostileInputTest extends TransportTestSupport {
         Socket minusOne = raw();
         new DataOutputStream(minusOne.getOutputStream()).writeInt(-1);
         assertClosedByServer(minusOne);
-        Socket twoGiB = raw();
+        // Another node: bad frames from one address are logged once a minute.
+        NodeTransport other = start("other", echo("other"), c -> c.handshakeTimeout(Duration.ofMillis(500)));
+        Socket twoGiB = closeAfter(new Socket(InetAddress.getLoopbackAddress(),
+                Integer.parseInt(other.address().substring(other.address().lastIndexOf(':') + 1))));
+        twoGiB.setSoTimeout(10_000);
         new DataOutputStream(twoGiB.getOutputStream()).writeInt(Integer.MIN_VALUE);
         assertClosedByServer(twoGiB);
 
@@ -155,14 +159,14 @@ class HostileInputTest extends TransportTestSupport {
         RecordingRelay wiretap = closeAfter(new RecordingRelay(port()));
         NodeTransport genuine = start("genuine", echo("genuine"));
         assertThat(reply(genuine.request("server", wiretap.address(), utf8("recorded")))).isEqualTo("server: recorded");
-        byte[] transcript = wiretap.fromClient(); // HELLO, PROOF and the REQUEST
+        byte[] transcript = wiretap.fromClient(); // HELLO, PROOF, IDENTITY and the REQUEST
 
         Socket replay = raw();
         replay.getOutputStream().write(transcript);
         assertClosedByServer(replay);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.text())
-                .contains("authentication failed: the proof of node 'genuine' does not match the cluster secret of node 'server'"));
+                .contains("authentication failed: the peer's proof does not match this node's cluster secret and cluster name"));
         assertStillServes();
         assertThat(atServer.requests).containsExactly("recorded", "still there? 1");
     }

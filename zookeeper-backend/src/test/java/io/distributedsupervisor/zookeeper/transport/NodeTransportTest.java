@@ -61,7 +61,7 @@ class NodeTransportTest extends TransportTestSupport {
         assertThat(outcome(intruder.request("b", b.address(), utf8("again")), Delivery.NotSent.class).reason())
                 .contains("authentication failed");
         await().atMost(WAIT).untilAsserted(() -> assertThat(log.text())
-                .contains("authentication failed: the proof of node 'a' does not match the cluster secret of node 'b'"));
+                .contains("authentication failed: the peer's proof does not match this node's cluster secret and cluster name"));
 
         NodeTransport friend = start("c", echo("c"));
         assertThat(reply(friend.request("b", b.address(), utf8("hello")))).isEqualTo("b: hello");
@@ -74,15 +74,18 @@ class NodeTransportTest extends TransportTestSupport {
         NodeTransport stranger = start("a", echo("a"), c -> c.clusterName("other-cluster"));
         NodeTransport a = start("a2", echo("a2"));
 
-        assertThat(outcome(stranger.request("b", b.address(), utf8("x")), Delivery.NotSent.class).reason()).contains("cluster");
+        // Another cluster's name is in the key derivation: its proof simply fails.
+        assertThat(outcome(stranger.request("b", b.address(), utf8("x")), Delivery.NotSent.class).reason())
+                .contains("authentication failed");
+        // Names are compared once both sides are authenticated.
         assertThat(outcome(a.request("not-b", b.address(), utf8("x")), Delivery.NotSent.class).reason())
-                .contains("this is node 'b', not 'not-b'");
+                .contains("the node at that address is 'b', not 'not-b'");
     }
 
     @Test
     void open_mode_pair_works_and_does_not_talk_to_a_node_with_a_secret() {
-        NodeTransport a = closeAfter(NodeTransport.start(TransportConfig.builder("a").openMode(true).build(), echo("a")));
-        NodeTransport b = closeAfter(NodeTransport.start(TransportConfig.builder("b").openMode(true).build(), echo("b")));
+        NodeTransport a = closeAfter(NodeTransport.start(TransportConfig.builder("a").openMode(true).build(), echo("a"), PeerCheck.any()));
+        NodeTransport b = closeAfter(NodeTransport.start(TransportConfig.builder("b").openMode(true).build(), echo("b"), PeerCheck.any()));
         NodeTransport guarded = start("c", echo("c"));
 
         assertThat(reply(a.request("b", b.address(), utf8("hello")))).isEqualTo("b: hello");

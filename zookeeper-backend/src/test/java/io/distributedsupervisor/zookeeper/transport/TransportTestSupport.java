@@ -52,7 +52,7 @@ abstract class TransportTestSupport {
 
     NodeTransport start(String node, MessageHandler handler, UnaryOperator<TransportConfig.Builder> tweak) {
         TransportConfig config = tweak.apply(TransportConfig.builder(node).secret(SECRET)).build();
-        return closeAfter(NodeTransport.start(config, handler));
+        return closeAfter(NodeTransport.start(config, handler, PeerCheck.any()));
     }
 
     static byte[] utf8(String text) {
