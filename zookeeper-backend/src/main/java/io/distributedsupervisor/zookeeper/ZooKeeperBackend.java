@@ -109,6 +109,7 @@ public final class ZooKeeperBackend implements Backend {
         byte[] secret;
         boolean openMode;
         SSLContext tls;
+        boolean requireTls;
         int maxFrameBytes = 16 * 1024 * 1024;
         int eventLoopThreads = 2;
         boolean nativeTransport = true;
@@ -249,9 +250,20 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
-        /** TLS for the transport; null (the default) is plain TCP. */
+        /**
+         * TLS for the transport; null (the default) is plain TCP. Certificates go both ways: a
+         * node requires its peer's, and checks that the peer's names the host it dialled (a DNS or
+         * IP subject alternative name for the advertised host). The frames stay authenticated by
+         * the cluster secret under TLS too.
+         */
         public Builder tls(SSLContext context) {
             this.tls = context;
+            return this;
+        }
+
+        /** True: {@link #build()} refuses to make a backend without {@link #tls}. Default false. */
+        public Builder requireTls(boolean require) {
+            this.requireTls = require;
             return this;
         }
 
@@ -315,12 +327,17 @@ public final class ZooKeeperBackend implements Backend {
         /**
          * @throws IllegalArgumentException without a secret unless {@code openMode(true)}; without
          *                                  ACL credentials unless {@code openAcl(true)}; with both
-         *                                  credentials and {@code openAcl(true)}
+         *                                  credentials and {@code openAcl(true)}; with
+         *                                  {@code requireTls(true)} and no {@code tls}
          */
         public ZooKeeperBackend build() {
             if (secret == null && !openMode) {
                 throw new IllegalArgumentException("no cluster secret: set secret(...) so that nodes authenticate "
                         + "each other, or openMode(true) to run the transport unauthenticated on a trusted network");
+            }
+            if (requireTls && tls == null) {
+                throw new IllegalArgumentException("requireTls is set but no TLS context is given (tls(SSLContext), or the "
+                        + "provider's setting tls=true): the transport would run in the clear");
             }
             boolean credentials = digestUser != null || !saslPrincipals.isEmpty();
             if (!credentials && !openAcl) {
@@ -347,6 +364,7 @@ public final class ZooKeeperBackend implements Backend {
             copy.secret = secret;
             copy.openMode = openMode;
             copy.tls = tls;
+            copy.requireTls = requireTls;
             copy.maxFrameBytes = maxFrameBytes;
             copy.eventLoopThreads = eventLoopThreads;
             copy.nativeTransport = nativeTransport;

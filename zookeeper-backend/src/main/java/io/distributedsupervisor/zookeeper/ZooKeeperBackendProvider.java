@@ -23,6 +23,10 @@ import java.util.Set;
  *   <tr><td>saslAcl</td><td>a SASL principal: SASL ACLs on every znode (the client authenticates through JAAS)</td></tr>
  *   <tr><td>openAcl</td><td>true to leave every znode writable by any ZooKeeper client (trusted networks and tests)</td></tr>
  *   <tr><td>bindHost, port, advertisedHost</td><td>127.0.0.1, 0 (any free), the bind host</td></tr>
+ *   <tr><td>tls</td><td>false; true: TLS for the transport with the JVM's default {@code SSLContext}
+ *   (its key and trust stores from {@code javax.net.ssl.keyStore}, {@code javax.net.ssl.trustStore}
+ *   and their passwords, as JSSE reads them)</td></tr>
+ *   <tr><td>requireTls</td><td>false; true: refuse to start without tls</td></tr>
  *   <tr><td>maxFrameBytes</td><td>16777216</td></tr>
  *   <tr><td>eventLoopThreads</td><td>2: the transport's event-loop threads</td></tr>
  *   <tr><td>nativeTransport</td><td>true: native epoll where available (else NIO); false: NIO</td></tr>
@@ -36,7 +40,7 @@ import java.util.Set;
 public final class ZooKeeperBackendProvider implements BackendProvider {
     static final Set<String> SETTINGS = Set.of("connectString", "secret", "openMode", "sessionTimeoutMs",
             "connectionTimeoutMs", "namespace", "digestAcl", "digestAclFile", "saslAcl", "openAcl", "bindHost", "port",
-            "advertisedHost", "maxFrameBytes", "failoverMarginMs", "eventLoopThreads", "nativeTransport");
+            "advertisedHost", "maxFrameBytes", "failoverMarginMs", "eventLoopThreads", "nativeTransport", "tls", "requireTls");
     /** The environment variable that holds {@code user:password} when no ACL setting is given. */
     static final String DIGEST_ACL_ENV = "DS_ZOOKEEPER_DIGEST_ACL";
 
@@ -115,6 +119,12 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         if (c.containsKey("nativeTransport")) {
             b.nativeTransport(bool(c, "nativeTransport"));
         }
+        if (c.containsKey("tls") && bool(c, "tls")) {
+            b.tls(defaultTls());
+        }
+        if (c.containsKey("requireTls")) {
+            b.requireTls(bool(c, "requireTls"));
+        }
         return b.build();
     }
 
@@ -158,6 +168,15 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
             return java.nio.file.Files.readString(java.nio.file.Path.of(path.trim()));
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalArgumentException("zookeeper backend setting digestAclFile: cannot read " + path + ": " + e);
+        }
+    }
+
+    private static javax.net.ssl.SSLContext defaultTls() {
+        try {
+            return javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalArgumentException("zookeeper backend setting tls=true: the JVM's default SSLContext cannot be "
+                    + "made (check javax.net.ssl.keyStore and javax.net.ssl.trustStore and their passwords): " + e, e);
         }
     }
 

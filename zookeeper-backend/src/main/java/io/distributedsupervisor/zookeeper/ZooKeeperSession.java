@@ -296,6 +296,7 @@ final class ZooKeeperSession implements NodeSession {
         if (config.tls != null) {
             t.tls(config.tls);
         }
+        t.requireTls(config.requireTls);
         return t.build();
     }
 

@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -343,9 +344,17 @@ public final class NodeTransport implements AutoCloseable {
                 InetSocketAddress target = parse(connection.peer().address());
                 engine = config.tls().createSSLEngine(target.getHostString(), target.getPort());
                 engine.setUseClientMode(true);
+                // The certificate must name the host we dialled: a certificate of the cluster's
+                // CA presented from another address is someone else's node (or a stolen key).
+                SSLParameters parameters = engine.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                engine.setSSLParameters(parameters);
             } else {
                 engine = config.tls().createSSLEngine();
                 engine.setUseClientMode(false);
+                // Both ends prove who they are: a dialler without a certificate is refused before
+                // it sends a byte of the transport's protocol.
+                engine.setNeedClientAuth(true);
             }
             SslHandler ssl = new SslHandler(engine);
             ssl.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());

@@ -27,7 +27,13 @@ import javax.net.ssl.SSLContext;
  * @param secret             the cluster secret (the Erlang cookie); null only with {@code openMode}
  * @param openMode           skip the challenge-response (for trusted networks and tests only)
  * @param maxFrameBytes      the largest frame accepted (and sent): type, request id and payload
- * @param tls                null for plain TCP; otherwise connections run TLS with this context
+ * @param tls                null for plain TCP; otherwise connections run TLS with this context, with
+ *                           certificates both ways: the listening side requires the dialler's
+ *                           certificate, the dialler checks that the listener's certificate names
+ *                           the host it dialled (endpoint identification "HTTPS": a DNS or IP
+ *                           subject alternative name)
+ * @param requireTls         refuse to build without {@code tls}, so that a node whose TLS settings
+ *                           went missing fails to start rather than talk in the clear
  * @param connectTimeout     how long a connection attempt may take; also how long a caller waits
  *                           for a peer that is not reading before its message fails
  * @param handshakeTimeout   how long TLS plus the challenge-response may take before the connection is closed
@@ -39,7 +45,7 @@ import javax.net.ssl.SSLContext;
  */
 public record TransportConfig(String nodeName, String clusterName, String bindHost, int port, String advertisedHost,
                               byte[] secret, boolean openMode,
-                              int maxFrameBytes, SSLContext tls,
+                              int maxFrameBytes, SSLContext tls, boolean requireTls,
                               Duration connectTimeout, Duration handshakeTimeout,
                               int writeLowWaterMark, int writeHighWaterMark,
                               int eventLoopThreads, boolean nativeTransport) {
@@ -79,6 +85,10 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             }
         }
         secret = secret == null ? null : secret.clone();
+        if (requireTls && tls == null) {
+            throw new IllegalArgumentException("requireTls is set but no TLS context is given (tls(SSLContext)): node '"
+                    + nodeName + "' would talk to its peers in the clear");
+        }
         if (maxFrameBytes < MIN_FRAME_BYTES) {
             throw new IllegalArgumentException("maxFrameBytes must be at least " + MIN_FRAME_BYTES + ", not " + maxFrameBytes);
         }
@@ -117,7 +127,7 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
         return "TransportConfig[nodeName=" + nodeName + ", clusterName=" + clusterName + ", bind=" + bindHost + ":" + port
                 + ", advertisedHost=" + advertisedHost + ", secret=" + (secret == null ? "none" : "(" + secret.length + " bytes)")
                 + ", openMode=" + openMode + ", maxFrameBytes=" + maxFrameBytes
-                + ", tls=" + (tls != null) + ", connectTimeout=" + connectTimeout + ", handshakeTimeout=" + handshakeTimeout
+                + ", tls=" + (tls != null) + ", requireTls=" + requireTls + ", connectTimeout=" + connectTimeout + ", handshakeTimeout=" + handshakeTimeout
                 + ", writeWaterMarks=" + writeLowWaterMark + "/" + writeHighWaterMark
                 + ", eventLoopThreads=" + eventLoopThreads + ", nativeTransport=" + nativeTransport + "]";
     }
@@ -144,6 +154,7 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
         private boolean openMode;
         private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
         private SSLContext tls;
+        private boolean requireTls;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration handshakeTimeout = Duration.ofSeconds(5);
         private int writeLowWaterMark = 32 * 1024;
@@ -197,9 +208,20 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             return this;
         }
 
-        /** TLS with this context (null: plain TCP). */
+        /**
+         * TLS with this context (null: plain TCP). Its key manager must hold this node's
+         * certificate (presented both ways) and its trust manager the peers' issuers; each node's
+         * certificate must name the host peers dial it at (advertised host) in a DNS or IP subject
+         * alternative name.
+         */
         public Builder tls(SSLContext tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /** True: {@link #build()} refuses a config without {@link #tls}. */
+        public Builder requireTls(boolean requireTls) {
+            this.requireTls = requireTls;
             return this;
         }
 
@@ -233,12 +255,13 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
 
         /**
          * @throws IllegalArgumentException if there is no secret and no {@code openMode(true)}, the
-         *                                  secret is shorter than 32 bytes, or another value is invalid
+         *                                  secret is shorter than 32 bytes, {@code requireTls} is set
+         *                                  without {@code tls}, or another value is invalid
          */
         public TransportConfig build() {
             return new TransportConfig(nodeName, clusterName, bindHost, port,
                     advertisedHost == null ? bindHost : advertisedHost, secret, openMode,
-                    maxFrameBytes, tls, connectTimeout, handshakeTimeout, writeLowWaterMark, writeHighWaterMark,
+                    maxFrameBytes, tls, requireTls, connectTimeout, handshakeTimeout, writeLowWaterMark, writeHighWaterMark,
                     eventLoopThreads, nativeTransport);
         }
     }
