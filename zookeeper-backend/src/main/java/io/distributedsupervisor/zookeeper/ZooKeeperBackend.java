@@ -113,6 +113,8 @@ public final class ZooKeeperBackend implements Backend {
         int maxFrameBytes = 16 * 1024 * 1024;
         int eventLoopThreads = 2;
         boolean nativeTransport = true;
+        int maxPendingHandshakes = TransportConfig.DEFAULT_MAX_PENDING_HANDSHAKES;
+        int maxPendingHandshakesPerAddress = TransportConfig.DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS;
         double leaseFraction = 0.5;
         Duration failoverMargin = Duration.ZERO;
         Ticker ticker = Ticker.system();
@@ -310,6 +312,20 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
+        /**
+         * How many inbound transport connections may be in the handshake at once, in all and from
+         * one remote address (defaults 256 and 16); beyond, a new connection is closed at once.
+         */
+        public Builder maxPendingHandshakes(int total, int perAddress) {
+            if (total < 1 || perAddress < 1) {
+                throw new IllegalArgumentException("maxPendingHandshakes must be at least 1 in total and per address: "
+                        + total + ", " + perAddress);
+            }
+            this.maxPendingHandshakes = total;
+            this.maxPendingHandshakesPerAddress = perAddress;
+            return this;
+        }
+
         /** True (the default): the transport uses native epoll where available, else NIO. False: NIO always. */
         public Builder nativeTransport(boolean nativeTransport) {
             this.nativeTransport = nativeTransport;
@@ -368,6 +384,8 @@ public final class ZooKeeperBackend implements Backend {
             copy.maxFrameBytes = maxFrameBytes;
             copy.eventLoopThreads = eventLoopThreads;
             copy.nativeTransport = nativeTransport;
+            copy.maxPendingHandshakes = maxPendingHandshakes;
+            copy.maxPendingHandshakesPerAddress = maxPendingHandshakesPerAddress;
             copy.leaseFraction = leaseFraction;
             copy.failoverMargin = failoverMargin;
             copy.ticker = ticker;

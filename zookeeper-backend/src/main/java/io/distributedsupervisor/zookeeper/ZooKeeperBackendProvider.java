@@ -2,6 +2,7 @@ package io.distributedsupervisor.zookeeper;
 
 import io.distributedsupervisor.spi.Backend;
 import io.distributedsupervisor.spi.BackendProvider;
+import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +31,8 @@ import java.util.Set;
  *   <tr><td>maxFrameBytes</td><td>16777216</td></tr>
  *   <tr><td>eventLoopThreads</td><td>2: the transport's event-loop threads</td></tr>
  *   <tr><td>nativeTransport</td><td>true: native epoll where available (else NIO); false: NIO</td></tr>
+ *   <tr><td>maxPendingHandshakes, maxPendingHandshakesPerAddress</td><td>256, 16: inbound transport
+ *   connections in the handshake at once, in all and from one address; beyond, closed at once</td></tr>
  *   <tr><td>failoverMarginMs</td><td>0: wait this long after a claim vanished before taking the child over</td></tr>
  * </table>
  * An unknown setting is an error, so that a typo does not silently leave a default in place.
@@ -40,7 +43,8 @@ import java.util.Set;
 public final class ZooKeeperBackendProvider implements BackendProvider {
     static final Set<String> SETTINGS = Set.of("connectString", "secret", "openMode", "sessionTimeoutMs",
             "connectionTimeoutMs", "namespace", "digestAcl", "digestAclFile", "saslAcl", "openAcl", "bindHost", "port",
-            "advertisedHost", "maxFrameBytes", "failoverMarginMs", "eventLoopThreads", "nativeTransport", "tls", "requireTls");
+            "advertisedHost", "maxFrameBytes", "failoverMarginMs", "eventLoopThreads", "nativeTransport", "tls", "requireTls",
+            "maxPendingHandshakes", "maxPendingHandshakesPerAddress");
     /** The environment variable that holds {@code user:password} when no ACL setting is given. */
     static final String DIGEST_ACL_ENV = "DS_ZOOKEEPER_DIGEST_ACL";
 
@@ -118,6 +122,12 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         }
         if (c.containsKey("nativeTransport")) {
             b.nativeTransport(bool(c, "nativeTransport"));
+        }
+        if (c.containsKey("maxPendingHandshakes") || c.containsKey("maxPendingHandshakesPerAddress")) {
+            b.maxPendingHandshakes(c.containsKey("maxPendingHandshakes") ? (int) number(c, "maxPendingHandshakes")
+                            : TransportConfig.DEFAULT_MAX_PENDING_HANDSHAKES,
+                    c.containsKey("maxPendingHandshakesPerAddress") ? (int) number(c, "maxPendingHandshakesPerAddress")
+                            : TransportConfig.DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS);
         }
         if (c.containsKey("tls") && bool(c, "tls")) {
             b.tls(defaultTls());

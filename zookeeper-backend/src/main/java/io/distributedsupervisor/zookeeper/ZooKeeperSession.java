@@ -286,6 +286,7 @@ final class ZooKeeperSession implements NodeSession {
                 .maxFrameBytes(config.maxFrameBytes)
                 .openMode(config.openMode)
                 .eventLoopThreads(config.eventLoopThreads)
+                .maxPendingHandshakes(config.maxPendingHandshakes, config.maxPendingHandshakesPerAddress)
                 .nativeTransport(config.nativeTransport);
         if (config.advertisedHost != null) {
             t.advertisedHost(config.advertisedHost);

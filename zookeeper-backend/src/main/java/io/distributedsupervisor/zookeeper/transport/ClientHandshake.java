@@ -12,7 +12,7 @@ final class ClientHandshake extends HandshakeHandler {
     private HandshakeProtocol.SessionKeys keys;
 
     ClientHandshake(Identity self, Connection connection) {
-        super(self, connection);
+        super(self, connection, () -> { });
     }
 
     @Override

@@ -55,14 +55,17 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     final Identity self;
     final Connection connection;
+    /** Run once the handshake succeeded: gives back the connection's place in the {@link HandshakeBudget}. */
+    private final Runnable succeeded;
     /** Whether the peer proved the secret (or, in open mode, agreed to open mode): refusals may then say why. */
     boolean peerProved;
     private boolean finished;
     private ScheduledFuture<?> timeout;
 
-    HandshakeHandler(Identity self, Connection connection) {
+    HandshakeHandler(Identity self, Connection connection, Runnable succeeded) {
         this.self = self;
         this.connection = connection;
+        this.succeeded = succeeded;
     }
 
     /** Sends the first frame, if this side speaks first. */
@@ -158,6 +161,7 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
     void done(ChannelHandlerContext ctx, String peerNode) {
         finished = true;
         cancelTimeout();
+        succeeded.run();
         ctx.pipeline().get(FrameDecoder.class).handshakeDone();
         ctx.pipeline().remove(this);
         LOG.debug("{}: handshake with node {} complete", connection.describe(), peerNode);

@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
  *       secret, a bad or forged frame or a frame too large closes that one connection, with a log
  *       line naming the peer (at most one a minute per peer address and kind, {@link PeerLog});
  *       the node goes on.</li>
+ *   <li><b>Budgets.</b> At most {@code maxPendingHandshakes} inbound connections may be in the
+ *       handshake at once, and {@code maxPendingHandshakesPerAddress} of them from one remote
+ *       address ({@link HandshakeBudget}); beyond, a new connection is reset at once, with one
+ *       log line per address a minute. A connection that never finishes is closed after the
+ *       handshake timeout.</li>
  *   <li><b>Typed outcomes.</b> A request's future always completes normally, with exactly one of:
  *       {@link Delivery.Replied} (the peer's reply); {@link Delivery.NotSent} (nothing left this
  *       node: transport closed, peer unreachable or in connect backoff, connection or handshake
@@ -93,6 +98,7 @@ public final class NodeTransport implements AutoCloseable {
     private final MessageHandler handler;
     private final HandshakeHandler.Identity identity;
     private final PeerLog peerLog;
+    private final HandshakeBudget budget;
     private final TransportThreads threads;
     private final EventLoopGroup group;
     private final boolean epoll;
@@ -107,6 +113,7 @@ public final class NodeTransport implements AutoCloseable {
         this.config = config;
         this.handler = handler;
         this.peerLog = new PeerLog(LOG::warn, System::nanoTime, PEER_LOG_ADDRESSES, PEER_LOG_LINES_PER_MINUTE);
+        this.budget = new HandshakeBudget(config.maxPendingHandshakes(), config.maxPendingHandshakesPerAddress());
         byte[] handshakeKey = config.openMode() ? null
                 : ClusterKeys.of(config.secret(), config.clusterName()).key(ClusterKeys.HANDSHAKE);
         this.identity = new HandshakeHandler.Identity(config.nodeName(), handshakeKey, config.openMode(), new SecureRandom(),
@@ -125,9 +132,7 @@ public final class NodeTransport implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        Connection connection = new Connection(ch, config.maxFrameBytes());
-                        track(ch);
-                        pipeline(ch, connection, new ServerHandshake(identity, connection));
+                        accepted(ch);
                     }
                 })
                 .bind(config.bindHost(), config.port())
@@ -367,6 +372,34 @@ public final class NodeTransport implements AutoCloseable {
         p.addLast("handshake", handshake);
         p.addLast("dispatch", new Dispatcher(config.nodeName(), connection, handler, config.maxFrameBytes()));
         p.addLast("guard", new ConnectionGuard(connection, peerLog));
+    }
+
+    /** A peer dialled us: within the handshake budget its handshake starts, else it is closed at once. */
+    private void accepted(SocketChannel ch) {
+        Connection connection = new Connection(ch, config.maxFrameBytes());
+        String host = connection.remoteHost();
+        String refusal = budget.admit(host);
+        if (refusal != null) {
+            peerLog.warn(host, "refused connections", "refused a connection from " + host + " at once: " + refusal);
+            // A reset rather than a close: nothing of the refused connection lingers on this node.
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            ch.close();
+            return;
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                budget.release(host);
+            }
+        };
+        ch.closeFuture().addListener(f -> release.run());
+        track(ch);
+        pipeline(ch, connection, new ServerHandshake(identity, connection, release));
+    }
+
+    /** How many inbound connections are in the handshake now. */
+    int pendingHandshakes() {
+        return budget.pending();
     }
 
     private void track(Channel ch) {

@@ -19,8 +19,9 @@ final class ServerHandshake extends HandshakeHandler {
     private HandshakeProtocol.SessionKeys keys;
     private String claimed;
 
-    ServerHandshake(Identity self, Connection connection) {
-        super(self, connection);
+    /** {@code succeeded} releases the connection's place in the {@link HandshakeBudget}. */
+    ServerHandshake(Identity self, Connection connection, Runnable succeeded) {
+        super(self, connection, succeeded);
     }
 
     @Override

@@ -39,6 +39,9 @@ import javax.net.ssl.SSLContext;
  * @param handshakeTimeout   how long TLS plus the challenge-response may take before the connection is closed
  * @param writeLowWaterMark  a channel becomes writable again below this many buffered bytes
  * @param writeHighWaterMark a channel stops being writable above this many buffered bytes
+ * @param maxPendingHandshakes           how many inbound connections may be in the handshake at once;
+ *                                       beyond, a new one is closed at once (at least 1)
+ * @param maxPendingHandshakesPerAddress how many of those may come from one remote address (at least 1)
  * @param eventLoopThreads   how many event-loop threads run the connections (at least 1)
  * @param nativeTransport    use native epoll where Netty finds it available (Linux), else NIO;
  *                           false always uses NIO
@@ -48,6 +51,7 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
                               int maxFrameBytes, SSLContext tls, boolean requireTls,
                               Duration connectTimeout, Duration handshakeTimeout,
                               int writeLowWaterMark, int writeHighWaterMark,
+                              int maxPendingHandshakes, int maxPendingHandshakesPerAddress,
                               int eventLoopThreads, boolean nativeTransport) {
 
     public static final String DEFAULT_CLUSTER_NAME = "distributed-supervisor";
@@ -58,6 +62,8 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
     public static final int MIN_SECRET_BYTES = 32;
     /** Names travel in the handshake; this bound keeps handshake frames small. */
     public static final int MAX_NAME_LENGTH = 255;
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 256;
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS = 16;
 
     /**
      * @throws IllegalArgumentException naming the offending setting
@@ -102,6 +108,10 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             throw new IllegalArgumentException("write water marks must satisfy 0 < low <= high, not low="
                     + writeLowWaterMark + " high=" + writeHighWaterMark);
         }
+        if (maxPendingHandshakes < 1 || maxPendingHandshakesPerAddress < 1) {
+            throw new IllegalArgumentException("maxPendingHandshakes and maxPendingHandshakesPerAddress must be at least 1, not "
+                    + maxPendingHandshakes + " and " + maxPendingHandshakesPerAddress);
+        }
         if (eventLoopThreads < 1) {
             throw new IllegalArgumentException("eventLoopThreads must be at least 1, not " + eventLoopThreads);
         }
@@ -129,6 +139,7 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
                 + ", openMode=" + openMode + ", maxFrameBytes=" + maxFrameBytes
                 + ", tls=" + (tls != null) + ", requireTls=" + requireTls + ", connectTimeout=" + connectTimeout + ", handshakeTimeout=" + handshakeTimeout
                 + ", writeWaterMarks=" + writeLowWaterMark + "/" + writeHighWaterMark
+                + ", maxPendingHandshakes=" + maxPendingHandshakes + "/" + maxPendingHandshakesPerAddress + " per address"
                 + ", eventLoopThreads=" + eventLoopThreads + ", nativeTransport=" + nativeTransport + "]";
     }
 
@@ -140,7 +151,8 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
     /**
      * Defaults: cluster {@value #DEFAULT_CLUSTER_NAME}, bind host 127.0.0.1 (loopback unless told
      * otherwise), port 0, advertised host = bind host, max frame 16 MiB, connect and handshake
-     * timeouts 5 s, write water marks 32 KiB / 64 KiB, 2 event-loop threads, native transport where
+     * timeouts 5 s, write water marks 32 KiB / 64 KiB, at most 256 inbound connections in the
+     * handshake (16 per remote address), 2 event-loop threads, native transport where
      * available, no TLS, no secret (so {@link #build()} needs {@link #secret} or {@link #openMode}).
      * Messages are bytes: the transport never encodes or decodes them.
      */
@@ -159,6 +171,8 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
         private Duration handshakeTimeout = Duration.ofSeconds(5);
         private int writeLowWaterMark = 32 * 1024;
         private int writeHighWaterMark = 64 * 1024;
+        private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
+        private int maxPendingHandshakesPerAddress = DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS;
         private int eventLoopThreads = 2;
         private boolean nativeTransport = true;
 
@@ -241,6 +255,17 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             return this;
         }
 
+        /**
+         * How many inbound connections may be in the handshake at once, in all and from one
+         * remote address; beyond, a new connection is closed at once. Defaults 256 and 16. Nodes
+         * behind one NAT address share the second.
+         */
+        public Builder maxPendingHandshakes(int total, int perAddress) {
+            this.maxPendingHandshakes = total;
+            this.maxPendingHandshakesPerAddress = perAddress;
+            return this;
+        }
+
         /** How many event-loop threads run this node's connections; default 2. */
         public Builder eventLoopThreads(int eventLoopThreads) {
             this.eventLoopThreads = eventLoopThreads;
@@ -262,7 +287,7 @@ public record TransportConfig(String nodeName, String clusterName, String bindHo
             return new TransportConfig(nodeName, clusterName, bindHost, port,
                     advertisedHost == null ? bindHost : advertisedHost, secret, openMode,
                     maxFrameBytes, tls, requireTls, connectTimeout, handshakeTimeout, writeLowWaterMark, writeHighWaterMark,
-                    eventLoopThreads, nativeTransport);
+                    maxPendingHandshakes, maxPendingHandshakesPerAddress, eventLoopThreads, nativeTransport);
         }
     }
 }

@@ -191,8 +191,9 @@ class HostileInputTest extends TransportTestSupport {
         for (Socket socket : sockets) {
             socket.close();
         }
-        assertStillServes();
-        // And once more after the server has seen all the closes.
+        // The good peer dials from the same address, whose 16 places in the handshake the flood
+        // may still hold until the server has seen the closes (ConnectionFloodTest has more).
         await().atMost(Duration.ofSeconds(10)).untilAsserted(this::assertStillServes);
+        assertStillServes();
     }
 }
