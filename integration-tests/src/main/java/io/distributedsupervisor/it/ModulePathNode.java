@@ -28,8 +28,9 @@ import java.util.Map;
  * provider through {@link java.util.ServiceLoader}. {@code ModulePathClusterTest} launches it
  * through {@link NodeProcess}, whose protocol it speaks.
  *
- * <p>Arguments: {@code --name n1 --zookeeper host:port --secret s [--supervisor DS]}. Prints
- * {@code READY <node> <pid>} once it joined, then reads one command a line, each answered by
+ * <p>Arguments: {@code --name n1 --zookeeper host:port [--supervisor DS]}; the cluster secret
+ * comes from the environment variable {@code DS_CLUSTER_SECRET}, where the backend's provider
+ * reads it. Prints {@code READY <node> <pid>} once it joined, then reads one command a line, each answered by
  * {@code R <req> ok <payload>} or {@code R <req> err <message>}:
  *
  * <pre>
@@ -72,7 +73,6 @@ public final class ModulePathNode {
                 .allowList(List.of(Echo.class.getName()))
                 .backend("zookeeper", Map.of(
                         "connectString", require(opts, "zookeeper"),
-                        "secret", require(opts, "secret"),
                         "port", "0",
                         "sessionTimeoutMs", "4000",
                         "connectionTimeoutMs", "15000"))
@@ -151,7 +151,7 @@ public final class ModulePathNode {
         String v = opts.get(key);
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException("missing --" + key
-                    + " (usage: --name n1 --zookeeper host:port --secret s [--supervisor DS])");
+                    + " (usage: --name n1 --zookeeper host:port [--supervisor DS])");
         }
         return v;
     }

@@ -34,10 +34,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * One cluster node in a JVM of its own, driven over its standard input and output: the node
  * launcher of the demo and of the multi-JVM tests ({@link NodeProcess} is its driver).
  *
- * <p>Arguments: {@code --name n1 --zookeeper host:port[,host:port] [--port 0] --secret s
- * [--supervisor DS] [--session-timeout-ms 4000]}; the ZooKeeper digest ACL's {@code user:password}
- * comes from the environment variable {@code DS_ZOOKEEPER_DIGEST_ACL} (as the backend's provider
- * reads it), so that it appears on no command line. The node starts a {@link DistributedSupervisor}
+ * <p>Arguments: {@code --name n1 --zookeeper host:port[,host:port] [--port 0]
+ * [--supervisor DS] [--session-timeout-ms 4000]}; the cluster secret comes from the environment
+ * variable {@code DS_CLUSTER_SECRET} and the ZooKeeper digest ACL's {@code user:password} from
+ * {@code DS_ZOOKEEPER_DIGEST_ACL} (as the backend's provider reads them), so that neither appears
+ * on a command line. The node starts a {@link DistributedSupervisor}
  * on the ZooKeeper backend with {@code monitorNodes(true)} and {@link Rebalance#ACTIVE}, prints
  * {@code READY <node> <transport port>} and then reads one command a line:
  *
@@ -84,8 +85,12 @@ public final class NodeMain {
         if (acl == null || acl.indexOf(':') <= 0) {
             throw new IllegalArgumentException("set " + NodeProcess.DIGEST_ACL_ENV + " to the ZooKeeper digest ACL's user:password");
         }
+        String secret = System.getenv(NodeProcess.SECRET_ENV);
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("set " + NodeProcess.SECRET_ENV + " to the cluster secret");
+        }
         ZooKeeperBackend backend = ZooKeeperBackend.builder(require(opts, "zookeeper"))
-                .secret(require(opts, "secret"))
+                .secret(secret)
                 .digestAcl(acl.substring(0, acl.indexOf(':')), acl.substring(acl.indexOf(':') + 1))
                 .port(Integer.parseInt(opts.getOrDefault("port", "0")))
                 .sessionTimeout(Duration.ofMillis(Long.parseLong(opts.getOrDefault("session-timeout-ms", "4000"))))
@@ -309,7 +314,7 @@ public final class NodeMain {
         String v = opts.get(key);
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException("missing --" + key
-                    + " (usage: --name n1 --zookeeper host:port --secret s [--port 0] [--supervisor DS]"
+                    + " (usage: --name n1 --zookeeper host:port [--port 0] [--supervisor DS]"
                     + " [--session-timeout-ms 4000])");
         }
         return v;

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Every child JVM gets the tests' ZooKeeper credentials in the environment variable
  * {@value #DIGEST_ACL_ENV}, where the backend's provider reads them: its znodes get their digest ACL.
+ * The cluster secret goes in {@value #SECRET_ENV} likewise: neither appears on a command line,
+ * which every user of the host can read.
  */
 public final class NodeProcess implements AutoCloseable {
     /** JVM options of a node: small and quick to start on a 2-core machine. */
@@ -63,7 +65,7 @@ public final class NodeProcess implements AutoCloseable {
      * @param name          node name
      * @param zookeeper     ZooKeeper connect string
      * @param supervisor    supervisor name, the same on every node
-     * @param secret        cluster secret
+     * @param secret        cluster secret (passed in {@value #SECRET_ENV})
      * @param sessionTimeout ZooKeeper session timeout
      * @param logDir        where its standard error goes ({@code <name>.log}, appended)
      * @param witness       receives its witness lines
@@ -76,9 +78,9 @@ public final class NodeProcess implements AutoCloseable {
         cmd.addAll(JVM_OPTIONS);
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeMain.class.getName(),
-                "--name", name, "--zookeeper", zookeeper, "--supervisor", supervisor, "--secret", secret,
+                "--name", name, "--zookeeper", zookeeper, "--supervisor", supervisor,
                 "--port", "0", "--session-timeout-ms", String.valueOf(sessionTimeout.toMillis())));
-        return launch(name, cmd, logDir, witness);
+        return launch(name, cmd, Map.of(SECRET_ENV, secret), logDir, witness);
     }
 
     /**
@@ -91,12 +93,19 @@ public final class NodeProcess implements AutoCloseable {
      * @throws IllegalStateException if it does not come up within a minute (with its log's tail)
      */
     public static NodeProcess launch(String name, List<String> command, Path logDir, Witness witness) {
+        return launch(name, command, Map.of(), logDir, witness);
+    }
+
+    /** As {@link #launch(String, List, Path, Witness)}, with these environment variables besides the ZooKeeper credentials. */
+    public static NodeProcess launch(String name, List<String> command, Map<String, String> environment, Path logDir,
+                                     Witness witness) {
         List<String> cmd = List.copyOf(command);
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
             ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().put(DIGEST_ACL_ENV, DIGEST_ACL);
+            builder.environment().putAll(environment);
             Process p = builder.start();
             NodeProcess node = new NodeProcess(name, p, log, witness);
             try {
@@ -111,6 +120,8 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** The environment variable the ZooKeeper backend's provider (and {@link NodeMain}) reads the cluster secret from. */
+    public static final String SECRET_ENV = "DS_CLUSTER_SECRET";
     /** The environment variable the ZooKeeper backend's provider reads the digest ACL's {@code user:password} from. */
     public static final String DIGEST_ACL_ENV = "DS_ZOOKEEPER_DIGEST_ACL";
     /** The ZooKeeper credentials of every node JVM (the tests' user): their znodes' digest ACL. */

@@ -156,9 +156,9 @@ class ModulePathClusterTest {
         // class is on the class path, so every one of them is made a root.
         cmd.addAll(List.of("--module-path", join(layout.modulePath()), "--add-modules", "ALL-MODULE-PATH",
                 "-cp", join(layout.classPath()), ModulePathNode.class.getName(),
-                "--name", name, "--zookeeper", zookeeper.connectString(), "--supervisor", "modpath",
-                "--secret", "module-path-cluster-secret-0123456789"));
-        NodeProcess node = NodeProcess.launch(name, cmd, scratch.resolve("logs"), new Witness());
+                "--name", name, "--zookeeper", zookeeper.connectString(), "--supervisor", "modpath"));
+        NodeProcess node = NodeProcess.launch(name, cmd, Map.of(NodeProcess.SECRET_ENV, "module-path-cluster-secret-0123456789"),
+                scratch.resolve("logs"), new Witness());
         nodes.add(node);
         return node;
     }

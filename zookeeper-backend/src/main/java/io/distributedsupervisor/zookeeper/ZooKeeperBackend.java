@@ -7,7 +7,10 @@ import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.SessionListener;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -246,7 +249,34 @@ public final class ZooKeeperBackend implements Backend {
             return secret(Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8));
         }
 
-        /** Runs the transport without authentication. Only for trusted networks and tests. */
+        /**
+         * The shared cluster secret from a file: its text (UTF-8) without leading and trailing
+         * white space, so that {@code openssl rand -base64 32 > file} makes one. Keeps the secret
+         * off command lines and out of the code; make the file readable by the node's user only.
+         *
+         * @throws IllegalArgumentException if the file cannot be read, or its secret is too short
+         */
+        public Builder secretFile(Path file) {
+            Objects.requireNonNull(file, "file");
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                // The exception's class and the path only: never the content.
+                throw new IllegalArgumentException("cannot read the cluster secret file " + file + ": " + e.getClass().getName(), e);
+            }
+            try {
+                return secret(text.strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the cluster secret file " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * Runs the transport without authentication: no proofs, no frame tags, names in the clear;
+         * any process that can reach the port can join. Only for trusted networks and tests; every
+         * start logs a warning.
+         */
         public Builder openMode(boolean open) {
             this.openMode = open;
             return this;
@@ -348,7 +378,8 @@ public final class ZooKeeperBackend implements Backend {
          */
         public ZooKeeperBackend build() {
             if (secret == null && !openMode) {
-                throw new IllegalArgumentException("no cluster secret: set secret(...) so that nodes authenticate "
+                throw new IllegalArgumentException("no cluster secret: set secret(...) or secretFile(...) (the provider: "
+                        + "the environment variable DS_CLUSTER_SECRET or the setting secretFile) so that nodes authenticate "
                         + "each other, or openMode(true) to run the transport unauthenticated on a trusted network");
             }
             if (requireTls && tls == null) {

@@ -15,7 +15,10 @@ import java.util.Set;
  * <table>
  *   <caption>Settings</caption>
  *   <tr><td>connectString</td><td>required: the ensemble, e.g. {@code zk1:2181,zk2:2181}</td></tr>
- *   <tr><td>secret</td><td>the cluster secret (at least 32 bytes); required unless openMode=true</td></tr>
+ *   <tr><td>secret</td><td>the cluster secret (at least 32 bytes); required unless openMode=true. As
+ *   a system property ({@code -Dds.zookeeper.secret}) it works but logs a warning: command lines
+ *   are visible to every user of the host</td></tr>
+ *   <tr><td>secretFile</td><td>the path of a file holding the cluster secret (instead of secret)</td></tr>
  *   <tr><td>openMode</td><td>true to run the transport unauthenticated</td></tr>
  *   <tr><td>sessionTimeoutMs, connectionTimeoutMs</td><td>15000, 10000</td></tr>
  *   <tr><td>namespace</td><td>distributed-supervisor</td></tr>
@@ -36,21 +39,26 @@ import java.util.Set;
  *   <tr><td>failoverMarginMs</td><td>0: wait this long after a claim vanished before taking the child over</td></tr>
  * </table>
  * An unknown setting is an error, so that a typo does not silently leave a default in place.
+ * Without secret or secretFile, the cluster secret is read from the environment variable
+ * {@value #SECRET_ENV}.
  * ACL credentials are required: without digestAcl, digestAclFile, saslAcl or openAcl=true, the
  * environment variable {@value #DIGEST_ACL_ENV} ({@code user:password}) is read; without that
  * either, the backend refuses to build.
  */
 public final class ZooKeeperBackendProvider implements BackendProvider {
-    static final Set<String> SETTINGS = Set.of("connectString", "secret", "openMode", "sessionTimeoutMs",
+    static final Set<String> SETTINGS = Set.of("connectString", "secret", "secretFile", "openMode", "sessionTimeoutMs",
             "connectionTimeoutMs", "namespace", "digestAcl", "digestAclFile", "saslAcl", "openAcl", "bindHost", "port",
             "advertisedHost", "maxFrameBytes", "failoverMarginMs", "eventLoopThreads", "nativeTransport", "tls", "requireTls",
             "maxPendingHandshakes", "maxPendingHandshakesPerAddress");
+    /** The environment variable that holds the cluster secret when neither secret nor secretFile is set. */
+    static final String SECRET_ENV = "DS_CLUSTER_SECRET";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ZooKeeperBackendProvider.class);
     /** The environment variable that holds {@code user:password} when no ACL setting is given. */
     static final String DIGEST_ACL_ENV = "DS_ZOOKEEPER_DIGEST_ACL";
 
     private final java.util.function.UnaryOperator<String> environment;
 
-    /** The provider ServiceLoader finds: reads the process's environment. */
+    /** The provider ServiceLoader finds: reads the process's environment ({@value #SECRET_ENV}, {@value #DIGEST_ACL_ENV}). */
     public ZooKeeperBackendProvider() {
         this(System::getenv);
     }
@@ -68,10 +76,12 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
     @Override
     public Backend create(Map<String, String> config) {
         Map<String, String> c = new HashMap<>();
+        Set<String> fromProperties = new java.util.HashSet<>();
         for (String s : SETTINGS) {
             String prop = System.getProperty("ds.zookeeper." + s);
             if (prop != null) {
                 c.put(s, prop);
+                fromProperties.add(s);
             }
         }
         for (Map.Entry<String, String> e : config.entrySet()) {
@@ -80,15 +90,14 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
                         + new java.util.TreeSet<>(SETTINGS));
             }
             c.put(e.getKey(), e.getValue());
+            fromProperties.remove(e.getKey());
         }
         String connect = c.get("connectString");
         if (connect == null) {
             throw new IllegalArgumentException("the zookeeper backend needs connectString (or -Dds.zookeeper.connectString)");
         }
         ZooKeeperBackend.Builder b = ZooKeeperBackend.builder(connect);
-        if (c.containsKey("secret")) {
-            b.secret(c.get("secret"));
-        }
+        secret(c, fromProperties.contains("secret"), b);
         if (c.containsKey("openMode")) {
             b.openMode(bool(c, "openMode"));
         }
@@ -136,6 +145,35 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
             b.requireTls(bool(c, "requireTls"));
         }
         return b.build();
+    }
+
+    /**
+     * The cluster secret: the setting secret or secretFile (not both), else the environment's
+     * {@value #SECRET_ENV} (without leading and trailing white space), else none.
+     */
+    private void secret(Map<String, String> c, boolean fromProperty, ZooKeeperBackend.Builder b) {
+        if (c.containsKey("secret") && c.containsKey("secretFile")) {
+            throw new IllegalArgumentException("zookeeper backend settings secret and secretFile: set one, not both");
+        }
+        if (c.containsKey("secret")) {
+            if (fromProperty) {
+                LOG.warn("the cluster secret comes from the system property ds.zookeeper.secret: a JVM's command line is "
+                        + "visible to every user of the host (ps, /proc/<pid>/cmdline) and kept in shell histories and "
+                        + "process listings; set the environment variable {} or the setting secretFile instead", SECRET_ENV);
+            }
+            b.secret(c.get("secret"));
+        } else if (c.containsKey("secretFile")) {
+            b.secretFile(java.nio.file.Path.of(c.get("secretFile").trim()));
+        } else {
+            String env = environment.apply(SECRET_ENV);
+            if (env != null && !env.isBlank()) {
+                try {
+                    b.secret(env.strip());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("the environment variable " + SECRET_ENV + ": " + e.getMessage(), e);
+                }
+            }
+        }
     }
 
     /**

@@ -151,6 +151,12 @@ public final class NodeTransport implements AutoCloseable {
                 config.bindHost(), port, address, epoll ? "native epoll" : "NIO", config.eventLoopThreads(),
                 config.nativeTransport() && !epoll ? " (epoll unavailable: " + Epoll.unavailabilityCause() + ")" : "",
                 config.tls() != null ? ", TLS" : "", config.openMode() ? ", OPEN MODE (no cluster secret)" : "");
+        if (config.openMode()) {
+            LOG.warn("node {} runs its transport in open mode: no cluster secret, so peers prove nothing, frames carry no "
+                    + "tags and names travel in the clear; any process that can reach {} can join the cluster and send it "
+                    + "anything. For trusted networks and tests only: set a cluster secret (DS_CLUSTER_SECRET)",
+                    config.nodeName(), address);
+        }
     }
 
     /**

@@ -83,7 +83,8 @@ class NodeTransportTest extends TransportTestSupport {
     }
 
     @Test
-    void open_mode_pair_works_and_does_not_talk_to_a_node_with_a_secret() {
+    void open_mode_pair_works_warns_at_every_start_and_does_not_talk_to_a_node_with_a_secret() {
+        LogCapture log = closeAfter(LogCapture.start());
         NodeTransport a = closeAfter(NodeTransport.start(TransportConfig.builder("a").openMode(true).build(), echo("a"), PeerCheck.any()));
         NodeTransport b = closeAfter(NodeTransport.start(TransportConfig.builder("b").openMode(true).build(), echo("b"), PeerCheck.any()));
         NodeTransport guarded = start("c", echo("c"));
@@ -91,6 +92,7 @@ class NodeTransportTest extends TransportTestSupport {
         assertThat(reply(a.request("b", b.address(), utf8("hello")))).isEqualTo("b: hello");
         assertThat(reply(b.request("a", a.address(), utf8("hi")))).isEqualTo("a: hi");
         assertThat(outcome(a.request("c", guarded.address(), utf8("hello")), Delivery.NotSent.class).reason()).contains("open mode");
+        assertThat(log.lines("WARN", "runs its transport in open mode")).isEqualTo(2);
     }
 
     @Test
