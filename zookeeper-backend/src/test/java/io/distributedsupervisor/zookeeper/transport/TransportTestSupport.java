@@ -51,8 +51,17 @@ abstract class TransportTestSupport {
     }
 
     NodeTransport start(String node, MessageHandler handler, UnaryOperator<TransportConfig.Builder> tweak) {
+        return start(node, handler, tweak, PeerCheck.any());
+    }
+
+    NodeTransport start(String node, MessageHandler handler, UnaryOperator<TransportConfig.Builder> tweak, PeerCheck peers) {
         TransportConfig config = tweak.apply(TransportConfig.builder(node).secret(SECRET)).build();
-        return closeAfter(NodeTransport.start(config, handler, PeerCheck.any()));
+        return closeAfter(NodeTransport.start(config, handler, peers));
+    }
+
+    /** The port of {@code transport}'s address. */
+    static int port(NodeTransport transport) {
+        return Integer.parseInt(transport.address().substring(transport.address().lastIndexOf(':') + 1));
     }
 
     static byte[] utf8(String text) {
