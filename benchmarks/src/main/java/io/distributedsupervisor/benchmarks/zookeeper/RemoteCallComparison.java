@@ -23,7 +23,7 @@ import java.util.List;
  * virtual thread started for it ({@link PipelinedTransport#throughputVirtualThreadPerRequest}),
  * what a message to an idle child costs at the least (its child holds no thread).
  * Arguments: {@code --quick} (3 rounds of 1 s warm-up and 1 s measurement per figure instead of 7
- * rounds of 3 s and 3 s).
+ * rounds of 3 s and 3 s), {@code --throughput-only} or {@code --latency-only}.
  */
 public final class RemoteCallComparison {
     static final int CHILDREN = 64;
@@ -40,14 +40,17 @@ public final class RemoteCallComparison {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean quick = List.of(args).contains("--quick");
+        List<String> options = List.of(args);
+        boolean quick = options.contains("--quick");
+        boolean throughput = !options.contains("--latency-only");
+        boolean latency = !options.contains("--throughput-only");
         int rounds = quick ? 3 : 7;
         Duration d = Duration.ofSeconds(quick ? 1 : 3);
         try (EmbeddedZooKeeper zk = new EmbeddedZooKeeper()) {
-            double[][] pipelined = rounds(rounds, () -> PipelinedEcho.throughput(d),
+            double[][] pipelined = !throughput ? null : rounds(rounds, () -> PipelinedEcho.throughput(d),
                     () -> RemoteCalls.throughput(zk, 1, d), () -> RemoteCalls.throughput(zk, CHILDREN, d),
                     () -> PipelinedTransport.throughputVirtualThreadPerRequest(d));
-            double[][] latency = rounds(rounds, () -> PipelinedEcho.medianLatencyMicros(d),
+            double[][] median = !latency ? null : rounds(rounds, () -> PipelinedEcho.medianLatencyMicros(d),
                     () -> RemoteCalls.medianLatencyMicros(zk, d));
 
             System.out.println();
@@ -55,11 +58,15 @@ public final class RemoteCallComparison {
                     + " Netty echo of %d bytes;%nmedians of %d rounds [min-max], same run, alternating%n",
                     PipelinedEcho.PAYLOAD_BYTES, PipelinedEcho.PAYLOAD_BYTES, rounds);
             System.out.printf("%-58s %-28s %-28s %-8s %s%n", "shape", "echo", "library", "ratio", "goal");
-            String shape = PipelinedEcho.OUTSTANDING + " callAsync in flight from one thread, ";
-            row(shape + "1 child", pipelined[0], pipelined[1], "%.0f/s", true);
-            row(shape + CHILDREN + " children", pipelined[0], pipelined[2], "%.0f/s", true);
-            row("yardstick: transport + a virtual thread per request", pipelined[0], pipelined[3], "%.0f/s", true);
-            row("call at concurrency 1 from a caller thread, median", latency[0], latency[1], "%.1f us", false);
+            if (throughput) {
+                String shape = PipelinedEcho.OUTSTANDING + " callAsync in flight from one thread, ";
+                row(shape + "1 child", pipelined[0], pipelined[1], "%.0f/s", true);
+                row(shape + CHILDREN + " children", pipelined[0], pipelined[2], "%.0f/s", true);
+                row("yardstick: transport + a virtual thread per request", pipelined[0], pipelined[3], "%.0f/s", true);
+            }
+            if (latency) {
+                row("call at concurrency 1 from a caller thread, median", median[0], median[1], "%.1f us", false);
+            }
         }
     }
 
