@@ -31,6 +31,8 @@ final class AsyncDeadlines {
     private final Scheduler scheduler;
     private final Ticker ticker;
     private final ConcurrentHashMap<Long, Lane> lanes = new ConcurrentHashMap<>();
+    /** The lane used last: most operations have the timeout of the one before, and skip the map. */
+    private volatile Lane recent;
 
     AsyncDeadlines(Scheduler scheduler, Ticker ticker) {
         this.scheduler = scheduler;
@@ -45,6 +47,13 @@ final class AsyncDeadlines {
     /** Runs {@code onTimeout} once {@code deadline} has passed, unless cancelled first. */
     Registration add(Deadline deadline, Runnable onTimeout) {
         long timeout = deadline.timeout().toNanos();
+        Lane last = recent;
+        if (last != null && last.timeout == timeout) {
+            Entry entry = last.add(deadline.atNanos(), onTimeout);
+            if (entry != null) {
+                return entry;
+            }
+        }
         for (;;) {
             Lane lane = lanes.get(timeout);
             if (lane == null) {
@@ -56,6 +65,7 @@ final class AsyncDeadlines {
             }
             Entry entry = lane.add(deadline.atNanos(), onTimeout);
             if (entry != null) {
+                recent = lane;
                 return entry;
             }
             // The lane emptied and retired meanwhile: take (or make) the current one.
