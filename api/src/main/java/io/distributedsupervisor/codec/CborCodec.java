@@ -159,6 +159,15 @@ public final class CborCodec implements MessageCodec {
     }
 
     @Override
+    public int encodedSize(Object payload) {
+        if (!DirectCbor.writes(payload)) {
+            return -1;
+        }
+        long size = DirectCbor.size(payload);
+        return size > maxBytes ? -1 : (int) size;
+    }
+
+    @Override
     public byte[] encode(Object payload) throws CodecException {
         BoundedOutput bytes = BoundedOutput.buffered(maxBytes);
         try {
