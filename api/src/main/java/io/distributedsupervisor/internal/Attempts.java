@@ -14,7 +14,6 @@ import io.distributedsupervisor.spi.Delivery;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -31,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Two drivers: {@link #runBlocking()} waits on the caller's thread (and decodes the answer
  * there); {@link #runAsync()} parks no thread: the transport or the child completes each
- * attempt, the scheduler fires retries and the deadline, and answers larger than
+ * attempt, the scheduler fires retries and the deadline (the latter through the node's
+ * {@link AsyncDeadlines}, few timers for many operations), and answers larger than
  * {@value #INLINE_DECODE_BYTES} bytes are decoded on a virtual thread rather than on the
  * transport thread that delivered them.
  */
@@ -153,10 +153,10 @@ abstract class Attempts<T> {
             result.completeExceptionally(timeoutException());
             return result;
         }
-        result.timer = scheduler.schedule(() -> result.completeExceptionally(timeoutException()), left, TimeUnit.NANOSECONDS);
+        result.timer = ctx.deadlines.add(deadline, () -> result.completeExceptionally(timeoutException()));
         next(result, 0);
         if (result.isDone()) {
-            result.timer.cancel(false); // done before the timer was set: settled() could not cancel it
+            result.timer.cancel(); // done before the timer was set: settled() could not cancel it
         }
         return result;
     }
@@ -230,7 +230,7 @@ abstract class Attempts<T> {
 
     /** The operation's future; its deadline timer goes with it. */
     private final class Result extends CompletableFuture<T> {
-        volatile Future<?> timer;
+        volatile AsyncDeadlines.Registration timer;
 
         @Override
         public boolean complete(T value) {
@@ -243,9 +243,9 @@ abstract class Attempts<T> {
         }
 
         private boolean settled(boolean first) {
-            Future<?> t = timer;
+            AsyncDeadlines.Registration t = timer;
             if (first && t != null) {
-                t.cancel(false);
+                t.cancel();
             }
             return first;
         }

@@ -71,7 +71,12 @@ public final class WireFormat {
 
     /** @throws CodecException if the codec refuses a payload (nothing is sent then) */
     public byte[] encode(Message message) throws CodecException {
-        WireWriter w = new WireWriter(96);
+        WireWriter w = new WireWriter(switch (message) {
+            case Message.Call m -> keyedSize(m.key(), m.request(), 96);
+            case Message.Cast m -> keyedSize(m.key(), m.message(), 96);
+            case Message.Info m -> keyedSize(m.key(), m.message(), 96);
+            default -> 96;
+        });
         w.write(VERSION);
         switch (message) {
             case Message.Call m -> keyed(w, CALL, m.key(), m.request());
@@ -147,7 +152,7 @@ public final class WireFormat {
 
     /** @throws CodecException if the codec refuses the reply's value */
     public byte[] encode(Reply reply) throws CodecException {
-        WireWriter w = new WireWriter(64);
+        WireWriter w = new WireWriter(reply instanceof Reply.Ok ok ? sized(2, payloadSize(ok.value()), 64) : 64);
         w.write(VERSION);
         switch (reply) {
             case Reply.Ok r -> {
@@ -271,6 +276,28 @@ public final class WireFormat {
     }
 
     // ---- parts ----
+
+    // A message whose size is known before it is encoded (a key in ASCII, a payload whose codec
+    // knows its size) is written into an array of exactly that size, which is then the message
+    // itself: no copy into a smaller array at the end, no growing on the way.
+
+    private int keyedSize(String key, Payload payload, int otherwise) {
+        int keyBytes = WireWriter.asciiStringSize(key);
+        return keyBytes < 0 ? otherwise : sized(2 + keyBytes, payloadSize(payload), otherwise);
+    }
+
+    private static int sized(int head, int payloadBytes, int otherwise) {
+        return payloadBytes < 0 ? otherwise : head + payloadBytes;
+    }
+
+    /** The bytes of {@link #payload}: its length and its encoding; -1 when the encoding's size is not known. */
+    private int payloadSize(Payload p) {
+        int n = switch (p) {
+            case Payload.Value v -> codec.encodedSize(v.value());
+            case Payload.Encoded e -> e.length();
+        };
+        return n < 0 || n > Integer.MAX_VALUE - 64 ? -1 : 4 + n;
+    }
 
     private void payload(WireWriter w, Payload p) throws CodecException {
         int at = w.beginLength();
