@@ -217,6 +217,17 @@ abstract class Attempts<T> {
         return false;
     }
 
+    /** An attempt decided at once, without a message. */
+    static CompletableFuture<Object> now(Outcome<?> outcome) {
+        return CompletableFuture.completedFuture(outcome);
+    }
+
+    /** The future of a Delivery or a Reply, as an attempt's raw result. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static CompletableFuture<Object> raw(CompletableFuture<?> f) {
+        return (CompletableFuture) f;
+    }
+
     /** This node's codec would not encode what was to go to {@code node}. */
     static MessageRefusedException refusedToSend(NodeContext ctx, Operation op, Object id, String node, CodecException e) {
         return new MessageRefusedException(op, id, ctx.node, e.refusedClass().orElse(null),

@@ -225,7 +225,7 @@ final class ChildStarts {
             String node;
             if (explicitNode != null) {
                 if (!ctx.ring.current().contains(explicitNode)) {
-                    return Router.now(Outcome.failed(new UnknownNodeException(explicitNode, ctx.ring.current().nodes())));
+                    return now(Outcome.failed(new UnknownNodeException(explicitNode, ctx.ring.current().nodes())));
                 }
                 node = explicitNode;
             } else {
@@ -233,16 +233,16 @@ final class ChildStarts {
             }
             target = node;
             if (node.equals(ctx.node)) {
-                return Router.cast(startHere(spec, explicitNode, inline));
+                return raw(startHere(spec, explicitNode, inline));
             }
             if (encoded == null) {
                 try {
                     encoded = ctx.wire().encode(new Message.Start(Payload.of(WireFormat.specForm(spec)), explicitNode));
                 } catch (CodecException e) {
-                    return Router.now(Outcome.failed(refusedToSend(ctx, operation, id, node, e)));
+                    return now(Outcome.failed(refusedToSend(ctx, operation, id, node, e)));
                 }
             }
-            return Router.cast(ctx.session().request(node, encoded));
+            return raw(ctx.session().request(node, encoded));
         }
 
         @Override

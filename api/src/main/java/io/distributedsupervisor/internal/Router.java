@@ -117,7 +117,7 @@ final class Router {
                 }
             }
             target = node;
-            return cast(session.request(node, encoded));
+            return raw(session.request(node, encoded));
         }
 
         @Override
@@ -133,12 +133,4 @@ final class Router {
         }
     }
 
-    static CompletableFuture<Object> now(Outcome<?> outcome) {
-        return CompletableFuture.completedFuture(outcome);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    static CompletableFuture<Object> cast(CompletableFuture<?> f) {
-        return (CompletableFuture) f;
-    }
 }
