@@ -3,6 +3,7 @@ package io.distributedsupervisor.internal;
 import io.distributedsupervisor.CallTimeoutException;
 import io.distributedsupervisor.ChildCrashedException;
 import io.distributedsupervisor.DistributedSupervisorException;
+import io.distributedsupervisor.MailboxFullException;
 import io.distributedsupervisor.MessageRefusedException;
 import io.distributedsupervisor.Operation;
 import io.distributedsupervisor.OutcomeUnknownException;
@@ -92,6 +93,7 @@ abstract class Attempts<T> {
             case Reply.Refused f -> Outcome.failed(new MessageRefusedException(operation, id, f.node(), f.refusedClass(),
                     f.reason()));
             case Reply.Crashed c -> Outcome.failed(new ChildCrashedException(id, cause(c)));
+            case Reply.MailboxFull f -> Outcome.failed(new MailboxFullException(id, f.node(), f.limit()));
             default -> onAnswer(reply);
         };
     }

@@ -134,13 +134,25 @@ final class LocalChild implements Runnable {
                 pid.incarnation().restarts());
     }
 
-    /** Adds a message; false when this child is stopping or stopped (the caller looks again). */
-    boolean offer(Letter letter) {
+    /** What became of a message offered to a child. */
+    enum Offer {
+        /** In the mailbox. */
+        ACCEPTED,
+        /** The child is stopping or stopped: the sender looks again, it may run elsewhere now. */
+        GONE,
+        /** The mailbox holds {@code mailboxLimit} messages: refused, the sender is told. */
+        FULL
+    }
+
+    Offer offer(Letter letter) {
         if (state == DONE || stopRequest != null) {
-            return false;
+            return Offer.GONE;
+        }
+        if (mailbox.waiting() >= host.options().mailboxLimit()) {
+            return Offer.FULL;
         }
         mailbox.put(letter);
-        return true;
+        return Offer.ACCEPTED;
     }
 
     /**

@@ -53,6 +53,7 @@ public final class WireFormat {
     private static final int CRASHED = 36;
     private static final int ALREADY_STARTED = 37;
     private static final int REFUSED = 38;
+    private static final int MAILBOX_FULL = 39;
 
     private final String supervisor;
     private final MessageCodec codec;
@@ -184,6 +185,11 @@ public final class WireFormat {
                     pid(w, r.pid());
                 }
             }
+            case Reply.MailboxFull r -> {
+                w.write(MAILBOX_FULL);
+                w.writeString(r.node());
+                w.writeVarInt(r.limit());
+            }
             case Reply.Refused r -> {
                 w.write(REFUSED);
                 w.writeString(r.node());
@@ -209,6 +215,7 @@ public final class WireFormat {
             }
             case ALREADY_STARTED -> new Reply.AlreadyStarted(r.readByte() == 0 ? null : readPid(r));
             case REFUSED -> new Reply.Refused(r.readString(), r.readNullableString(), r.readString());
+            case MAILBOX_FULL -> new Reply.MailboxFull(r.readString(), r.readVarInt());
             default -> throw CodecException.failed("malformed reply: unknown reply kind " + kind, null);
         };
         r.end();
