@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  *   <tr><td>reconcileInterval</td><td>10 s</td><td>the slow timer of the failover reconciliation</td></tr>
  *   <tr><td>codec / allowList</td><td>CBOR behind the default allow-list</td><td>how payloads cross between nodes;
  *       the classes that may (see {@link CborCodec})</td></tr>
+ *   <tr><td>mailboxLimit</td><td>100,000</td><td>messages a child may have waiting; beyond,
+ *       {@link MailboxFullException}</td></tr>
  *   <tr><td>ticker / scheduler</td><td>{@link Ticker#system()}, {@link Scheduler#system()}</td><td>the runtime's
  *       time, injectable for tests</td></tr>
  * </table>
@@ -60,6 +62,7 @@ public final class SupervisorOptions {
     private final Duration callTimeout;
     private final Duration reconcileInterval;
     private final MessageCodec codec;
+    private final int mailboxLimit;
     private final Ticker ticker;
     private final Scheduler scheduler;
 
@@ -80,6 +83,7 @@ public final class SupervisorOptions {
         this.callTimeout = b.callTimeout;
         this.reconcileInterval = b.reconcileInterval;
         this.codec = b.codec != null ? b.codec : CborCodec.allowing(b.allowList);
+        this.mailboxLimit = b.mailboxLimit;
         this.ticker = b.ticker;
         this.scheduler = b.scheduler;
     }
@@ -176,6 +180,11 @@ public final class SupervisorOptions {
         return codec;
     }
 
+    /** How many messages a child of this node may have waiting before more are refused. */
+    public int mailboxLimit() {
+        return mailboxLimit;
+    }
+
     public Ticker ticker() {
         return ticker;
     }
@@ -211,6 +220,7 @@ public final class SupervisorOptions {
         private Duration reconcileInterval = Duration.ofSeconds(10);
         private MessageCodec codec;
         private List<String> allowList = List.of();
+        private int mailboxLimit = 100_000;
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler = Scheduler.system();
 
@@ -337,6 +347,21 @@ public final class SupervisorOptions {
             Objects.requireNonNull(patterns, "allowList");
             CborCodec.allowing(patterns); // checks the patterns now, naming a bad one
             this.allowList = List.copyOf(patterns);
+            return this;
+        }
+
+        /**
+         * How many messages a child of this node may have waiting (default 100,000): a message
+         * beyond is refused with {@link MailboxFullException}, so that a child that cannot keep up
+         * costs its node bounded memory and its senders learn of it at once.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder mailboxLimit(int limit) {
+            if (limit <= 0) {
+                throw new IllegalArgumentException("mailboxLimit must be positive: " + limit);
+            }
+            this.mailboxLimit = limit;
             return this;
         }
 

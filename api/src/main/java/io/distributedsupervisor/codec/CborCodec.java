@@ -94,6 +94,8 @@ public final class CborCodec implements MessageCodec {
     private final long maxTokens;
     private final ObjectReader reader;
     private final ObjectWriter writer;
+    /** Whether the limits let {@link DirectCbor} read what it can: a byte[] is 4 tokens and a 2-char type id. */
+    private final boolean directReads;
 
     private CborCodec(Builder b) {
         this.allowList = b.allowList;
@@ -107,6 +109,7 @@ public final class CborCodec implements MessageCodec {
                 maxTokens);
         this.reader = mapper.readerFor(Object.class);
         this.writer = mapper.writerFor(Object.class);
+        this.directReads = maxTokens >= 4 && maxStringLength >= 2;
     }
 
     private static ClassLoader defaultLoader() {
@@ -142,6 +145,13 @@ public final class CborCodec implements MessageCodec {
     public void encode(Object payload, OutputStream out) throws CodecException {
         Objects.requireNonNull(out, "out");
         try {
+            if (DirectCbor.writes(payload)) {
+                if (DirectCbor.size(payload) > maxBytes) {
+                    throw tooLarge("being encoded");
+                }
+                DirectCbor.write(payload, out);
+                return;
+            }
             writer.writeValue(BoundedOutput.forwardingTo(out, maxBytes), payload);
         } catch (IOException | RuntimeException e) {
             throw translate(e, "encode");
@@ -149,9 +159,22 @@ public final class CborCodec implements MessageCodec {
     }
 
     @Override
+    public int encodedSize(Object payload) {
+        if (!DirectCbor.writes(payload)) {
+            return -1;
+        }
+        long size = DirectCbor.size(payload);
+        return size > maxBytes ? -1 : (int) size;
+    }
+
+    @Override
     public byte[] encode(Object payload) throws CodecException {
         BoundedOutput bytes = BoundedOutput.buffered(maxBytes);
         try {
+            if (DirectCbor.writes(payload)) {
+                encode(payload, bytes);
+                return bytes.toByteArray();
+            }
             writer.writeValue(bytes, payload);
         } catch (IOException | RuntimeException e) {
             throw translate(e, "encode");
@@ -164,6 +187,12 @@ public final class CborCodec implements MessageCodec {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         if (length > maxBytes) {
             throw tooLarge("of " + length + " bytes");
+        }
+        if (directReads) {
+            Object direct = DirectCbor.read(bytes, offset, length, maxStringLength);
+            if (direct != DirectCbor.NOT_DIRECT) {
+                return direct;
+            }
         }
         try {
             return reader.readValue(bytes, offset, length);

@@ -47,6 +47,7 @@ final class CborMappers {
                 .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
                 // Error messages must not echo a peer's bytes.
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .recyclerPool(new RecyclerPerThreadKind())
                 .build();
         TypeFactory types = TypeFactory.defaultInstance().withClassLoader(loader);
         TypeIds typeIds = new TypeIds(allowList, types);

@@ -3,6 +3,7 @@ package io.distributedsupervisor.internal;
 import io.distributedsupervisor.CallTimeoutException;
 import io.distributedsupervisor.ChildCrashedException;
 import io.distributedsupervisor.DistributedSupervisorException;
+import io.distributedsupervisor.MailboxFullException;
 import io.distributedsupervisor.MessageRefusedException;
 import io.distributedsupervisor.Operation;
 import io.distributedsupervisor.OutcomeUnknownException;
@@ -14,7 +15,6 @@ import io.distributedsupervisor.spi.Delivery;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Two drivers: {@link #runBlocking()} waits on the caller's thread (and decodes the answer
  * there); {@link #runAsync()} parks no thread: the transport or the child completes each
- * attempt, the scheduler fires retries and the deadline, and answers larger than
+ * attempt, the scheduler fires retries and the deadline (the latter through the node's
+ * {@link AsyncDeadlines}, few timers for many operations), and answers larger than
  * {@value #INLINE_DECODE_BYTES} bytes are decoded on a virtual thread rather than on the
  * transport thread that delivered them.
  */
@@ -92,6 +93,7 @@ abstract class Attempts<T> {
             case Reply.Refused f -> Outcome.failed(new MessageRefusedException(operation, id, f.node(), f.refusedClass(),
                     f.reason()));
             case Reply.Crashed c -> Outcome.failed(new ChildCrashedException(id, cause(c)));
+            case Reply.MailboxFull f -> Outcome.failed(new MailboxFullException(id, f.node(), f.limit()));
             default -> onAnswer(reply);
         };
     }
@@ -153,10 +155,10 @@ abstract class Attempts<T> {
             result.completeExceptionally(timeoutException());
             return result;
         }
-        result.timer = scheduler.schedule(() -> result.completeExceptionally(timeoutException()), left, TimeUnit.NANOSECONDS);
+        result.timer = ctx.deadlines.add(deadline, () -> result.completeExceptionally(timeoutException()));
         next(result, 0);
         if (result.isDone()) {
-            result.timer.cancel(false); // done before the timer was set: settled() could not cancel it
+            result.timer.cancel(); // done before the timer was set: settled() could not cancel it
         }
         return result;
     }
@@ -217,6 +219,17 @@ abstract class Attempts<T> {
         return false;
     }
 
+    /** An attempt decided at once, without a message. */
+    static CompletableFuture<Object> now(Outcome<?> outcome) {
+        return CompletableFuture.completedFuture(outcome);
+    }
+
+    /** The future of a Delivery or a Reply, as an attempt's raw result. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static CompletableFuture<Object> raw(CompletableFuture<?> f) {
+        return (CompletableFuture) f;
+    }
+
     /** This node's codec would not encode what was to go to {@code node}. */
     static MessageRefusedException refusedToSend(NodeContext ctx, Operation op, Object id, String node, CodecException e) {
         return new MessageRefusedException(op, id, ctx.node, e.refusedClass().orElse(null),
@@ -230,7 +243,7 @@ abstract class Attempts<T> {
 
     /** The operation's future; its deadline timer goes with it. */
     private final class Result extends CompletableFuture<T> {
-        volatile Future<?> timer;
+        volatile AsyncDeadlines.Registration timer;
 
         @Override
         public boolean complete(T value) {
@@ -243,9 +256,9 @@ abstract class Attempts<T> {
         }
 
         private boolean settled(boolean first) {
-            Future<?> t = timer;
+            AsyncDeadlines.Registration t = timer;
             if (first && t != null) {
-                t.cancel(false);
+                t.cancel();
             }
             return first;
         }

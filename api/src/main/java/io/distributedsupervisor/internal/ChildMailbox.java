@@ -20,10 +20,12 @@ final class ChildMailbox {
     static final Object WAKE = new Object();
 
     private static final VarHandle SCHEDULED;
+    private static final VarHandle WAITING;
 
     static {
         try {
             SCHEDULED = MethodHandles.lookup().findVarHandle(ChildMailbox.class, "scheduled", int.class);
+            WAITING = MethodHandles.lookup().findVarHandle(ChildMailbox.class, "waiting", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -33,6 +35,9 @@ final class ChildMailbox {
     private final Runnable drainer;
     @SuppressWarnings("unused") // through SCHEDULED
     private volatile int scheduled;
+    /** How many messages wait in the queue: a ConcurrentLinkedQueue counts by walking itself. */
+    @SuppressWarnings("unused") // through WAITING
+    private volatile int waiting;
     /** The message taken while it could not be processed (no lease): the first one out next time. */
     private Object held;
 
@@ -43,8 +48,22 @@ final class ChildMailbox {
 
     /** Puts {@code message} in and makes sure a thread drains. */
     void put(Object message) {
+        WAITING.getAndAdd(this, 1);
         queue.offer(message);
         schedule();
+    }
+
+    /** How many messages wait (not counting one held back for want of a lease). */
+    int waiting() {
+        return waiting;
+    }
+
+    private Object poll() {
+        Object m = queue.poll();
+        if (m != null) {
+            WAITING.getAndAdd(this, -1);
+        }
+        return m;
     }
 
     /** Starts a thread to drain, unless one holds the token already. */
@@ -83,7 +102,7 @@ final class ChildMailbox {
                 held = null;
                 return m;
             }
-            m = queue.poll();
+            m = poll();
             if (m != null) {
                 return m;
             }
@@ -107,7 +126,7 @@ final class ChildMailbox {
         if (h != null) {
             sink.accept(h);
         }
-        for (Object m; (m = queue.poll()) != null; ) {
+        for (Object m; (m = poll()) != null; ) {
             sink.accept(m);
         }
     }

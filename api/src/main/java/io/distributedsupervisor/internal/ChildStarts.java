@@ -68,8 +68,35 @@ final class ChildStarts {
         return ViewWait.until(ctx, key, o -> o != null && o.epoch() >= pid.incarnation().epoch(), deadline);
     }
 
-    /** A start asked by another node; on a thread of its own (the spec is decoded here). */
-    void startForPeer(Message.Start start, String from, ReplyTo answer) {
+    /**
+     * Starts asked by other nodes that are under way here at most: beyond, more are answered
+     * "not here", which their senders retry after a pause, so that a flood of starts costs this
+     * node bounded threads and memory.
+     */
+    static final int MAX_PEER_STARTS = 1024;
+    private final java.util.concurrent.atomic.AtomicInteger peerStarts = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A start asked by another node: decoded and run on a thread of its own, within {@link #MAX_PEER_STARTS}. */
+    void fromPeer(Message.Start start, String from, ReplyTo answer) {
+        if (peerStarts.incrementAndGet() > MAX_PEER_STARTS) {
+            peerStarts.decrementAndGet();
+            answer.answer(Reply.NOT_HERE);
+            return;
+        }
+        ReplyTo once = reply -> {
+            peerStarts.decrementAndGet();
+            answer.answer(reply);
+        };
+        Attempts.VIRTUAL.execute(() -> {
+            try {
+                startForPeer(start, from, once);
+            } catch (RuntimeException e) {
+                once.answer(LocalChild.crashed(e));
+            }
+        });
+    }
+
+    private void startForPeer(Message.Start start, String from, ReplyTo answer) {
         ChildSpec spec;
         try {
             spec = ctx.wire().decodeSpec(start.spec());
@@ -225,7 +252,7 @@ final class ChildStarts {
             String node;
             if (explicitNode != null) {
                 if (!ctx.ring.current().contains(explicitNode)) {
-                    return Router.now(Outcome.failed(new UnknownNodeException(explicitNode, ctx.ring.current().nodes())));
+                    return now(Outcome.failed(new UnknownNodeException(explicitNode, ctx.ring.current().nodes())));
                 }
                 node = explicitNode;
             } else {
@@ -233,16 +260,16 @@ final class ChildStarts {
             }
             target = node;
             if (node.equals(ctx.node)) {
-                return Router.cast(startHere(spec, explicitNode, inline));
+                return raw(startHere(spec, explicitNode, inline));
             }
             if (encoded == null) {
                 try {
                     encoded = ctx.wire().encode(new Message.Start(Payload.of(WireFormat.specForm(spec)), explicitNode));
                 } catch (CodecException e) {
-                    return Router.now(Outcome.failed(refusedToSend(ctx, operation, id, node, e)));
+                    return now(Outcome.failed(refusedToSend(ctx, operation, id, node, e)));
                 }
             }
-            return Router.cast(ctx.session().request(node, encoded));
+            return raw(ctx.session().request(node, encoded));
         }
 
         @Override

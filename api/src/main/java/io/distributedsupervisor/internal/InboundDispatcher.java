@@ -45,11 +45,14 @@ final class InboundDispatcher implements MessageHandler {
         }
         switch (message) {
             case Message.Call call -> {
-                if (!offer(call.key(), Letter.CALL, call.request(), answer, fromNode)) {
-                    answer.answer(Reply.NOT_HERE);
+                switch (offer(call.key(), Letter.CALL, call.request(), answer, fromNode)) {
+                    case ACCEPTED -> {
+                    }
+                    case FULL -> answer.answer(new Reply.MailboxFull(ctx.node, ctx.options.mailboxLimit()));
+                    case GONE -> answer.answer(Reply.NOT_HERE);
                 }
             }
-            case Message.Start start -> Attempts.VIRTUAL.execute(() -> starts.startForPeer(start, fromNode, answer));
+            case Message.Start start -> starts.fromPeer(start, fromNode, answer);
             case Message.Terminate t -> Attempts.VIRTUAL.execute(() -> answer.answer(terminations.terminateHere(t.key(),
                     t.incarnation())));
             case Message.Closing closing -> Attempts.VIRTUAL.execute(() -> {
@@ -77,17 +80,25 @@ final class InboundDispatcher implements MessageHandler {
 
     private void oneWay(String fromNode, Message message) {
         switch (message) {
-            case Message.Cast cast -> offer(cast.key(), Letter.CAST, cast.message(), null, fromNode);
-            case Message.Info info -> offer(info.key(), Letter.INFO, info.message(), null, fromNode);
+            case Message.Cast cast -> oneWay(Operation.CAST, cast.key(), Letter.CAST, cast.message(), fromNode);
+            case Message.Info info -> oneWay(Operation.SEND, info.key(), Letter.INFO, info.message(), fromNode);
             case Message.Closing closing -> Attempts.VIRTUAL.execute(() -> closing(closing));
             default -> ctx.refusals.log(Operation.CALL, fromNode,
                     CodecException.failed("a " + message.getClass().getSimpleName() + " that needs an answer came one-way", null));
         }
     }
 
-    private boolean offer(String key, int kind, Payload payload, ReplyTo answer, String fromNode) {
+    private LocalChild.Offer offer(String key, int kind, Payload payload, ReplyTo answer, String fromNode) {
         LocalChild c = ctx.table.get(key);
-        return c != null && c.offer(new Letter(kind, payload, answer, fromNode));
+        return c == null ? LocalChild.Offer.GONE : c.offer(new Letter(kind, payload, answer, fromNode));
+    }
+
+    /** A cast or send: the sender cannot be told of a full mailbox, so the drop is logged here. */
+    private void oneWay(Operation op, String key, int kind, Payload payload, String fromNode) {
+        if (offer(key, kind, payload, null, fromNode) == LocalChild.Offer.FULL) {
+            ctx.refusals.log(op, fromNode, "mailbox full", "dropped: the mailbox of child " + key + " is full ("
+                    + ctx.options.mailboxLimit() + " messages)");
+        }
     }
 
     private void closing(Message.Closing bye) {

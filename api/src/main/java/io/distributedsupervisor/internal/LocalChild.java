@@ -62,10 +62,7 @@ final class LocalChild implements Runnable {
     private ChildInstance current;
     private ChildRestarts restarts;
     /** Completed when the first incarnation's init ends; null when nobody waits for it. */
-    private CompletableFuture<Pid> started;
-    /** Whether the first incarnation was started by claiming a stored spec (not by startChild). */
-    private final boolean takenOver;
-    private CompletableFuture<Void> firstStart;
+    private final FirstStart firstStart;
 
     LocalChild(ChildHost host, String key, ChildSpec spec, String explicitNode, Owner owner, CompletableFuture<Pid> started) {
         this.host = host;
@@ -75,8 +72,7 @@ final class LocalChild implements Runnable {
         this.explicitNode = explicitNode;
         this.owner = owner;
         this.claimSession = owner.session();
-        this.started = started;
-        this.takenOver = started == null;
+        this.firstStart = new FirstStart(started);
         this.pid = new Pid(host.node(), host.supervisor(), id, new Incarnation(owner.epoch(), owner.restarts()));
     }
 
@@ -138,13 +134,25 @@ final class LocalChild implements Runnable {
                 pid.incarnation().restarts());
     }
 
-    /** Adds a message; false when this child is stopping or stopped (the caller looks again). */
-    boolean offer(Letter letter) {
+    /** What became of a message offered to a child. */
+    enum Offer {
+        /** In the mailbox. */
+        ACCEPTED,
+        /** The child is stopping or stopped: the sender looks again, it may run elsewhere now. */
+        GONE,
+        /** The mailbox holds {@code mailboxLimit} messages: refused, the sender is told. */
+        FULL
+    }
+
+    Offer offer(Letter letter) {
         if (state == DONE || stopRequest != null) {
-            return false;
+            return Offer.GONE;
+        }
+        if (mailbox.waiting() >= host.options().mailboxLimit()) {
+            return Offer.FULL;
         }
         mailbox.put(letter);
-        return true;
+        return Offer.ACCEPTED;
     }
 
     /**
@@ -331,13 +339,12 @@ final class LocalChild implements Runnable {
                 current.init();
             } catch (Throwable t) {
                 current = null;
-                if (started != null) {
+                if (firstStart.callerWaits()) {
                     // start_child with a failing init: an error to the caller, nothing left behind.
+                    firstStart.failed(t);
                     markDone();
                     host.gone(this, true);
                     endQueued(crashed(t));
-                    started.completeExceptionally(t);
-                    started = null;
                     completeStopped(ExitReason.error(t));
                     return false;
                 }
@@ -350,14 +357,14 @@ final class LocalChild implements Runnable {
             if (r != null) {
                 host.started(this, pid, startReason());
                 state = RUNNING;
-                completeStarted();
+                firstStart.started(pid);
                 if (!exit(r, true)) {
                     return false;
                 }
                 continue;
             }
             state = RUNNING;
-            completeStarted();
+            firstStart.started(pid);
             host.started(this, pid, startReason());
             return true;
         }
@@ -367,44 +374,17 @@ final class LocalChild implements Runnable {
         if (pid.incarnation().restarts() > 0) {
             return StartReason.RESTARTED;
         }
-        return takenOver ? StartReason.TAKEN_OVER : StartReason.STARTED;
+        return firstStart.takenOver() ? StartReason.TAKEN_OVER : StartReason.STARTED;
     }
 
-    /**
-     * A future that completes once the first incarnation has run {@code init} (or the child is
-     * gone); made on demand, so that children nobody waits for carry none.
-     */
-    synchronized CompletableFuture<Void> firstStart() {
-        if (firstStart == null) {
-            firstStart = new CompletableFuture<>();
-            if (state != STARTING) {
-                firstStart.complete(null);
-            }
-        }
-        return firstStart;
+    /** Completes once the first incarnation has run {@code init}, or the child is gone. */
+    CompletableFuture<Void> firstStart() {
+        return firstStart.future();
     }
 
     private void markDone() {
         state = DONE;
-        signalFirstStart();
-    }
-
-    private void signalFirstStart() {
-        CompletableFuture<Void> f;
-        synchronized (this) {
-            f = firstStart;
-        }
-        if (f != null) {
-            f.complete(null);
-        }
-    }
-
-    private void completeStarted() {
-        signalFirstStart();
-        if (started != null) {
-            started.complete(pid);
-            started = null;
-        }
+        firstStart.gone("child " + id + " ended before its first start");
     }
 
     /**
@@ -468,12 +448,9 @@ final class LocalChild implements Runnable {
             current.terminate(reason);
         }
         current = null;
+        firstStart.gone("stopped before it started: " + reason);
         markDone();
         endQueued(Reply.NOT_HERE);
-        if (started != null) {
-            started.completeExceptionally(new IllegalStateException("stopped before it started: " + reason));
-            started = null;
-        }
         completeStopped(reason);
     }
 

@@ -20,6 +20,7 @@ final class NodeContext {
     final String node;
     final Ticker ticker;
     final Scheduler scheduler;
+    final AsyncDeadlines deadlines;
     final Lifecycle lifecycle;
     final ListenerDispatcher events;
     final ChildTable table = new ChildTable();
@@ -40,6 +41,7 @@ final class NodeContext {
         this.node = options.nodeName();
         this.ticker = options.ticker();
         this.scheduler = options.scheduler();
+        this.deadlines = new AsyncDeadlines(scheduler, ticker);
         this.lifecycle = new Lifecycle(name, node);
         this.events = events;
         this.ring = new RingView(name, options.nodes());

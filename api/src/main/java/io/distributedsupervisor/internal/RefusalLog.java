@@ -42,20 +42,24 @@ final class RefusalLog {
     }
 
     void log(Operation operation, String peer, CodecException e) {
-        String what = e.refusedClass().orElse("malformed");
+        log(operation, peer, e.refusedClass().orElse("malformed"), e.getMessage());
+    }
+
+    /** A refusal of a kind ({@code what}) other than the codec's; {@code message} says what happened. */
+    void log(Operation operation, String peer, String what, String message) {
         Pair pair = seen.size() < MAX_PAIRS ? new Pair(peer, operation, what) : new Pair("*", null, "*");
         long now = ticker.read();
         Seen fresh = new Seen(now);
         Seen s = seen.putIfAbsent(pair, fresh);
         if (s == null) {
             LOG.warn("node {} refused a {} from node {}: {} (further refusals of this kind from that node are logged "
-                    + "at most once a minute)", node, operation, peer, e.getMessage());
+                    + "at most once a minute)", node, operation, peer, message);
             return;
         }
         long last = s.lastLogged.get();
         if (now - last >= QUIET_NANOS && s.lastLogged.compareAndSet(last, now)) {
             LOG.warn("node {} refused {} more messages from node {} in the last minute; the latest, a {}: {}", node,
-                    s.suppressed.getAndSet(0) + 1, peer, operation, e.getMessage());
+                    s.suppressed.getAndSet(0) + 1, peer, operation, message);
         } else {
             s.suppressed.incrementAndGet();
         }

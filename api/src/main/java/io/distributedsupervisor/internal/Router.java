@@ -1,5 +1,6 @@
 package io.distributedsupervisor.internal;
 
+import io.distributedsupervisor.MailboxFullException;
 import io.distributedsupervisor.MessageRefusedException;
 import io.distributedsupervisor.NoSuchChildException;
 import io.distributedsupervisor.Operation;
@@ -40,8 +41,16 @@ final class Router {
         String key = ChildKey.encode(id);
         ctx.lifecycle.requireOpen();
         LocalChild c = ctx.table.get(key);
-        if (c != null && c.offer(Letter.local(kind, message, null))) {
-            return true;
+        if (c != null) {
+            switch (c.offer(Letter.local(kind, message, null))) {
+                case ACCEPTED -> {
+                    return true;
+                }
+                case FULL -> throw new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit());
+                case GONE -> {
+                    // stopping: it may run elsewhere now; the registry says
+                }
+            }
         }
         NodeSession session = ctx.session();
         Optional<Owner> owner = session.owner(key);
@@ -88,9 +97,17 @@ final class Router {
             LocalChild c = ctx.table.get(key);
             if (c != null) {
                 ReplyTo.Local answer = new ReplyTo.Local();
-                if (c.offer(Letter.local(Letter.CALL, request, answer))) {
-                    target = ctx.node;
-                    return answer;
+                switch (c.offer(Letter.local(Letter.CALL, request, answer))) {
+                    case ACCEPTED -> {
+                        target = ctx.node;
+                        return answer;
+                    }
+                    case FULL -> {
+                        return now(Outcome.failed(new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit())));
+                    }
+                    case GONE -> {
+                        // stopping: it may run elsewhere now; the registry says
+                    }
                 }
             }
             NodeSession session = ctx.session();
@@ -117,7 +134,7 @@ final class Router {
                 }
             }
             target = node;
-            return cast(session.request(node, encoded));
+            return raw(session.request(node, encoded));
         }
 
         @Override
@@ -133,12 +150,4 @@ final class Router {
         }
     }
 
-    static CompletableFuture<Object> now(Outcome<?> outcome) {
-        return CompletableFuture.completedFuture(outcome);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    static CompletableFuture<Object> cast(CompletableFuture<?> f) {
-        return (CompletableFuture) f;
-    }
 }

@@ -87,7 +87,7 @@ final class Terminations {
             }
             if (owner.isEmpty()) {
                 if (incarnation != null) {
-                    return Router.now(Outcome.done(false));
+                    return now(Outcome.done(false));
                 }
                 if (session.hasSpec(key) && session.removeSpec(key)) {
                     removedSpec = true;
@@ -95,13 +95,13 @@ final class Terminations {
                 // Storage, not the cache: a claim made just before the spec went may not be in the
                 // cache yet, and that incarnation would live on after this returned true.
                 if (session.freshOwner(key).isEmpty()) {
-                    return Router.now(Outcome.done(removedSpec));
+                    return now(Outcome.done(removedSpec));
                 }
-                return Router.now(Outcome.retry("an incarnation was claimed while its spec was removed"));
+                return now(Outcome.retry("an incarnation was claimed while its spec was removed"));
             }
             Owner o = owner.get();
             if (incarnation != null && !new Incarnation(o.epoch(), o.restarts()).equals(incarnation)) {
-                return Router.now(Outcome.done(false));
+                return now(Outcome.done(false));
             }
             asked = o;
             target = o.node();
@@ -109,9 +109,9 @@ final class Terminations {
                 return CompletableFuture.completedFuture(terminateHere(key, incarnation));
             }
             try {
-                return Router.cast(session.request(o.node(), ctx.wire().encode(new Message.Terminate(key, incarnation))));
+                return raw(session.request(o.node(), ctx.wire().encode(new Message.Terminate(key, incarnation))));
             } catch (CodecException e) {
-                return Router.now(Outcome.failed(refusedToSend(ctx, operation, id, o.node(), e)));
+                return now(Outcome.failed(refusedToSend(ctx, operation, id, o.node(), e)));
             }
         }
 

@@ -13,7 +13,8 @@
  *       {@code ChildHost} and changes nothing outside itself.</li>
  *   <li>{@code Router} (call, cast, send), {@code ChildStarts} and {@code Terminations}: each
  *       operation's attempts, through {@code Attempts} (the retry loop, its {@code Deadline} and
- *       {@code RetryPolicy}, and what every transport outcome means).</li>
+ *       {@code RetryPolicy}, and what every transport outcome means); {@code AsyncDeadlines}: the
+ *       deadlines of asynchronous operations, one timer per timeout in use rather than per operation.</li>
  *   <li>{@code InboundDispatcher}: what other nodes send; {@code RemoteAnswer}: the answers.</li>
  *   <li>{@code Wire}: messages to bytes and back (the {@code WireFormat} and the codec, or
  *       references within one JVM).</li>

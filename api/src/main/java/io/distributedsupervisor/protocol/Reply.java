@@ -57,6 +57,16 @@ public sealed interface Reply {
         }
     }
 
+    /**
+     * The child's mailbox on {@code node} is full ({@code limit} messages waiting): the request
+     * was not accepted, nothing of it was processed.
+     */
+    record MailboxFull(String node, int limit) implements Reply {
+        public MailboxFull {
+            Objects.requireNonNull(node, "node");
+        }
+    }
+
     /** The one {@link NotHere} a node needs. */
     Reply NOT_HERE = new NotHere();
 }

@@ -53,6 +53,7 @@ public final class WireFormat {
     private static final int CRASHED = 36;
     private static final int ALREADY_STARTED = 37;
     private static final int REFUSED = 38;
+    private static final int MAILBOX_FULL = 39;
 
     private final String supervisor;
     private final MessageCodec codec;
@@ -71,7 +72,12 @@ public final class WireFormat {
 
     /** @throws CodecException if the codec refuses a payload (nothing is sent then) */
     public byte[] encode(Message message) throws CodecException {
-        WireWriter w = new WireWriter(96);
+        WireWriter w = new WireWriter(switch (message) {
+            case Message.Call m -> keyedSize(m.key(), m.request(), 96);
+            case Message.Cast m -> keyedSize(m.key(), m.message(), 96);
+            case Message.Info m -> keyedSize(m.key(), m.message(), 96);
+            default -> 96;
+        });
         w.write(VERSION);
         switch (message) {
             case Message.Call m -> keyed(w, CALL, m.key(), m.request());
@@ -147,7 +153,7 @@ public final class WireFormat {
 
     /** @throws CodecException if the codec refuses the reply's value */
     public byte[] encode(Reply reply) throws CodecException {
-        WireWriter w = new WireWriter(64);
+        WireWriter w = new WireWriter(reply instanceof Reply.Ok ok ? sized(2, payloadSize(ok.value()), 64) : 64);
         w.write(VERSION);
         switch (reply) {
             case Reply.Ok r -> {
@@ -179,6 +185,11 @@ public final class WireFormat {
                     pid(w, r.pid());
                 }
             }
+            case Reply.MailboxFull r -> {
+                w.write(MAILBOX_FULL);
+                w.writeString(r.node());
+                w.writeVarInt(r.limit());
+            }
             case Reply.Refused r -> {
                 w.write(REFUSED);
                 w.writeString(r.node());
@@ -204,6 +215,7 @@ public final class WireFormat {
             }
             case ALREADY_STARTED -> new Reply.AlreadyStarted(r.readByte() == 0 ? null : readPid(r));
             case REFUSED -> new Reply.Refused(r.readString(), r.readNullableString(), r.readString());
+            case MAILBOX_FULL -> new Reply.MailboxFull(r.readString(), r.readVarInt());
             default -> throw CodecException.failed("malformed reply: unknown reply kind " + kind, null);
         };
         r.end();
@@ -271,6 +283,28 @@ public final class WireFormat {
     }
 
     // ---- parts ----
+
+    // A message whose size is known before it is encoded (a key in ASCII, a payload whose codec
+    // knows its size) is written into an array of exactly that size, which is then the message
+    // itself: no copy into a smaller array at the end, no growing on the way.
+
+    private int keyedSize(String key, Payload payload, int otherwise) {
+        int keyBytes = WireWriter.asciiStringSize(key);
+        return keyBytes < 0 ? otherwise : sized(2 + keyBytes, payloadSize(payload), otherwise);
+    }
+
+    private static int sized(int head, int payloadBytes, int otherwise) {
+        return payloadBytes < 0 ? otherwise : head + payloadBytes;
+    }
+
+    /** The bytes of {@link #payload}: its length and its encoding; -1 when the encoding's size is not known. */
+    private int payloadSize(Payload p) {
+        int n = switch (p) {
+            case Payload.Value v -> codec.encodedSize(v.value());
+            case Payload.Encoded e -> e.length();
+        };
+        return n < 0 || n > Integer.MAX_VALUE - 64 ? -1 : 4 + n;
+    }
 
     private void payload(WireWriter w, Payload p) throws CodecException {
         int at = w.beginLength();

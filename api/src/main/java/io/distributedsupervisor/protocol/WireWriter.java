@@ -68,6 +68,26 @@ final class WireWriter extends OutputStream {
         }
     }
 
+    /** The bytes {@link #writeString} writes for {@code s}, or -1 when it is not ASCII (its UTF-8 length would have to be computed). */
+    static int asciiStringSize(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return -1;
+            }
+        }
+        return varIntSize(n) + n;
+    }
+
+    static int varIntSize(int value) {
+        int bytes = 1;
+        while ((value & ~0x7f) != 0) {
+            value >>>= 7;
+            bytes++;
+        }
+        return bytes;
+    }
+
     /** A string that may be null: length + 1, 0 for null. */
     void writeNullableString(String s) {
         if (s == null) {
@@ -95,6 +115,7 @@ final class WireWriter extends OutputStream {
         buf[at + 3] = (byte) length;
     }
 
+    /** The bytes written, in the buffer itself when they fill it exactly (a writer sized by an exact size). */
     byte[] toArray() {
         return count == buf.length ? buf : Arrays.copyOf(buf, count);
     }

@@ -55,6 +55,16 @@ public interface MessageCodec {
      */
     Object decode(byte[] bytes, int offset, int length) throws CodecException;
 
+    /**
+     * The number of bytes {@link #encode(Object, OutputStream)} would write for {@code payload},
+     * when the codec knows it without encoding (a size the runtime allocates a message's buffer
+     * by, so that the message is not copied into a smaller array at the end); -1 when it does not.
+     * The default is -1. Must not throw: a payload the codec refuses gives -1 (encode refuses it).
+     */
+    default int encodedSize(Object payload) {
+        return -1;
+    }
+
     /** {@link #encode(Object, OutputStream)} into a new array. */
     default byte[] encode(Object payload) throws CodecException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);

@@ -62,7 +62,8 @@ public final class IdleChildFootprint {
     }
 
     private static DistributedSupervisor node(InMemoryCluster cluster) {
-        return cluster.start(SupervisorOptions.builder("footprint").nodeName("n1").serviceLoaderListeners(false));
+        return cluster.start(SupervisorOptions.builder("footprint").nodeName("n1").serviceLoaderListeners(false)
+                .allowList(java.util.List.of(Idle.class.getName())));
     }
 
     private static void startAll(DistributedSupervisor ds, int count, int threads) throws InterruptedException {

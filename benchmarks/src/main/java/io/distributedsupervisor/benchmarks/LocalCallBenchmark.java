@@ -4,6 +4,7 @@ import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.SupervisorOptions;
 import io.distributedsupervisor.inmemory.InMemoryCluster;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +48,9 @@ public class LocalCallBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         cluster = new InMemoryCluster();
-        ds = cluster.start(SupervisorOptions.builder("bench").nodeName("n1").serviceLoaderListeners(false));
+        // The in-memory backend stores specs through the codec: the child class must be allowed.
+        ds = cluster.start(SupervisorOptions.builder("bench").nodeName("n1").serviceLoaderListeners(false)
+                .allowList(List.of(Echo.class.getName())));
         ids = new String[children];
         for (int i = 0; i < children; i++) {
             ids[i] = "echo-" + i;

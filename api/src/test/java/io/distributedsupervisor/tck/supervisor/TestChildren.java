@@ -292,8 +292,8 @@ public final class TestChildren {
     public static final Map<Object, java.util.concurrent.CountDownLatch> GATES = new ConcurrentHashMap<>();
 
     /**
-     * Records every call's request (see {@link #SEQUENCE}) and answers it with the request; its
-     * first call waits until the gate in {@link #GATES} for its id (if any) opens.
+     * Records every call's request and every cast (see {@link #SEQUENCE}) and answers a call with
+     * its request; its first call waits until the gate in {@link #GATES} for its id (if any) opens.
      */
     public static final class Sequencer implements Child {
         @Override
@@ -307,6 +307,11 @@ public final class TestChildren {
             }
             seen.add(request);
             return request;
+        }
+
+        @Override
+        public void handleCast(Object message, ChildContext ctx) {
+            SEQUENCE.computeIfAbsent(ctx.id(), k -> new CopyOnWriteArrayList<>()).add(message);
         }
     }
 }

@@ -27,10 +27,18 @@ public final class PipelinedTransport {
     private volatile boolean pipelining;
 
     private PipelinedTransport(boolean nativeTransport) throws Exception {
+        this(nativeTransport, false);
+    }
+
+    private PipelinedTransport(boolean nativeTransport, boolean virtualThreadPerRequest) throws Exception {
         MessageHandler echo = new MessageHandler() {
             @Override
             public void onRequest(String fromNode, byte[] message, Responder responder) {
-                responder.reply(message);
+                if (virtualThreadPerRequest) {
+                    Thread.startVirtualThread(() -> responder.reply(message));
+                } else {
+                    responder.reply(message);
+                }
             }
 
             @Override
@@ -55,7 +63,21 @@ public final class PipelinedTransport {
     }
 
     public static double throughput(Duration duration, boolean nativeTransport) throws Exception {
-        PipelinedTransport bench = new PipelinedTransport(nativeTransport);
+        return throughput(duration, nativeTransport, false);
+    }
+
+    /**
+     * As {@link #throughput(Duration)}, but the server answers each request from a virtual thread
+     * started for it: the floor of a runtime that runs each message to an idle child on a thread
+     * of the child's own.
+     */
+    public static double throughputVirtualThreadPerRequest(Duration duration) throws Exception {
+        return throughput(duration, true, true);
+    }
+
+    private static double throughput(Duration duration, boolean nativeTransport, boolean virtualThreadPerRequest)
+            throws Exception {
+        PipelinedTransport bench = new PipelinedTransport(nativeTransport, virtualThreadPerRequest);
         try {
             bench.pipelining = true;
             for (int i = 0; i < PipelinedEcho.OUTSTANDING; i++) {

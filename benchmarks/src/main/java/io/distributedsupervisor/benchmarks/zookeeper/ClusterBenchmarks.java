@@ -74,7 +74,9 @@ public final class ClusterBenchmarks {
         ZooKeeperBackend backend = backend(zk);
         BACKENDS.put(supervisor + "/" + name, backend);
         return DistributedSupervisor.start(SupervisorOptions.builder(supervisor).nodeName(name)
-                .serviceLoaderListeners(false).callTimeout(Duration.ofSeconds(30)).backend(backend).build());
+                .serviceLoaderListeners(false).callTimeout(Duration.ofSeconds(30))
+                .allowList(List.of(io.distributedsupervisor.benchmarks.IdleChildFootprint.Idle.class.getName()))
+                .backend(backend).build());
     }
 
     private static List<DistributedSupervisor> cluster(EmbeddedZooKeeper zk, String supervisor, int n) {
