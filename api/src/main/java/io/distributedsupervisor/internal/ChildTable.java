@@ -48,6 +48,22 @@ final class ChildTable {
     }
 
     /**
+     * Takes out the child under {@code key} if it runs under exactly this claim ({@code session}
+     * and {@code epoch}), else returns null. Run after every change asked for before it, so a
+     * child that released its claim itself is gone from the table by then.
+     */
+    LocalChild takeClaimed(String key, long session, long epoch) {
+        return run(() -> {
+            LocalChild c = children.get(key);
+            if (c == null || c.claimSession() != session || c.currentPid().incarnation().epoch() != epoch) {
+                return null;
+            }
+            children.remove(key, c);
+            return c;
+        });
+    }
+
+    /**
      * Claims of {@code newSession} count from now on; every child of an earlier session is taken
      * out and returned, for the caller to abort (their claims are gone).
      */

@@ -282,6 +282,9 @@ final class FailoverCoordinator {
 
     private void onOwnerRemoved(MembershipWatch.Removed r) {
         NodeSession s = ctx.session();
+        if (r.previous().session() == s.sessionId()) {
+            dropIfStillClaimed(r);
+        }
         if (s.hasSpec(r.key())) {
             if (s.owner(r.key()).isEmpty()) {
                 orphans.add(r.key());
@@ -289,6 +292,21 @@ final class FailoverCoordinator {
             return;
         }
         ctx.membership.ownerRemovedWithoutSpec(r);
+    }
+
+    /**
+     * An entry of this session went away while its child still runs here: this node did not
+     * release it (a child releases its claim only after it left the table), so another client
+     * deleted it. The child can no longer prove it is the one copy, and the ring's node may start
+     * another: drop it at once, as on a lost session, and let the spec be placed again.
+     */
+    private void dropIfStillClaimed(MembershipWatch.Removed r) {
+        LocalChild c = ctx.table.takeClaimed(r.key(), r.previous().session(), r.previous().epoch());
+        if (c != null && c.abortUnlessStopping()) {
+            LOG.warn("supervisor {} node {}: the claim of child {} was deleted by another ZooKeeper client while it ran; "
+                    + "dropped it here, so that only one copy runs (its spec, if stored, is placed again)", ctx.name, ctx.node, c.id);
+            ctx.events.processStop(c.id, c.currentPid(), ExitReason.nodeDown(ctx.node));
+        }
     }
 
     private void fullScan() {

@@ -233,6 +233,18 @@ final class LocalChild implements Runnable {
         mailbox.put(ChildMailbox.WAKE);
     }
 
+    /**
+     * {@link #abort()}, unless a stop was asked for already (whoever asked finishes it and reports
+     * the exit); true if this call aborted the child.
+     */
+    synchronized boolean abortUnlessStopping() {
+        if (state == DONE || stopRequest != null) {
+            return false;
+        }
+        abort();
+        return true;
+    }
+
     /** Starts a thread to drain, unless one runs already (the lease is back). */
     void schedule() {
         mailbox.schedule();

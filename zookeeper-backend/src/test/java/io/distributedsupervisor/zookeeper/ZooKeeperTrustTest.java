@@ -253,6 +253,40 @@ class ZooKeeperTrustTest {
     }
 
     /**
+     * A client with the ZooKeeper credentials (but not the secret) deletes the owner entry of a
+     * running child. The node that runs it did not release it, so it drops its copy at once (it can
+     * no longer prove it is the only one), says so once, and the spec is placed again: one new
+     * incarnation, the old one processes nothing after it started, and both nodes reach the same copy.
+     */
+    @Test
+    void anOwnerEntryDeletedByAnotherClientDropsTheLocalCopyAndTheChildRunsAgainOnce() throws Exception {
+        try (LogCapture log = LogCapture.start(); ZooKeeperHarness cluster = closedCluster()) {
+            cluster.node("n2").startChild(ChildSpec.of(WitnessedCounter.class).withId("roam"));
+            assertThat((Object) cluster.node("n1").call("roam", "inc")).isEqualTo(1L);
+            io.distributedsupervisor.Pid before = cluster.node("n1").whereis("roam").orElseThrow();
+            SafetyWitness.clear();
+
+            try (CuratorFramework holder = ZK.server().client(true)) {
+                holder.delete().forPath(root(cluster) + "/owners/sroam");
+            }
+
+            await().untilAsserted(() -> {
+                for (String n : List.of("n1", "n2")) {
+                    assertThat(cluster.node(n).whereis("roam")).hasValueSatisfying(
+                            p -> assertThat(p.incarnation().isNewerThan(before.incarnation())).isTrue());
+                }
+            });
+            assertThat((Object) cluster.node("n1").call("roam", "inc")).as("a fresh copy, and only one").isEqualTo(1L);
+            assertThat((Object) cluster.node("n2").call("roam", "inc")).isEqualTo(2L);
+            assertThat(cluster.node("n1").whereis("roam")).isEqualTo(cluster.node("n2").whereis("roam"));
+            assertThat(SafetyWitness.count(SafetyWitness.Kind.START)).as("started again exactly once").isEqualTo(1);
+            assertThat(SafetyWitness.violations()).isEmpty();
+            assertThat(log.lines("the claim of child roam was deleted by another ZooKeeper client")).isEqualTo(1);
+            stillServing(cluster);
+        }
+    }
+
+    /**
      * Folders made world-writable before the cluster's first start (by an earlier run in open
      * mode, or by someone waiting for the cluster) get the cluster's ACL at its start, and so do
      * the entries in them; from then on the foreign client is out.
