@@ -47,6 +47,22 @@ public interface Child {
     default void handleInfo(Object message, ChildContext ctx) throws Exception {
     }
 
+    /**
+     * The state to hand to the next incarnation when this child moves on purpose: a drain, a
+     * close, an ACTIVE rebalance after a node joined, or an operator's move. Called on the child's
+     * own thread after its last message and before {@link #terminate} (whose reason is then
+     * {@link ExitReason#migrated()}); what it returns crosses to the new node through the codec
+     * (so its class must be on the allow-list) and is given to the new incarnation as
+     * {@link ChildContext#handoffState()} in its {@code init}, before any message.
+     *
+     * <p>Never used after a crash, a node's death or a local restart: the new incarnation then
+     * starts fresh, as always. Null (the default) hands nothing over. A handoff that throws, or
+     * a state the codec refuses, is logged and the next incarnation starts fresh.
+     */
+    default Object handoff(ChildContext ctx) throws Exception {
+        return null;
+    }
+
     /** Called when the incarnation stops, on its own thread, within the spec's shutdown timeout. */
     default void terminate(ExitReason reason, ChildContext ctx) {
     }

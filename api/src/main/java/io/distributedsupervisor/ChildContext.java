@@ -14,6 +14,15 @@ public interface ChildContext {
     /** The argument of the child's spec (may be null). */
     Object arg();
 
+    /**
+     * The state the previous incarnation handed over ({@link Child#handoff}) when it moved here on
+     * purpose; empty on a first start, after a crash, a restart or a failover, and after the first
+     * incarnation on this node. Read it in {@code init}.
+     */
+    default java.util.Optional<Object> handoffState() {
+        return java.util.Optional.empty();
+    }
+
     /** The supervisor on the node this child runs on, to reach other children. */
     DistributedSupervisor supervisor();
 

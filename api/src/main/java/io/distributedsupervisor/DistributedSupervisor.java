@@ -118,6 +118,8 @@ public interface DistributedSupervisor extends AutoCloseable {
     /**
      * Delivers a message to {@code handleCast} without waiting ({@code cast/3}). As with
      * {@code GenServer.cast}, it does not fail when the child is missing: the message is dropped.
+     * A child between two nodes (a move or a failover under way: its spec is stored, no node holds
+     * it yet) is waited for, at most the call timeout, so that a planned move loses no cast.
      *
      * @throws MessageRefusedException if this node's codec refuses the message (it may not cross to the child's node)
      */
@@ -163,11 +165,36 @@ public interface DistributedSupervisor extends AutoCloseable {
     String name();
 
     /**
-     * Leaves the cluster gracefully: the node leaves the ring, other nodes are told
-     * ({@code on_node_terminate}), local children whose spec is stored are terminated with
-     * {@link ExitReason#migrated()} and started again on the nodes the ring now names; the others
-     * (TEMPORARY ones, and all with {@code cacheChildren(false)}) are terminated with
-     * {@link ExitReason#shutdown()} and are gone. Idempotent.
+     * Hands every child of this node to the others, then closes the node; the same as
+     * {@link #close()}, with {@link SupervisorOptions#drainTimeout()} as deadline, and a report.
+     */
+    default DrainReport drain() {
+        return drain(null);
+    }
+
+    /**
+     * Hands every child of this node to the others, then closes the node. In order: the other
+     * nodes are told ({@code on_node_terminate}); the node leaves the ring; each local child
+     * whose spec is stored is stopped between two messages, hands its state over
+     * ({@link Child#handoff}), runs {@code terminate} with {@link ExitReason#migrated()} and is
+     * started by the node the ring now names, whose new incarnation gets the state in
+     * {@code init}; TEMPORARY children, and all with {@code cacheChildren(false)}, are terminated
+     * with {@link ExitReason#shutdown()} and are gone.
+     *
+     * <p>Callers see no failure: a {@code call} that reaches this node during the move is
+     * forwarded, a {@code cast} or {@code send} too, in the order they arrived here, after the
+     * messages the child still had queued, and the new incarnation processes them after its
+     * {@code init}, once each. A child not handed over by the deadline is left to the ordinary
+     * failover (it starts afresh once this node's session closed) and is named in the report.
+     *
+     * @param deadline how long the hand-over may take; null: {@link SupervisorOptions#drainTimeout()}
+     * @return what became of the children; on a node already closed or closing, an empty report
+     */
+    DrainReport drain(java.time.Duration deadline);
+
+    /**
+     * Leaves the cluster gracefully: {@link #drain()}, without the report. Idempotent. Unless
+     * {@link SupervisorOptions.Builder#shutdownHook} is off, a JVM shutdown hook runs it too.
      */
     @Override
     void close();

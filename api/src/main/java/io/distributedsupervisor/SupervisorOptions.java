@@ -38,6 +38,10 @@ import java.util.regex.Pattern;
  *       the classes that may (see {@link CborCodec})</td></tr>
  *   <tr><td>mailboxLimit</td><td>100,000</td><td>messages a child may have waiting; beyond,
  *       {@link MailboxFullException}</td></tr>
+ *   <tr><td>drainTimeout</td><td>30 s</td><td>how long {@code drain()} and {@code close()} hand children over;
+ *       what is left then starts afresh elsewhere, as after a crash</td></tr>
+ *   <tr><td>shutdownHook</td><td>true</td><td>a JVM shutdown hook (SIGTERM, {@code System.exit}) runs
+ *       {@code close()}, so the children move instead of waiting for the node's session to expire</td></tr>
  *   <tr><td>ticker / scheduler</td><td>{@link Ticker#system()}, {@link Scheduler#system()}</td><td>the runtime's
  *       time, injectable for tests</td></tr>
  * </table>
@@ -63,6 +67,8 @@ public final class SupervisorOptions {
     private final Duration reconcileInterval;
     private final MessageCodec codec;
     private final int mailboxLimit;
+    private final Duration drainTimeout;
+    private final boolean shutdownHook;
     private final Ticker ticker;
     private final Scheduler scheduler;
 
@@ -84,6 +90,8 @@ public final class SupervisorOptions {
         this.reconcileInterval = b.reconcileInterval;
         this.codec = b.codec != null ? b.codec : CborCodec.allowing(b.allowList);
         this.mailboxLimit = b.mailboxLimit;
+        this.drainTimeout = b.drainTimeout;
+        this.shutdownHook = b.shutdownHook;
         this.ticker = b.ticker;
         this.scheduler = b.scheduler;
     }
@@ -167,6 +175,14 @@ public final class SupervisorOptions {
         return maxRestartWindow;
     }
 
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    public boolean shutdownHook() {
+        return shutdownHook;
+    }
+
     public Duration callTimeout() {
         return callTimeout;
     }
@@ -221,6 +237,8 @@ public final class SupervisorOptions {
         private MessageCodec codec;
         private List<String> allowList = List.of();
         private int mailboxLimit = 100_000;
+        private Duration drainTimeout = Duration.ofSeconds(30);
+        private boolean shutdownHook = true;
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler = Scheduler.system();
 
@@ -316,6 +334,29 @@ public final class SupervisorOptions {
 
         public Builder callTimeout(Duration timeout) {
             this.callTimeout = positive(timeout, "callTimeout");
+            return this;
+        }
+
+        /**
+         * How long {@code drain()} and {@code close()} may take to hand this node's children over
+         * (default 30 s, as Kubernetes' default grace period). A child not handed over by then is
+         * left to the ordinary failover: it starts afresh on the ring's node when this node's
+         * session closes, without its handed-over state, and the drain reports it.
+         */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = positive(timeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * Whether a JVM shutdown hook closes this node (default true): on SIGTERM or
+         * {@code System.exit} the node drains, its children move to the other nodes with their
+         * handed-over state, and callers see no failure; without it they wait for this node's
+         * session to expire (15 s by default on ZooKeeper). Turn it off only to close the node in
+         * a hook of your own. The hook is removed when the node closes.
+         */
+        public Builder shutdownHook(boolean on) {
+            this.shutdownHook = on;
             return this;
         }
 

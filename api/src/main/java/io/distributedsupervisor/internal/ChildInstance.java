@@ -20,10 +20,12 @@ final class ChildInstance implements ChildContext {
     private final Pid pid;
     private Child instance;
     private ExitReason selfStop;
+    private final Object handoffState;
 
-    ChildInstance(LocalChild child, Pid pid) {
+    ChildInstance(LocalChild child, Pid pid, Object handoffState) {
         this.child = child;
         this.pid = pid;
+        this.handoffState = handoffState;
     }
 
     /** Builds the instance and runs its {@code init}; what either throws is thrown. */
@@ -54,6 +56,20 @@ final class ChildInstance implements ChildContext {
         return r;
     }
 
+    /** The state to hand to the next node on a planned move; null when none, or when it threw (logged). */
+    Object handoff() {
+        Child c = instance;
+        if (c == null) {
+            return null;
+        }
+        try {
+            return c.handoff(this);
+        } catch (Throwable t) {
+            LOG.warn("handoff of child {} threw; its next incarnation starts fresh", child.id, t);
+            return null;
+        }
+    }
+
     /** Calls {@code terminate} if {@code init} had built an instance; what it throws is logged. */
     void terminate(ExitReason reason) {
         Child c = instance;
@@ -81,6 +97,11 @@ final class ChildInstance implements ChildContext {
     @Override
     public Object arg() {
         return child.spec.arg();
+    }
+
+    @Override
+    public java.util.Optional<Object> handoffState() {
+        return java.util.Optional.ofNullable(handoffState);
     }
 
     @Override

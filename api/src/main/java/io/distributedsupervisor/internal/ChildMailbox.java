@@ -35,6 +35,12 @@ final class ChildMailbox {
     private final Runnable drainer;
     @SuppressWarnings("unused") // through SCHEDULED
     private volatile int scheduled;
+    /** Puts {@code message} in without starting a thread: before the child begins. */
+    void preload(Object message) {
+        WAITING.getAndAdd(this, 1);
+        queue.offer(message);
+    }
+
     /** How many messages wait in the queue: a ConcurrentLinkedQueue counts by walking itself. */
     @SuppressWarnings("unused") // through WAITING
     private volatile int waiting;

@@ -213,10 +213,13 @@ final class ChildStarts {
         for (Map.Entry<String, Owner> claim : ctx.session().claimStored(keys).entrySet()) {
             Stored s = specs.get(claim.getKey());
             LocalChild c = new LocalChild(ctx.host, claim.getKey(), s.spec(), s.node(), claim.getValue(), null);
+            ctx.handoffs.attach(c); // a planned move's state and the messages that waited for this start
             if (!ctx.table.add(c)) {
+                c.abort(); // the messages it was given are answered "not here"
                 releaseQuietly(claim.getKey(), false); // closing or lost meanwhile: another node starts it
                 continue;
             }
+            ctx.handoffs.attached(c);
             c.firstStart();
             c.begin();
             started.add(c);

@@ -263,21 +263,20 @@ final class FailoverCoordinator {
                 String target = ring.nodeFor(c.key);
                 // A node's own joining counts among the ups (for onNodeUp): never move a child to itself.
                 if (newcomers.contains(target) && !target.equals(ctx.node)) {
-                    Attempts.VIRTUAL.execute(() -> migrate(c));
+                    Attempts.VIRTUAL.execute(() -> migrate(c, target));
                 }
             }
         }
     }
 
     /** Stops a local child so that the node the ring names starts it (ACTIVE rebalance). */
-    private void migrate(LocalChild c) {
+    private void migrate(LocalChild c, String target) {
         io.distributedsupervisor.Pid pid = c.currentPid();
-        ExitReason r = c.stopAndWaitIfFirst(ExitReason.migrated());
-        if (r == null) {
+        LocalChild.Moved m = ctx.handoffs.handOver(c, target, ctx.deadline(ctx.options.callTimeout()));
+        if (m == null) {
             return; // stopped meanwhile for another reason (terminate, close): that stop finishes it
         }
-        ctx.host.gone(c, false);
-        ctx.events.processStop(c.id, pid, r);
+        ctx.events.processStop(c.id, pid, m.reason());
     }
 
     private void onOwnerRemoved(MembershipWatch.Removed r) {

@@ -8,8 +8,14 @@ import io.distributedsupervisor.protocol.Message;
 import io.distributedsupervisor.spi.CodecException;
 import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.DrainReport;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,13 +24,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code close()}: the node tells the others it is closing (so its leaving is no node-down),
- * leaves the ring, hands each child whose spec is stored over (stopped here with
- * {@link ExitReason#migrated()}, its claim released, so that the node the ring now names starts
- * it) and stops the others, then closes its session.
+ * {@code drain()} and {@code close()}: the node tells the others it is closing (so its leaving
+ * is no node-down), leaves the ring, hands each child whose spec is stored to the node the ring
+ * now names ({@link Handoffs}: its state and its messages go along), many at once, and stops the
+ * others; then it closes its session. A child not handed over by the deadline is dropped here
+ * without {@code terminate}: its claim ends with the session, and the ring's node starts it
+ * afresh, as after a crash.
  */
 final class GracefulClose {
     private static final Logger LOG = LoggerFactory.getLogger(GracefulClose.class);
+    /** Hand-overs under way at once: each waits a round trip to its target and one to the registry. */
+    private static final int IN_FLIGHT = 256;
 
     private final NodeContext ctx;
     private final FailoverCoordinator failover;
@@ -35,7 +45,9 @@ final class GracefulClose {
     }
 
     /** Runs the close; the caller has moved the lifecycle to CLOSING. */
-    void run(List<ChildStatus> statuses) {
+    DrainReport run(List<ChildStatus> statuses, Duration timeout) {
+        long began = ctx.ticker.read();
+        Deadline deadline = ctx.deadline(timeout);
         NodeSession s = ctx.session();
         sayGoodbye(s, statuses);
         try {
@@ -44,22 +56,68 @@ final class GracefulClose {
             LOG.debug("leave failed: {}", e.getMessage());
         }
         failover.stop();
-        List<Thread> handoffs = new ArrayList<>();
-        for (LocalChild c : ctx.table.close()) {
-            handoffs.add(Thread.startVirtualThread(() -> handOff(c)));
+        HashRing ring = HashRing.of(ctx.ring.current().nodes().stream().filter(n -> !n.equals(ctx.node)).toList());
+        Semaphore slots = new Semaphore(IN_FLIGHT);
+        AtomicInteger handedOver = new AtomicInteger();
+        AtomicInteger stopped = new AtomicInteger();
+        List<LocalChild> children = ctx.table.close();
+        List<Thread> moves = new ArrayList<>(children.size());
+        Set<LocalChild> done = ConcurrentHashMap.newKeySet();
+        for (LocalChild c : children) {
+            if (!acquire(slots, deadline)) {
+                break;
+            }
+            moves.add(Thread.startVirtualThread(() -> {
+                try {
+                    switch (handOff(c, ring, deadline)) {
+                        case MOVED -> handedOver.incrementAndGet();
+                        case STOPPED -> stopped.incrementAndGet();
+                        case NOTHING -> {
+                        }
+                    }
+                    done.add(c);
+                } finally {
+                    slots.release();
+                }
+            }));
         }
-        for (Thread t : handoffs) {
+        for (Thread t : moves) {
             try {
-                t.join();
+                if (!t.join(Duration.ofNanos(Math.max(1, deadline.leftNanos())))) {
+                    break;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
+        List<Object> left = new ArrayList<>();
+        for (LocalChild c : children) {
+            if (!done.contains(c)) {
+                left.add(c.id);
+                c.abort();
+            }
+        }
+        if (!left.isEmpty()) {
+            LOG.warn("supervisor {} node {}: {} children were not handed over within {}; they start afresh on the ring's "
+                    + "nodes once this node's session closed: {}", ctx.name, ctx.node, left.size(), timeout,
+                    left.size() > 20 ? left.subList(0, 20) + "..." : left);
+        }
+        ctx.handoffs.awaitForwarded(deadline);
         try {
             s.close();
         } catch (RuntimeException e) {
             LOG.debug("session close failed: {}", e.getMessage());
+        }
+        return new DrainReport(handedOver.get(), left, stopped.get(), Duration.ofNanos(ctx.ticker.read() - began));
+    }
+
+    private static boolean acquire(Semaphore slots, Deadline deadline) {
+        try {
+            return slots.tryAcquire(Math.max(0, deadline.leftNanos()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -92,14 +150,26 @@ final class GracefulClose {
         }
     }
 
-    private void handOff(LocalChild c) {
-        boolean moves = ctx.options.cacheChildren() && c.restart() != Restart.TEMPORARY;
+    private enum Fate { MOVED, STOPPED, NOTHING }
+
+    private Fate handOff(LocalChild c, HashRing ring, Deadline deadline) {
+        boolean moves = ctx.options.cacheChildren() && c.restart() != Restart.TEMPORARY && !ring.isEmpty();
         Pid pid = c.currentPid();
-        ExitReason r = c.stopAndWaitIfFirst(moves ? ExitReason.migrated() : ExitReason.shutdown());
-        if (r == null) {
-            return; // a terminate (or its own exit) got there first and finishes it
+        if (moves) {
+            String target = c.explicitNode != null && ring.contains(c.explicitNode) ? c.explicitNode : ring.nodeFor(c.key);
+            LocalChild.Moved m = ctx.handoffs.handOver(c, target, deadline);
+            if (m == null) {
+                return Fate.NOTHING; // a terminate (or its own exit) got there first and finishes it
+            }
+            ctx.events.processStop(c.id, pid, m.reason());
+            return Fate.MOVED;
         }
-        ctx.host.gone(c, !moves);
+        ExitReason r = c.stopAndWaitIfFirst(ExitReason.shutdown());
+        if (r == null) {
+            return Fate.NOTHING;
+        }
+        ctx.host.gone(c, true);
         ctx.events.processStop(c.id, pid, r);
+        return Fate.STOPPED;
     }
 }

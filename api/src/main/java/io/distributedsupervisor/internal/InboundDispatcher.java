@@ -53,6 +53,10 @@ final class InboundDispatcher implements MessageHandler {
                 }
             }
             case Message.Start start -> starts.fromPeer(start, fromNode, answer);
+            case Message.Handoff handoff -> {
+                ctx.handoffs.keep(handoff, fromNode);
+                answer.answer(new Reply.Ok(Payload.of(null)));
+            }
             case Message.Terminate t -> Attempts.VIRTUAL.execute(() -> answer.answer(terminations.terminateHere(t.key(),
                     t.incarnation())));
             case Message.Closing closing -> Attempts.VIRTUAL.execute(() -> {
@@ -89,8 +93,7 @@ final class InboundDispatcher implements MessageHandler {
     }
 
     private LocalChild.Offer offer(String key, int kind, Payload payload, ReplyTo answer, String fromNode) {
-        LocalChild c = ctx.table.get(key);
-        return c == null ? LocalChild.Offer.GONE : c.offer(new Letter(kind, payload, answer, fromNode));
+        return ctx.offerHere(key, new Letter(kind, payload, answer, fromNode));
     }
 
     /** A cast or send: the sender cannot be told of a full mailbox, so the drop is logged here. */

@@ -12,6 +12,8 @@ import io.distributedsupervisor.protocol.Reply;
 import io.distributedsupervisor.spi.CodecException;
 import io.distributedsupervisor.spi.Owner;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,7 +57,14 @@ final class LocalChild implements Runnable {
     private volatile ExitReason stopRequest;
     private volatile CompletableFuture<ExitReason> stopped;
     private volatile boolean aborted;
+    /** Set before a planned move's stop: the handed-over state and what is still queued go to the next node. */
+    private volatile boolean moving;
     private final long claimSession;
+    // Written by the child's thread before the stop completes, read after it.
+    private Object handoffOut;
+    private List<Letter> leftover = List.of();
+    /** The state the previous node handed over, for the first incarnation here only. */
+    private volatile Payload handoffIn;
 
     private Owner owner;
     /** The incarnation that runs, or null between two (and once the child is gone). */
@@ -74,6 +83,17 @@ final class LocalChild implements Runnable {
         this.claimSession = owner.session();
         this.firstStart = new FirstStart(started);
         this.pid = new Pid(host.node(), host.supervisor(), id, new Incarnation(owner.epoch(), owner.restarts()));
+    }
+
+    /**
+     * Before {@link #begin}: the state a planned move handed over (for the first incarnation's
+     * {@code init}) and the messages that waited for this start, queued ahead of any later one.
+     */
+    void handedOver(Payload state, List<Letter> waiting) {
+        handoffIn = state;
+        for (Letter l : waiting) {
+            mailbox.preload(l);
+        }
     }
 
     /** Starts the first incarnation on a virtual thread (init runs there). */
@@ -186,6 +206,31 @@ final class LocalChild implements Runnable {
             requestStop(reason);
         }
         return stopAndWait(reason);
+    }
+
+    /** What a planned move took from the child: why it stopped, its handed-over state, what was still queued. */
+    record Moved(ExitReason reason, Object state, List<Letter> queued) {
+    }
+
+    /**
+     * Stops the child for a planned move ({@link ExitReason#migrated()}): after its last message
+     * it hands over its state ({@code Child.handoff}), runs {@code terminate}, and what is still
+     * queued is kept, unanswered, for the next node. Null when a stop was asked before or the
+     * child ended by itself (that stop finishes it).
+     */
+    Moved stopForMove() {
+        synchronized (this) {
+            if (stopped != null || state == DONE) {
+                return null;
+            }
+            moving = true;
+            requestStop(ExitReason.migrated());
+        }
+        ExitReason r = stopAndWait(ExitReason.migrated());
+        if (aborted) {
+            return new Moved(r, null, List.of());
+        }
+        return new Moved(r, handoffOut, leftover);
     }
 
     /**
@@ -346,7 +391,7 @@ final class LocalChild implements Runnable {
     private boolean startIncarnation() {
         for (;;) {
             startedAtMillis = System.currentTimeMillis();
-            current = new ChildInstance(this, pid);
+            current = new ChildInstance(this, pid, takeHandoffIn());
             try {
                 current.init();
             } catch (Throwable t) {
@@ -382,6 +427,21 @@ final class LocalChild implements Runnable {
         }
     }
 
+    /** The handed-over state, decoded on this thread, once; null when none (or the codec refused it: logged). */
+    private Object takeHandoffIn() {
+        Payload in = handoffIn;
+        if (in == null) {
+            return null;
+        }
+        handoffIn = null;
+        try {
+            return host.wire().value(in);
+        } catch (CodecException e) {
+            LOG.warn("the state handed over to child {} could not be decoded; it starts fresh: {}", id, e.getMessage());
+            return null;
+        }
+    }
+
     private StartReason startReason() {
         if (pid.incarnation().restarts() > 0) {
             return StartReason.RESTARTED;
@@ -414,7 +474,7 @@ final class LocalChild implements Runnable {
         if (stopRequest != null) {
             // Whoever asked for the stop releases the claim and reports the exit.
             markDone();
-            endQueued(Reply.NOT_HERE);
+            endOrKeepQueued();
             completeStopped(reason);
             return false;
         }
@@ -457,12 +517,15 @@ final class LocalChild implements Runnable {
     private void finishStop() {
         ExitReason reason = stopRequest;
         if (!aborted && current != null) {
+            if (moving) {
+                handoffOut = current.handoff();
+            }
             current.terminate(reason);
         }
         current = null;
         firstStart.gone("stopped before it started: " + reason);
         markDone();
-        endQueued(Reply.NOT_HERE);
+        endOrKeepQueued();
         completeStopped(reason);
     }
 
@@ -471,6 +534,21 @@ final class LocalChild implements Runnable {
             stopped = new CompletableFuture<>();
         }
         stopped.complete(reason);
+    }
+
+    /** At a stop: on a planned move what is queued is kept for the next node, else calls are told "not here". */
+    private void endOrKeepQueued() {
+        if (!moving) {
+            endQueued(Reply.NOT_HERE);
+            return;
+        }
+        List<Letter> kept = new ArrayList<>();
+        mailbox.drainTo(m -> {
+            if (m instanceof Letter l) {
+                kept.add(l);
+            }
+        });
+        leftover = kept;
     }
 
     /** Ends what is queued for an incarnation that ends: calls get {@code reply}, casts and infos are dropped. */

@@ -29,6 +29,7 @@ final class NodeContext {
     final RefusalLog refusals;
     final LeaseGate leaseGate;
     final ChildHost host;
+    final Handoffs handoffs;
     /** The public face of this node, for children ({@code ChildContext.supervisor()}) and listeners. */
     final DistributedSupervisor api;
 
@@ -49,6 +50,7 @@ final class NodeContext {
         this.refusals = new RefusalLog(node, ticker);
         this.leaseGate = new LeaseGate(() -> session().holdsLease());
         this.host = new ChildHost(this);
+        this.handoffs = new Handoffs(this);
         this.api = api;
     }
 
@@ -70,6 +72,21 @@ final class NodeContext {
     java.util.Set<String> refreshRing() {
         NodeSession s = session;
         return ring.refresh(() -> s.members().keySet(), membership::observe);
+    }
+
+    /**
+     * Offers a message to the child of {@code key} on this node: the one in the table, else the
+     * planned move it is part of (forwarded to where it went, or kept until it starts here).
+     */
+    LocalChild.Offer offerHere(String key, Letter letter) {
+        LocalChild c = table.get(key);
+        if (c != null) {
+            LocalChild.Offer o = c.offer(letter);
+            if (o != LocalChild.Offer.GONE) {
+                return o;
+            }
+        }
+        return handoffs.offer(key, letter);
     }
 
     Pid pidOf(Object id, Owner o) {

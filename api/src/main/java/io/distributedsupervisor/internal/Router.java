@@ -14,6 +14,7 @@ import io.distributedsupervisor.spi.Owner;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Takes {@code call}, {@code cast} and {@code send} to the child: into its mailbox when it runs
@@ -22,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * its node could not be reached yet. Its request is encoded once, however many attempts it takes.
  */
 final class Router {
+    /** How often a cast looks again for a child between two nodes: a move or a failover takes milliseconds. */
+    private static final long BETWEEN_NODES_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+
     private final NodeContext ctx;
 
     Router(NodeContext ctx) {
@@ -36,39 +40,57 @@ final class Router {
         return new CallAttempts(id, request, timeout).runAsync();
     }
 
-    /** {@code cast} and {@code send}: false when no child has the id or its node cannot be reached now. */
+    /**
+     * {@code cast} and {@code send}: false when no child has the id or its node cannot be reached
+     * now. A child between two nodes (a move, a failover under way: its spec is stored, no node
+     * holds it yet) is waited for, at most the call timeout, as a call would.
+     */
     boolean deliver(Object id, Object message, int kind) {
         String key = ChildKey.encode(id);
         ctx.lifecycle.requireOpen();
-        LocalChild c = ctx.table.get(key);
-        if (c != null) {
-            switch (c.offer(Letter.local(kind, message, null))) {
+        Letter letter = Letter.local(kind, message, null);
+        Deadline deadline = null;
+        for (;;) {
+            switch (ctx.offerHere(key, letter)) {
                 case ACCEPTED -> {
                     return true;
                 }
                 case FULL -> throw new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit());
                 case GONE -> {
-                    // stopping: it may run elsewhere now; the registry says
+                    // not here, or stopping: it may run elsewhere now; the registry says
                 }
             }
+            NodeSession session = ctx.session();
+            Optional<Owner> owner = session.owner(key);
+            boolean between = owner.isEmpty() ? session.hasSpec(key) : owner.get().node().equals(ctx.node);
+            if (between) {
+                deadline = deadline != null ? deadline : ctx.deadline(ctx.options.callTimeout());
+                if (deadline.passed() || !ctx.lifecycle.isRunning()) {
+                    return false;
+                }
+                LockSupport.parkNanos(BETWEEN_NODES_POLL_NANOS);
+                continue;
+            }
+            if (owner.isEmpty()) {
+                owner = session.freshOwner(key); // a child started through another node a moment ago?
+            }
+            if (owner.isEmpty() || owner.get().node().equals(ctx.node)) {
+                return false;
+            }
+            return sendTo(owner.get().node(), id, key, message, kind, session);
         }
-        NodeSession session = ctx.session();
-        Optional<Owner> owner = session.owner(key);
-        if (owner.isEmpty()) {
-            owner = session.freshOwner(key); // a child started through another node a moment ago?
-        }
-        if (owner.isEmpty() || owner.get().node().equals(ctx.node)) {
-            return false;
-        }
+    }
+
+    private boolean sendTo(String node, Object id, String key, Object message, int kind, NodeSession session) {
         Operation op = kind == Letter.CAST ? Operation.CAST : Operation.SEND;
         Message m = kind == Letter.CAST ? new Message.Cast(key, Payload.of(message)) : new Message.Info(key, Payload.of(message));
         byte[] bytes;
         try {
             bytes = ctx.wire().encode(m);
         } catch (CodecException e) {
-            throw Attempts.refusedToSend(ctx, op, id, owner.get().node(), e);
+            throw Attempts.refusedToSend(ctx, op, id, node, e);
         }
-        return switch (session.send(owner.get().node(), bytes)) {
+        return switch (session.send(node, bytes)) {
             case Delivery.Refused r -> throw new MessageRefusedException(op, id, r.node(), null, r.reason());
             case Delivery.NotSent n -> false;
             default -> true;
@@ -94,20 +116,17 @@ final class Router {
         @Override
         CompletableFuture<Object> attempt() {
             ctx.lifecycle.requireOpen();
-            LocalChild c = ctx.table.get(key);
-            if (c != null) {
-                ReplyTo.Local answer = new ReplyTo.Local();
-                switch (c.offer(Letter.local(Letter.CALL, request, answer))) {
-                    case ACCEPTED -> {
-                        target = ctx.node;
-                        return answer;
-                    }
-                    case FULL -> {
-                        return now(Outcome.failed(new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit())));
-                    }
-                    case GONE -> {
-                        // stopping: it may run elsewhere now; the registry says
-                    }
+            ReplyTo.Local answer = new ReplyTo.Local();
+            switch (ctx.offerHere(key, Letter.local(Letter.CALL, request, answer))) {
+                case ACCEPTED -> {
+                    target = ctx.node;
+                    return answer;
+                }
+                case FULL -> {
+                    return now(Outcome.failed(new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit())));
+                }
+                case GONE -> {
+                    // not here, or stopping: it may run elsewhere now; the registry says
                 }
             }
             NodeSession session = ctx.session();

@@ -4,6 +4,7 @@ import io.distributedsupervisor.ChildRef;
 import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.DrainReport;
 import io.distributedsupervisor.Incarnation;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartResult;
@@ -42,6 +43,8 @@ public final class SupervisorNode implements DistributedSupervisor {
     private final Terminations terminations;
     private final FailoverCoordinator failover;
     private final SessionKeeper sessions;
+    /** Closes this node when the JVM shuts down; null when the option is off. */
+    private volatile Thread shutdownHook;
 
     private SupervisorNode(SupervisorOptions options, Backend backend, boolean ownsBackend, List<Listener> listeners) {
         this.backend = backend;
@@ -80,6 +83,10 @@ public final class SupervisorNode implements DistributedSupervisor {
         // Listeners hear of the supervisor before any event of it (its own join, children it takes over).
         node.ctx.events.supervisorStart(node);
         node.failover.start(node.ctx.session().members().keySet());
+        if (options.shutdownHook()) {
+            node.shutdownHook = new Thread(node::close, "ds-shutdown-" + options.name() + "-" + options.nodeName());
+            Runtime.getRuntime().addShutdownHook(node.shutdownHook);
+        }
         LOG.info("supervisor {} started on node {}; ring {}", node.ctx.name, node.ctx.node, node.ctx.ring.current().nodes());
         return node;
     }
@@ -120,6 +127,14 @@ public final class SupervisorNode implements DistributedSupervisor {
     }
 
     private void finishClose() {
+        Thread hook = shutdownHook;
+        if (hook != null && hook != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is shutting down: the hook runs, and finds this node closed.
+            }
+        }
         ctx.events.supervisorStop(this);
         ctx.events.close(5000);
         if (ownsBackend) {
@@ -295,14 +310,23 @@ public final class SupervisorNode implements DistributedSupervisor {
 
     @Override
     public void close() {
+        drain(null);
+    }
+
+    @Override
+    public DrainReport drain(Duration deadline) {
+        Duration timeout = deadline != null ? deadline : ctx.options.drainTimeout();
         List<ChildStatus> statuses = localChildStatuses();
         if (!ctx.lifecycle.leaveRunning(Lifecycle.State.CLOSING)) {
-            return;
+            return new DrainReport(0, List.of(), 0, Duration.ZERO);
         }
-        new GracefulClose(ctx, failover).run(statuses);
+        DrainReport report = new GracefulClose(ctx, failover).run(statuses, timeout);
         ctx.lifecycle.closed();
-        LOG.info("supervisor {} on node {} closed", ctx.name, ctx.node);
+        LOG.info("supervisor {} on node {} closed: {} children handed over, {} stopped, {} left to failover, in {} ms",
+                ctx.name, ctx.node, report.handedOver(), report.stopped(), report.leftToFailover().size(),
+                report.took().toMillis());
         finishClose();
+        return report;
     }
 
     @Override

@@ -61,6 +61,19 @@ public sealed interface Message {
     }
 
     /**
+     * The sender hands the child of {@code key} over to the receiver on a planned move: its
+     * {@code state} (a null value: none) is kept for the first incarnation the receiver starts
+     * under its next claim, and messages for the key that arrive before that start wait for it.
+     * Answered with {@link Reply.Ok} once kept, before the sender releases its claim.
+     */
+    record Handoff(String key, Payload state) implements Message {
+        public Handoff {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /**
      * The sender closes gracefully, and ran these children: answered with {@link Reply.Ok} once
      * heard, so that the receiver does not take the sender's leaving for a crash.
      */

@@ -46,6 +46,7 @@ public final class WireFormat {
     private static final int START = 4;
     private static final int TERMINATE = 5;
     private static final int CLOSING = 6;
+    private static final int HANDOFF = 7;
     private static final int OK = 32;
     private static final int STARTED = 33;
     private static final int TERMINATED = 34;
@@ -93,6 +94,7 @@ public final class WireFormat {
                 w.writeString(m.key());
                 incarnation(w, m.incarnation());
             }
+            case Message.Handoff m -> keyed(w, HANDOFF, m.key(), m.state());
             case Message.Closing m -> {
                 w.write(CLOSING);
                 w.writeString(m.node());
@@ -128,6 +130,7 @@ public final class WireFormat {
                 yield new Message.Start(r.readPayload(), node);
             }
             case TERMINATE -> new Message.Terminate(r.readString(), readIncarnation(r));
+            case HANDOFF -> new Message.Handoff(r.readString(), r.readPayload());
             case CLOSING -> {
                 String node = r.readString();
                 String reason = r.readString();

@@ -48,6 +48,9 @@ class WireFormatTest {
         assertThat(format.decodeSpec(start.spec())).isEqualTo(spec);
         assertThat(format.decodeMessage(format.encode(new Message.Terminate("l7", new Incarnation(42, 3)))))
                 .isEqualTo(new Message.Terminate("l7", new Incarnation(42, 3)));
+        Message.Handoff handoff = (Message.Handoff) format.decodeMessage(format.encode(new Message.Handoff("sk", Payload.of(41L))));
+        assertThat(handoff.key()).isEqualTo("sk");
+        assertThat(value(handoff.state())).isEqualTo(41L);
         assertThat(format.decodeMessage(format.encode(new Message.Terminate("l7", null))))
                 .isEqualTo(new Message.Terminate("l7", null));
         assertThat(format.decodeMessage(format.encode(new Message.Closing("n1", "shutdown", List.of(status)))))
