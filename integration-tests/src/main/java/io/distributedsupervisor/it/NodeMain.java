@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,6 +48,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * &lt;req&gt; call &lt;id&gt; &lt;request&gt; [timeoutMs]  one call, answers its result
  * &lt;req&gt; callall &lt;prefix&gt; &lt;from&gt; &lt;count&gt; [timeoutMs]   "inc" to each: answered=.. failed=.. error=..
  * &lt;req&gt; load &lt;prefix&gt; &lt;from&gt; &lt;count&gt; | load off   a background caller, counted in status
+ * &lt;req&gt; sum &lt;prefix&gt; &lt;from&gt; &lt;count&gt;     "get" to each: sum=..
  * &lt;req&gt; status                          node= local= children= ring= misplaced= loadOk= loadFailed= failures= lastFailure=
  * &lt;req&gt; locals                          this node's children: id@epoch.restarts ...
  * &lt;req&gt; quit                            graceful close, then exit
@@ -72,6 +74,7 @@ public final class NodeMain {
     private final AtomicReference<String> lastFailure = new AtomicReference<>("-");
     private final Map<String, LongAdder> failuresByKind = new ConcurrentSkipListMap<>();
     private final AtomicReference<Thread> loader = new AtomicReference<>();
+    private final AtomicReference<AtomicBoolean> loading = new AtomicReference<>();
 
     private NodeMain(DistributedSupervisor ds) {
         this.ds = ds;
@@ -156,10 +159,11 @@ public final class NodeMain {
                     Duration.ofMillis(w.length > 5 ? Long.parseLong(w[5]) : 5000));
             case "load" -> w[2].equals("off") ? stopLoad()
                     : startLoad(w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]));
+            case "sum" -> sum(w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]));
             case "status" -> status();
             case "locals" -> locals();
             default -> throw new IllegalArgumentException("unknown command " + w[1]
-                    + " (start, call, callall, load, status, locals, quit)");
+                    + " (start, call, callall, load, sum, status, locals, quit)");
         };
     }
 
@@ -215,10 +219,21 @@ public final class NodeMain {
         return "answered=" + answered + " failed=" + failed + " error=" + error.get().replace(' ', '_');
     }
 
+    /** The sum of the children's counts ("get"), asked one after another. */
+    private String sum(String prefix, int from, int count) {
+        long sum = 0;
+        for (int i = from; i < from + count; i++) {
+            sum += ((Number) ds.call(prefix + "-" + i, "get", Duration.ofSeconds(10))).longValue();
+        }
+        return "sum=" + sum;
+    }
+
     private String startLoad(String prefix, int from, int count) {
         stopLoad();
+        AtomicBoolean on = new AtomicBoolean(true);
+        loading.set(on);
         Thread t = Thread.ofVirtual().name("load").unstarted(() -> {
-            for (long i = 0; !Thread.currentThread().isInterrupted(); i++) {
+            for (long i = 0; on.get(); i++) {
                 String id = prefix + "-" + (from + (int) (i % count));
                 try {
                     ds.call(id, "inc", Duration.ofMillis(1000));
@@ -238,10 +253,14 @@ public final class NodeMain {
         return "load=on";
     }
 
+    /** Stops the load after its call under way (not interrupted: a call cut off might be processed, uncounted). */
     private String stopLoad() {
         Thread t = loader.getAndSet(null);
+        AtomicBoolean on = loading.getAndSet(null);
+        if (on != null) {
+            on.set(false);
+        }
         if (t != null) {
-            t.interrupt();
             try {
                 t.join(TimeUnit.SECONDS.toMillis(5));
             } catch (InterruptedException e) {

@@ -222,6 +222,12 @@ public final class NodeProcess implements AutoCloseable {
         awaitExit();
     }
 
+    /** SIGTERM (as a service manager or Kubernetes stops a process), and waits until the process is gone. */
+    public void terminate() {
+        signal("TERM");
+        awaitExit();
+    }
+
     /** SIGSTOP: the JVM freezes, as in a very long GC pause. */
     public void pause() {
         signal("STOP");

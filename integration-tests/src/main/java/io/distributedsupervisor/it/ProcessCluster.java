@@ -106,6 +106,12 @@ public final class ProcessCluster implements AutoCloseable {
         nodes.remove(name).kill();
     }
 
+    /** SIGTERM: the node's shutdown hook drains it; waits until it exited. */
+    public void terminate(String name) {
+        paused.remove(name);
+        nodes.remove(name).terminate();
+    }
+
     /** SIGSTOP; the node is left out of {@link #snapshot()} until {@link #resume}. */
     public void pause(String name) {
         paused.add(name);
