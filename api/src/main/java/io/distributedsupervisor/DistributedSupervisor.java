@@ -118,8 +118,10 @@ public interface DistributedSupervisor extends AutoCloseable {
     /**
      * Delivers a message to {@code handleCast} without waiting ({@code cast/3}). As with
      * {@code GenServer.cast}, it does not fail when the child is missing: the message is dropped.
-     * A child between two nodes (a move or a failover under way: its spec is stored, no node holds
-     * it yet) is waited for, at most the call timeout, so that a planned move loses no cast.
+     * It returns once the message is on its way; only while the child is between two nodes (a
+     * move or a failover under way: its spec is stored, no node holds it yet), or its node did not
+     * take the message, does it look again, at most the call timeout, so that a planned move loses
+     * no cast.
      *
      * @throws MessageRefusedException if this node's codec refuses the message (it may not cross to the child's node)
      */
@@ -148,6 +150,21 @@ public interface DistributedSupervisor extends AutoCloseable {
 
     /** As {@link #terminateChild(Pid)} for whatever incarnation of {@code id} runs now. */
     boolean terminateChild(Object id);
+
+    /**
+     * Moves the running child {@code id} to {@code node}, an operator's planned move: as in a
+     * {@link #drain}, it hands its state over ({@link Child#handoff}) and callers see no failure.
+     * From then on its spec names {@code node}, as if it had been started with
+     * {@link #startChild(ChildSpec, String)}: a rebalance leaves it there; should {@code node}
+     * fail, the ring places it again. Waits at most the call timeout.
+     *
+     * @return its pid on {@code node} (the one it had, when it runs there already)
+     * @throws UnknownNodeException   if {@code node} is not a live member of the ring
+     * @throws NoSuchChildException   if no child has this id
+     * @throws IllegalStateException  if specs are not stored ({@code cacheChildren(false)}): a child moves with its spec
+     * @throws CallTimeoutException   if it did not run on {@code node} within the call timeout
+     */
+    Pid move(Object id, String node);
 
     /** The node the ring gives {@code key} to ({@code node_for/2}); keys are ids of the supported types. */
     String nodeFor(Object key);

@@ -11,7 +11,9 @@ public enum Operation {
     /** {@code send}. */
     SEND("send"),
     /** {@code terminateChild}. */
-    TERMINATE_CHILD("terminateChild");
+    TERMINATE_CHILD("terminateChild"),
+    /** {@code move}. */
+    MOVE("move");
 
     private final String method;
 

@@ -92,6 +92,18 @@ final class ChildHost {
         }
     }
 
+    /** The child moved to {@code node} on an operator's order: the table forgets it, its claim is released and its spec names that node. */
+    void goneTo(LocalChild child, String node) {
+        ctx.table.remove(child);
+        try {
+            if (!ctx.session().releaseTo(child.key, node)) {
+                ctx.session().release(child.key);
+            }
+        } catch (BackendException e) {
+            LOG.debug("could not release {} to {} (session gone): {}", child.key, node, e.getMessage());
+        }
+    }
+
     /** A message from another node that this node's codec refused: answered if a call, logged once per class and peer. */
     void refused(Letter letter, CodecException e) {
         Operation op = switch (letter.kind()) {

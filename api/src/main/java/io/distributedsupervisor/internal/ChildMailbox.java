@@ -41,6 +41,15 @@ final class ChildMailbox {
         queue.offer(message);
     }
 
+    /** Takes {@code message} back out, if no one took it yet: for an offer that raced the child's end. */
+    boolean remove(Object message) {
+        if (queue.remove(message)) {
+            WAITING.getAndAdd(this, -1);
+            return true;
+        }
+        return false;
+    }
+
     /** How many messages wait in the queue: a ConcurrentLinkedQueue counts by walking itself. */
     @SuppressWarnings("unused") // through WAITING
     private volatile int waiting;

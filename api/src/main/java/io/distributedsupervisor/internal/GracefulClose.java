@@ -60,6 +60,13 @@ final class GracefulClose {
         Semaphore slots = new Semaphore(IN_FLIGHT);
         AtomicInteger handedOver = new AtomicInteger();
         AtomicInteger stopped = new AtomicInteger();
+        // Announced before the children leave the table: from then on a message that finds no
+        // child waits for the move instead of being dropped.
+        for (LocalChild c : ctx.table.children()) {
+            if (moves(c, ring)) {
+                ctx.handoffs.expect(c.key, target(c, ring));
+            }
+        }
         List<LocalChild> children = ctx.table.close();
         List<Thread> moves = new ArrayList<>(children.size());
         Set<LocalChild> done = ConcurrentHashMap.newKeySet();
@@ -96,6 +103,7 @@ final class GracefulClose {
             if (!done.contains(c)) {
                 left.add(c.id);
                 c.abort();
+                ctx.handoffs.cancel(c.key);
             }
         }
         if (!left.isEmpty()) {
@@ -152,12 +160,18 @@ final class GracefulClose {
 
     private enum Fate { MOVED, STOPPED, NOTHING }
 
+    private boolean moves(LocalChild c, HashRing ring) {
+        return ctx.options.cacheChildren() && c.restart() != Restart.TEMPORARY && !ring.isEmpty();
+    }
+
+    private static String target(LocalChild c, HashRing ring) {
+        return c.explicitNode != null && ring.contains(c.explicitNode) ? c.explicitNode : ring.nodeFor(c.key);
+    }
+
     private Fate handOff(LocalChild c, HashRing ring, Deadline deadline) {
-        boolean moves = ctx.options.cacheChildren() && c.restart() != Restart.TEMPORARY && !ring.isEmpty();
         Pid pid = c.currentPid();
-        if (moves) {
-            String target = c.explicitNode != null && ring.contains(c.explicitNode) ? c.explicitNode : ring.nodeFor(c.key);
-            LocalChild.Moved m = ctx.handoffs.handOver(c, target, deadline);
+        if (moves(c, ring)) {
+            LocalChild.Moved m = ctx.handoffs.handOver(c, target(c, ring), deadline);
             if (m == null) {
                 return Fate.NOTHING; // a terminate (or its own exit) got there first and finishes it
             }

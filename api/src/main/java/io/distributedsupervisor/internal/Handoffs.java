@@ -72,10 +72,14 @@ final class Handoffs {
      * released here; the caller reports the stop.
      */
     LocalChild.Moved handOver(LocalChild c, String target, Deadline deadline) {
-        Forward forward = new Forward(c.key, target);
-        Forward before = forwards.put(c.key, forward);
-        if (before != null) {
-            before.close();
+        return handOver(c, target, false, deadline);
+    }
+
+    /** As {@link #handOver(LocalChild, String, Deadline)}; {@code pin}: the spec names {@code target} from now on. */
+    LocalChild.Moved handOver(LocalChild c, String target, boolean pin, Deadline deadline) {
+        Forward forward = expect(c.key, target);
+        if (!forward.take()) {
+            return null; // another move of this child is under way
         }
         LocalChild.Moved moved = c.stopForMove();
         if (moved == null) {
@@ -85,7 +89,11 @@ final class Handoffs {
         }
         lastForward = ctx.ticker.read();
         sendState(c, target, moved.state(), deadline);
-        ctx.host.gone(c, false);
+        if (pin) {
+            ctx.host.goneTo(c, target);
+        } else {
+            ctx.host.gone(c, false);
+        }
         forward.open(moved.queued());
         ctx.scheduler.schedule(() -> {
             if (forwards.remove(c.key, forward)) {
@@ -106,6 +114,31 @@ final class Handoffs {
         }
         while (!deadline.passed() && ctx.ticker.read() - lastForward < QUIET_NANOS) {
             java.util.concurrent.locks.LockSupport.parkNanos(QUIET_NANOS / 4);
+        }
+    }
+
+    /**
+     * From now on, messages for {@code key} that no child of this node takes wait for its move to
+     * {@code target} (a drain announces all its moves before it takes the children out of the
+     * table). Returns the forward the move then uses.
+     */
+    Forward expect(String key, String target) {
+        return forwards.compute(key, (k, f) -> {
+            if (f != null && !f.isClosed() && (f.inProgress() || !f.isOpen() && f.target.equals(target))) {
+                return f; // announced for this move, or another move of it under way (which keeps it)
+            }
+            if (f != null) {
+                f.close();
+            }
+            return new Forward(k, target);
+        });
+    }
+
+    /** The move of {@code key} will not happen (a drain ran out of time): what waited for it looks again. */
+    void cancel(String key) {
+        Forward f = forwards.remove(key);
+        if (f != null) {
+            f.giveUp();
         }
     }
 
@@ -138,12 +171,13 @@ final class Handoffs {
     }
 
     /** What reaches the old node for a key that left: held until the claim is released, then sent on in order. */
-    private final class Forward {
+    final class Forward {
         private final String key;
         private final String target;
         private List<Letter> early = new ArrayList<>();
         private boolean open;
         private boolean closed;
+        private boolean taken;
 
         Forward(String key, String target) {
             this.key = key;
@@ -165,23 +199,49 @@ final class Handoffs {
             return LocalChild.Offer.ACCEPTED;
         }
 
+        /** For the one move that uses this forward; false when another took it. */
+        synchronized boolean take() {
+            if (taken) {
+                return false;
+            }
+            taken = true;
+            return true;
+        }
+
         /** What the child left queued goes first, then what came during its stop; then everything at once. */
         synchronized void open(List<Letter> queued) {
             queued.forEach(this::send);
-            early.forEach(this::send);
-            early = null;
+            if (early != null) { // null: given up meanwhile (its drain ran out of time), calls told to look again
+                early.forEach(this::send);
+                early = null;
+            }
             open = true;
         }
 
         /** The move did not happen: calls look again, the rest is dropped (the child was stopping anyway). */
         synchronized void giveUp() {
             closed = true;
-            early.forEach(Handoffs::lookAgain);
-            early = null;
+            if (early != null) {
+                early.forEach(Handoffs::lookAgain);
+                early = null;
+            }
         }
 
         synchronized void close() {
             closed = true;
+        }
+
+        synchronized boolean isClosed() {
+            return closed;
+        }
+
+        synchronized boolean isOpen() {
+            return open;
+        }
+
+        /** Taken by a move that has not released the claim yet. */
+        synchronized boolean inProgress() {
+            return taken && !open;
         }
 
         private void send(Letter l) {

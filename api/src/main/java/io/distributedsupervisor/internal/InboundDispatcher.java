@@ -19,10 +19,13 @@ final class InboundDispatcher implements MessageHandler {
     private final NodeContext ctx;
     private final ChildStarts starts;
     private final Terminations terminations;
+    private final OperatorMoves moves;
     private final FailoverCoordinator failover;
 
-    InboundDispatcher(NodeContext ctx, ChildStarts starts, Terminations terminations, FailoverCoordinator failover) {
+    InboundDispatcher(NodeContext ctx, ChildStarts starts, Terminations terminations, OperatorMoves moves,
+                      FailoverCoordinator failover) {
         this.ctx = ctx;
+        this.moves = moves;
         this.starts = starts;
         this.terminations = terminations;
         this.failover = failover;
@@ -30,6 +33,15 @@ final class InboundDispatcher implements MessageHandler {
 
     @Override
     public void onRequest(String fromNode, byte[] bytes, Responder responder) {
+        if (ctx.wire() == null) {
+            // A peer that saw this node's member entry may ask before the join has returned here.
+            Attempts.VIRTUAL.execute(() -> {
+                if (awaitJoined()) {
+                    onRequest(fromNode, bytes, responder);
+                }
+            });
+            return;
+        }
         ReplyTo answer = new RemoteAnswer(ctx, responder, fromNode);
         Message message;
         try {
@@ -53,6 +65,7 @@ final class InboundDispatcher implements MessageHandler {
                 }
             }
             case Message.Start start -> starts.fromPeer(start, fromNode, answer);
+            case Message.Move move -> Attempts.VIRTUAL.execute(() -> answer.answer(moves.moveHere(move.key(), move.node())));
             case Message.Handoff handoff -> {
                 ctx.handoffs.keep(handoff, fromNode);
                 answer.answer(new Reply.Ok(Payload.of(null)));
@@ -72,6 +85,14 @@ final class InboundDispatcher implements MessageHandler {
 
     @Override
     public void onMessage(String fromNode, byte[] bytes) {
+        if (ctx.wire() == null) {
+            Attempts.VIRTUAL.execute(() -> {
+                if (awaitJoined()) {
+                    onMessage(fromNode, bytes);
+                }
+            });
+            return;
+        }
         Message message;
         try {
             message = ctx.wire().decodeMessage(bytes);
@@ -80,6 +101,18 @@ final class InboundDispatcher implements MessageHandler {
             return;
         }
         oneWay(fromNode, message);
+    }
+
+    /** Waits (at most the call timeout) until this node's join returned and its wire is there. */
+    private boolean awaitJoined() {
+        Deadline d = ctx.deadline(ctx.options.callTimeout());
+        while (ctx.wire() == null) {
+            if (d.passed() || ctx.lifecycle.isClosed()) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
     }
 
     private void oneWay(String fromNode, Message message) {

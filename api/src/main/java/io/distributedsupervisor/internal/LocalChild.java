@@ -172,6 +172,11 @@ final class LocalChild implements Runnable {
             return Offer.FULL;
         }
         mailbox.put(letter);
+        if (state == DONE && mailbox.remove(letter)) {
+            // It ended between the check and the put, after its last look at the mailbox: the
+            // letter would wait there for good. Taken back, it goes where the child went.
+            return Offer.GONE;
+        }
         return Offer.ACCEPTED;
     }
 
@@ -310,6 +315,9 @@ final class LocalChild implements Runnable {
     }
 
     private void drain() {
+        if (state == DONE) {
+            return; // a letter put as it ended: its sender takes it back (see offer)
+        }
         if (state == STARTING && stopRequest == null && !startIncarnation()) {
             return;
         }

@@ -41,9 +41,10 @@ final class Router {
     }
 
     /**
-     * {@code cast} and {@code send}: false when no child has the id or its node cannot be reached
-     * now. A child between two nodes (a move, a failover under way: its spec is stored, no node
-     * holds it yet) is waited for, at most the call timeout, as a call would.
+     * {@code cast} and {@code send}: false when no child has the id, or its node could not be
+     * reached within the call timeout. A child between two nodes (a move, a failover under way:
+     * its spec is stored, no node holds it yet), or whose node did not take the message, is
+     * looked up again until then, as a call would be.
      */
     boolean deliver(Object id, Object message, int kind) {
         String key = ChildKey.encode(id);
@@ -63,7 +64,15 @@ final class Router {
             NodeSession session = ctx.session();
             Optional<Owner> owner = session.owner(key);
             boolean between = owner.isEmpty() ? session.hasSpec(key) : owner.get().node().equals(ctx.node);
-            if (between) {
+            if (!between && owner.isEmpty()) {
+                owner = session.freshOwner(key); // a child started through another node a moment ago?
+                if (owner.isEmpty() || owner.get().node().equals(ctx.node)) {
+                    return false;
+                }
+            }
+            // Not sent (its node left the ring, or cannot be reached yet): nothing was delivered, so
+            // it is safe to look again, as a call does.
+            if (between || !sendTo(owner.get().node(), id, key, message, kind, session)) {
                 deadline = deadline != null ? deadline : ctx.deadline(ctx.options.callTimeout());
                 if (deadline.passed() || !ctx.lifecycle.isRunning()) {
                     return false;
@@ -71,16 +80,11 @@ final class Router {
                 LockSupport.parkNanos(BETWEEN_NODES_POLL_NANOS);
                 continue;
             }
-            if (owner.isEmpty()) {
-                owner = session.freshOwner(key); // a child started through another node a moment ago?
-            }
-            if (owner.isEmpty() || owner.get().node().equals(ctx.node)) {
-                return false;
-            }
-            return sendTo(owner.get().node(), id, key, message, kind, session);
+            return true;
         }
     }
 
+    /** False when it was not sent (nothing delivered); true when sent, or possibly delivered. */
     private boolean sendTo(String node, Object id, String key, Object message, int kind, NodeSession session) {
         Operation op = kind == Letter.CAST ? Operation.CAST : Operation.SEND;
         Message m = kind == Letter.CAST ? new Message.Cast(key, Payload.of(message)) : new Message.Info(key, Payload.of(message));

@@ -41,6 +41,7 @@ public final class SupervisorNode implements DistributedSupervisor {
     private final Router router;
     private final ChildStarts starts;
     private final Terminations terminations;
+    private final OperatorMoves moves;
     private final FailoverCoordinator failover;
     private final SessionKeeper sessions;
     /** Closes this node when the JVM shuts down; null when the option is off. */
@@ -53,6 +54,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         this.router = new Router(ctx);
         this.starts = new ChildStarts(ctx);
         this.terminations = new Terminations(ctx);
+        this.moves = new OperatorMoves(ctx);
         this.sessions = new SessionKeeper(ctx, backend);
         this.failover = new FailoverCoordinator(ctx, starts, sessions::recover);
     }
@@ -71,7 +73,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         }
         SupervisorNode node = new SupervisorNode(options, backend, owns, listeners);
         try {
-            node.sessions.join(new InboundDispatcher(node.ctx, node.starts, node.terminations, node.failover),
+            node.sessions.join(new InboundDispatcher(node.ctx, node.starts, node.terminations, node.moves, node.failover),
                     node.failover, node::crashed);
         } catch (RuntimeException e) {
             node.ctx.events.close(1000);
@@ -269,6 +271,13 @@ public final class SupervisorNode implements DistributedSupervisor {
             return false;
         }
         return terminations.terminate(pid.id(), pid.incarnation());
+    }
+
+    @Override
+    public Pid move(Object id, String node) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(node, "node");
+        return moves.move(id, node, ctx.options.callTimeout());
     }
 
     @Override

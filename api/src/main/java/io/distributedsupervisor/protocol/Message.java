@@ -61,6 +61,18 @@ public sealed interface Message {
     }
 
     /**
+     * Move the child of {@code key}, if it runs on the receiving node, to {@code node}, and place
+     * it there from now on (an operator's move). Answered with {@link Reply.Ok} once handed over,
+     * or {@link Reply.NotHere}.
+     */
+    record Move(String key, String node) implements Message {
+        public Move {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /**
      * The sender hands the child of {@code key} over to the receiver on a planned move: its
      * {@code state} (a null value: none) is kept for the first incarnation the receiver starts
      * under its next claim, and messages for the key that arrive before that start wait for it.

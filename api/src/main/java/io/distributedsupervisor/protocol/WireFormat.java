@@ -47,6 +47,7 @@ public final class WireFormat {
     private static final int TERMINATE = 5;
     private static final int CLOSING = 6;
     private static final int HANDOFF = 7;
+    private static final int MOVE = 8;
     private static final int OK = 32;
     private static final int STARTED = 33;
     private static final int TERMINATED = 34;
@@ -95,6 +96,11 @@ public final class WireFormat {
                 incarnation(w, m.incarnation());
             }
             case Message.Handoff m -> keyed(w, HANDOFF, m.key(), m.state());
+            case Message.Move m -> {
+                w.write(MOVE);
+                w.writeString(m.key());
+                w.writeString(m.node());
+            }
             case Message.Closing m -> {
                 w.write(CLOSING);
                 w.writeString(m.node());
@@ -131,6 +137,7 @@ public final class WireFormat {
             }
             case TERMINATE -> new Message.Terminate(r.readString(), readIncarnation(r));
             case HANDOFF -> new Message.Handoff(r.readString(), r.readPayload());
+            case MOVE -> new Message.Move(r.readString(), r.readString());
             case CLOSING -> {
                 String node = r.readString();
                 String reason = r.readString();

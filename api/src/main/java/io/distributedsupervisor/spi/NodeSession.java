@@ -180,6 +180,13 @@ public interface NodeSession extends AutoCloseable {
     /** Removes this session's owner entry and the stored spec in one atomic step. False if the entry is not this session's. */
     boolean releaseAndRemoveSpec(String key);
 
+    /**
+     * Removes this session's owner entry and makes {@code node} the stored spec's explicit node,
+     * in one atomic step, so that every node that sees the entry gone places the spec there (an
+     * operator's move). False if the entry is not this session's or no spec is stored.
+     */
+    boolean releaseTo(String key, String node);
+
     // ---- transport ----
 
     /**

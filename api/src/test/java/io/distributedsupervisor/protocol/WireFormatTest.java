@@ -51,6 +51,7 @@ class WireFormatTest {
         Message.Handoff handoff = (Message.Handoff) format.decodeMessage(format.encode(new Message.Handoff("sk", Payload.of(41L))));
         assertThat(handoff.key()).isEqualTo("sk");
         assertThat(value(handoff.state())).isEqualTo(41L);
+        assertThat(format.decodeMessage(format.encode(new Message.Move("sk", "n3")))).isEqualTo(new Message.Move("sk", "n3"));
         assertThat(format.decodeMessage(format.encode(new Message.Terminate("l7", null))))
                 .isEqualTo(new Message.Terminate("l7", null));
         assertThat(format.decodeMessage(format.encode(new Message.Closing("n1", "shutdown", List.of(status)))))

@@ -242,6 +242,26 @@ final class InMemorySession implements NodeSession {
     }
 
     @Override
+    public boolean releaseTo(String key, String node) {
+        checkKey(key);
+        checkWritable();
+        Objects.requireNonNull(node, "node");
+        Owner[] removed = new Owner[1];
+        group.owners.computeIfPresent(key, (k, v) -> {
+            if (v.session() != id || group.specs.computeIfPresent(k, (sk, spec) -> new SpecRecord(spec.spec(), node)) == null) {
+                return v;
+            }
+            removed[0] = v;
+            return null;
+        });
+        if (removed[0] == null) {
+            return false;
+        }
+        group.ownerRemoved(key, removed[0]);
+        return true;
+    }
+
+    @Override
     public boolean releaseAndRemoveSpec(String key) {
         checkKey(key);
         checkWritable();

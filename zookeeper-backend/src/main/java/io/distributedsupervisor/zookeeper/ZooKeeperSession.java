@@ -803,6 +803,35 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     @Override
+    public boolean releaseTo(String key, String node) {
+        requireOpen();
+        java.util.Objects.requireNonNull(node, "node");
+        try {
+            Stat stat = ownStat(key);
+            if (stat == null) {
+                return false;
+            }
+            Stat specStat = new Stat();
+            byte[] stored = client.getData().storingStatIn(specStat).forPath(childrenPath + "/" + key);
+            byte[] spec = java.util.Arrays.copyOfRange(stored, ZnodeData.specPayloadOffset(key, stored), stored.length);
+            // The spec first: a node that sees the entry gone finds the spec placed already.
+            client.transaction().forOperations(
+                    client.transactionOp().setData().withVersion(specStat.getVersion())
+                            .forPath(childrenPath + "/" + key, ZnodeData.spec(node, spec)),
+                    client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key));
+            view.released(key, null);
+            return true;
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            return false;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("node {}: the spec of {} cannot be read, not moved: {}", node(), key, e.getMessage());
+            return false;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not release " + key + " to node " + node, e);
+        }
+    }
+
+    @Override
     public boolean releaseAndRemoveSpec(String key) {
         requireOpen();
         try {

@@ -2,6 +2,7 @@ package io.distributedsupervisor.tck.supervisor;
 
 import static io.distributedsupervisor.tck.supervisor.TestChildren.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.distributedsupervisor.Child;
@@ -10,7 +11,10 @@ import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.DrainReport;
 import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.Rebalance;
 import io.distributedsupervisor.Restart;
+import io.distributedsupervisor.UnknownNodeException;
+import io.distributedsupervisor.NoSuchChildException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +74,8 @@ public abstract class PlannedMoveContract extends HarnessContract {
 
     @BeforeEach
     void threeNodes() {
-        nodes = Nodes.start(harness, 3, (name, b) -> b.callTimeout(Duration.ofSeconds(10)));
+        nodes = Nodes.start(harness, 3, (name, b) -> b.callTimeout(Duration.ofSeconds(10)).monitorNodes(true)
+                .rebalance(Rebalance.ACTIVE));
     }
 
     private DistributedSupervisor node(String name) {
@@ -233,5 +238,109 @@ public abstract class PlannedMoveContract extends HarnessContract {
             assertThat(node("n1").whereis(id)).hasValueSatisfying(p -> assertThat(p.node()).isIn("n1", "n2"));
             assertThat((Object) node("n2").call(id, "get")).isEqualTo(2L);
         }
+    }
+
+    /** A steady call load on {@code ids} from n1 and n3 until {@link Load#close}: answered calls counted per id, failures kept. */
+    private final class Load implements AutoCloseable {
+        final Map<String, AtomicLong> answered = new ConcurrentHashMap<>();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        Load(List<String> ids, String... from) {
+            ids.forEach(id -> answered.put(id, new AtomicLong()));
+            for (String f : from) {
+                for (int t = 0; t < 4; t++) {
+                    threads.add(Thread.startVirtualThread(() -> {
+                        while (running.get()) {
+                            String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+                            try {
+                                node(f).call(id, "inc");
+                                answered.get(id).incrementAndGet();
+                            } catch (RuntimeException e) {
+                                failures.add(e);
+                            }
+                        }
+                    }));
+                }
+            }
+        }
+
+        long total() {
+            return answered.values().stream().mapToLong(AtomicLong::get).sum();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+    }
+
+    @Test
+    void aNodeThatJoinsUnderActiveRebalanceGetsItsChildrenWithTheirStateWhileCallsGoOn() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String id = uniqueId("tally");
+            node("n1").startChild(ChildSpec.of(Tally.class).withId(id));
+            node("n2").call(id, "inc");
+            ids.add(id);
+        }
+        Load load = new Load(ids, "n1", "n3");
+        await().until(() -> load.total() > 100);
+
+        nodes.add(harness.start(Nodes.options("n4").callTimeout(Duration.ofSeconds(10)).monitorNodes(true)
+                .rebalance(Rebalance.ACTIVE)));
+        Nodes.awaitRing(nodes, List.of("n1", "n2", "n3", "n4"));
+        await().untilAsserted(() -> assertThat(ids).allSatisfy(id -> assertThat(node("n1").whereis(id))
+                .hasValueSatisfying(p -> assertThat(p.node()).isEqualTo(node("n1").nodeFor(id)))));
+        long then = load.total();
+        await().until(() -> load.total() > then + 100);
+        load.close();
+
+        assertThat(load.failures).as("calls that failed while children moved to n4").isEmpty();
+        long moved = ids.stream().filter(id -> node("n4").whereis(id).map(p -> p.node().equals("n4")).orElse(false)).count();
+        assertThat(moved).as("children the ring gives to n4").isPositive();
+        for (String id : ids) {
+            assertThat((Object) node("n2").call(id, "get")).as("count of %s", id).isEqualTo(1 + load.answered.get(id).get());
+        }
+    }
+
+    @Test
+    void moveTakesAChildToTheNamedNodeWithItsStateAndPlacesItThere() throws Exception {
+        String id = childrenOn("n2", 1).get(0);
+        node("n3").call(id, "inc");
+        node("n3").call(id, "inc");
+        Load load = new Load(List.of(id), "n1", "n3");
+        await().until(() -> load.total() > 50);
+
+        // Asked through n1, of a child on n2, to go to n3 (which the ring does not name for it, or does).
+        Pid there = node("n1").move(id, "n3");
+        long then = load.total();
+        await().until(() -> load.total() > then + 50);
+        load.close();
+
+        assertThat(there.node()).isEqualTo("n3");
+        assertThat(load.failures).isEmpty();
+        for (DistributedSupervisor n : nodes) {
+            await().untilAsserted(() -> assertThat(n.whereis(id)).contains(there));
+        }
+        assertThat((Object) node("n2").call(id, "get")).isEqualTo(2 + load.answered.get(id).get());
+        assertThat(node("n2").move(id, "n3")).as("already there").isEqualTo(there);
+        // Placed there: when n3 closes, it moves by the ring again, with its state.
+        node("n3").close();
+        await().untilAsserted(() -> assertThat(node("n1").whereis(id)).hasValueSatisfying(p ->
+                assertThat(p.node()).isIn("n1", "n2")));
+        assertThat((Object) node("n1").call(id, "get")).isEqualTo(2 + load.answered.get(id).get());
+    }
+
+    @Test
+    void moveRefusesAnUnknownNodeAndAnUnknownChild() {
+        String id = childrenOn("n2", 1).get(0);
+        assertThatThrownBy(() -> node("n1").move(id, "n9")).isInstanceOf(UnknownNodeException.class).hasMessageContaining("n9");
+        assertThatThrownBy(() -> node("n1").move(uniqueId("nobody"), "n3")).isInstanceOf(NoSuchChildException.class);
+        assertThat(node("n1").whereis(id)).hasValueSatisfying(p -> assertThat(p.node()).isEqualTo("n2"));
     }
 }
