@@ -363,6 +363,7 @@ final class FailoverCoordinator {
      * holds them back, ring-placed ones it found are left for a later pass.
      */
     private void placeOrphans() {
+        boolean firstLook = settle.firstLook();
         if (orphans.isEmpty()) {
             return;
         }
@@ -388,9 +389,9 @@ final class FailoverCoordinator {
                         }
                     }
                 });
-                if (held[0] > 0 && settle.firstHold()) {
+                if (held[0] > 0 && firstLook) {
                     LOG.info("node {} holds back {} stored children without owner until its settle time ({} ms after "
-                            + "its start) is over, so that the nodes starting with it share them by the ring {}",
+                            + "its start) is over, so that the nodes that start meanwhile share them by the ring (now {})",
                             ctx.node, held[0], settle.settleMillis(), ring.nodes());
                 }
                 specs = s.specs(mine);

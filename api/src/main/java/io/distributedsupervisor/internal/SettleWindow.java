@@ -26,8 +26,8 @@ final class SettleWindow {
     private final long settleNanos;
     private long endsAt;
     private boolean over;
-    /** Whether this window held back anything yet (said once in the log). */
-    private boolean held;
+    /** Whether the coordinator has looked at orphans since the join (see {@link #firstLook}). */
+    private boolean looked;
     /** Keys whose owner entry this node saw go while the window was open: orphaned since it joined. */
     private final Set<String> seenOrphaned = new HashSet<>();
 
@@ -71,10 +71,14 @@ final class SettleWindow {
         return !over && !seenOrphaned.contains(key);
     }
 
-    /** Notes that something was held; true the first time, to say so once. */
-    boolean firstHold() {
-        boolean first = !held;
-        held = true;
+    /**
+     * True at the coordinator's first look at orphans, right after the join: what it holds then is
+     * what it found, said once in the log. Later holds are mostly momentary (a full scan that ran
+     * ahead of the removal events of a failover's owner entries) and not worth a line.
+     */
+    boolean firstLook() {
+        boolean first = !looked;
+        looked = true;
         return first;
     }
 
