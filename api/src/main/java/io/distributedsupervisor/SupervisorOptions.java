@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  *   <tr><td>maxRestarts / maxRestartWindow</td><td>100 in 1 s</td><td>per child; more crashes than that give it up</td></tr>
  *   <tr><td>callTimeout</td><td>5 s</td><td>default timeout of call and of startChild</td></tr>
  *   <tr><td>reconcileInterval</td><td>10 s</td><td>the slow timer of the failover reconciliation</td></tr>
+ *   <tr><td>settleTime</td><td>3 s</td><td>how long a node that has just started holds back the stored
+ *       children without owner that it found, so that nodes starting together share them by the ring
+ *       (see {@link Builder#settleTime}); 0: off</td></tr>
  *   <tr><td>codec / allowList</td><td>CBOR behind the default allow-list</td><td>how payloads cross between nodes;
  *       the classes that may (see {@link CborCodec})</td></tr>
  *   <tr><td>mailboxLimit</td><td>100,000</td><td>messages a child may have waiting; beyond,
@@ -65,6 +68,7 @@ public final class SupervisorOptions {
     private final Duration maxRestartWindow;
     private final Duration callTimeout;
     private final Duration reconcileInterval;
+    private final Duration settleTime;
     private final MessageCodec codec;
     private final int mailboxLimit;
     private final Duration drainTimeout;
@@ -88,6 +92,7 @@ public final class SupervisorOptions {
         this.maxRestartWindow = b.maxRestartWindow;
         this.callTimeout = b.callTimeout;
         this.reconcileInterval = b.reconcileInterval;
+        this.settleTime = b.settleTime;
         this.codec = b.codec != null ? b.codec : CborCodec.allowing(b.allowList);
         this.mailboxLimit = b.mailboxLimit;
         this.drainTimeout = b.drainTimeout;
@@ -191,6 +196,11 @@ public final class SupervisorOptions {
         return reconcileInterval;
     }
 
+    /** How long after its start this node holds back the orphans it found; zero: not at all (see {@link Builder#settleTime}). */
+    public Duration settleTime() {
+        return settleTime;
+    }
+
     /** The codec of every payload that crosses to another node, and of stored specs. */
     public MessageCodec codec() {
         return codec;
@@ -214,7 +224,7 @@ public final class SupervisorOptions {
         return "SupervisorOptions{name=" + name + ", node=" + nodeName + ", cacheChildren=" + cacheChildren
                 + ", nodes=" + nodes + ", monitorNodes=" + monitorNodes + ", rebalance=" + rebalance
                 + ", listeners=" + listeners.size() + ", maxRestarts=" + maxRestarts + "/" + maxRestartWindow
-                + ", callTimeout=" + callTimeout + "}";
+                + ", callTimeout=" + callTimeout + ", settleTime=" + settleTime + "}";
     }
 
     /** Builds {@link SupervisorOptions}; not thread-safe. */
@@ -234,6 +244,7 @@ public final class SupervisorOptions {
         private Duration maxRestartWindow = Duration.ofSeconds(1);
         private Duration callTimeout = Duration.ofSeconds(5);
         private Duration reconcileInterval = Duration.ofSeconds(10);
+        private Duration settleTime = Duration.ofSeconds(3);
         private MessageCodec codec;
         private List<String> allowList = List.of();
         private int mailboxLimit = 100_000;
@@ -362,6 +373,43 @@ public final class SupervisorOptions {
 
         public Builder reconcileInterval(Duration interval) {
             this.reconcileInterval = positive(interval, "reconcileInterval");
+            return this;
+        }
+
+        /**
+         * How long a node that has just started waits before it claims the stored children it
+         * <em>found</em> without an owner (default 3 s; zero turns it off). Without it, after a
+         * restart of the whole cluster the first node up would claim every child (its ring is just
+         * itself), and with {@link Rebalance#PASSIVE} they would stay there.
+         *
+         * <p>The rule: for {@code settleTime} after this node joined (its start; a new session after a
+         * lost one does not start it again), it does not claim a stored spec without owner that the
+         * ring places on it, unless it saw that spec's owner entry go while it ran. So:
+         * <ul>
+         *   <li>Nodes that all start within the settle time of each other share the children by the
+         *       ring of all of them: when the first one's settle time is over, the others are members
+         *       already, and each node claims only what that ring gives it.</li>
+         *   <li>A node that stays alone starts every child once its settle time is over, no later.</li>
+         *   <li>A failover is never delayed: the children of a node that dies or closes while this one
+         *       runs lose their owner entries in its sight, and are claimed at once, by a node that is
+         *       settling as by any other. A spec pinned to a live node ({@code startChild(spec, node)})
+         *       is not held either (where it runs does not depend on who else joins), nor is any
+         *       {@code startChild}: it never waits for the settle time.</li>
+         *   <li>With {@link #nodes} given, the settle time ends as soon as every node listed is live:
+         *       the ring cannot grow any more.</li>
+         * </ul>
+         * Set it to about how long your nodes take to start one after another; a node that starts
+         * later than that gets the children the ring gives it only as new ones start, or by
+         * {@link Rebalance#ACTIVE}. Measured on the {@link #ticker}.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder settleTime(Duration settleTime) {
+            Objects.requireNonNull(settleTime, "settleTime");
+            if (settleTime.isNegative()) {
+                throw new IllegalArgumentException("settleTime must not be negative: " + settleTime);
+            }
+            this.settleTime = settleTime;
             return this;
         }
 

@@ -24,6 +24,19 @@ class SupervisorOptionsTest {
         assertThat(o.maxRestarts()).isEqualTo(100);
         assertThat(o.maxRestartWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(o.callTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.settleTime()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void settleTimeMayBeZeroButNotNegative() {
+        assertThat(SupervisorOptions.builder("DS").settleTime(Duration.ZERO).build().settleTime()).isZero();
+        assertThat(SupervisorOptions.builder("DS").settleTime(Duration.ofMinutes(1)).build().settleTime())
+                .isEqualTo(Duration.ofMinutes(1));
+        var b = SupervisorOptions.builder("DS");
+        assertThatThrownBy(() -> b.settleTime(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("settleTime must not be negative");
+        assertThatThrownBy(() -> b.settleTime(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("settleTime");
     }
 
     @Test

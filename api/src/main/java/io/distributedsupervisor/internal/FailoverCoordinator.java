@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A stored spec with no owner, that the ring (or its explicit node, while live) gives to
  *       this node: claim it, then start it. All of a pass's claims go to the backend in one call,
- *       and the backend writes them together.</li>
+ *       and the backend writes them together. Within its settle time after it started, the node
+ *       holds back the ring-placed ones it found rather than saw lose their owner
+ *       ({@link SettleWindow}), so that nodes restarting together share them by the ring.</li>
  *   <li>A member gone without a goodbye: a failover, timed for {@code onFailover};
  *       {@link MembershipWatch} reports node events and children lost for want of a spec.</li>
  *   <li>A member joined: with {@link Rebalance#ACTIVE}, local children that the ring now gives to
@@ -81,6 +83,8 @@ final class FailoverCoordinator {
     private volatile Future<?> fullScanTimer;
     /** A sooner look: the end of a failover window, or a retry after a failed pass. */
     private volatile Future<?> soonTimer;
+    /** The end of the settle time: a full pass then claims what it held back. */
+    private volatile Future<?> settleTimer;
 
     // Touched by passes only (one at a time).
     private Failover failover;
@@ -91,18 +95,27 @@ final class FailoverCoordinator {
     private final Map<String, ChildStarts.Stored> candidates = new LinkedHashMap<>();
     /** Stored specs this node could not decode: warned about once, not each pass. */
     private final Set<String> unreadable = new HashSet<>();
+    private final SettleWindow settle;
 
     FailoverCoordinator(NodeContext ctx, ChildStarts starts, Runnable recoverSession) {
         this.ctx = ctx;
         this.starts = starts;
         this.recoverSession = recoverSession;
         this.intervalNanos = ctx.options.reconcileInterval().toNanos();
+        this.settle = new SettleWindow(ctx.options.settleTime());
     }
 
     /** Starts reconciling; {@code members} are the members at join, which get no node-up event (except this node). */
     void start(Set<String> members) {
         ctx.membership.reset(members, true);
         ctx.refreshRing();
+        long settleNanos = settle.open(ctx.ticker.read());
+        if (settleNanos >= 0) {
+            settleTimer = ctx.scheduler.schedule(() -> {
+                fullScanDue = true;
+                wake();
+            }, settleNanos, TimeUnit.NANOSECONDS);
+        }
         active = true;
         membersChanged = true;
         fullScanDue = true;
@@ -112,7 +125,7 @@ final class FailoverCoordinator {
     /** Stops: no pass starts any more, and the one under way (unless it is the caller) is waited for. */
     void stop() {
         active = false;
-        for (Future<?> t : new Future<?>[] {fullScanTimer, soonTimer}) {
+        for (Future<?> t : new Future<?>[] {fullScanTimer, soonTimer, settleTimer}) {
             if (t != null) {
                 t.cancel(false);
             }
@@ -285,6 +298,7 @@ final class FailoverCoordinator {
             dropIfStillClaimed(r);
         }
         if (s.hasSpec(r.key())) {
+            settle.ownerGone(r.key());
             if (s.owner(r.key()).isEmpty()) {
                 orphans.add(r.key());
             }
@@ -344,9 +358,11 @@ final class FailoverCoordinator {
 
     /**
      * Tells which of this pass's orphans are this node's (from their explicit nodes, read in one
-     * go, and the ring), then reads and decodes the specs of those only.
+     * go, and the ring), then reads and decodes the specs of those only. While the settle time
+     * holds them back, ring-placed ones it found are left for a later pass.
      */
     private void placeOrphans() {
+        boolean firstLook = settle.firstLook();
         if (orphans.isEmpty()) {
             return;
         }
@@ -356,16 +372,27 @@ final class FailoverCoordinator {
                 return;
             }
             HashRing ring = ctx.ring.current();
+            boolean settling = settle.isOpen(ctx.ticker.read(), ctx.ring.complete());
             List<String> mine = new ArrayList<>();
+            int[] held = {0};
             Map<String, SpecRecord> specs;
             try {
                 s.placements(orphans).forEach((key, explicit) -> {
-                    String target = explicit.isPresent() && ring.contains(explicit.get()) ? explicit.get()
-                            : ring.isEmpty() ? null : ring.nodeFor(key);
+                    boolean pinned = explicit.isPresent() && ring.contains(explicit.get());
+                    String target = pinned ? explicit.get() : ring.isEmpty() ? null : ring.nodeFor(key);
                     if (ctx.node.equals(target) && s.owner(key).isEmpty() && !unreadable.contains(key)) {
-                        mine.add(key);
+                        if (!pinned && settling && settle.holds(key)) {
+                            held[0]++;
+                        } else {
+                            mine.add(key);
+                        }
                     }
                 });
+                if (held[0] > 0 && firstLook) {
+                    LOG.info("node {} holds back {} stored children without owner until its settle time ({} ms after "
+                            + "its start) is over, so that the nodes that start meanwhile share them by the ring (now {})",
+                            ctx.node, held[0], settle.settleMillis(), ring.nodes());
+                }
                 specs = s.specs(mine);
             } catch (BackendException e) {
                 // The slow timer's full scan finds them again.

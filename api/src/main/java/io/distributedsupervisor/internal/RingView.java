@@ -41,6 +41,14 @@ final class RingView {
         return all;
     }
 
+    /**
+     * Whether the ring holds every node it ever may: true only with the {@code nodes} option, once
+     * each node it names is live. Without it, any node may still join.
+     */
+    boolean complete() {
+        return filter != null && ring.nodes().size() == filter.size();
+    }
+
     /** @throws DistributedSupervisorException when no node is live */
     String nodeFor(String key) {
         HashRing r = ring;

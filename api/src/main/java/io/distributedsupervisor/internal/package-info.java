@@ -19,7 +19,9 @@
  *   <li>{@code Wire}: messages to bytes and back (the {@code WireFormat} and the codec, or
  *       references within one JVM).</li>
  *   <li>{@code FailoverCoordinator} and {@code MembershipWatch}: reconciliation, failover, node
- *       events; {@code SessionKeeper}: the session and a new one after a loss;
+ *       events; {@code SettleWindow}: the stored children a node that just started holds back, so
+ *       that a whole-cluster restart places them by the ring; {@code SessionKeeper}: the session and
+ *       a new one after a loss;
  *       {@code GracefulClose}: {@code close()}.</li>
  *   <li>{@code LeaseGate}: children paused for want of a lease, until it returns.</li>
  * </ul>
@@ -44,7 +46,8 @@
  *       ring (observed by {@code MembershipWatch}), wakes the coordinator and the {@code LeaseGate}</td><td>never</td></tr>
  *   <tr><td>the scheduler ({@code Scheduler}, one shared thread by default)</td><td>deadlines of
  *       asynchronous operations, retry timers (which hand the next attempt to a virtual thread),
- *       read-your-writes polls of the view, the coordinator's timers</td><td>never</td></tr>
+ *       read-your-writes polls of the view, the coordinator's timers (the slow full scan, a failover's
+ *       end, the end of the settle time)</td><td>never</td></tr>
  *   <tr><td>a reconciliation pass (virtual; one at a time per node, started when there is
  *       work)</td><td>{@code FailoverCoordinator}: compares specs, owners and members; claims and
  *       starts orphans; fences; rebalances; rejoins after a lost session</td><td>yes (backend
