@@ -31,6 +31,8 @@ final class NodeContext {
     final ChildHost host;
     /** The public face of this node, for children ({@code ChildContext.supervisor()}) and listeners. */
     final DistributedSupervisor api;
+    /** Every planned move of a local child passes through it: pause, rate and in-flight limits, the veto. */
+    final MoveGate moves;
 
     private volatile NodeSession session;
     private volatile Wire wire;
@@ -50,6 +52,7 @@ final class NodeContext {
         this.leaseGate = new LeaseGate(() -> session().holdsLease());
         this.host = new ChildHost(this);
         this.api = api;
+        this.moves = new MoveGate(this);
     }
 
     NodeSession session() {

@@ -172,6 +172,41 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
     }
 
     @Override
+    public long getMovesJoin() {
+        return stats.movesJoin.get();
+    }
+
+    @Override
+    public long getMovesLeave() {
+        return stats.movesLeave.get();
+    }
+
+    @Override
+    public long getMovesDrain() {
+        return stats.movesDrain.get();
+    }
+
+    @Override
+    public long getMovesExplicit() {
+        return stats.movesExplicit.get();
+    }
+
+    @Override
+    public long getMovesVetoed() {
+        return stats.movesVetoed.get();
+    }
+
+    @Override
+    public long getMovesDropped() {
+        return stats.movesDropped.get();
+    }
+
+    @Override
+    public long getMovesFailed() {
+        return stats.movesFailed.get();
+    }
+
+    @Override
     public long getNotificationsDropped() {
         return dropped.get();
     }
@@ -231,6 +266,14 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
                 Map.entry("NodesTerminated", "Graceful closes of other nodes seen by this node"),
                 Map.entry("LastFailoverMillis", "Duration of the last failover this node took part in, ms; -1 before any"),
                 Map.entry("UntrustedEntries", "Entries of coordination storage ignored as untrusted; above 0: investigate"),
+                Map.entry("MovesJoin", "Children handed over by an ACTIVE rebalance after a node joined (cause JOIN)"),
+                Map.entry("MovesLeave", "Children handed over because this node closed (cause LEAVE)"),
+                Map.entry("MovesDrain", "Children handed over by a drain of this node (cause DRAIN)"),
+                Map.entry("MovesExplicit", "Children handed over by an operator's rebalance() (cause EXPLICIT)"),
+                Map.entry("MovesVetoed", "Moves of this node's children that the move veto vetoed, any cause"),
+                Map.entry("MovesDropped", "Moves dropped, any cause: no longer valid at their turn (child stopped, ring "
+                        + "changed, node closing), or the child stopped otherwise meanwhile"),
+                Map.entry("MovesFailed", "Moves that failed with an exception, any cause"),
                 Map.entry("NotificationsDropped", "Notifications dropped because an in-process listener did not keep up"));
         private static final Map<String, String> OPERATIONS = Map.of(
                 "listLocalChildren", "The children running on this node: id, idType, pid, childClass, restart, startedAt, restarts",
