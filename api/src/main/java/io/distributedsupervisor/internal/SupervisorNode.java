@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * One node of a distributed supervisor: the implementation behind {@link DistributedSupervisor}.
  * It wires the node's parts together and hands each API call to the part whose job it is: the
  * {@link Router} (call, cast, send), {@link ChildStarts}, {@link Terminations}, the
- * {@link FailoverCoordinator}, {@link GracefulClose}; the {@link InboundDispatcher} answers other
+ * {@link FailoverCoordinator} (with the {@link MoveGate} its moves pass), {@link GracefulClose}; the {@link InboundDispatcher} answers other
  * nodes, the {@link SessionKeeper} keeps the session, the {@link ChildTable} owns the children.
  */
 public final class SupervisorNode implements DistributedSupervisor {
@@ -113,6 +113,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         LOG.warn("supervisor {} on node {}: session closed, node is down; dropping {} local children",
                 ctx.name, ctx.node, ctx.table.size());
         failover.stop();
+        ctx.moves.stopPlanned();
         for (LocalChild c : ctx.table.close()) {
             c.abort();
         }
@@ -264,6 +265,29 @@ public final class SupervisorNode implements DistributedSupervisor {
         return terminations.terminate(id, null);
     }
 
+    // ---- rebalancing ----
+
+    @Override
+    public int rebalance() {
+        ctx.lifecycle.requireOpen();
+        return failover.rebalance();
+    }
+
+    @Override
+    public void pauseRebalancing() {
+        ctx.moves.pause();
+    }
+
+    @Override
+    public void resumeRebalancing() {
+        ctx.moves.resume();
+    }
+
+    @Override
+    public boolean isRebalancingPaused() {
+        return ctx.moves.isPaused();
+    }
+
     // ---- the ring ----
 
     @Override
@@ -299,6 +323,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         if (!ctx.lifecycle.leaveRunning(Lifecycle.State.CLOSING)) {
             return;
         }
+        ctx.moves.stopPlanned(); // queued rebalancing moves are dropped: the close hands every child over
         new GracefulClose(ctx, failover).run(statuses);
         ctx.lifecycle.closed();
         LOG.info("supervisor {} on node {} closed", ctx.name, ctx.node);

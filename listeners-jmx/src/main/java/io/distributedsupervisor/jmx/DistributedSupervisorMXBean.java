@@ -127,6 +127,9 @@ public interface DistributedSupervisorMXBean {
     /** Planned moves of this node's children that failed with an exception, of any cause. */
     long getMovesFailed();
 
+    /** Whether this node's rebalancing is paused ({@code pauseRebalancing}). */
+    boolean isRebalancingPaused();
+
     /**
      * Notifications not delivered to in-process JMX listeners because they were too slow to
      * keep up (remote clients are buffered by the connector and never cause drops).
@@ -135,6 +138,20 @@ public interface DistributedSupervisorMXBean {
 
     /** The children running on this node, sorted by id; a snapshot. */
     List<ChildInfo> listLocalChildren();
+
+    /**
+     * {@code DistributedSupervisor.rebalance()} on this node: queues a move (cause {@code EXPLICIT})
+     * of every child of this node that the ring gives to another node.
+     *
+     * @return how many moves it queued
+     */
+    int rebalance();
+
+    /** {@code DistributedSupervisor.pauseRebalancing()} on this node: JOIN and EXPLICIT moves wait. */
+    void pauseRebalancing();
+
+    /** {@code DistributedSupervisor.resumeRebalancing()} on this node. */
+    void resumeRebalancing();
 
     /**
      * Terminates the child whose id is this {@code String}, wherever it runs, and removes its

@@ -207,6 +207,11 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
     }
 
     @Override
+    public boolean isRebalancingPaused() {
+        return guarded(supervisor::isRebalancingPaused);
+    }
+
+    @Override
     public long getNotificationsDropped() {
         return dropped.get();
     }
@@ -217,6 +222,27 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
     public List<ChildInfo> listLocalChildren() {
         return guarded(() -> supervisor.localChildStatuses().stream().map(ChildInfo::of)
                 .sorted(Comparator.comparing(ChildInfo::id)).toList());
+    }
+
+    @Override
+    public int rebalance() {
+        return guarded(supervisor::rebalance);
+    }
+
+    @Override
+    public void pauseRebalancing() {
+        guarded(() -> {
+            supervisor.pauseRebalancing();
+            return null;
+        });
+    }
+
+    @Override
+    public void resumeRebalancing() {
+        guarded(() -> {
+            supervisor.resumeRebalancing();
+            return null;
+        });
     }
 
     @Override
@@ -274,9 +300,15 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
                 Map.entry("MovesDropped", "Moves dropped, any cause: no longer valid at their turn (child stopped, ring "
                         + "changed, node closing), or the child stopped otherwise meanwhile"),
                 Map.entry("MovesFailed", "Moves that failed with an exception, any cause"),
+                Map.entry("RebalancingPaused", "Whether this node's rebalancing is paused: JOIN and EXPLICIT moves wait"),
                 Map.entry("NotificationsDropped", "Notifications dropped because an in-process listener did not keep up"));
         private static final Map<String, String> OPERATIONS = Map.of(
                 "listLocalChildren", "The children running on this node: id, idType, pid, childClass, restart, startedAt, restarts",
+                "rebalance", "Queue a move (cause EXPLICIT) of every child of this node that the ring gives to another node; "
+                        + "they start as the rate and in-flight limits, a pause and the move veto allow. Returns how many were queued",
+                "pauseRebalancing", "Pause this node's rebalancing: JOIN and EXPLICIT moves wait until resumed (a close's "
+                        + "hand-overs do not)",
+                "resumeRebalancing", "Resume this node's rebalancing: queued moves start",
                 "terminateChild", "Terminate a child by id, wherever it runs; its spec is removed, it is not restarted. "
                         + "False when no child has the id. With one argument the id is a String; else give idType: "
                         + "string, long, int or uuid");
