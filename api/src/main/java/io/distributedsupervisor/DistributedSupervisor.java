@@ -175,6 +175,48 @@ public interface DistributedSupervisor extends AutoCloseable {
     /** The nodes of the ring, sorted ({@code nodes/1}): live members, restricted to the {@code nodes} option when given. */
     List<String> nodes();
 
+    /**
+     * Moves, through this node's move gate, every child running here that the ring places (not
+     * started on an explicit node, its spec stored so that it can start elsewhere: not
+     * {@link Restart#TEMPORARY}, and {@code cacheChildren}) and that the ring now gives to another
+     * node, with {@link MoveCause#EXPLICIT}. Works with either {@link Rebalance}: with
+     * {@link Rebalance#PASSIVE} it is how running children are put where the ring says, when the
+     * operator chooses. Only this node's children: call it on every node to rebalance the cluster.
+     *
+     * <p>Returns at once; the moves then run as {@link MoveCause#EXPLICIT} moves do: after
+     * {@link #resumeRebalancing()} if paused, at most {@code maxMovesPerSecond} starting within any
+     * one second and {@code maxMovesInFlight} under way, each asked of the {@link MoveVeto} when its
+     * turn comes, and dropped unrun if no longer valid then (the child stopped, or the ring names
+     * another node now). Each ends in a {@code Listener.onMove} event with its outcome. A child
+     * with a move already queued or under way keeps that one.
+     *
+     * @return how many moves this call queued (0 when every child is where the ring says, or this
+     *         node is closing)
+     * @throws SupervisorClosedException if this node is closed
+     */
+    int rebalance();
+
+    /**
+     * Pauses this node's rebalancing: no {@link MoveCause#JOIN} ({@link Rebalance#ACTIVE}) or
+     * {@link MoveCause#EXPLICIT} ({@link #rebalance()}) move of its children starts until
+     * {@link #resumeRebalancing()}; moves proposed meanwhile are queued (once per child) and wait,
+     * and those under way finish. The hand-overs of {@link #close()} ({@link MoveCause#LEAVE}) and
+     * of a drain ({@link MoveCause#DRAIN}) are never paused: a closing node has a deadline. Only
+     * this node: pause every node to pause the cluster's rebalancing (each node moves its own
+     * children). Idempotent; nothing is stored, so a node starts unpaused.
+     */
+    void pauseRebalancing();
+
+    /**
+     * Lets the moves queued while paused start, subject to the rate and in-flight limits and the
+     * {@link MoveVeto}; moves no longer valid by their turn (the ring changed meanwhile) are dropped.
+     * Idempotent.
+     */
+    void resumeRebalancing();
+
+    /** True between {@link #pauseRebalancing()} and {@link #resumeRebalancing()}. */
+    boolean isRebalancingPaused();
+
     /** This node's name. */
     String node();
 

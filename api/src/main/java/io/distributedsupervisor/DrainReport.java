@@ -11,8 +11,10 @@ import java.util.Objects;
  *                       {@link Child#handoff} state)
  * @param leftToFailover ids of children not handed over before the drain's deadline: they start
  *                       afresh on the ring's node once this node's session closed, as after a crash
- * @param stopped        children that do not move (TEMPORARY, or {@code cacheChildren(false)}),
- *                       stopped with {@link ExitReason#shutdown()}
+ * @param stopped        children stopped here without a hand-over: TEMPORARY ones and all with
+ *                       {@code cacheChildren(false)} ({@link ExitReason#shutdown()}: gone), and, on
+ *                       the last node of the cluster, the others ({@link ExitReason#migrated()}:
+ *                       their specs stay stored, and they start again, afresh, when a node starts)
  * @param took           how long the drain took
  */
 public record DrainReport(int handedOver, List<Object> leftToFailover, int stopped, Duration took) {

@@ -45,6 +45,10 @@ import java.util.regex.Pattern;
  *       what is left then starts afresh elsewhere, as after a crash</td></tr>
  *   <tr><td>shutdownHook</td><td>true</td><td>a JVM shutdown hook (SIGTERM, {@code System.exit}) runs
  *       {@code close()}, so the children move instead of waiting for the node's session to expire</td></tr>
+ *   <tr><td>maxMovesPerSecond</td><td>500</td><td>planned moves ({@link MoveCause#JOIN},
+ *       {@link MoveCause#EXPLICIT}) this node starts within any one second</td></tr>
+ *   <tr><td>maxMovesInFlight</td><td>64</td><td>such moves under way at once on this node</td></tr>
+ *   <tr><td>moveVeto</td><td>{@link MoveVeto#allowAll()}</td><td>asked before each planned move</td></tr>
  *   <tr><td>ticker / scheduler</td><td>{@link Ticker#system()}, {@link Scheduler#system()}</td><td>the runtime's
  *       time, injectable for tests</td></tr>
  * </table>
@@ -73,6 +77,9 @@ public final class SupervisorOptions {
     private final int mailboxLimit;
     private final Duration drainTimeout;
     private final boolean shutdownHook;
+    private final int maxMovesPerSecond;
+    private final int maxMovesInFlight;
+    private final MoveVeto moveVeto;
     private final Ticker ticker;
     private final Scheduler scheduler;
 
@@ -97,6 +104,9 @@ public final class SupervisorOptions {
         this.mailboxLimit = b.mailboxLimit;
         this.drainTimeout = b.drainTimeout;
         this.shutdownHook = b.shutdownHook;
+        this.maxMovesPerSecond = b.maxMovesPerSecond;
+        this.maxMovesInFlight = b.maxMovesInFlight;
+        this.moveVeto = b.moveVeto;
         this.ticker = b.ticker;
         this.scheduler = b.scheduler;
     }
@@ -211,6 +221,24 @@ public final class SupervisorOptions {
         return mailboxLimit;
     }
 
+    /**
+     * How many {@link MoveCause#JOIN} and {@link MoveCause#EXPLICIT} moves this node starts within
+     * any one second, at most.
+     */
+    public int maxMovesPerSecond() {
+        return maxMovesPerSecond;
+    }
+
+    /** How many {@link MoveCause#JOIN} and {@link MoveCause#EXPLICIT} moves this node has under way at once, at most. */
+    public int maxMovesInFlight() {
+        return maxMovesInFlight;
+    }
+
+    /** Asked before each planned move of a child of this node. */
+    public MoveVeto moveVeto() {
+        return moveVeto;
+    }
+
     public Ticker ticker() {
         return ticker;
     }
@@ -250,6 +278,9 @@ public final class SupervisorOptions {
         private int mailboxLimit = 100_000;
         private Duration drainTimeout = Duration.ofSeconds(30);
         private boolean shutdownHook = true;
+        private int maxMovesPerSecond = 500;
+        private int maxMovesInFlight = 64;
+        private MoveVeto moveVeto = MoveVeto.allowAll();
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler = Scheduler.system();
 
@@ -451,6 +482,51 @@ public final class SupervisorOptions {
                 throw new IllegalArgumentException("mailboxLimit must be positive: " + limit);
             }
             this.mailboxLimit = limit;
+            return this;
+        }
+
+        /**
+         * How many planned moves of children ({@link MoveCause#JOIN}: {@link Rebalance#ACTIVE} after
+         * a join; {@link MoveCause#EXPLICIT}: {@link DistributedSupervisor#rebalance()}) this node
+         * starts within any one second, at most (default 500): the moves' start times never hold
+         * more than this many within any window of one second. Moves beyond wait in a queue, in
+         * order. The hand-overs of a closing or draining node ({@link MoveCause#LEAVE},
+         * {@link MoveCause#DRAIN}) are not limited. Set it alike on every node: each node limits
+         * the moves of its own children.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxMovesPerSecond(int moves) {
+            if (moves <= 0) {
+                throw new IllegalArgumentException("maxMovesPerSecond must be positive: " + moves);
+            }
+            this.maxMovesPerSecond = moves;
+            return this;
+        }
+
+        /**
+         * How many {@link MoveCause#JOIN} and {@link MoveCause#EXPLICIT} moves this node has under
+         * way at once, at most (default 64): a move is under way from its start until its child
+         * was stopped here and handed over. The hand-overs of a closing or draining node are not
+         * limited.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxMovesInFlight(int moves) {
+            if (moves <= 0) {
+                throw new IllegalArgumentException("maxMovesInFlight must be positive: " + moves);
+            }
+            this.maxMovesInFlight = moves;
+            return this;
+        }
+
+        /**
+         * Asked before each planned move of a child of this node, whatever its {@link MoveCause}:
+         * allow, delay (ask again later) or veto (the child stays). Default
+         * {@link MoveVeto#allowAll()}. See {@link MoveVeto} for when and where it is called.
+         */
+        public Builder moveVeto(MoveVeto veto) {
+            this.moveVeto = Objects.requireNonNull(veto, "moveVeto");
             return this;
         }
 

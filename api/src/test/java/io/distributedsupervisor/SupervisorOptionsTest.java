@@ -24,7 +24,12 @@ class SupervisorOptionsTest {
         assertThat(o.maxRestarts()).isEqualTo(100);
         assertThat(o.maxRestartWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(o.callTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.maxMovesPerSecond()).isEqualTo(500);
+        assertThat(o.maxMovesInFlight()).isEqualTo(64);
+        assertThat(o.moveVeto().decide("id", "n1", "n2", MoveCause.JOIN)).isEqualTo(MoveDecision.ALLOW);
         assertThat(o.settleTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(o.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.shutdownHook()).isTrue();
     }
 
     @Test
@@ -54,6 +59,10 @@ class SupervisorOptionsTest {
         assertThatThrownBy(() -> b.callTimeout(Duration.ZERO)).hasMessageContaining("callTimeout must be positive");
         assertThatThrownBy(() -> b.maxRestartWindow(Duration.ofSeconds(-1))).hasMessageContaining("maxRestartWindow");
         assertThatThrownBy(() -> b.listeners(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> b.maxMovesPerSecond(0)).hasMessageContaining("maxMovesPerSecond must be positive");
+        assertThatThrownBy(() -> b.maxMovesInFlight(-1)).hasMessageContaining("maxMovesInFlight must be positive");
+        assertThatThrownBy(() -> b.moveVeto(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("moveVeto");
+        assertThatThrownBy(() -> MoveDecision.delay(Duration.ZERO)).hasMessageContaining("retryAfter must be positive");
         assertThatThrownBy(() -> SupervisorOptions.builder("DS").rebalance(Rebalance.ACTIVE).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("monitorNodes");
     }

@@ -1,6 +1,7 @@
 package io.distributedsupervisor.internal;
 
 import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.MoveCause;
 import io.distributedsupervisor.Rebalance;
 import io.distributedsupervisor.Restart;
 import io.distributedsupervisor.spi.BackendException;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A member gone without a goodbye: a failover, timed for {@code onFailover};
  *       {@link MembershipWatch} reports node events and children lost for want of a spec.</li>
  *   <li>A member joined: with {@link Rebalance#ACTIVE}, local children that the ring now gives to
- *       the newcomer are stopped here so that it starts them.</li>
+ *       the newcomer are stopped here so that it starts them, each move through the
+ *       {@link MoveGate} ({@code MoveCause.JOIN}); {@link #rebalance()} does the same for every
+ *       node of the ring on an operator's request ({@code MoveCause.EXPLICIT}).</li>
  *   <li>A local child whose claim is not this session's any more is dropped at once (fencing).</li>
  * </ul>
  * Passes run one at a time on a virtual thread, started when there is something to do: no thread
@@ -215,7 +218,7 @@ final class FailoverCoordinator {
                 failover.lostNodes.addAll(change.lost());
             }
             if (!change.ups().isEmpty() && ctx.options.rebalance() == Rebalance.ACTIVE && ctx.lifecycle.isRunning()) {
-                rebalanceTo(change.ups(), ctx.ring.current());
+                rebalanceTo(change.ups(), ctx.ring.current(), MoveCause.JOIN);
             }
             full = true;
         }
@@ -270,26 +273,55 @@ final class FailoverCoordinator {
         return -1;
     }
 
-    private void rebalanceTo(Set<String> newcomers, HashRing ring) {
+    /**
+     * Hands to the {@link MoveGate} a move of each local child that the ring places, whose spec
+     * is stored (else it could not start elsewhere), and that the ring gives to one of
+     * {@code targets}; the gate decides when each starts. Returns how many moves it queued.
+     */
+    private int rebalanceTo(Set<String> targets, HashRing ring, MoveCause cause) {
+        if (ring.isEmpty()) {
+            return 0;
+        }
+        int queued = 0;
         for (LocalChild c : ctx.table.children()) {
-            if (c.explicitNode == null && c.isRunning() && !ring.isEmpty()) {
+            if (c.explicitNode == null && c.isRunning() && movable(c)) {
                 String target = ring.nodeFor(c.key);
                 // A node's own joining counts among the ups (for onNodeUp): never move a child to itself.
-                if (newcomers.contains(target) && !target.equals(ctx.node)) {
-                    Attempts.VIRTUAL.execute(() -> migrate(c, target));
+                if (targets.contains(target) && !target.equals(ctx.node)
+                        && ctx.moves.submit(c, target, cause, () -> migrate(c, target)).queued()) {
+                    queued++;
                 }
             }
         }
+        return queued;
     }
 
-    /** Stops a local child so that the node the ring names starts it (ACTIVE rebalance). */
-    private void migrate(LocalChild c, String target) {
+    /** {@code DistributedSupervisor.rebalance()}: every local child the ring gives to another node, as EXPLICIT moves. */
+    int rebalance() {
+        if (!ctx.lifecycle.isRunning()) {
+            return 0;
+        }
+        HashRing ring = ctx.ring.current();
+        return rebalanceTo(Set.copyOf(ring.nodes()), ring, MoveCause.EXPLICIT);
+    }
+
+    /** A child whose spec is stored: a move stops it here and the ring's node starts it from the spec. */
+    private boolean movable(LocalChild c) {
+        return ctx.options.cacheChildren() && c.restart() != Restart.TEMPORARY;
+    }
+
+    /**
+     * Hands a local child over to {@code target} (a planned move: its state and messages go
+     * along, see {@link Handoffs}); true if it was, false if another stop got there first.
+     */
+    private boolean migrate(LocalChild c, String target) {
         io.distributedsupervisor.Pid pid = c.currentPid();
         LocalChild.Moved m = ctx.handoffs.handOver(c, target, ctx.deadline(ctx.options.callTimeout()));
         if (m == null) {
-            return; // stopped meanwhile for another reason (terminate, close): that stop finishes it
+            return false; // stopped meanwhile for another reason (terminate, close): that stop finishes it
         }
         ctx.events.processStop(c.id, pid, m.reason());
+        return true;
     }
 
     private void onOwnerRemoved(MembershipWatch.Removed r) {
@@ -330,7 +362,7 @@ final class FailoverCoordinator {
             // them sees the others join, so running children are put where the ring says here too.
             HashRing ring = ctx.ring.current();
             if (ring.contains(ctx.node)) {
-                rebalanceTo(Set.copyOf(ring.nodes()), ring);
+                rebalanceTo(Set.copyOf(ring.nodes()), ring, MoveCause.JOIN);
             }
         }
         s.forEachSpecKey(key -> {

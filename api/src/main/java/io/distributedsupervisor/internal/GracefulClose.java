@@ -9,6 +9,11 @@ import io.distributedsupervisor.spi.CodecException;
 import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.DrainReport;
+import io.distributedsupervisor.MoveCause;
+import io.distributedsupervisor.MoveOutcome;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +50,7 @@ final class GracefulClose {
     }
 
     /** Runs the close; the caller has moved the lifecycle to CLOSING. */
-    DrainReport run(List<ChildStatus> statuses, Duration timeout) {
+    DrainReport run(List<ChildStatus> statuses, Duration timeout, MoveCause cause) {
         long began = ctx.ticker.read();
         Deadline deadline = ctx.deadline(timeout);
         NodeSession s = ctx.session();
@@ -76,13 +81,16 @@ final class GracefulClose {
             }
             moves.add(Thread.startVirtualThread(() -> {
                 try {
-                    switch (handOff(c, ring, deadline)) {
+                    Fate fate = handOff(c, ring, deadline, cause);
+                    switch (fate) {
                         case MOVED -> handedOver.incrementAndGet();
                         case STOPPED -> stopped.incrementAndGet();
-                        case NOTHING -> {
+                        case NOTHING, LEFT -> {
                         }
                     }
-                    done.add(c);
+                    if (fate != Fate.LEFT) {
+                        done.add(c);
+                    }
                 } finally {
                     slots.release();
                 }
@@ -158,31 +166,60 @@ final class GracefulClose {
         }
     }
 
-    private enum Fate { MOVED, STOPPED, NOTHING }
+    private enum Fate { MOVED, STOPPED, NOTHING, LEFT }
 
     private boolean moves(LocalChild c, HashRing ring) {
-        return ctx.options.cacheChildren() && c.restart() != Restart.TEMPORARY && !ring.isEmpty();
+        return stored(c) && !ring.isEmpty();
+    }
+
+    /** Its spec stays stored when it stops here, so it can start elsewhere. */
+    private boolean stored(LocalChild c) {
+        return ctx.options.cacheChildren() && c.restart() != Restart.TEMPORARY;
     }
 
     private static String target(LocalChild c, HashRing ring) {
         return c.explicitNode != null && ring.contains(c.explicitNode) ? c.explicitNode : ring.nodeFor(c.key);
     }
 
-    private Fate handOff(LocalChild c, HashRing ring, Deadline deadline) {
+    /**
+     * A child that moves goes through the {@link MoveGate} (asked of the veto, reported as a
+     * move); one the veto keeps, or not handed over by the deadline, is LEFT to the failover.
+     */
+    private Fate handOff(LocalChild c, HashRing ring, Deadline deadline, MoveCause cause) {
         Pid pid = c.currentPid();
         if (moves(c, ring)) {
-            LocalChild.Moved m = ctx.handoffs.handOver(c, target(c, ring), deadline);
-            if (m == null) {
-                return Fate.NOTHING; // a terminate (or its own exit) got there first and finishes it
+            String target = target(c, ring);
+            AtomicReference<LocalChild.Moved> moved = new AtomicReference<>();
+            MoveGate.Ticket ticket = ctx.moves.submit(c, target, cause, () -> {
+                LocalChild.Moved m = ctx.handoffs.handOver(c, target, deadline);
+                moved.set(m);
+                return m != null;
+            });
+            MoveOutcome outcome;
+            try {
+                outcome = ticket.outcome().get(Math.max(1, deadline.leftNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                return Fate.LEFT;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Fate.LEFT;
             }
-            ctx.events.processStop(c.id, pid, m.reason());
-            return Fate.MOVED;
+            LocalChild.Moved m = moved.get();
+            if (outcome == MoveOutcome.MOVED && m != null) {
+                ctx.events.processStop(c.id, pid, m.reason());
+                return Fate.MOVED;
+            }
+            // Vetoed, or failed: it cannot move now; the node closes anyway. Stopped by someone
+            // else first (a terminate, its own exit): that stop finishes it.
+            return c.isDone() ? Fate.NOTHING : Fate.LEFT;
         }
-        ExitReason r = c.stopAndWaitIfFirst(ExitReason.shutdown());
+        // The last node of the cluster keeps the stored specs: they start again when a node does.
+        boolean keepSpec = stored(c);
+        ExitReason r = c.stopAndWaitIfFirst(keepSpec ? ExitReason.migrated() : ExitReason.shutdown());
         if (r == null) {
             return Fate.NOTHING;
         }
-        ctx.host.gone(c, true);
+        ctx.host.gone(c, !keepSpec);
         ctx.events.processStop(c.id, pid, r);
         return Fate.STOPPED;
     }

@@ -3,10 +3,13 @@ package io.distributedsupervisor.internal;
 import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.MoveCause;
+import io.distributedsupervisor.MoveOutcome;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartReason;
 import io.distributedsupervisor.spi.Listener;
 import io.distributedsupervisor.spi.ListenerEvent;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -110,6 +113,12 @@ final class ListenerDispatcher {
 
     void untrusted(String what, String why) {
         event(new ListenerEvent.Untrusted(supervisor, node, what, why));
+    }
+
+    void move(Object id, String to, MoveCause cause, MoveOutcome outcome, long startedAtNanos, Duration took) {
+        if (thread != null) {
+            event(new ListenerEvent.Move(supervisor, node, id, node, to, cause, outcome, startedAtNanos, took));
+        }
     }
 
     void nodeTerminate(String closed, Object reason, List<ChildStatus> statuses) {

@@ -32,6 +32,8 @@ final class NodeContext {
     final Handoffs handoffs;
     /** The public face of this node, for children ({@code ChildContext.supervisor()}) and listeners. */
     final DistributedSupervisor api;
+    /** Every planned move of a local child passes through it: pause, rate and in-flight limits, the veto. */
+    final MoveGate moves;
 
     private volatile NodeSession session;
     private volatile Wire wire;
@@ -52,6 +54,7 @@ final class NodeContext {
         this.host = new ChildHost(this);
         this.handoffs = new Handoffs(this);
         this.api = api;
+        this.moves = new MoveGate(this);
     }
 
     NodeSession session() {

@@ -5,6 +5,7 @@ import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.DrainReport;
+import io.distributedsupervisor.MoveCause;
 import io.distributedsupervisor.Incarnation;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartResult;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * One node of a distributed supervisor: the implementation behind {@link DistributedSupervisor}.
  * It wires the node's parts together and hands each API call to the part whose job it is: the
  * {@link Router} (call, cast, send), {@link ChildStarts}, {@link Terminations}, the
- * {@link FailoverCoordinator}, {@link GracefulClose}; the {@link InboundDispatcher} answers other
+ * {@link FailoverCoordinator} (with the {@link MoveGate} its moves pass), {@link GracefulClose}; the {@link InboundDispatcher} answers other
  * nodes, the {@link SessionKeeper} keeps the session, the {@link ChildTable} owns the children.
  */
 public final class SupervisorNode implements DistributedSupervisor {
@@ -122,6 +123,7 @@ public final class SupervisorNode implements DistributedSupervisor {
         LOG.warn("supervisor {} on node {}: session closed, node is down; dropping {} local children",
                 ctx.name, ctx.node, ctx.table.size());
         failover.stop();
+        ctx.moves.stopPlanned();
         for (LocalChild c : ctx.table.close()) {
             c.abort();
         }
@@ -288,6 +290,29 @@ public final class SupervisorNode implements DistributedSupervisor {
         return terminations.terminate(id, null);
     }
 
+    // ---- rebalancing ----
+
+    @Override
+    public int rebalance() {
+        ctx.lifecycle.requireOpen();
+        return failover.rebalance();
+    }
+
+    @Override
+    public void pauseRebalancing() {
+        ctx.moves.pause();
+    }
+
+    @Override
+    public void resumeRebalancing() {
+        ctx.moves.resume();
+    }
+
+    @Override
+    public boolean isRebalancingPaused() {
+        return ctx.moves.isPaused();
+    }
+
     // ---- the ring ----
 
     @Override
@@ -319,17 +344,21 @@ public final class SupervisorNode implements DistributedSupervisor {
 
     @Override
     public void close() {
-        drain(null);
+        closeHandingOver(ctx.options.drainTimeout(), MoveCause.LEAVE);
     }
 
     @Override
     public DrainReport drain(Duration deadline) {
-        Duration timeout = deadline != null ? deadline : ctx.options.drainTimeout();
+        return closeHandingOver(deadline != null ? deadline : ctx.options.drainTimeout(), MoveCause.DRAIN);
+    }
+
+    private DrainReport closeHandingOver(Duration timeout, MoveCause cause) {
         List<ChildStatus> statuses = localChildStatuses();
         if (!ctx.lifecycle.leaveRunning(Lifecycle.State.CLOSING)) {
             return new DrainReport(0, List.of(), 0, Duration.ZERO);
         }
-        DrainReport report = new GracefulClose(ctx, failover).run(statuses, timeout);
+        ctx.moves.stopPlanned(); // queued rebalancing moves are dropped: the close hands every child over
+        DrainReport report = new GracefulClose(ctx, failover).run(statuses, timeout, cause);
         ctx.lifecycle.closed();
         LOG.info("supervisor {} on node {} closed: {} children handed over, {} stopped, {} left to failover, in {} ms",
                 ctx.name, ctx.node, report.handedOver(), report.stopped(), report.leftToFailover().size(),

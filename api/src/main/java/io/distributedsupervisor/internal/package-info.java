@@ -24,6 +24,10 @@
  *       a new one after a loss;
  *       {@code GracefulClose}: {@code close()}.</li>
  *   <li>{@code LeaseGate}: children paused for want of a lease, until it returns.</li>
+ *   <li>{@code MoveGate}: every planned move of a local child (ACTIVE rebalance, {@code rebalance()},
+ *       and the causes LEAVE and DRAIN for hand-overs) passes through it: pause, rate and
+ *       in-flight limits, the user's {@code MoveVeto}, a move dropped when no longer valid, one
+ *       move event each.</li>
  * </ul>
  *
  * <h2>Which thread runs what</h2>
@@ -47,14 +51,19 @@
  *   <tr><td>the scheduler ({@code Scheduler}, one shared thread by default)</td><td>deadlines of
  *       asynchronous operations, retry timers (which hand the next attempt to a virtual thread),
  *       read-your-writes polls of the view, the coordinator's timers (the slow full scan, a failover's
- *       end, the end of the settle time)</td><td>never</td></tr>
+ *       end, the end of the settle time), the move gate's rate timer and delayed moves (which go back
+ *       to its queue or to a virtual thread)</td><td>never</td></tr>
  *   <tr><td>a reconciliation pass (virtual; one at a time per node, started when there is
  *       work)</td><td>{@code FailoverCoordinator}: compares specs, owners and members; claims and
  *       starts orphans; fences; rebalances; rejoins after a lost session</td><td>yes (backend
  *       reads and writes)</td></tr>
  *   <tr><td>short virtual threads</td><td>a start, terminate or goodbye asked by another node;
- *       an answer larger than 4 KiB to decode; a move (ACTIVE rebalance); each hand-off of a
- *       graceful close</td><td>yes</td></tr>
+ *       an answer larger than 4 KiB to decode; a move (ACTIVE rebalance, {@code rebalance()}); each
+ *       hand-off of a graceful close</td><td>yes</td></tr>
+ *   <tr><td>the move gate's pump (virtual; one at a time per node, started when a queued move may
+ *       start)</td><td>{@code MoveGate}: checks that a queued move is still valid, asks the
+ *       {@code MoveVeto}, starts the move on a short virtual thread; a LEAVE or DRAIN move does the
+ *       same on a virtual thread of its own</td><td>only as long as the user's veto blocks</td></tr>
  *   <tr><td>the listener dispatcher (one platform thread per node with listeners)</td><td>every
  *       listener call, in order</td><td>a slow listener delays only later events</td></tr>
  * </table>

@@ -3,6 +3,8 @@ package io.distributedsupervisor.spi;
 import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.MoveCause;
+import io.distributedsupervisor.MoveOutcome;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartReason;
 import java.time.Duration;
@@ -26,7 +28,7 @@ import java.util.function.Predicate;
  *
  * <p>Two ways to listen, use either: override the Elixir-named methods ({@link #onProcessStart},
  * {@link #onProcessStop}, {@link #onNodeUp}, ...), or override {@link #onEvent}, which gets every
- * process and node event as one {@link ListenerEvent} value naming the node that observed it.
+ * process, node and move event as one {@link ListenerEvent} value naming the node that observed it.
  * The supervisor calls {@link #onEvent}; by default it calls the matching named method.
  *
  * <p>Implementations found by {@link java.util.ServiceLoader} are added to every supervisor
@@ -59,6 +61,7 @@ public interface Listener {
             case ListenerEvent.NodeTerminated e -> onNodeTerminate(e.supervisor(), e.closed(), e.reason(), e.statuses());
             case ListenerEvent.Failover e -> onFailover(e.supervisor(), e.lostNodes(), e.children(), e.took());
             case ListenerEvent.Untrusted e -> onUntrusted(e.supervisor(), e.what(), e.why());
+            case ListenerEvent.Move e -> onMove(e.supervisor(), e.id(), e.from(), e.to(), e.cause(), e.outcome());
         }
     }
 
@@ -107,8 +110,16 @@ public interface Listener {
     }
 
     /**
-     * A listener that passes on only the process events whose id matches {@code ids}; node and
-     * lifecycle events all pass.
+     * A planned move of child {@code id} from {@code from} (this node) to {@code to} for
+     * {@code cause} ended with {@code outcome}: one call per move, on the node the child ran on.
+     * {@link ListenerEvent.Move} also has when it started, on the node's ticker, and how long it took.
+     */
+    default void onMove(String supervisor, Object id, String from, String to, MoveCause cause, MoveOutcome outcome) {
+    }
+
+    /**
+     * A listener that passes on only the process and move events whose id matches {@code ids};
+     * node and lifecycle events all pass.
      */
     static Listener filtered(Listener listener, Predicate<Object> ids) {
         Objects.requireNonNull(listener, "listener");
@@ -133,6 +144,11 @@ public interface Listener {
                         }
                     }
                     case ListenerEvent.ProcessStopped e -> {
+                        if (ids.test(e.id())) {
+                            listener.onEvent(e);
+                        }
+                    }
+                    case ListenerEvent.Move e -> {
                         if (ids.test(e.id())) {
                             listener.onEvent(e);
                         }
@@ -185,6 +201,13 @@ public interface Listener {
             @Override
             public void onUntrusted(String supervisor, String what, String why) {
                 listener.onUntrusted(supervisor, what, why);
+            }
+
+            @Override
+            public void onMove(String supervisor, Object id, String from, String to, MoveCause cause, MoveOutcome outcome) {
+                if (ids.test(id)) {
+                    listener.onMove(supervisor, id, from, to, cause, outcome);
+                }
             }
 
             @Override

@@ -2,6 +2,8 @@ package io.distributedsupervisor.spi;
 
 import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.MoveCause;
+import io.distributedsupervisor.MoveOutcome;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartReason;
 import java.time.Duration;
@@ -71,6 +73,31 @@ public sealed interface ListenerEvent {
      * entry; worth an alert, since something wrote where only the cluster should.
      */
     record Untrusted(String supervisor, String node, String what, String why) implements ListenerEvent {
+    }
+
+    /**
+     * A planned move of child {@code id} from {@code from} (the child's node, which is
+     * {@link #node()}) to {@code to} ended with {@code outcome}; one event per move, whatever its
+     * outcome, on the node the child ran on.
+     *
+     * @param cause          why it was moved
+     * @param outcome        moved, vetoed, dropped (no longer valid when its turn came) or failed
+     * @param startedAtNanos when the move started, on the node's {@code Ticker} (the one
+     *                       {@code SupervisorOptions.ticker} sets); for a move that did not start
+     *                       (vetoed, dropped unrun), when that was decided. Only differences between
+     *                       readings of one node mean something: the rate limit can be checked with them
+     * @param took           from the start to the child's hand-over; zero for a move that did not start
+     */
+    record Move(String supervisor, String node, Object id, String from, String to, MoveCause cause,
+                MoveOutcome outcome, long startedAtNanos, Duration took) implements ListenerEvent {
+        public Move {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(cause, "cause");
+            Objects.requireNonNull(outcome, "outcome");
+            Objects.requireNonNull(took, "took");
+        }
     }
 
     /** {@link #node()} took over {@code children} children of {@code lostNodes}; the last had run init after {@code took}. */

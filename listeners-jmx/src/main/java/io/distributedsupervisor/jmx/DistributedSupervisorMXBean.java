@@ -29,6 +29,11 @@ public interface DistributedSupervisorMXBean {
     String CHILD_GIVEN_UP = "io.distributedsupervisor.child.givenup";
     /** Notification type: this node ignores an entry of coordination storage it does not trust. */
     String UNTRUSTED = "io.distributedsupervisor.untrusted";
+    /**
+     * Notification type: a planned move of a child of this node ended (moved, vetoed, dropped or
+     * failed), one per move, with its cause ({@code JOIN}, {@code LEAVE}, {@code DRAIN}, {@code EXPLICIT}).
+     */
+    String CHILD_MOVE = "io.distributedsupervisor.child.move";
 
     /** This node's name. */
     String getNodeName();
@@ -98,6 +103,33 @@ public interface DistributedSupervisorMXBean {
      */
     long getUntrustedEntries();
 
+    /** Children of this node handed over by an ACTIVE rebalance after a node joined (cause {@code JOIN}). */
+    long getMovesJoin();
+
+    /** Children of this node handed over because it closed (cause {@code LEAVE}). */
+    long getMovesLeave();
+
+    /** Children of this node handed over by a drain (cause {@code DRAIN}). */
+    long getMovesDrain();
+
+    /** Children of this node handed over by an operator's {@code rebalance()} (cause {@code EXPLICIT}). */
+    long getMovesExplicit();
+
+    /** Planned moves of this node's children that the move veto vetoed, of any cause. */
+    long getMovesVetoed();
+
+    /**
+     * Planned moves of this node's children dropped, of any cause: no longer valid when their turn
+     * came (the child stopped, the ring changed, the node closes), or the child stopped otherwise meanwhile.
+     */
+    long getMovesDropped();
+
+    /** Planned moves of this node's children that failed with an exception, of any cause. */
+    long getMovesFailed();
+
+    /** Whether this node's rebalancing is paused ({@code pauseRebalancing}). */
+    boolean isRebalancingPaused();
+
     /**
      * Notifications not delivered to in-process JMX listeners because they were too slow to
      * keep up (remote clients are buffered by the connector and never cause drops).
@@ -106,6 +138,20 @@ public interface DistributedSupervisorMXBean {
 
     /** The children running on this node, sorted by id; a snapshot. */
     List<ChildInfo> listLocalChildren();
+
+    /**
+     * {@code DistributedSupervisor.rebalance()} on this node: queues a move (cause {@code EXPLICIT})
+     * of every child of this node that the ring gives to another node.
+     *
+     * @return how many moves it queued
+     */
+    int rebalance();
+
+    /** {@code DistributedSupervisor.pauseRebalancing()} on this node: JOIN and EXPLICIT moves wait. */
+    void pauseRebalancing();
+
+    /** {@code DistributedSupervisor.resumeRebalancing()} on this node. */
+    void resumeRebalancing();
 
     /**
      * Terminates the child whose id is this {@code String}, wherever it runs, and removes its

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes every supervisor of this JVM over JMX: one {@link DistributedSupervisorMXBean} per
  * supervisor and node, named {@code io.distributedsupervisor:type=DistributedSupervisor,name=<supervisor>,node=<node>}
- * (see {@link #objectName}), with JMX notifications for node up, node down, node terminate and
- * a child given up.
+ * (see {@link #objectName}), with JMX notifications for node up, node down, node terminate,
+ * a child given up, an untrusted entry and each planned move of a child.
  *
  * <p>Found by {@link java.util.ServiceLoader}: with this jar on the class path every supervisor
  * gets its MBean, nothing to configure. It can also be passed explicitly
@@ -189,6 +189,29 @@ public final class JmxListener implements Listener {
                             + e.node() + " ignores " + e.what() + ": " + e.why(), null);
                 }
             }
+            case ListenerEvent.Move e -> moved(s, e);
+        }
+    }
+
+    private static void moved(NodeStats s, ListenerEvent.Move e) {
+        switch (e.outcome()) {
+            case MOVED -> {
+                switch (e.cause()) {
+                    case JOIN -> s.movesJoin.incrementAndGet();
+                    case LEAVE -> s.movesLeave.incrementAndGet();
+                    case DRAIN -> s.movesDrain.incrementAndGet();
+                    case EXPLICIT -> s.movesExplicit.incrementAndGet();
+                }
+            }
+            case VETOED -> s.movesVetoed.incrementAndGet();
+            case DROPPED -> s.movesDropped.incrementAndGet();
+            case FAILED -> s.movesFailed.incrementAndGet();
+        }
+        if (s.mbean != null) {
+            s.mbean.send(DistributedSupervisorMXBean.CHILD_MOVE, e.cause() + " move of child " + e.id() + " of "
+                    + e.supervisor() + " from " + e.from() + " to " + e.to() + ": " + e.outcome(),
+                    Notifications.moveEvent(e.supervisor(), e.node(), e.id(), e.from(), e.to(), e.cause().name(),
+                            e.outcome().name(), e.took().toMillis()));
         }
     }
 

@@ -20,6 +20,14 @@ final class NodeStats {
     final AtomicLong nodesTerminated = new AtomicLong();
     final AtomicLong lastFailoverMillis = new AtomicLong(-1);
     final AtomicLong untrusted = new AtomicLong();
+    /** Moves that handed a child over, by cause; and moves that did not, by outcome. */
+    final AtomicLong movesJoin = new AtomicLong();
+    final AtomicLong movesLeave = new AtomicLong();
+    final AtomicLong movesDrain = new AtomicLong();
+    final AtomicLong movesExplicit = new AtomicLong();
+    final AtomicLong movesVetoed = new AtomicLong();
+    final AtomicLong movesDropped = new AtomicLong();
+    final AtomicLong movesFailed = new AtomicLong();
 
     /** The MBean these counters are published through; only the dispatcher thread touches it. */
     SupervisorMBean mbean;

@@ -23,6 +23,8 @@ final class Notifications {
     static final CompositeType NODE_EVENT;
     /** userData of a child given up. */
     static final CompositeType CHILD_EVENT;
+    /** userData of a child's move. */
+    static final CompositeType MOVE_EVENT;
 
     private static final String NODE_USER_DATA =
             "supervisor, reportedBy, node, reason, ringNodes (String[]), childIds (String[])";
@@ -43,11 +45,17 @@ final class Notifications {
                     + "lastExit"),
             new MBeanNotificationInfo(new String[] {DistributedSupervisorMXBean.UNTRUSTED},
                     Notification.class.getName(), "This node ignores an entry of coordination storage it does not trust; "
-                    + "the message names the entry and why. userData: none")
+                    + "the message names the entry and why. userData: none"),
+            new MBeanNotificationInfo(new String[] {DistributedSupervisorMXBean.CHILD_MOVE},
+                    Notification.class.getName(), "A planned move of a child of this node ended, one per move; sent by "
+                    + "the node the child ran on. userData: supervisor, reportedBy, childId, idType, from, to, cause "
+                    + "(JOIN, LEAVE, DRAIN, EXPLICIT), outcome (MOVED, VETOED, DROPPED, FAILED), tookMillis")
     };
 
     private static final String[] NODE_ITEMS = {"supervisor", "reportedBy", "node", "reason", "ringNodes", "childIds"};
     private static final String[] CHILD_ITEMS = {"supervisor", "reportedBy", "childId", "idType", "pid", "lastExit"};
+    private static final String[] MOVE_ITEMS = {"supervisor", "reportedBy", "childId", "idType", "from", "to", "cause",
+            "outcome", "tookMillis"};
 
     static {
         try {
@@ -66,6 +74,14 @@ final class Notifications {
                             "the exit that went over the limit"},
                     new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
                             SimpleType.STRING, SimpleType.STRING});
+            MOVE_EVENT = new CompositeType("io.distributedsupervisor.MoveEvent", "A planned move of a child",
+                    MOVE_ITEMS,
+                    new String[] {"the supervisor's name", "the node that sent this notification", "the child's id as text",
+                            "the id's type: string, long, int or uuid", "the node the child ran on", "the node it was moved to",
+                            "why: JOIN, LEAVE, DRAIN or EXPLICIT", "MOVED, VETOED, DROPPED or FAILED",
+                            "from the move's start to the hand-over, ms; 0 for a move that did not start"},
+                    new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
+                            SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.LONG});
         } catch (OpenDataException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -83,6 +99,12 @@ final class Notifications {
     static CompositeData childEvent(String supervisor, String reportedBy, Object id, String pid, String lastExit) {
         return composite(CHILD_EVENT, CHILD_ITEMS, supervisor, reportedBy, String.valueOf(id), ChildInfo.idType(id), pid,
                 lastExit);
+    }
+
+    static CompositeData moveEvent(String supervisor, String reportedBy, Object id, String from, String to, String cause,
+                                   String outcome, long tookMillis) {
+        return composite(MOVE_EVENT, MOVE_ITEMS, supervisor, reportedBy, String.valueOf(id), ChildInfo.idType(id), from, to,
+                cause, outcome, tookMillis);
     }
 
     /** The ring's nodes from a node event's {@code info}, which the runtime fills with {@code "nodes"}. */

@@ -172,6 +172,46 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
     }
 
     @Override
+    public long getMovesJoin() {
+        return stats.movesJoin.get();
+    }
+
+    @Override
+    public long getMovesLeave() {
+        return stats.movesLeave.get();
+    }
+
+    @Override
+    public long getMovesDrain() {
+        return stats.movesDrain.get();
+    }
+
+    @Override
+    public long getMovesExplicit() {
+        return stats.movesExplicit.get();
+    }
+
+    @Override
+    public long getMovesVetoed() {
+        return stats.movesVetoed.get();
+    }
+
+    @Override
+    public long getMovesDropped() {
+        return stats.movesDropped.get();
+    }
+
+    @Override
+    public long getMovesFailed() {
+        return stats.movesFailed.get();
+    }
+
+    @Override
+    public boolean isRebalancingPaused() {
+        return guarded(supervisor::isRebalancingPaused);
+    }
+
+    @Override
     public long getNotificationsDropped() {
         return dropped.get();
     }
@@ -182,6 +222,27 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
     public List<ChildInfo> listLocalChildren() {
         return guarded(() -> supervisor.localChildStatuses().stream().map(ChildInfo::of)
                 .sorted(Comparator.comparing(ChildInfo::id)).toList());
+    }
+
+    @Override
+    public int rebalance() {
+        return guarded(supervisor::rebalance);
+    }
+
+    @Override
+    public void pauseRebalancing() {
+        guarded(() -> {
+            supervisor.pauseRebalancing();
+            return null;
+        });
+    }
+
+    @Override
+    public void resumeRebalancing() {
+        guarded(() -> {
+            supervisor.resumeRebalancing();
+            return null;
+        });
     }
 
     @Override
@@ -231,9 +292,23 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
                 Map.entry("NodesTerminated", "Graceful closes of other nodes seen by this node"),
                 Map.entry("LastFailoverMillis", "Duration of the last failover this node took part in, ms; -1 before any"),
                 Map.entry("UntrustedEntries", "Entries of coordination storage ignored as untrusted; above 0: investigate"),
+                Map.entry("MovesJoin", "Children handed over by an ACTIVE rebalance after a node joined (cause JOIN)"),
+                Map.entry("MovesLeave", "Children handed over because this node closed (cause LEAVE)"),
+                Map.entry("MovesDrain", "Children handed over by a drain of this node (cause DRAIN)"),
+                Map.entry("MovesExplicit", "Children handed over by an operator's rebalance() (cause EXPLICIT)"),
+                Map.entry("MovesVetoed", "Moves of this node's children that the move veto vetoed, any cause"),
+                Map.entry("MovesDropped", "Moves dropped, any cause: no longer valid at their turn (child stopped, ring "
+                        + "changed, node closing), or the child stopped otherwise meanwhile"),
+                Map.entry("MovesFailed", "Moves that failed with an exception, any cause"),
+                Map.entry("RebalancingPaused", "Whether this node's rebalancing is paused: JOIN and EXPLICIT moves wait"),
                 Map.entry("NotificationsDropped", "Notifications dropped because an in-process listener did not keep up"));
         private static final Map<String, String> OPERATIONS = Map.of(
                 "listLocalChildren", "The children running on this node: id, idType, pid, childClass, restart, startedAt, restarts",
+                "rebalance", "Queue a move (cause EXPLICIT) of every child of this node that the ring gives to another node; "
+                        + "they start as the rate and in-flight limits, a pause and the move veto allow. Returns how many were queued",
+                "pauseRebalancing", "Pause this node's rebalancing: JOIN and EXPLICIT moves wait until resumed (a close's "
+                        + "hand-overs do not)",
+                "resumeRebalancing", "Resume this node's rebalancing: queued moves start",
                 "terminateChild", "Terminate a child by id, wherever it runs; its spec is removed, it is not restarted. "
                         + "False when no child has the id. With one argument the id is a String; else give idType: "
                         + "string, long, int or uuid");

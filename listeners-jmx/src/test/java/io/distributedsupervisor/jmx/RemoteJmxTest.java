@@ -89,7 +89,7 @@ class RemoteJmxTest {
         assertThat(Arrays.stream(info.getNotifications()).flatMap(n -> Arrays.stream(n.getNotifTypes())))
                 .containsExactlyInAnyOrder(DistributedSupervisorMXBean.NODE_UP, DistributedSupervisorMXBean.NODE_DOWN,
                         DistributedSupervisorMXBean.NODE_TERMINATE, DistributedSupervisorMXBean.CHILD_GIVEN_UP,
-                        DistributedSupervisorMXBean.UNTRUSTED);
+                        DistributedSupervisorMXBean.UNTRUSTED, DistributedSupervisorMXBean.CHILD_MOVE);
         assertThat(Arrays.stream(info.getNotifications()).map(MBeanNotificationInfo::getDescription))
                 .allSatisfy(d -> assertThat(d).contains("userData"));
         assertThat(Arrays.stream(info.getAttributes()).map(a -> a.getName() + ":" + a.getDescription()))
