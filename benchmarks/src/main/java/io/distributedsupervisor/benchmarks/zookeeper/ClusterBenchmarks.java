@@ -70,19 +70,27 @@ public final class ClusterBenchmarks {
 
     private static final Map<String, ZooKeeperBackend> BACKENDS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static DistributedSupervisor node(EmbeddedZooKeeper zk, String supervisor, String name) {
+    private static DistributedSupervisor node(EmbeddedZooKeeper zk, String supervisor, String name, List<String> allowList) {
         ZooKeeperBackend backend = backend(zk);
         BACKENDS.put(supervisor + "/" + name, backend);
         return DistributedSupervisor.start(SupervisorOptions.builder(supervisor).nodeName(name)
                 .serviceLoaderListeners(false).callTimeout(Duration.ofSeconds(30))
-                .allowList(List.of(io.distributedsupervisor.benchmarks.IdleChildFootprint.Idle.class.getName()))
-                .backend(backend).build());
+                .allowList(allowList).backend(backend).build());
     }
 
     private static List<DistributedSupervisor> cluster(EmbeddedZooKeeper zk, String supervisor, int n) {
+        return cluster(zk, supervisor, n, List.of(IdleChildFootprint.Idle.class.getName()));
+    }
+
+    /**
+     * Nodes n1..n{@code n} of {@code supervisor} on {@code zk} (a cluster secret, digest ACL, 4 s
+     * sessions, 30 s call timeout, {@code allowList}), once each sees them all. Close them with
+     * {@link #close(String, List)}, which closes their backends too.
+     */
+    static List<DistributedSupervisor> cluster(EmbeddedZooKeeper zk, String supervisor, int n, List<String> allowList) {
         List<DistributedSupervisor> nodes = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            nodes.add(node(zk, supervisor, "n" + i));
+            nodes.add(node(zk, supervisor, "n" + i, allowList));
         }
         List<String> names = nodes.stream().map(DistributedSupervisor::node).toList();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -122,7 +130,8 @@ public final class ClusterBenchmarks {
         }
     }
 
-    private static void close(String supervisor, List<DistributedSupervisor> nodes) {
+    /** Closes the nodes of {@code supervisor} (each a drain; closed ones are skipped), then their backends. */
+    static void close(String supervisor, List<DistributedSupervisor> nodes) {
         nodes.forEach(DistributedSupervisor::close);
         BACKENDS.entrySet().removeIf(e -> {
             if (e.getKey().startsWith(supervisor + "/")) {
