@@ -74,6 +74,17 @@ final class ChildTable {
         });
     }
 
+    /**
+     * No child is added any more; the children stay (each leaves when it is handed over, so that
+     * one waiting for its turn keeps serving) and are returned.
+     */
+    List<LocalChild> seal() {
+        return run(() -> {
+            open = false;
+            return new ArrayList<>(children.values());
+        });
+    }
+
     /** No child is added any more; every child is taken out and returned. */
     List<LocalChild> close() {
         return run(() -> {

@@ -65,14 +65,14 @@ final class GracefulClose {
         Semaphore slots = new Semaphore(IN_FLIGHT);
         AtomicInteger handedOver = new AtomicInteger();
         AtomicInteger stopped = new AtomicInteger();
-        // Announced before the children leave the table: from then on a message that finds no
-        // child waits for the move instead of being dropped.
-        for (LocalChild c : ctx.table.children()) {
+        // Each child serves until its own hand-over begins; its move is announced first, so that
+        // from then on a message that finds it stopping waits for the move instead of being dropped.
+        List<LocalChild> children = ctx.table.seal();
+        for (LocalChild c : children) {
             if (moves(c, ring)) {
                 ctx.handoffs.expect(c.key, target(c, ring));
             }
         }
-        List<LocalChild> children = ctx.table.close();
         List<Thread> moves = new ArrayList<>(children.size());
         Set<LocalChild> done = ConcurrentHashMap.newKeySet();
         for (LocalChild c : children) {
@@ -120,6 +120,7 @@ final class GracefulClose {
                     left.size() > 20 ? left.subList(0, 20) + "..." : left);
         }
         ctx.handoffs.awaitForwarded(deadline);
+        ctx.table.close();
         try {
             s.close();
         } catch (RuntimeException e) {

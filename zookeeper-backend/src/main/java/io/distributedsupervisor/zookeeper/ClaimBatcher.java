@@ -22,6 +22,9 @@ import org.apache.zookeeper.ZooKeeper;
  * written again alone, and fails or succeeds on its own. Claims written together share their
  * epoch (the transaction's zxid), which is unique per key all the same.
  *
+ * <p>A batcher made without a member touch writes releases the same way (a leaving node's member
+ * znode is gone, and a release needs no epoch): its futures complete with 0.
+ *
  * <p>Callbacks run on ZooKeeper's event thread and only hand results over.
  */
 final class ClaimBatcher {
@@ -37,6 +40,7 @@ final class ClaimBatcher {
     private final ConcurrentLinkedQueue<Claim> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
 
+    /** @param touchMember the member touch ahead of each batch, or null for none (releases) */
     ClaimBatcher(ZooKeeper zk, Op touchMember) {
         this.zk = zk;
         this.touchMember = touchMember;
@@ -73,12 +77,16 @@ final class ClaimBatcher {
 
     private void write(List<Claim> batch, boolean counted) {
         List<Op> ops = new ArrayList<>();
-        ops.add(touchMember);
+        if (touchMember != null) {
+            ops.add(touchMember);
+        }
         batch.forEach(c -> ops.addAll(c.ops()));
         zk.multi(ops, (rc, path, ctx, results) -> {
             try {
                 KeeperException.Code code = KeeperException.Code.get(rc);
-                if (code == KeeperException.Code.OK && results != null
+                if (code == KeeperException.Code.OK && results != null && touchMember == null) {
+                    batch.forEach(c -> c.epoch().complete(0L));
+                } else if (code == KeeperException.Code.OK && results != null
                         && results.get(0) instanceof OpResult.SetDataResult touched) {
                     long epoch = touched.getStat().getMzxid();
                     batch.forEach(c -> c.epoch().complete(epoch));

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -110,10 +111,19 @@ final class ZooKeeperSession implements NodeSession {
     private String rawPrefix;
     private String rawMemberPath;
     private ClaimBatcher batcher;
+    /** Releases of this session's own entries, written together (no member touch: a leaving node has none). */
+    private ClaimBatcher releases;
     /** The ACL of the znodes this node creates through the raw handle (Curator's for the rest). */
     private final List<ACL> acl;
     private NodeTransport transport;
     private volatile SupervisorView view;
+    /**
+     * The versions of the owner entries this session wrote (0 when created, then one more per
+     * restart recorded), so that a release needs no read. An entry someone else deleted and
+     * another session made again could carry the same version: such a release deletes that
+     * session's entry, whose node then drops its copy and the child is placed again (never two).
+     */
+    private final ConcurrentHashMap<String, Integer> ownVersions = new ConcurrentHashMap<>();
     private Thread leaseThread;
     private long sessionId;
     private long leaseNanos;
@@ -258,6 +268,7 @@ final class ZooKeeperSession implements NodeSession {
             rawPrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
             rawMemberPath = rawPrefix + memberPath;
             batcher = new ClaimBatcher(zk, touchMember());
+            releases = new ClaimBatcher(zk, null);
             // Owners learnt from claim events trust whoever set a member znode; with open ACLs that
             // may be anyone, so then (with a secret to check against) every new owner entry is read.
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
@@ -624,7 +635,7 @@ final class ZooKeeperSession implements NodeSession {
         batcher.submit(ops).whenComplete((epoch, error) -> {
             if (error == null) {
                 Owner o = new Owner(node, epoch, 0, sessionId);
-                view.claimed(key, o, spec);
+                claimedHere(key, o, spec);
                 claimed.complete(o);
             } else if (error instanceof KeeperException.NodeExistsException) {
                 // The conflict's owner is read on a thread of its own: this may be ZooKeeper's event thread.
@@ -643,7 +654,7 @@ final class ZooKeeperSession implements NodeSession {
         requireOpen();
         try {
             Owner o = claim(List.of(Op.check(raw(childrenPath, key), -1), createOwner(key)));
-            view.claimed(key, o, null);
+            claimedHere(key, o, null);
             return Optional.of(o);
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
@@ -671,7 +682,7 @@ final class ZooKeeperSession implements NodeSession {
             for (Map.Entry<String, CompletableFuture<Long>> e : epochs.entrySet()) {
                 try {
                     Owner o = new Owner(node, answer(e.getValue()), 0, sessionId);
-                    view.claimed(e.getKey(), o, null);
+                    claimedHere(e.getKey(), o, null);
                     claimed.put(e.getKey(), o);
                 } catch (KeeperException.NoNodeException | KeeperException.NodeExistsException left) {
                     // Its spec is gone, or it is owned already: left out.
@@ -754,6 +765,12 @@ final class ZooKeeperSession implements NodeSession {
         return "untrusted(" + named + ", session 0x" + Long.toHexString(stat.getEphemeralOwner()) + ")";
     }
 
+    /** A claim of this session was written: the view learns it, and its entry's version (0) is kept for the release. */
+    private void claimedHere(String key, Owner o, SpecRecord spec) {
+        ownVersions.put(key, 0);
+        view.claimed(key, o, spec);
+    }
+
     /** The stat of this session's own owner znode for {@code key}, or null if it is not ours. */
     private Stat ownStat(String key) throws Exception {
         Stat stat = client.checkExists().forPath(ownersPath + "/" + key);
@@ -773,8 +790,9 @@ final class ZooKeeperSession implements NodeSession {
             if (stat == null || stat.getCzxid() != owner.epoch()) {
                 return false;
             }
-            client.setData().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key,
+            Stat written = client.setData().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key,
                     proofs.ownerData(key, node, owner.restarts(), sessionId));
+            ownVersions.put(key, written.getVersion());
             view.updated(key, owner);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
@@ -787,6 +805,20 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public boolean release(String key) {
         requireOpen();
+        Integer version = ownVersions.remove(key);
+        if (version != null) {
+            // This session wrote the entry and knows its version: the delete goes with the others
+            // this node makes at the same time (a drain releases thousands), no read before it.
+            try {
+                answer(releases.submit(List.of(Op.delete(raw(ownersPath, key), version))));
+                view.released(key, null);
+                return true;
+            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                return false;
+            } catch (Exception e) {
+                throw ZooKeeperBackend.wrap("could not release " + key, e);
+            }
+        }
         try {
             Stat stat = ownStat(key);
             if (stat == null) {
@@ -805,6 +837,7 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public boolean releaseTo(String key, String node) {
         requireOpen();
+        ownVersions.remove(key);
         java.util.Objects.requireNonNull(node, "node");
         try {
             Stat stat = ownStat(key);
@@ -834,6 +867,7 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public boolean releaseAndRemoveSpec(String key) {
         requireOpen();
+        ownVersions.remove(key);
         try {
             Stat stat = ownStat(key);
             if (stat == null) {
