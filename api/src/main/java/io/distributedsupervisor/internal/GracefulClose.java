@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 final class GracefulClose {
     private static final Logger LOG = LoggerFactory.getLogger(GracefulClose.class);
     /** Hand-overs under way at once: each waits a round trip to its target and one to the registry. */
-    private static final int IN_FLIGHT = 256;
+    private static final int IN_FLIGHT = 1024;
 
     private final NodeContext ctx;
     private final FailoverCoordinator failover;
@@ -75,6 +75,7 @@ final class GracefulClose {
         }
         List<Thread> moves = new ArrayList<>(children.size());
         Set<LocalChild> done = ConcurrentHashMap.newKeySet();
+        List<String> moved = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (LocalChild c : children) {
             if (!acquire(slots, deadline)) {
                 break;
@@ -83,7 +84,10 @@ final class GracefulClose {
                 try {
                     Fate fate = handOff(c, ring, deadline, cause);
                     switch (fate) {
-                        case MOVED -> handedOver.incrementAndGet();
+                        case MOVED -> {
+                            handedOver.incrementAndGet();
+                            moved.add(c.key);
+                        }
                         case STOPPED -> stopped.incrementAndGet();
                         case NOTHING, LEFT -> {
                         }
@@ -119,6 +123,7 @@ final class GracefulClose {
                     + "nodes once this node's session closed: {}", ctx.name, ctx.node, left.size(), timeout,
                     left.size() > 20 ? left.subList(0, 20) + "..." : left);
         }
+        awaitNewOwners(s, moved, deadline);
         ctx.handoffs.awaitForwarded(deadline);
         ctx.table.close();
         try {
@@ -127,6 +132,22 @@ final class GracefulClose {
             LOG.debug("session close failed: {}", e.getMessage());
         }
         return new DrainReport(handedOver.get(), left, stopped.get(), Duration.ofNanos(ctx.ticker.read() - began));
+    }
+
+    /**
+     * Until this node's view shows each child it handed over owned by its new node: by then the
+     * other nodes' views (as quick as this one) route to it, and little more reaches this node
+     * to be forwarded. At most until the deadline.
+     */
+    private static void awaitNewOwners(NodeSession s, List<String> moved, Deadline deadline) {
+        int i = 0;
+        while (i < moved.size() && !deadline.passed()) {
+            if (s.owner(moved.get(i)).isPresent()) {
+                i++;
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
     }
 
     private static boolean acquire(Semaphore slots, Deadline deadline) {

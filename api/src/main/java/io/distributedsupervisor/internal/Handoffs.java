@@ -36,7 +36,7 @@ final class Handoffs {
 
     private final NodeContext ctx;
     /** Keys that left this node: where their messages go now. */
-    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ConcurrentHashMap<String, Forward> forwards = new ConcurrentHashMap<>();
     /** Keys handed to this node and not started yet. */
@@ -104,9 +104,10 @@ final class Handoffs {
     }
 
     /**
-     * Before the session of a node that handed children over closes: waits until nothing was
-     * forwarded for {@link #QUIET_NANOS} (senders have learnt the new owners), at most until
-     * {@code deadline}; at once when nothing was handed over.
+     * Before the session of a node that handed children over closes (and once its view shows their
+     * new owners): waits until nothing was forwarded for {@link #QUIET_NANOS}, for what senders
+     * sent before they learnt of the new owners, at most until {@code deadline}; at once when
+     * nothing was handed over.
      */
     void awaitForwarded(Deadline deadline) {
         if (lastForward == 0) {

@@ -37,13 +37,20 @@ final class ClaimBatcher {
 
     private final ZooKeeper zk;
     private final Op touchMember;
+    private final int maxPerBatch;
     private final ConcurrentLinkedQueue<Claim> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
 
     /** @param touchMember the member touch ahead of each batch, or null for none (releases) */
     ClaimBatcher(ZooKeeper zk, Op touchMember) {
+        this(zk, touchMember, MAX_CLAIMS);
+    }
+
+    /** @param maxPerBatch writes per multi-op: a release (a delete of a short path) is far smaller than a claim */
+    ClaimBatcher(ZooKeeper zk, Op touchMember, int maxPerBatch) {
         this.zk = zk;
         this.touchMember = touchMember;
+        this.maxPerBatch = maxPerBatch;
     }
 
     /** Queues one claim's operations; the future gets its epoch, or the KeeperException that failed it. */
@@ -64,7 +71,7 @@ final class ClaimBatcher {
                 continue;
             }
             List<Claim> batch = new ArrayList<>();
-            for (Claim c; batch.size() < MAX_CLAIMS && (c = waiting.poll()) != null; ) {
+            for (Claim c; batch.size() < maxPerBatch && (c = waiting.poll()) != null; ) {
                 batch.add(c);
             }
             if (batch.isEmpty()) {

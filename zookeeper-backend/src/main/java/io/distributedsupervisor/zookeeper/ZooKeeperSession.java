@@ -268,7 +268,8 @@ final class ZooKeeperSession implements NodeSession {
             rawPrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
             rawMemberPath = rawPrefix + memberPath;
             batcher = new ClaimBatcher(zk, touchMember());
-            releases = new ClaimBatcher(zk, null);
+            // A delete of owners/<key> is about 100 bytes in a multi-op: 1,000 stay far below 1 MiB.
+            releases = new ClaimBatcher(zk, null, 1000);
             // Owners learnt from claim events trust whoever set a member znode; with open ACLs that
             // may be anyone, so then (with a secret to check against) every new owner entry is read.
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
