@@ -413,7 +413,11 @@ final class FailoverCoordinator {
                     boolean pinned = explicit.isPresent() && ring.contains(explicit.get());
                     String target = pinned ? explicit.get() : ring.isEmpty() ? null : ring.nodeFor(key);
                     if (ctx.node.equals(target) && s.owner(key).isEmpty() && !unreadable.contains(key)) {
-                        if (!pinned && settling && settle.holds(key)) {
+                        io.distributedsupervisor.ChildSpec handed = ctx.handoffs.handedSpec(key);
+                        if (handed != null) {
+                            // Handed over on a planned move: its spec came along, no read needed.
+                            candidates.putIfAbsent(key, new ChildStarts.Stored(handed, explicit.orElse(null)));
+                        } else if (!pinned && settling && settle.holds(key)) {
                             held[0]++;
                         } else {
                             mine.add(key);

@@ -146,12 +146,12 @@ final class Handoffs {
     private void sendState(LocalChild c, String target, Object state, Deadline deadline) {
         byte[] bytes;
         try {
-            bytes = ctx.wire().encode(new Message.Handoff(c.key, Payload.of(state)));
+            bytes = ctx.wire().encode(new Message.Handoff(c.key, Payload.of(state), spec(c)));
         } catch (CodecException e) {
             LOG.warn("node {}: the handoff state of child {} cannot be encoded ({}); it starts fresh on node {}",
                     ctx.node, c.id, e.getMessage(), target);
             try {
-                bytes = ctx.wire().encode(new Message.Handoff(c.key, Payload.of(null)));
+                bytes = ctx.wire().encode(new Message.Handoff(c.key, Payload.of(null), spec(c)));
             } catch (CodecException impossible) {
                 return;
             }
@@ -169,6 +169,10 @@ final class Handoffs {
             LOG.warn("node {}: node {} did not take the handoff of child {} ({}); it starts there fresh, messages may be lost",
                     ctx.node, target, c.id, d);
         }
+    }
+
+    private static Payload spec(LocalChild c) {
+        return Payload.of(io.distributedsupervisor.protocol.WireFormat.specForm(c.spec));
     }
 
     /** What reaches the old node for a key that left: held until the claim is released, then sent on in order. */
@@ -285,7 +289,7 @@ final class Handoffs {
 
     /** A handoff arrived: keep its state and the messages that follow it until the child starts here. */
     void keep(Message.Handoff h, String fromNode) {
-        Waiting w = new Waiting(h.key(), h.state());
+        Waiting w = new Waiting(h.key(), h.state(), h.spec());
         Waiting before = waiting.put(h.key(), w);
         if (before != null) {
             before.expire();
@@ -295,6 +299,22 @@ final class Handoffs {
                 w.expire();
             }
         }, holdNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The spec of a child handed to this node and not started yet, as its old node sent it (the
+     * stored one): no read of it is needed to start it. Null if none, or unreadable.
+     */
+    io.distributedsupervisor.ChildSpec handedSpec(String key) {
+        Waiting w = waiting.get(key);
+        if (w == null) {
+            return null;
+        }
+        try {
+            return ctx.wire().decodeSpec(w.spec);
+        } catch (CodecException e) {
+            return null; // read from the store, as any other
+        }
     }
 
     /**
@@ -320,13 +340,15 @@ final class Handoffs {
     private final class Waiting {
         private final String key;
         private final Payload state;
+        private final Payload spec;
         private List<Letter> letters = new ArrayList<>();
         private volatile LocalChild child;
         private boolean expired;
 
-        Waiting(String key, Payload state) {
+        Waiting(String key, Payload state, Payload spec) {
             this.key = key;
             this.state = state;
+            this.spec = spec;
         }
 
         synchronized LocalChild.Offer offer(Letter letter) {

@@ -76,12 +76,15 @@ public sealed interface Message {
      * The sender hands the child of {@code key} over to the receiver on a planned move: its
      * {@code state} (a null value: none) is kept for the first incarnation the receiver starts
      * under its next claim, and messages for the key that arrive before that start wait for it.
-     * Answered with {@link Reply.Ok} once kept, before the sender releases its claim.
+     * {@code spec} is the child's spec as {@link WireFormat#specForm} writes it, the one stored,
+     * so that the receiver need not read it back. Answered with {@link Reply.Ok} once kept, before
+     * the sender releases its claim.
      */
-    record Handoff(String key, Payload state) implements Message {
+    record Handoff(String key, Payload state, Payload spec) implements Message {
         public Handoff {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(spec, "spec");
         }
     }
 

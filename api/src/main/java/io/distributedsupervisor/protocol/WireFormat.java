@@ -95,7 +95,10 @@ public final class WireFormat {
                 w.writeString(m.key());
                 incarnation(w, m.incarnation());
             }
-            case Message.Handoff m -> keyed(w, HANDOFF, m.key(), m.state());
+            case Message.Handoff m -> {
+                keyed(w, HANDOFF, m.key(), m.state());
+                payload(w, m.spec());
+            }
             case Message.Move m -> {
                 w.write(MOVE);
                 w.writeString(m.key());
@@ -136,7 +139,7 @@ public final class WireFormat {
                 yield new Message.Start(r.readPayload(), node);
             }
             case TERMINATE -> new Message.Terminate(r.readString(), readIncarnation(r));
-            case HANDOFF -> new Message.Handoff(r.readString(), r.readPayload());
+            case HANDOFF -> new Message.Handoff(r.readString(), r.readPayload(), r.readPayload());
             case MOVE -> new Message.Move(r.readString(), r.readString());
             case CLOSING -> {
                 String node = r.readString();

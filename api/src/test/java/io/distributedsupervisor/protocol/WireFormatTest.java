@@ -48,9 +48,11 @@ class WireFormatTest {
         assertThat(format.decodeSpec(start.spec())).isEqualTo(spec);
         assertThat(format.decodeMessage(format.encode(new Message.Terminate("l7", new Incarnation(42, 3)))))
                 .isEqualTo(new Message.Terminate("l7", new Incarnation(42, 3)));
-        Message.Handoff handoff = (Message.Handoff) format.decodeMessage(format.encode(new Message.Handoff("sk", Payload.of(41L))));
+        Message.Handoff handoff = (Message.Handoff) format.decodeMessage(format.encode(
+                new Message.Handoff("sk", Payload.of(41L), Payload.of(WireFormat.specForm(spec)))));
         assertThat(handoff.key()).isEqualTo("sk");
         assertThat(value(handoff.state())).isEqualTo(41L);
+        assertThat(format.decodeSpec(handoff.spec())).isEqualTo(spec);
         assertThat(format.decodeMessage(format.encode(new Message.Move("sk", "n3")))).isEqualTo(new Message.Move("sk", "n3"));
         assertThat(format.decodeMessage(format.encode(new Message.Terminate("l7", null))))
                 .isEqualTo(new Message.Terminate("l7", null));

@@ -105,46 +105,22 @@ public abstract class PlannedMoveContract extends HarnessContract {
                 node("n3").call(id, "inc");
             }
         }
-        Map<String, AtomicLong> answered = new ConcurrentHashMap<>();
-        ids.forEach(id -> answered.put(id, new AtomicLong()));
-        AtomicInteger failed = new AtomicInteger();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        AtomicBoolean running = new AtomicBoolean(true);
-        List<Thread> load = new ArrayList<>();
-        for (String from : List.of("n1", "n3")) {
-            for (int t = 0; t < 4; t++) {
-                load.add(Thread.startVirtualThread(() -> {
-                    while (running.get()) {
-                        String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
-                        try {
-                            node(from).call(id, "inc");
-                            answered.get(id).incrementAndGet();
-                        } catch (RuntimeException e) {
-                            failed.incrementAndGet();
-                            failures.add(e);
-                        }
-                    }
-                }));
-            }
-        }
-        await().until(() -> answered.values().stream().mapToLong(AtomicLong::get).sum() > 200);
+        Load load = new Load(ids, "n1", "n3");
+        await().until(() -> load.total() > 200);
 
         DrainReport report = node("n2").drain();
 
-        await().until(() -> answered.values().stream().mapToLong(AtomicLong::get).sum() > 400 + 200);
-        running.set(false);
-        for (Thread t : load) {
-            t.join();
-        }
-        assertThat(failures).as("calls that failed during the drain").isEmpty();
-        assertThat(failed).hasValue(0);
+        long then = load.total();
+        await().until(() -> load.total() > then + 200);
+        load.close();
+        assertThat(load.failures).as("calls that failed during the drain").isEmpty();
         assertThat(report.handedOver()).isEqualTo(ids.size());
         assertThat(report.leftToFailover()).isEmpty();
         for (String id : ids) {
             Pid pid = node("n1").whereis(id).orElseThrow();
             assertThat(pid.node()).as("where %s runs", id).isEqualTo(node("n1").nodeFor(id)).isIn("n1", "n3");
             // Every call was processed exactly once, on top of the state handed over.
-            assertThat((Object) node("n3").call(id, "get")).as("count of %s", id).isEqualTo(5 + answered.get(id).get());
+            assertThat((Object) node("n3").call(id, "get")).as("count of %s", id).isEqualTo(5 + load.answered.get(id).get());
             assertThat(SEEN.get(id)).as("incarnations of %s", id).filteredOn(s -> String.valueOf(s).startsWith("init:"))
                     .hasSize(2).last().isNotEqualTo("init:null");
         }
@@ -240,7 +216,7 @@ public abstract class PlannedMoveContract extends HarnessContract {
         }
     }
 
-    /** A steady call load on {@code ids} from n1 and n3 until {@link Load#close}: answered calls counted per id, failures kept. */
+    /** A steady call load on {@code ids}, 4 callers through each node of {@code from}, until {@link Load#close}: answered calls counted per id, failures kept. */
     private final class Load implements AutoCloseable {
         final Map<String, AtomicLong> answered = new ConcurrentHashMap<>();
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
