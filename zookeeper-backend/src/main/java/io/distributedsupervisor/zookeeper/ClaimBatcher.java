@@ -13,7 +13,8 @@ import org.apache.zookeeper.ZooKeeper;
 /**
  * Writes the claims that one node makes at the same time together: while {@value #IN_FLIGHT}
  * multi-ops are under way, new claims wait, and the next multi-op carries all of them (up to
- * {@value #MAX_CLAIMS}), behind one touch of the node's member znode. Under load that is one
+ * {@value #MAX_CLAIMS}, and about {@value #MAX_BATCH_BYTES} bytes), behind one touch of the
+ * node's member znode. Under load that is one
  * transaction, one answer and one member event per batch instead of per claim; alone, a claim
  * goes at once. New children's claims and a failover's thousands of claims take this one path.
  *
@@ -29,10 +30,28 @@ import org.apache.zookeeper.ZooKeeper;
  */
 final class ClaimBatcher {
     static final int IN_FLIGHT = 1;
-    static final int MAX_CLAIMS = 200;
+    static final int MAX_CLAIMS = 500;
+    /**
+     * What one multi-op may carry, estimated from its paths and data: a server refuses a request
+     * larger than its {@code jute.maxbuffer} (1 MiB by default), and specs can be large.
+     */
+    static final int MAX_BATCH_BYTES = 512 * 1024;
 
-    /** One claim's operations (without the member touch), and its epoch once written. */
-    private record Claim(List<Op> ops, CompletableFuture<Long> epoch) {
+    /** One claim's operations (without the member touch), their estimated size, and its epoch once written. */
+    private record Claim(List<Op> ops, int bytes, CompletableFuture<Long> epoch) {
+    }
+
+    private static int bytes(List<Op> ops) {
+        int n = 0;
+        for (Op op : ops) {
+            n += 32 + op.getPath().length();
+            if (op.toRequestRecord() instanceof org.apache.zookeeper.proto.CreateRequest c && c.getData() != null) {
+                n += c.getData().length;
+            } else if (op.toRequestRecord() instanceof org.apache.zookeeper.proto.SetDataRequest d && d.getData() != null) {
+                n += d.getData().length;
+            }
+        }
+        return n;
     }
 
     private final ZooKeeper zk;
@@ -55,7 +74,7 @@ final class ClaimBatcher {
 
     /** Queues one claim's operations; the future gets its epoch, or the KeeperException that failed it. */
     CompletableFuture<Long> submit(List<Op> ops) {
-        Claim c = new Claim(ops, new CompletableFuture<>());
+        Claim c = new Claim(ops, bytes(ops), new CompletableFuture<>());
         waiting.add(c);
         drain();
         return c.epoch();
@@ -70,9 +89,13 @@ final class ClaimBatcher {
             if (!inFlight.compareAndSet(n, n + 1)) {
                 continue;
             }
+            // Only the drainer that won the slot polls, so a peek and the poll after it agree.
             List<Claim> batch = new ArrayList<>();
-            for (Claim c; batch.size() < maxPerBatch && (c = waiting.poll()) != null; ) {
-                batch.add(c);
+            int bytes = 0;
+            for (Claim c; batch.size() < maxPerBatch && (c = waiting.peek()) != null
+                    && (batch.isEmpty() || bytes + c.bytes() <= MAX_BATCH_BYTES); ) {
+                batch.add(waiting.poll());
+                bytes += c.bytes();
             }
             if (batch.isEmpty()) {
                 inFlight.decrementAndGet();
