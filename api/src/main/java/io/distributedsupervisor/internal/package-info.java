@@ -22,7 +22,11 @@
  *       events; {@code SettleWindow}: the stored children a node that just started holds back, so
  *       that a whole-cluster restart places them by the ring; {@code SessionKeeper}: the session and
  *       a new one after a loss;
- *       {@code GracefulClose}: {@code close()}.</li>
+ *       {@code GracefulClose}: {@code drain()} and {@code close()}.</li>
+ *   <li>{@code Handoffs}: planned moves at both ends: the leaving node stops the child for the move,
+ *       sends its state and spec ahead, releases its claim and forwards what still reaches it; the
+ *       node it goes to keeps both, and the messages that come before its start, for the first
+ *       incarnation it starts. {@code OperatorMoves}: {@code move(id, node)}.</li>
  *   <li>{@code LeaseGate}: children paused for want of a lease, until it returns.</li>
  *   <li>{@code MoveGate}: every planned move of a local child (ACTIVE rebalance, {@code rebalance()},
  *       and the causes LEAVE and DRAIN for hand-overs) passes through it: pause, rate and
@@ -59,7 +63,10 @@
  *       reads and writes)</td></tr>
  *   <tr><td>short virtual threads</td><td>a start, terminate or goodbye asked by another node;
  *       an answer larger than 4 KiB to decode; a move (ACTIVE rebalance, {@code rebalance()}); each
- *       hand-off of a graceful close</td><td>yes</td></tr>
+ *       hand-off of a drain or close (at most 1,024 at once), each waiting for its state's
+ *       acknowledgement and its claim's release; a {@code move(id, node)} asked by another node;
+ *       a message held for a child that is on its way here, or forwarded after one that left,
+ *       is sent on by the thread that offered it (the forwarding node's) in arrival order</td><td>yes</td></tr>
  *   <tr><td>the move gate's pump (virtual; one at a time per node, started when a queued move may
  *       start)</td><td>{@code MoveGate}: checks that a queued move is still valid, asks the
  *       {@code MoveVeto}, starts the move on a short virtual thread; a LEAVE or DRAIN move does the
