@@ -63,6 +63,11 @@ final class Handoffs {
         return w == null ? LocalChild.Offer.GONE : w.offer(letter);
     }
 
+    /** Whether {@code key} left this node a moment ago or is on its way here. */
+    boolean involves(String key) {
+        return forwards.containsKey(key) || waiting.containsKey(key);
+    }
+
     // ---- the node a child leaves ----
 
     /**

@@ -77,6 +77,11 @@ final class NodeContext {
         return ring.refresh(() -> s.members().keySet(), membership::observe);
     }
 
+    /** Whether a message for {@code key} could be taken here: a child in the table, or a planned move of it. */
+    boolean mayTakeHere(String key) {
+        return table.get(key) != null || handoffs.involves(key);
+    }
+
     /**
      * Offers a message to the child of {@code key} on this node: the one in the table, else the
      * planned move it is part of (forwarded to where it went, or kept until it starts here).

@@ -49,16 +49,17 @@ final class Router {
     boolean deliver(Object id, Object message, int kind) {
         String key = ChildKey.encode(id);
         ctx.lifecycle.requireOpen();
-        Letter letter = Letter.local(kind, message, null);
         Deadline deadline = null;
         for (;;) {
-            switch (ctx.offerHere(key, letter)) {
-                case ACCEPTED -> {
-                    return true;
-                }
-                case FULL -> throw new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit());
-                case GONE -> {
-                    // not here, or stopping: it may run elsewhere now; the registry says
+            if (ctx.mayTakeHere(key)) {
+                switch (ctx.offerHere(key, Letter.local(kind, message, null))) {
+                    case ACCEPTED -> {
+                        return true;
+                    }
+                    case FULL -> throw new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit());
+                    case GONE -> {
+                        // stopping: it may run elsewhere now; the registry says
+                    }
                 }
             }
             NodeSession session = ctx.session();
@@ -120,17 +121,19 @@ final class Router {
         @Override
         CompletableFuture<Object> attempt() {
             ctx.lifecycle.requireOpen();
-            ReplyTo.Local answer = new ReplyTo.Local();
-            switch (ctx.offerHere(key, Letter.local(Letter.CALL, request, answer))) {
-                case ACCEPTED -> {
-                    target = ctx.node;
-                    return answer;
-                }
-                case FULL -> {
-                    return now(Outcome.failed(new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit())));
-                }
-                case GONE -> {
-                    // not here, or stopping: it may run elsewhere now; the registry says
+            if (ctx.mayTakeHere(key)) { // a remote call allocates no letter
+                ReplyTo.Local answer = new ReplyTo.Local();
+                switch (ctx.offerHere(key, Letter.local(Letter.CALL, request, answer))) {
+                    case ACCEPTED -> {
+                        target = ctx.node;
+                        return answer;
+                    }
+                    case FULL -> {
+                        return now(Outcome.failed(new MailboxFullException(id, ctx.node, ctx.options.mailboxLimit())));
+                    }
+                    case GONE -> {
+                        // stopping: it may run elsewhere now; the registry says
+                    }
                 }
             }
             NodeSession session = ctx.session();
