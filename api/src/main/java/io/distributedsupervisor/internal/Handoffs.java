@@ -124,9 +124,9 @@ final class Handoffs {
     }
 
     /**
-     * From now on, messages for {@code key} that no child of this node takes wait for its move to
-     * {@code target} (a drain announces all its moves before it takes the children out of the
-     * table). Returns the forward the move then uses.
+     * From now on, messages for {@code key} that no child of this node takes (it is stopping for
+     * its move) wait for its move to {@code target}; a drain announces all its moves at its start.
+     * Returns the forward the move then uses.
      */
     Forward expect(String key, String target) {
         return forwards.compute(key, (k, f) -> {
