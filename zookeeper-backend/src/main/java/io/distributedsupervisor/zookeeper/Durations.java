@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 public final class Durations {
     /** The forms a duration setting takes, for messages and documentation. */
     public static final String FORMS = "a duration such as 500ms, 15s, 2m, 1h or ISO-8601 PT15S";
-    private static final Pattern SIMPLE = Pattern.compile("(\\d{1,18})\\s*(ms|s|m|h)");
+    private static final Pattern SIMPLE = Pattern.compile("(-?\\d{1,18})\\s*(ms|s|m|h)");
 
     private Durations() {
     }
