@@ -90,8 +90,10 @@ public final class ZooKeeperBackend implements Backend {
     }
 
     /**
-     * Settings of a {@link ZooKeeperBackend}. Defaults: session timeout 15 s, connection timeout
-     * 10 s, exponential back-off retry (100 ms base, 10 tries), namespace
+     * Settings of a {@link ZooKeeperBackend}; each method has the name of its setting in
+     * {@link ZooKeeperSettings} (the map, {@code -Dds.zookeeper.<name>}, {@code DS_ZOOKEEPER_<NAME>},
+     * a properties file). Defaults: session timeout 15 s, connection timeout 10 s, exponential
+     * back-off retry (100 ms first sleep, 2 s longest, 10 retries), namespace
      * {@code distributed-supervisor}, no ACL credentials (required: {@link #digestAcl},
      * {@link #saslAcl} or {@link #openAcl}), transport on 127.0.0.1 with an ephemeral port,
      * frames up to 16 MiB, no TLS, the system ticker and scheduler.
