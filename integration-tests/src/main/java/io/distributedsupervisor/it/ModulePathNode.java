@@ -74,8 +74,8 @@ public final class ModulePathNode {
                 .backend("zookeeper", Map.of(
                         "connectString", require(opts, "zookeeper"),
                         "port", "0",
-                        "sessionTimeoutMs", "4000",
-                        "connectionTimeoutMs", "15000"))
+                        "sessionTimeout", "4s",
+                        "connectionTimeout", "15s"))
                 .build());
         emit("READY " + name + " " + ProcessHandle.current().pid());
         new ModulePathNode(ds).serve();

@@ -90,8 +90,10 @@ public final class ZooKeeperBackend implements Backend {
     }
 
     /**
-     * Settings of a {@link ZooKeeperBackend}. Defaults: session timeout 15 s, connection timeout
-     * 10 s, exponential back-off retry (100 ms base, 10 tries), namespace
+     * Settings of a {@link ZooKeeperBackend}; each method has the name of its setting in
+     * {@link ZooKeeperSettings} (the map, {@code -Dds.zookeeper.<name>}, {@code DS_ZOOKEEPER_<NAME>},
+     * a properties file). Defaults: session timeout 15 s, connection timeout 10 s, exponential
+     * back-off retry (100 ms first sleep, 2 s longest, 10 retries), namespace
      * {@code distributed-supervisor}, no ACL credentials (required: {@link #digestAcl},
      * {@link #saslAcl} or {@link #openAcl}), transport on 127.0.0.1 with an ephemeral port,
      * frames up to 16 MiB, no TLS, the system ticker and scheduler.
@@ -100,7 +102,10 @@ public final class ZooKeeperBackend implements Backend {
         final String connectString;
         Duration sessionTimeout = Duration.ofSeconds(15);
         Duration connectionTimeout = Duration.ofSeconds(10);
-        RetryPolicy retryPolicy = new ExponentialBackoffRetry(100, 10, 2000);
+        RetryPolicy retryPolicy;
+        Duration retryBaseSleep;
+        Duration retryMaxSleep;
+        Integer retryMaxRetries;
         String namespace = "distributed-supervisor";
         String digestUser;
         String digestPassword;
@@ -141,8 +146,34 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
+        /**
+         * Curator's retry policy for ZooKeeper operations (code only). Default: exponential back-off
+         * from {@link #retryBaseSleep} (100 ms) up to {@link #retryMaxSleep} (2 s), at most
+         * {@link #retryMaxRetries} (10) retries; set those, or this, not both.
+         */
         public Builder retryPolicy(RetryPolicy retryPolicy) {
             this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /** The default retry policy's first sleep; default 100 ms. */
+        public Builder retryBaseSleep(Duration sleep) {
+            this.retryBaseSleep = positive(sleep, "retryBaseSleep");
+            return this;
+        }
+
+        /** The default retry policy's longest sleep; default 2 s. */
+        public Builder retryMaxSleep(Duration sleep) {
+            this.retryMaxSleep = positive(sleep, "retryMaxSleep");
+            return this;
+        }
+
+        /** The default retry policy's number of retries, 0 to 29; default 10. */
+        public Builder retryMaxRetries(int retries) {
+            if (retries < 0 || retries > 29) {
+                throw new IllegalArgumentException("retryMaxRetries must be between 0 and 29: " + retries);
+            }
+            this.retryMaxRetries = retries;
             return this;
         }
 
@@ -172,6 +203,30 @@ public final class ZooKeeperBackend implements Backend {
             this.digestUser = user;
             this.digestPassword = password;
             return this;
+        }
+
+        /**
+         * {@link #digestAcl(String, String)} from a file holding {@code user:password} (without
+         * surrounding white space): keeps the password off command lines and out of the code.
+         *
+         * @throws IllegalArgumentException if the file cannot be read or holds no {@code user:password}
+         */
+        public Builder digestAclFile(Path file) {
+            Objects.requireNonNull(file, "file");
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8).strip();
+            } catch (IOException | RuntimeException e) {
+                // The exception's class and the path only: never the content.
+                throw new IllegalArgumentException("cannot read the digestAcl file " + file + ": " + e.getClass().getName(), e);
+            }
+            int colon = text.indexOf(':');
+            if (colon <= 0 || colon == text.length() - 1) {
+                // The content is a password: never in the message.
+                throw new IllegalArgumentException("the digestAcl file " + file
+                        + " must hold user:password (a non-empty user and password)");
+            }
+            return digestAcl(text.substring(0, colon), text.substring(colon + 1));
         }
 
         /**
@@ -356,6 +411,16 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
+        /** {@link #maxPendingHandshakes(int, int)} in all, keeping the per-address cap. */
+        public Builder maxPendingHandshakes(int total) {
+            return maxPendingHandshakes(total, maxPendingHandshakesPerAddress);
+        }
+
+        /** {@link #maxPendingHandshakes(int, int)} from one address, keeping the cap in all. */
+        public Builder maxPendingHandshakesPerAddress(int perAddress) {
+            return maxPendingHandshakes(maxPendingHandshakes, perAddress);
+        }
+
         /** True (the default): the transport uses native epoll where available, else NIO. False: NIO always. */
         public Builder nativeTransport(boolean nativeTransport) {
             this.nativeTransport = nativeTransport;
@@ -396,10 +461,18 @@ public final class ZooKeeperBackend implements Backend {
                 throw new IllegalArgumentException("openAcl(true) leaves the znodes writable by any ZooKeeper client, "
                         + "which contradicts digestAcl/saslAcl: set one or the other");
             }
+            boolean retrySettings = retryBaseSleep != null || retryMaxSleep != null || retryMaxRetries != null;
+            if (retryPolicy != null && retrySettings) {
+                throw new IllegalArgumentException("retryPolicy(RetryPolicy) and retryBaseSleep/retryMaxSleep/retryMaxRetries "
+                        + "(which shape the default policy) both set: set one or the other");
+            }
             Builder copy = new Builder(connectString);
             copy.sessionTimeout = sessionTimeout;
             copy.connectionTimeout = connectionTimeout;
-            copy.retryPolicy = retryPolicy;
+            copy.retryPolicy = retryPolicy != null ? retryPolicy : new ExponentialBackoffRetry(
+                    (int) Math.min(Integer.MAX_VALUE, (retryBaseSleep != null ? retryBaseSleep : Duration.ofMillis(100)).toMillis()),
+                    retryMaxRetries != null ? retryMaxRetries : 10,
+                    (int) Math.min(Integer.MAX_VALUE, (retryMaxSleep != null ? retryMaxSleep : Duration.ofSeconds(2)).toMillis()));
             copy.namespace = namespace;
             copy.digestUser = digestUser;
             copy.digestPassword = digestPassword;

@@ -20,7 +20,7 @@ class SecretSettingsTest {
         Map<String, String> all = new HashMap<>(settings);
         all.put("connectString", "zk:2181");
         all.put("openAcl", "true");
-        return (ZooKeeperBackend) new ZooKeeperBackendProvider(environment::get).create(all);
+        return (ZooKeeperBackend) new ZooKeeperBackendProvider(environment).create(all);
     }
 
     private static String secretOf(ZooKeeperBackend backend) {

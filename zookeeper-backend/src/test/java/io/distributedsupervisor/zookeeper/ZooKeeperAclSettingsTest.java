@@ -50,7 +50,7 @@ class ZooKeeperAclSettingsTest {
         Map<String, String> all = new HashMap<>(settings);
         all.put("connectString", "zk:2181");
         all.put("secret", "acl-settings-test-cluster-secret-0123");
-        return (ZooKeeperBackend) new ZooKeeperBackendProvider(environment::get).create(all);
+        return (ZooKeeperBackend) new ZooKeeperBackendProvider(environment).create(all);
     }
 
     @Test

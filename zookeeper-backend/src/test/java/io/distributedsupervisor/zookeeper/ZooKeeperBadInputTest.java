@@ -216,7 +216,7 @@ class ZooKeeperBadInputTest {
         DistributedSupervisor viaName = DistributedSupervisor.start(SupervisorOptions.builder(ZooKeeperHarness.SUPERVISOR)
                 .nodeName("by-name").serviceLoaderListeners(false)
                 .backend("zookeeper", Map.of("connectString", server.connectString(), "namespace", cluster.namespace(),
-                        "secret", EmbeddedZooKeeper.TEST_SECRET, "sessionTimeoutMs", "4000",
+                        "secret", EmbeddedZooKeeper.TEST_SECRET, "sessionTimeout", "4s",
                         "digestAcl", EmbeddedZooKeeper.TEST_USER + ":" + EmbeddedZooKeeper.TEST_PASSWORD))
                 .build());
         try {
