@@ -67,6 +67,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code compile-only} on a whole unit compiles it without running its {@code main} (for a
  * program that needs a ZooKeeper ensemble). Free text after {@code --} in a marker is a comment
  * for the reader of the Markdown source; the comment does not show when the README is rendered. A
+ * block announced on the line before it (or before its marker) as a file of the standalone
+ * {@code examples/} project, as in {@code `src/main/java/com/example/Main.java`:}, must equal that
+ * file (so the project that CI builds against the installed artifacts is the README's code). A
  * marker that is not right before a {@code ```java} fence, an unknown mode, a skip without a
  * reason, or an unmarked fragment fails this test, naming the README line.
  */
@@ -80,6 +83,7 @@ class ReadmeExamplesTest {
     private static final Pattern IMPORT = Pattern.compile("(?m)^\\s*import\\s+[\\w.*\\s]+;");
     private static final Pattern TOP_LEVEL_TYPE = Pattern.compile(
             "(?m)^((?:public|abstract|final|sealed|non-sealed|strictfp)\\s+)*(class|interface|record|enum)\\s+(\\w+)");
+    private static final Pattern ANNOUNCED_FILE = Pattern.compile("^`(src/[\\w/.-]+\\.java)`");
     private static final Pattern MAIN = Pattern.compile("public\\s+static\\s+void\\s+main\\s*\\(");
     private static final List<String> FRAGMENT_IMPORTS = List.of(
             "io.distributedsupervisor.*", "io.distributedsupervisor.spi.*", "io.distributedsupervisor.inmemory.*",
@@ -93,8 +97,9 @@ class ReadmeExamplesTest {
      *
      * @param line   the README line of its first line of code (1-based)
      * @param marker the line of its marker, or 0
+     * @param file   the path in {@code examples/} it is announced as, or null
      */
-    record Example(int line, Mode mode, String code, List<String> given, String reason, int marker) {
+    record Example(int line, Mode mode, String code, List<String> given, String reason, int marker, String file) {
 
         boolean isUnit() {
             return PACKAGE.matcher(code).find() || IMPORT.matcher(code).find() || TOP_LEVEL_TYPE.matcher(code).find();
@@ -181,7 +186,15 @@ class ReadmeExamplesTest {
                             + "' (compile-only or skip; a whole unit without a marker is compiled and its main run)");
                 }
             }
-            Example e = new Example(first, mode, code.toString(), given, reason, markerLine);
+            String file = null;
+            for (int k = (markerLine > 0 ? i - 2 : i - 1); k >= 0; k--) {
+                if (!lines.get(k).isBlank()) {
+                    Matcher f = ANNOUNCED_FILE.matcher(lines.get(k));
+                    file = f.find() ? f.group(1) : null;
+                    break;
+                }
+            }
+            Example e = new Example(first, mode, code.toString(), given, reason, markerLine, file);
             if (mode == Mode.RUN && !e.isUnit()) {
                 problems.add(e.where() + ": a fragment (no package, import or top-level type): mark it"
                         + " '<!-- example: compile-only [given Type name, ...] -->' or make it a whole compilation unit");
@@ -204,6 +217,21 @@ class ReadmeExamplesTest {
         assertThat(examples).as("```java blocks in " + readme).hasSizeGreaterThanOrEqualTo(5);
         assertThat(examples).as("runnable examples (a unit with a main, not compile-only)")
                 .anyMatch(e -> e.mode() == Mode.RUN && e.hasMain());
+    }
+
+    /** A block announced as {@code `src/.../X.java`} is that file of the {@code examples/} project, word for word. */
+    @Test
+    void theAnnouncedFilesAreTheExampleProjectsFiles() throws IOException {
+        Path project = readme.getParent().resolve("examples");
+        List<Example> announced = examples.stream().filter(e -> e.file() != null).toList();
+        assertThat(announced).as("blocks announced as a file of examples/").isNotEmpty();
+        for (Example e : announced) {
+            Path file = project.resolve(e.file());
+            assertThat(file).as(e.where() + " names " + file).isRegularFile();
+            assertThat(Files.readString(file, StandardCharsets.UTF_8))
+                    .as(e.where() + ": examples/" + e.file() + " must be the README's block, word for word")
+                    .isEqualTo(e.code());
+        }
     }
 
     /** One dynamic test per block, in README order: a unit sees the units compiled before it. */
