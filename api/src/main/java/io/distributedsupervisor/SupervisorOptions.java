@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *   <tr><td>nodeName</td><td>host name + "-" + process id</td><td>this node's name, unique in the cluster</td></tr>
  *   <tr><td>cacheChildren</td><td>true</td><td>store specs so children survive the loss of their node</td></tr>
  *   <tr><td>nodes</td><td>empty: every live member</td><td>restrict the ring to these nodes</td></tr>
- *   <tr><td>monitorNodes</td><td>false</td><td>node up/down events to listeners; allows ACTIVE rebalance</td></tr>
+ *   <tr><td>monitorNodes</td><td>false</td><td>node up/down events to listeners; allows ACTIVE rebalance
+ *       (the ring follows membership either way, unlike Elixir's {@code monitor_nodes})</td></tr>
  *   <tr><td>rebalance</td><td>PASSIVE</td><td>whether running children move to a node that joins</td></tr>
  *   <tr><td>listeners</td><td>none, plus ServiceLoader's</td><td>process and node events</td></tr>
  *   <tr><td>serviceLoaderListeners</td><td>true</td><td>also use every {@link Listener} found by ServiceLoader</td></tr>
@@ -322,6 +323,18 @@ public final class SupervisorOptions {
             return this;
         }
 
+        /**
+         * Whether listeners get node up and down events ({@link Listener#onNodeUp},
+         * {@link Listener#onNodeDown}), and whether {@link Rebalance#ACTIVE} may be chosen. Default
+         * {@code false}.
+         *
+         * <p>Unlike the Elixir library's {@code monitor_nodes} option, this does <em>not</em> decide
+         * whether the hash ring follows the cluster: here the ring always follows live membership
+         * (restricted to {@link #nodes} when given), with either value, so every node computes the
+         * same placement and the children of a lost node always start again on the survivors.
+         * {@code false} only spares the listeners the node events (node terminate events, on a
+         * graceful close, are sent either way).
+         */
         public Builder monitorNodes(boolean monitorNodes) {
             this.monitorNodes = monitorNodes;
             return this;

@@ -10,7 +10,7 @@ import java.util.Map;
  * The witness outside the nodes: collects the {@code W} lines of every node JVM (each start,
  * processed message and stop of a {@link WitnessedWorker}, with its incarnation, node and a
  * {@link System#nanoTime()} stamp taken in the node) and checks the safety property of
- * DESIGN.md: once a newer incarnation of an id has started, no older incarnation processes any
+ * docs/ARCHITECTURE.md: once a newer incarnation of an id has started, no older incarnation processes any
  * message. Events are ordered by their stamps, which all node JVMs of one host share.
  *
  * <p>Thread-safe.

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Records, outside the nodes, each start, stop and processed message of every child with its
- * incarnation, in one global order, and checks the safety property of DESIGN.md: once a newer
+ * incarnation, in one global order, and checks the safety property of docs/ARCHITECTURE.md: once a newer
  * incarnation of an id has started, no older incarnation processes any message.
  */
 final class SafetyWitness {
