@@ -28,7 +28,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  *
  * <p>Each {@link #join} opens its own ZooKeeper session (a Curator client) and its own transport
  * server, so one backend can serve several supervisors in a JVM. The layout under the namespace
- * is DESIGN.md's: {@code <supervisor>/members/<node>} (ephemeral), {@code children/<key>}
+ * is docs/ARCHITECTURE.md's: {@code <supervisor>/members/<node>} (ephemeral), {@code children/<key>}
  * (persistent specs), {@code owners/<key>} (ephemeral claims).
  *
  * <p>Safe by default: the transport binds to loopback unless told otherwise, and {@link Builder#build()}
