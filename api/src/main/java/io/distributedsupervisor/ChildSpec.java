@@ -65,6 +65,27 @@ public final class ChildSpec implements Serializable {
     }
 
     /**
+     * A spec for a child that a {@link ChildInstantiator} builds (for instance a Spring bean whose
+     * constructor takes injected services): the class is checked (a concrete, static
+     * {@link Child}) but not its constructors. Every node that may run it needs an instantiator
+     * that can build it; with the default, reflective one its start fails.
+     *
+     * @throws IllegalArgumentException if {@code type} is not a concrete, static {@link Child}
+     * @throws NullPointerException     if {@code type} is null
+     */
+    @SuppressWarnings("unchecked")
+    public static ChildSpec injected(Class<?> type, Object arg) {
+        Objects.requireNonNull(type, "child class");
+        ChildFactory.checkInjectable(type);
+        return new ChildSpec((Class<? extends Child>) type, arg, null, Restart.PERMANENT, DEFAULT_SHUTDOWN);
+    }
+
+    /** {@link #injected(Class, Object)} without an argument. */
+    public static ChildSpec injected(Class<?> type) {
+        return injected(type, null);
+    }
+
+    /**
      * This spec with an explicit id.
      *
      * @throws IllegalArgumentException if the id is not a String, Integer, Long or UUID, or is an invalid String
