@@ -31,7 +31,7 @@ public final class SpringChildInstantiator implements ChildInstantiator {
     public Child instantiate(Class<? extends Child> type, Object arg) {
         String[] names = beanFactory.getBeanNamesForType(type, true, false);
         if (names.length == 1) {
-            if (!beanFactory.isPrototype(names[0])) {
+            if (beanFactory.isSingleton(names[0]) || !beanFactory.isPrototype(names[0])) {
                 throw new IllegalStateException("bean '" + names[0] + "' of child class " + type.getName()
                         + " is not of prototype scope: each incarnation of a child needs a new instance; "
                         + "annotate it @Scope(\"prototype\")");

@@ -8,6 +8,8 @@ import io.distributedsupervisor.ChildContext;
 import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.zookeeper.EmbeddedZooKeeper;
+import io.distributedsupervisor.zookeeper.SessionExpiry;
+import io.distributedsupervisor.zookeeper.ZooKeeperBackend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -85,10 +88,17 @@ class TwoNodeSpringBootTest {
         Greeter greeter(Environment env) {
             return new Greeter(env.getRequiredProperty("distributed-supervisor.node-name"));
         }
+
+        /** A backend the test made (to expire its session), when it registered one. */
+        @Bean
+        SupervisorOptionsCustomizer backendOfTheTest(ObjectProvider<ZooKeeperBackend> backend) {
+            return b -> backend.ifAvailable(b::backend);
+        }
     }
 
     private EmbeddedZooKeeper zookeeper;
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private final List<ZooKeeperBackend> backends = new ArrayList<>();
 
     @BeforeEach
     void startZooKeeper() {
@@ -103,13 +113,26 @@ class TwoNodeSpringBootTest {
             for (ConfigurableApplicationContext c : contexts) {
                 c.close();
             }
+            for (ZooKeeperBackend b : backends) {
+                b.close();
+            }
         } finally {
             zookeeper.close();
         }
     }
 
     private ConfigurableApplicationContext node(String name) {
+        return node(name, null);
+    }
+
+    /** A node whose backend is {@code backend} when not null (else made from the properties). */
+    private ConfigurableApplicationContext node(String name, ZooKeeperBackend backend) {
         ConfigurableApplicationContext c = new SpringApplicationBuilder(App.class)
+                .initializers(ctx -> {
+                    if (backend != null) {
+                        ctx.getBeanFactory().registerSingleton("zooKeeperBackendOfTheTest", backend);
+                    }
+                })
                 .web(WebApplicationType.NONE)
                 .properties(Map.of(
                         "distributed-supervisor.name", "spring-it",
@@ -158,5 +181,50 @@ class TwoNodeSpringBootTest {
         assertThat(onA.<Integer>call("greeting", "count")).as("the state handed over").isEqualTo(2);
         assertThat(onA.<String>call("greeting", "z")).isEqualTo("hello arg:z from a");
         assertThat(a.getBean(Greeter.class).calls).hasValue(1);
+    }
+
+    @Test
+    void whenANodeCrashesItsChildrenStartAfreshOnTheOtherWithItsBeans() throws Exception {
+        ZooKeeperBackend crashable = ZooKeeperBackend.builder(zookeeper.connectString()).secret(EmbeddedZooKeeper.TEST_SECRET)
+                .digestAcl(EmbeddedZooKeeper.TEST_USER, EmbeddedZooKeeper.TEST_PASSWORD)
+                .sessionTimeout(Duration.ofSeconds(4)).build();
+        backends.add(crashable);
+        ConfigurableApplicationContext a = node("a");
+        ConfigurableApplicationContext c = node("c", crashable);
+        DistributedSupervisor onA = a.getBean(DistributedSupervisor.class);
+        await().until(() -> onA.nodes().containsAll(List.of("a", "c")));
+
+        onA.startChild(ChildSpec.injected(GreetingChild.class, "arg").withId("greeting"), "c");
+        assertThat(onA.<String>call("greeting", "x")).isEqualTo("hello arg:x from c");
+        assertThat(c.getBean(Greeter.class).calls).hasValue(1);
+
+        SessionExpiry.expire(crashable); // c's session is gone, as when its JVM dies: no drain, no handoff
+
+        await().until(() -> onA.whereis("greeting").filter(p -> p.node().equals("a")).isPresent());
+        assertThat(onA.<Integer>call("greeting", "count")).as("a crash hands no state over").isZero();
+        assertThat(onA.<String>call("greeting", "y")).isEqualTo("hello arg:y from a");
+        assertThat(a.getBean(Greeter.class).calls).hasValue(1);
+    }
+
+    @Test
+    void aSingletonBeanOfAChildClassIsRefused() {
+        ConfigurableApplicationContext a = node("a");
+        a.getBeanFactory().registerSingleton("sharedChild", new GreetingChild(new Greeter("shared")));
+        DistributedSupervisor onA = a.getBean(DistributedSupervisor.class);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> onA.startChild(
+                        ChildSpec.injected(GreetingChild.class).withId("shared").withRestart(io.distributedsupervisor.Restart.TEMPORARY)))
+                .isInstanceOf(io.distributedsupervisor.ChildCrashedException.class)
+                .hasMessageContaining("not of prototype scope");
+    }
+
+    @Test
+    void theSupervisorBeanRefusesUseAfterTheContextClosed() {
+        ConfigurableApplicationContext a = node("a");
+        DistributedSupervisor onA = a.getBean(DistributedSupervisor.class);
+        assertThat(onA.node()).isEqualTo("a");
+        a.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(onA::nodes)
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not running");
     }
 }
