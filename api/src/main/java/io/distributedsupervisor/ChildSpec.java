@@ -11,7 +11,8 @@ import java.util.Objects;
  * policy and a shutdown timeout. Immutable; the {@code with*} methods return a copy. Every
  * problem is reported here, when the spec is built, not later on some other node: a class that
  * is not a {@link Child}, is abstract, or has no usable public constructor; an id of an
- * unsupported type; a negative shutdown.
+ * unsupported type; a negative shutdown. (A spec made with {@link #injected}, for a child a
+ * {@link ChildInstantiator} builds, has its constructors checked only when it is built.)
  *
  * <p>Ids may be {@link String} (1 to 512 characters), {@link Integer}, {@link Long} or
  * {@link java.util.UUID}; each has a stable, reversible encoding for storage and ring hashing.
