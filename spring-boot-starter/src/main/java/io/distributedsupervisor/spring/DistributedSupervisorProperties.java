@@ -34,18 +34,31 @@ public class DistributedSupervisorProperties {
     private List<String> allowList = new ArrayList<>();
     /** Restrict the ring to these nodes; empty: every live member. */
     private List<String> nodes = new ArrayList<>();
+    /** Store specs so that children survive the loss of their node (default true). */
     private Boolean cacheChildren;
+    /** Node up/down events to listeners; needed for rebalance=active (default false). */
     private Boolean monitorNodes;
+    /** Whether running children move to a node that joins: passive (default) or active. */
     private Rebalance rebalance;
+    /** Default timeout of call and of startChild (default 5s). */
     private Duration callTimeout;
+    /** How long the drain at the context's close may hand children over (default 30s). */
     private Duration drainTimeout;
+    /** How long a starting node holds back stored children without owner (default 3s; 0 turns it off). */
     private Duration settleTime;
+    /** The slow timer of the failover reconciliation (default 10s). */
     private Duration reconcileInterval;
+    /** Restarts of one child allowed within max-restart-window before it is given up (default 100). */
     private Integer maxRestarts;
+    /** The window of max-restarts (default 1s). */
     private Duration maxRestartWindow;
+    /** Messages a child may have waiting; beyond, MailboxFullException (default 100000). */
     private Integer mailboxLimit;
+    /** Planned moves this node starts within any one second (default 500). */
     private Integer maxMovesPerSecond;
+    /** Planned moves under way at once on this node (default 64). */
     private Integer maxMovesInFlight;
+    /** Also use every Listener found by ServiceLoader (default true). */
     private Boolean serviceLoaderListeners;
 
     public boolean isEnabled() { return enabled; }
