@@ -22,7 +22,9 @@ package io.distributedsupervisor;
  *       {@link ChildContext#pid()}'s {@link Incarnation}.</li>
  * </ul>
  * A class used in a {@link ChildSpec} needs a public constructor taking the spec's argument, or
- * a public no-argument one (the argument is then available as {@link ChildContext#arg()}).
+ * a public no-argument one (the argument is then available as {@link ChildContext#arg()}),
+ * unless a {@link ChildInstantiator} builds it (a container injecting its dependencies; its spec
+ * is then made with {@link ChildSpec#injected}).
  */
 public interface Child {
 

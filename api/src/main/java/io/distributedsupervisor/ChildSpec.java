@@ -11,7 +11,8 @@ import java.util.Objects;
  * policy and a shutdown timeout. Immutable; the {@code with*} methods return a copy. Every
  * problem is reported here, when the spec is built, not later on some other node: a class that
  * is not a {@link Child}, is abstract, or has no usable public constructor; an id of an
- * unsupported type; a negative shutdown.
+ * unsupported type; a negative shutdown. (A spec made with {@link #injected}, for a child a
+ * {@link ChildInstantiator} builds, has its constructors checked only when it is built.)
  *
  * <p>Ids may be {@link String} (1 to 512 characters), {@link Integer}, {@link Long} or
  * {@link java.util.UUID}; each has a stable, reversible encoding for storage and ring hashing.
@@ -62,6 +63,27 @@ public final class ChildSpec implements Serializable {
         Objects.requireNonNull(type, "child class");
         ChildFactory.check(type, arg);
         return new ChildSpec((Class<? extends Child>) type, arg, null, Restart.PERMANENT, DEFAULT_SHUTDOWN);
+    }
+
+    /**
+     * A spec for a child that a {@link ChildInstantiator} builds (for instance a Spring bean whose
+     * constructor takes injected services): the class is checked (a concrete, static
+     * {@link Child}) but not its constructors. Every node that may run it needs an instantiator
+     * that can build it; with the default, reflective one its start fails.
+     *
+     * @throws IllegalArgumentException if {@code type} is not a concrete, static {@link Child}
+     * @throws NullPointerException     if {@code type} is null
+     */
+    @SuppressWarnings("unchecked")
+    public static ChildSpec injected(Class<?> type, Object arg) {
+        Objects.requireNonNull(type, "child class");
+        ChildFactory.checkInjectable(type);
+        return new ChildSpec((Class<? extends Child>) type, arg, null, Restart.PERMANENT, DEFAULT_SHUTDOWN);
+    }
+
+    /** {@link #injected(Class, Object)} without an argument. */
+    public static ChildSpec injected(Class<?> type) {
+        return injected(type, null);
     }
 
     /**

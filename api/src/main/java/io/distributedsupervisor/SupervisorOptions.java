@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  *       {@link MoveCause#EXPLICIT}) this node starts within any one second</td></tr>
  *   <tr><td>maxMovesInFlight</td><td>64</td><td>such moves under way at once on this node</td></tr>
  *   <tr><td>moveVeto</td><td>{@link MoveVeto#allowAll()}</td><td>asked before each planned move</td></tr>
+ *   <tr><td>childInstantiator</td><td>{@link ChildInstantiator#reflective()}</td><td>builds each
+ *       incarnation's instance from the spec's class and argument; the dependency-injection hook</td></tr>
  *   <tr><td>ticker / scheduler</td><td>{@link Ticker#system()}, {@link Scheduler#system()}</td><td>the runtime's
  *       time, injectable for tests</td></tr>
  * </table>
@@ -83,6 +85,7 @@ public final class SupervisorOptions {
     private final MoveVeto moveVeto;
     private final Ticker ticker;
     private final Scheduler scheduler;
+    private final ChildInstantiator childInstantiator;
 
     private SupervisorOptions(Builder b) {
         this.name = b.name;
@@ -110,6 +113,7 @@ public final class SupervisorOptions {
         this.moveVeto = b.moveVeto;
         this.ticker = b.ticker;
         this.scheduler = b.scheduler;
+        this.childInstantiator = b.childInstantiator;
     }
 
     /**
@@ -248,6 +252,11 @@ public final class SupervisorOptions {
         return scheduler;
     }
 
+    /** Builds each incarnation's instance; see {@link ChildInstantiator}. */
+    public ChildInstantiator childInstantiator() {
+        return childInstantiator;
+    }
+
     @Override
     public String toString() {
         return "SupervisorOptions{name=" + name + ", node=" + nodeName + ", cacheChildren=" + cacheChildren
@@ -284,6 +293,7 @@ public final class SupervisorOptions {
         private MoveVeto moveVeto = MoveVeto.allowAll();
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler = Scheduler.system();
+        private ChildInstantiator childInstantiator = ChildInstantiator.reflective();
 
         private Builder(String name) {
             Objects.requireNonNull(name, "supervisor name");
@@ -552,6 +562,17 @@ public final class SupervisorOptions {
         /** Where the runtime's timers run (default {@link Scheduler#system()}); for tests that fire them by hand. */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * How each incarnation's instance is built from its spec's class and argument (default
+         * {@link ChildInstantiator#reflective()}): the hook for a container that injects the
+         * child's dependencies. Install the same one on every node; see {@link ChildInstantiator}
+         * for the contract.
+         */
+        public Builder childInstantiator(ChildInstantiator instantiator) {
+            this.childInstantiator = Objects.requireNonNull(instantiator, "childInstantiator");
             return this;
         }
 

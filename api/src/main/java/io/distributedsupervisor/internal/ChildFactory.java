@@ -1,15 +1,31 @@
 package io.distributedsupervisor.internal;
 
 import io.distributedsupervisor.Child;
+import io.distributedsupervisor.ChildInstantiator;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 
 /**
  * Builds child instances from a spec's class and argument: a public constructor that takes the
- * argument, else a public no-argument one. Constructors are looked up once per class.
+ * argument, else a public no-argument one (the default {@link ChildInstantiator}), or through
+ * the {@link ChildInstantiator} of the supervisor's options. Constructors are looked up once per
+ * class.
  */
 public final class ChildFactory {
+
+    /** {@link ChildInstantiator#reflective()}. */
+    public static final ChildInstantiator REFLECTIVE = new ChildInstantiator() {
+        @Override
+        public Child instantiate(Class<? extends Child> type, Object arg) throws Exception {
+            return create(type, arg);
+        }
+
+        @Override
+        public String toString() {
+            return "ChildInstantiator.reflective()";
+        }
+    };
 
     private record Constructors(Constructor<?> noArg, Constructor<?>[] oneArg) {
     }
@@ -73,6 +89,16 @@ public final class ChildFactory {
         }
     }
 
+    /**
+     * Checks only that {@code type} is a concrete, static {@link Child} class, not its
+     * constructors: for children a {@link ChildInstantiator} builds.
+     *
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static void checkInjectable(Class<?> type) {
+        checkShape(type);
+    }
+
     /** A concrete, static {@link Child} class: checked before any of its constructors is even looked up. */
     private static void checkShape(Class<?> type) {
         if (!Child.class.isAssignableFrom(type)) {
@@ -112,6 +138,29 @@ public final class ChildFactory {
             }
             throw e;
         }
+    }
+
+    /**
+     * A new instance through {@code instantiator}: the class is checked first (no instantiator
+     * sees a class that is not a concrete {@link Child}), and what it returns must be a new
+     * instance of {@code type}. What the instantiator throws is rethrown as is.
+     *
+     * @throws IllegalArgumentException if the class is not a concrete, static {@link Child}
+     * @throws IllegalStateException    if the instantiator returned null or an object of another class
+     */
+    @SuppressWarnings("unchecked")
+    public static Child create(Class<?> type, Object arg, ChildInstantiator instantiator) throws Exception {
+        if (instantiator == REFLECTIVE) {
+            return create(type, arg);
+        }
+        checkShape(type);
+        Object made = instantiator.instantiate((Class<? extends Child>) type, arg);
+        if (!type.isInstance(made)) {
+            throw new IllegalStateException("the ChildInstantiator " + instantiator + " returned "
+                    + (made == null ? "null" : "an instance of " + made.getClass().getName())
+                    + " for a child of class " + type.getName() + ": it must return a new instance of that class");
+        }
+        return (Child) made;
     }
 
     private static Constructor<?> constructorFor(Class<?> type, Object arg) {

@@ -30,7 +30,7 @@ final class ChildInstance implements ChildContext {
 
     /** Builds the instance and runs its {@code init}; what either throws is thrown. */
     void init() throws Exception {
-        instance = ChildFactory.create(child.spec.type(), child.spec.arg());
+        instance = ChildFactory.create(child.spec.type(), child.spec.arg(), child.host.options().childInstantiator());
         instance.init(this);
     }
 

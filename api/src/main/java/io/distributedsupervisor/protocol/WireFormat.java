@@ -260,9 +260,11 @@ public final class WireFormat {
     }
 
     /**
-     * The spec in {@code payload}: decoded, then checked as {@link ChildSpec#of} checks a new one
-     * (a concrete {@link Child} class with a usable constructor, a valid id), so that a spec from
-     * the wire or from storage can name nothing else. No constructor runs here.
+     * The spec in {@code payload}: decoded, then checked as {@link ChildSpec#injected} checks a new
+     * one (a concrete, static {@link Child} class, a valid id), so that a spec from the wire or
+     * from storage can name nothing else. Its constructors are not checked here: the node's
+     * {@link io.distributedsupervisor.ChildInstantiator} may build it some other way, and the
+     * reflective default checks them when it builds. No constructor runs here.
      *
      * @throws CodecException if the payload is not a valid spec; a class problem names the class
      */
@@ -279,7 +281,7 @@ public final class WireFormat {
             throw CodecException.refused(c.getName(), "not a " + Child.class.getName());
         }
         try {
-            ChildSpec spec = ChildSpec.of(c, form.get("arg")).withId(form.get("id"))
+            ChildSpec spec = ChildSpec.injected(c, form.get("arg")).withId(form.get("id"))
                     .withRestart(Restart.valueOf(String.valueOf(form.get("restart"))));
             if (form.get("shutdownMillis") instanceof Number ms) {
                 spec = spec.withShutdown(Duration.ofMillis(ms.longValue()));
