@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * one keeps that builder's default. {@code backend} names the backend provider and
  * {@code zookeeper} / {@code inmemory} are the settings handed to it, as
  * {@code backend(name, Map)} takes them (for ZooKeeper: {@code connectString}, {@code secret},
- * {@code digestAcl}, {@code sessionTimeoutMs}, ...).
+ * {@code digestAcl}, {@code sessionTimeout}, ...).
  */
 @ConfigurationProperties(prefix = "distributed-supervisor")
 public class DistributedSupervisorProperties {
