@@ -26,7 +26,8 @@ import org.springframework.context.annotation.Configuration;
  *
  * <p>The {@code DistributedSupervisor} bean can be injected anywhere; it forwards to the running
  * supervisor, and throws {@link IllegalStateException} when used before the context has been
- * refreshed or after it was closed. Micrometer is not bound yet.
+ * refreshed or after it was closed. With Micrometer on the class path, its gauges and counters
+ * are bound ({@link DistributedSupervisorMetrics}).
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "distributed-supervisor.enabled", matchIfMissing = true)
@@ -161,6 +162,22 @@ public class DistributedSupervisorAutoConfiguration {
         };
         return (DistributedSupervisor) Proxy.newProxyInstance(DistributedSupervisor.class.getClassLoader(),
                 new Class<?>[] {DistributedSupervisor.class}, forward);
+    }
+
+    /** The supervisor's gauges and event counters on the application's registry ({@link DistributedSupervisorMetrics}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    static class MetricsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        DistributedSupervisorMetrics distributedSupervisorMetrics() {
+            return new DistributedSupervisorMetrics();
+        }
+
+        @Bean
+        SupervisorOptionsCustomizer distributedSupervisorMetricsListener(DistributedSupervisorMetrics metrics) {
+            return b -> b.listeners(java.util.List.of(metrics));
+        }
     }
 
     /** Health from the session state, until the supervisor offers a {@code health()} of its own. */

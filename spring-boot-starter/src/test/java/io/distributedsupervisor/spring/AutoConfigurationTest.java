@@ -106,6 +106,30 @@ class AutoConfigurationTest {
     }
 
     @Test
+    void theSupervisorsGaugesAndCountersReachAMicrometerRegistry() {
+        runner.withUserConfiguration(Beans.class)
+                .withPropertyValues("distributed-supervisor.node-name=metered", "distributed-supervisor.inmemory.cluster=metrics")
+                .run(ctx -> {
+                    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+                    ctx.getBean(DistributedSupervisorMetrics.class).bindTo(registry);
+                    DistributedSupervisor s = ctx.getBean(DistributedSupervisor.class);
+                    s.startChild(ChildSpec.injected(Counted.class, "a").withId("m1"));
+                    s.startChild(ChildSpec.injected(Counted.class, "b").withId("m2"));
+                    s.terminateChild((Object) "m2");
+
+                    org.awaitility.Awaitility.await().untilAsserted(() -> {
+                        assertThat(registry.get("distributed.supervisor.children.local").tag("node", "metered").gauge().value())
+                                .isEqualTo(1.0);
+                        assertThat(registry.get("distributed.supervisor.members").gauge().value()).isEqualTo(1.0);
+                        assertThat(registry.get("distributed.supervisor.starts").tag("reason", "started").counter().count())
+                                .isEqualTo(2.0);
+                        assertThat(registry.get("distributed.supervisor.stops").counter().count()).isEqualTo(1.0);
+                    });
+                });
+    }
+
+    @Test
     void offWhenDisabled() {
         runner.withPropertyValues("distributed-supervisor.enabled=false")
                 .run(ctx -> assertThat(ctx).doesNotHaveBean(DistributedSupervisor.class));
