@@ -40,6 +40,12 @@ final class GracefulClose {
     private static final Logger LOG = LoggerFactory.getLogger(GracefulClose.class);
     /** Hand-overs under way at once: each waits a round trip to its target and one to the registry. */
     private static final int IN_FLIGHT = 1024;
+    /**
+     * How long the end of a drain waits for its view to show the new owners: they come within
+     * milliseconds when their node is up; when none comes (the ring's node is not running), the
+     * close goes on, and a message sent to this node after it is looked up again by its sender.
+     */
+    private static final long NEW_OWNERS_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final NodeContext ctx;
     private final FailoverCoordinator failover;
@@ -123,7 +129,8 @@ final class GracefulClose {
                     + "nodes once this node's session closed: {}", ctx.name, ctx.node, left.size(), timeout,
                     left.size() > 20 ? left.subList(0, 20) + "..." : left);
         }
-        awaitNewOwners(s, moved, deadline);
+        awaitNewOwners(s, moved, deadline.leftNanos() < NEW_OWNERS_WAIT_NANOS ? deadline
+                : Deadline.after(java.time.Duration.ofNanos(NEW_OWNERS_WAIT_NANOS), ctx.ticker));
         ctx.handoffs.awaitForwarded(deadline);
         ctx.table.close();
         try {
