@@ -806,26 +806,19 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public boolean release(String key) {
         requireOpen();
-        Integer version = ownVersions.remove(key);
-        if (version != null) {
-            // This session wrote the entry and knows its version: the delete goes with the others
-            // this node makes at the same time (a drain releases thousands), no read before it.
-            try {
-                answer(releases.submit(List.of(Op.delete(raw(ownersPath, key), version))));
-                view.released(key, null);
-                return true;
-            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-                return false;
-            } catch (Exception e) {
-                throw ZooKeeperBackend.wrap("could not release " + key, e);
-            }
-        }
         try {
-            Stat stat = ownStat(key);
-            if (stat == null) {
-                return false;
+            // An entry this session wrote has its version known: no read before the delete
+            // (a drain releases thousands); any other is read, and released only if it is ours.
+            Integer version = ownVersions.remove(key);
+            if (version == null) {
+                Stat stat = ownStat(key);
+                if (stat == null) {
+                    return false;
+                }
+                version = stat.getVersion();
             }
-            client.delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key);
+            // Written with the other releases this node makes at the same time.
+            answer(releases.submit(List.of(Op.delete(raw(ownersPath, key), version))));
             view.released(key, null);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
