@@ -1,0 +1,137 @@
+package io.distributedsupervisor.zookeeper;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Where one supervisor's znodes live, for the backend and for tools that read them (the
+ * {@code ds} command-line tool):
+ * <pre>
+ * /&lt;namespace&gt;/&lt;supervisor&gt;/
+ *     layout                     PERSISTENT  "buckets-1024": the layout's version
+ *     members/&lt;node&gt;             EPHEMERAL   transport address, start time, version, proof
+ *     children/&lt;bucket&gt;/&lt;key&gt;    PERSISTENT  spec (see ZnodeData)
+ *     owners/&lt;bucket&gt;/&lt;key&gt;      EPHEMERAL   node, incarnation, proof: at most one owner per key
+ *     requests/&lt;request&gt;        PERSISTENT  an operator's request to the nodes (the ds tool)
+ * </pre>
+ *
+ * <p>Why buckets: ZooKeeper answers a {@code getChildren} in one packet, and neither its server
+ * nor its client accepts a packet over {@code jute.maxbuffer} (1 MiB by default). A flat folder
+ * of a million keys lists in tens of MiB; {@value #BUCKETS} buckets keep a listing under 1 MiB
+ * up to about {@code BUCKETS × 1 MiB / (key length + 4)} keys: 20 million with 40-byte keys.
+ * A bucket is made the first time a key needs it and is never deleted (deleting one would race
+ * with a claim creating a key in it).
+ *
+ * <p>The bucket of a key is fixed forever by {@link #bucketOf}: FNV-1a over the key's UTF-8
+ * bytes, folded to {@value #BUCKETS} values, written as three lower-case hex digits. Keys start
+ * with a letter that is not a hex digit ({@code s}, {@code i}, {@code l}, {@code u}), so a
+ * bucket's name can never be a key's: an entry directly under {@code children/} or
+ * {@code owners/} whose name is not a bucket is of the first release's flat layout.
+ *
+ * <p>Paths are given as Curator's namespaced client spells them (from {@code /<supervisor>}),
+ * or with a prefix for ZooKeeper's raw handle ({@link #withPrefix}).
+ */
+public final class ZnodeLayout {
+    /** The number of buckets of {@code children/} and {@code owners/}. */
+    public static final int BUCKETS = 1024;
+    /** The content of the {@code layout} znode of this version. */
+    public static final String VERSION = "buckets-1024";
+
+    private final String root;
+
+    private ZnodeLayout(String root) {
+        this.root = root;
+    }
+
+    /** The layout of {@code supervisor}, as a client with the namespace set spells its paths. */
+    public static ZnodeLayout of(String supervisor) {
+        Objects.requireNonNull(supervisor, "supervisor");
+        return new ZnodeLayout("/" + supervisor);
+    }
+
+    /** The same layout under {@code prefix} (e.g. {@code "/distributed-supervisor"}; empty for none). */
+    public ZnodeLayout withPrefix(String prefix) {
+        return new ZnodeLayout(prefix + root);
+    }
+
+    /** The bucket of {@code key}: three hex digits, {@code 000} to {@code 3ff}. */
+    public static String bucketOf(String key) {
+        int h = 0x811c9dc5;
+        for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x01000193;
+        }
+        int bucket = (h ^ (h >>> 10) ^ (h >>> 20)) & (BUCKETS - 1);
+        return HEX[bucket >> 8] + HEX[(bucket >> 4) & 0xf] + HEX[bucket & 0xf];
+    }
+
+    private static final String[] HEX = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"};
+
+    /** Whether {@code name} is the name of a bucket. */
+    public static boolean isBucket(String name) {
+        if (name.length() != 3) {
+            return false;
+        }
+        for (int i = 0; i < 3; i++) {
+            char c = name.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return name.charAt(0) <= '3';
+    }
+
+    /** {@code /<supervisor>}. */
+    public String supervisor() {
+        return root;
+    }
+
+    /** The znode holding the layout's version. */
+    public String layoutMarker() {
+        return root + "/layout";
+    }
+
+    public String members() {
+        return root + "/members";
+    }
+
+    public String member(String node) {
+        return root + "/members/" + node;
+    }
+
+    public String children() {
+        return root + "/children";
+    }
+
+    /** The folder of the specs of {@code bucket}. */
+    public String childrenBucket(String bucket) {
+        return root + "/children/" + bucket;
+    }
+
+    public String spec(String key) {
+        return root + "/children/" + bucketOf(key) + "/" + key;
+    }
+
+    public String owners() {
+        return root + "/owners";
+    }
+
+    /** The folder of the owner entries of {@code bucket}. */
+    public String ownersBucket(String bucket) {
+        return root + "/owners/" + bucket;
+    }
+
+    public String owner(String key) {
+        return root + "/owners/" + bucketOf(key) + "/" + key;
+    }
+
+    /** The folder of operators' requests (drain, move, rebalance...) to the nodes. */
+    public String requests() {
+        return root + "/requests";
+    }
+
+    @Override
+    public String toString() {
+        return "ZnodeLayout{" + root + "}";
+    }
+}
