@@ -156,6 +156,10 @@ final class ChildStarts {
         if (e instanceof ClaimConflictException conflict) {
             return new Reply.AlreadyStarted(conflict.existing().map(o -> ctx.pidOf(id, o)).orElse(null));
         }
+        if (e instanceof IllegalArgumentException refused) {
+            // The backend cannot store this spec (too large, say): trying again changes nothing.
+            return new Reply.Refused(ctx.node, null, "the spec may not be stored: " + refused.getMessage());
+        }
         LOG.debug("claim of child {} failed: {}", id, e.toString());
         return Reply.NOT_HERE; // not claimed: nothing ran, the caller tries again
     }

@@ -119,6 +119,8 @@ public interface NodeSession extends AutoCloseable {
      * session the owner of {@code key}.
      *
      * @throws ClaimConflictException if the key has an owner, or {@code spec} is given and a spec is stored
+     * @throws IllegalArgumentException if this backend cannot store {@code spec} (too large, say): the
+     *                                  start is refused, not tried again
      */
     Owner claimNew(String key, SpecRecord spec);
 

@@ -95,12 +95,12 @@ final class SupervisorView implements Watcher {
     private final ZooKeeper zk;
     private final String node;
     private final long sessionId;
+    /** The supervisor's paths as the raw handle spells them. */
+    private final ZnodeLayout paths;
     private final String base;
     /** {@code base + "/"}: every event's path is tested against it. */
     private final String basePrefix;
     private final String membersPath;
-    private final String childrenPath;
-    private final String ownersPath;
     private final SessionListener listener;
     private final Duration failoverMargin;
     private final Scheduler scheduler;
@@ -117,6 +117,9 @@ final class SupervisorView implements Watcher {
     private final TrustedMembers members = new TrustedMembers();
     private final ConcurrentHashMap<String, SpecSlot> specs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
+    /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
+    private final Set<String> specBuckets = ConcurrentHashMap.newKeySet();
+    private final Set<String> ownerBuckets = ConcurrentHashMap.newKeySet();
     /** Specs this session removed and dropped at once, until their deletion events come. */
     private final Set<String> specsRemovedHere = ConcurrentHashMap.newKeySet();
     /** This session's entries that it released and dropped at once, until their deletion events come. */
@@ -132,19 +135,18 @@ final class SupervisorView implements Watcher {
 
     /**
      * @param zk        the session's handle; its {@code chroot} applies, Curator's namespace does not
-     * @param base      the supervisor's path as the raw handle sees it (namespace included)
+     * @param paths     the supervisor's paths as the raw handle sees them (namespace included)
      */
-    SupervisorView(ZooKeeper zk, String node, long sessionId, String base, SessionListener listener,
+    SupervisorView(ZooKeeper zk, String node, long sessionId, ZnodeLayout paths, SessionListener listener,
                    Duration failoverMargin, Scheduler scheduler, Duration readTimeout, BooleanSupplier closed,
                    Trust trust) {
         this.zk = zk;
         this.node = node;
         this.sessionId = sessionId;
-        this.base = base;
+        this.paths = paths;
+        this.base = paths.supervisor();
         this.basePrefix = base + "/";
-        this.membersPath = base + "/members";
-        this.childrenPath = base + "/children";
-        this.ownersPath = base + "/owners";
+        this.membersPath = paths.members();
         this.listener = listener;
         this.failoverMargin = failoverMargin;
         this.scheduler = scheduler;
@@ -211,6 +213,11 @@ final class SupervisorView implements Watcher {
 
     void forEachOwner(BiConsumer<String, Owner> action) {
         owners.forEach(action);
+    }
+
+    /** Whether the view has seen {@code bucket}'s folder in both trees. */
+    boolean hasBucket(String bucket) {
+        return specBuckets.contains(bucket) && ownerBuckets.contains(bucket);
     }
 
     boolean hasSpec(String key) {
@@ -286,7 +293,7 @@ final class SupervisorView implements Watcher {
 
     /** A spec znode whose head this node cannot read: reported once, and not read again until it changes. */
     private void unreadable(Read r, IllegalArgumentException e) {
-        untrusted.report(childrenPath + "/" + r.key(), r.czxid(), e.getMessage());
+        untrusted.report(paths.spec(r.key()), r.czxid(), e.getMessage());
         specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
                 ? new SpecSlot(r.czxid(), true, null, null, true) : slot);
     }
@@ -301,19 +308,26 @@ final class SupervisorView implements Watcher {
     }
 
     /**
-     * Specs read together in one {@code multiRead}: one request instead of {@value} (ten times
-     * faster on the server). A spec znode holds at most the server's {@code jute.maxbuffer}
-     * (1 MiB by default), so one answer stays under {@link #MAX_ANSWER_BYTES}.
+     * Specs read together in one {@code multiRead}: one request instead of many (ten times faster
+     * on the server). ZooKeeper's client drops the connection on an answer over its
+     * {@code jute.maxbuffer} (1 MiB by default, kept), and a spec may have up to
+     * {@link ZnodeData#MAX_SPEC_BYTES}: so many of the largest, with a result's framing, fit.
      */
-    static final int READ_BATCH = 32;
-    /** The largest packet this node's client accepts (ZooKeeper's client default is 1 MiB). */
-    static final int MAX_ANSWER_BYTES = (READ_BATCH + 16) << 20;
+    static final int SPEC_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_SPEC_BYTES + 256);
+    /**
+     * Owner and member entries read together: each is a few hundred bytes as this backend
+     * writes them; an entry written by hand could be larger, up to what the server accepts.
+     */
+    static final int ENTRY_READ_BATCH = 32;
+    /** Bucket listings under way at once while a tree loads: a join streams the buckets rather than asking for all. */
+    static final int LISTINGS_IN_FLIGHT = 16;
 
-    /** Reads {@code children/<key>} of every key, {@link #READ_BATCH} per request; waits for all answers. */
+    /** Reads the spec znode of every key, {@link #SPEC_READ_BATCH} per request; waits for all answers. */
     private java.util.Collection<Read> read(List<String> keys) {
         ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        readAll(childrenPath, keys, (key, data, stat) -> reads.put(key, new Read(key, data, stat.getCzxid())), done);
+        readAll(paths::spec, keys, SPEC_READ_BATCH,
+                (key, data, stat) -> reads.put(key, new Read(key, data, stat.getCzxid())), done);
         try {
             done.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -392,16 +406,33 @@ final class SupervisorView implements Watcher {
         }
         String rest = path.substring(basePrefix.length());
         int slash = rest.indexOf('/');
-        if (slash < 0 || rest.indexOf('/', slash + 1) >= 0) {
-            return; // the three folders themselves, or deeper than anything of ours
+        if (slash < 0) {
+            return; // the folders themselves, or the layout marker
         }
         String folder = rest.substring(0, slash);
         String name = rest.substring(slash + 1);
+        int inBucket = name.indexOf('/');
         try {
             switch (folder) {
-                case "members" -> onMemberEvent(event.getType(), name, event.getZxid());
-                case "children" -> onSpecEvent(event.getType(), name, event.getZxid());
-                case "owners" -> onOwnerEvent(event.getType(), name, event.getZxid());
+                case "members" -> {
+                    if (inBucket < 0) {
+                        onMemberEvent(event.getType(), name, event.getZxid());
+                    }
+                }
+                case "children", "owners" -> {
+                    boolean specs = folder.equals("children");
+                    if (inBucket < 0) {
+                        onBucketEvent(event.getType(), specs, name, path);
+                    } else if (name.indexOf('/', inBucket + 1) < 0
+                            && ZnodeLayout.isBucket(name.substring(0, inBucket))) {
+                        String key = name.substring(inBucket + 1);
+                        if (specs) {
+                            onSpecEvent(event.getType(), key, event.getZxid());
+                        } else {
+                            onOwnerEvent(event.getType(), key, event.getZxid());
+                        }
+                    }
+                }
                 default -> {
                 }
             }
@@ -410,19 +441,36 @@ final class SupervisorView implements Watcher {
         }
     }
 
+    /**
+     * A bucket folder made (claims may use it without making it), or an entry of the first
+     * release's flat layout, which no node of this one reads: a node of that release is running
+     * beside this one (reported once; {@link LayoutCheck} refuses to start beside one).
+     */
+    private void onBucketEvent(Event.EventType type, boolean specs, String name, String path) {
+        if (type != Event.EventType.NodeCreated) {
+            return;
+        }
+        if (ZnodeLayout.isBucket(name)) {
+            (specs ? specBuckets : ownerBuckets).add(name);
+        } else {
+            untrusted.report(path, 0, "an entry of the flat layout of an earlier release (a node of that release is "
+                    + "running beside this one): ignored");
+        }
+    }
+
     private void onMemberEvent(Event.EventType type, String name, long zxid) {
         switch (type) {
-            case NodeCreated -> readOne(membersPath, name, this::applyMember);
+            case NodeCreated -> readOne(paths.member(name), name, this::applyMember);
             case NodeDataChanged -> {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
                 claimNode = name;
                 if (!members.isLive(name)) {
-                    readOne(membersPath, name, this::applyMember);
+                    readOne(paths.member(name), name, this::applyMember);
                 }
             }
             case NodeDeleted -> {
-                untrusted.forget(membersPath + "/" + name);
+                untrusted.forget(paths.member(name));
                 memberDeleted(name);
             }
             default -> {
@@ -449,7 +497,7 @@ final class SupervisorView implements Watcher {
         try {
             m = proofs.verifiedMember(name, data, stat);
         } catch (IllegalArgumentException e) {
-            untrusted.report(membersPath + "/" + name, stat.getCzxid(), e.getMessage());
+            untrusted.report(paths.member(name), stat.getCzxid(), e.getMessage());
             TrustedMembers.Verified known = members.get(name);
             // The znode of a member this view verified, whose data someone changed since (only
             // possible with open ACLs): its session still holds it, so the member stays. Any
@@ -487,7 +535,7 @@ final class SupervisorView implements Watcher {
             case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && ofClaim(zxid)
                     ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
             case NodeDeleted -> {
-                untrusted.forget(childrenPath + "/" + key);
+                untrusted.forget(paths.spec(key));
                 boolean known = specs.remove(key) != null;
                 if ((specsRemovedHere.remove(key) || known) && !closed.getAsBoolean()) {
                     listener.onSpecRemoved(key);
@@ -505,12 +553,12 @@ final class SupervisorView implements Watcher {
                 if (session != null) {
                     putOwner(key, new Owner(claimNode, zxid, 0, session));
                 } else {
-                    readOne(ownersPath, key, this::applyOwner);
+                    readOne(paths.owner(key), key, this::applyOwner);
                 }
             }
-            case NodeDataChanged -> readOne(ownersPath, key, this::applyOwner);
+            case NodeDataChanged -> readOne(paths.owner(key), key, this::applyOwner);
             case NodeDeleted -> {
-                untrusted.forget(ownersPath + "/" + key);
+                untrusted.forget(paths.owner(key));
                 removeOwner(key, zxid);
             }
             default -> {
@@ -537,7 +585,7 @@ final class SupervisorView implements Watcher {
         try {
             return proofs.verifiedOwner(key, data, stat);
         } catch (IllegalArgumentException e) {
-            untrusted.report(ownersPath + "/" + key, stat.getCzxid(), e.getMessage());
+            untrusted.report(paths.owner(key), stat.getCzxid(), e.getMessage());
             return null;
         }
     }
@@ -599,12 +647,13 @@ final class SupervisorView implements Watcher {
     /**
      * Reads the three trees and applies the difference to the view; the future completes once
      * every read is answered. Entries that a list does not show are dropped only when they are
-     * older than the list ({@code pzxid}), so a change made after the list is never undone.
+     * older than the list ({@code pzxid} of their bucket), so a change made after the list is
+     * never undone. The buckets are listed {@link #LISTINGS_IN_FLIGHT} at a time, and each
+     * answer is applied as it comes: no answer is larger than a bucket, and a join's memory is
+     * the view it builds.
      */
     CompletableFuture<Void> reload() {
         CompletableFuture<Void> membersLoaded = new CompletableFuture<>();
-        CompletableFuture<Void> specsLoaded = new CompletableFuture<>();
-        CompletableFuture<Void> ownersLoaded = new CompletableFuture<>();
         zk.getChildren(membersPath, false, (rc, path, ctx, names, stat) -> {
             if (!ok(rc, path, membersLoaded)) {
                 return;
@@ -615,37 +664,114 @@ final class SupervisorView implements Watcher {
                     memberDeleted(name);
                 }
             }
-            readAll(membersPath, names, this::applyMember, membersLoaded);
+            readAll(paths::member, names, ENTRY_READ_BATCH, this::applyMember, membersLoaded);
         }, null);
-        zk.getChildren(childrenPath, false, (rc, path, ctx, names, stat) -> {
-            if (!ok(rc, path, specsLoaded)) {
-                return;
-            }
-            Set<String> listed = new HashSet<>(names);
-            for (Map.Entry<String, SpecSlot> e : List.copyOf(specs.entrySet())) {
-                if (!listed.contains(e.getKey()) && e.getValue().czxid() <= stat.getPzxid()
-                        && specs.remove(e.getKey(), e.getValue()) && !closed.getAsBoolean()) {
-                    listener.onSpecRemoved(e.getKey());
-                }
-            }
-            for (String key : names) {
-                specs.putIfAbsent(key, SpecSlot.unread(-1));
-            }
-            specsLoaded.complete(null);
-        }, null);
-        zk.getChildren(ownersPath, false, (rc, path, ctx, names, stat) -> {
-            if (!ok(rc, path, ownersLoaded)) {
-                return;
-            }
-            Set<String> listed = new HashSet<>(names);
-            for (Map.Entry<String, Owner> e : List.copyOf(owners.entrySet())) {
-                if (!listed.contains(e.getKey()) && e.getValue().epoch() <= stat.getPzxid()) {
-                    removeOwner(e.getKey(), stat.getPzxid());
-                }
-            }
-            readAll(ownersPath, names, this::applyOwner, ownersLoaded);
-        }, null);
+        Map<String, List<String>> specsBefore = byBucket(specs.keySet());
+        CompletableFuture<Void> specsLoaded = loadBuckets(paths.children(), specBuckets, specsBefore.keySet(),
+                (bucket, names, pzxid, done) -> {
+                    Set<String> listed = new HashSet<>(names);
+                    for (String key : specsBefore.getOrDefault(bucket, List.of())) {
+                        SpecSlot slot = specs.get(key);
+                        if (slot != null && !listed.contains(key) && slot.czxid() <= pzxid
+                                && specs.remove(key, slot) && !closed.getAsBoolean()) {
+                            listener.onSpecRemoved(key);
+                        }
+                    }
+                    for (String key : names) {
+                        specs.putIfAbsent(key, SpecSlot.unread(-1));
+                    }
+                    done.complete(null);
+                });
+        Map<String, List<String>> ownersBefore = byBucket(owners.keySet());
+        CompletableFuture<Void> ownersLoaded = loadBuckets(paths.owners(), ownerBuckets, ownersBefore.keySet(),
+                (bucket, names, pzxid, done) -> {
+                    Set<String> listed = new HashSet<>(names);
+                    for (String key : ownersBefore.getOrDefault(bucket, List.of())) {
+                        Owner o = owners.get(key);
+                        if (o != null && !listed.contains(key) && o.epoch() <= pzxid) {
+                            removeOwner(key, pzxid);
+                        }
+                    }
+                    readAll(paths::owner, names, ENTRY_READ_BATCH, this::applyOwner, done);
+                });
         return CompletableFuture.allOf(membersLoaded, specsLoaded, ownersLoaded);
+    }
+
+    /** The keys the view holds, by bucket: only a reload after a reconnection has any. */
+    private static Map<String, List<String>> byBucket(Set<String> keys) {
+        Map<String, List<String>> result = new HashMap<>();
+        for (String key : keys) {
+            result.computeIfAbsent(ZnodeLayout.bucketOf(key), b -> new ArrayList<>()).add(key);
+        }
+        return result;
+    }
+
+    private interface BucketListed {
+        /** Applies one bucket's listing ({@code pzxid}: of the bucket's folder) and completes {@code done}. */
+        void apply(String bucket, List<String> names, long pzxid, CompletableFuture<Void> done);
+    }
+
+    /**
+     * Lists {@code folder}'s buckets, then each bucket (and those in {@code alsoBuckets}, which
+     * the view holds keys of: a bucket gone, say by a purge, lists as empty at the folder's
+     * pzxid), at most {@link #LISTINGS_IN_FLIGHT} at once, applying each listing as it comes.
+     */
+    private CompletableFuture<Void> loadBuckets(String folder, Set<String> seen, Set<String> alsoBuckets,
+                                                BucketListed each) {
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        zk.getChildren(folder, false, (rc, path, ctx, names, folderStat) -> {
+            if (!ok(rc, path, all)) {
+                return;
+            }
+            Set<String> buckets = new java.util.TreeSet<>();
+            for (String name : names) {
+                if (ZnodeLayout.isBucket(name)) {
+                    seen.add(name);
+                    buckets.add(name);
+                } else {
+                    untrusted.report(folder + "/" + name, 0, "an entry of the flat layout of an earlier release "
+                            + "(a node of that release is running beside this one): ignored");
+                }
+            }
+            buckets.addAll(alsoBuckets);
+            List<String> order = List.copyOf(buckets);
+            if (order.isEmpty()) {
+                all.complete(null);
+                return;
+            }
+            AtomicInteger next = new AtomicInteger();
+            AtomicInteger left = new AtomicInteger(order.size());
+            Runnable[] listNext = new Runnable[1];
+            listNext[0] = () -> {
+                int i = next.getAndIncrement();
+                if (i >= order.size() || all.isDone()) {
+                    return;
+                }
+                String bucket = order.get(i);
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                done.whenComplete((v, e) -> {
+                    if (e != null) {
+                        all.completeExceptionally(e);
+                    } else if (left.decrementAndGet() == 0) {
+                        all.complete(null);
+                    } else {
+                        listNext[0].run();
+                    }
+                });
+                zk.getChildren(folder + "/" + bucket, false, (brc, bpath, bctx, keys, bstat) -> {
+                    KeeperException.Code code = KeeperException.Code.get(brc);
+                    if (code == KeeperException.Code.NONODE) {
+                        each.apply(bucket, List.of(), folderStat.getPzxid(), done);
+                    } else if (ok(brc, bpath, done)) {
+                        each.apply(bucket, keys, bstat.getPzxid(), done);
+                    }
+                }, null);
+            };
+            for (int i = 0; i < Math.min(LISTINGS_IN_FLIGHT, order.size()); i++) {
+                listNext[0].run();
+            }
+        }, null);
+        return all;
     }
 
     private boolean ok(int rc, String path, CompletableFuture<Void> f) {
@@ -678,9 +804,9 @@ final class SupervisorView implements Watcher {
         void apply(String name, byte[] data, Stat stat);
     }
 
-    /** Reads {@code folder/<name>} and applies it on the event thread; if it is gone, its deletion event tells. */
-    private void readOne(String folder, String name, Apply apply) {
-        zk.getData(folder + "/" + name, false, (rc, path, ctx, data, stat) -> {
+    /** Reads {@code path}, the znode of {@code name}, and applies it on the event thread; if it is gone, its deletion event tells. */
+    private void readOne(String path, String name, Apply apply) {
+        zk.getData(path, false, (rc, p, ctx, data, stat) -> {
             if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
                 apply.apply(name, data, stat);
             }
@@ -688,26 +814,28 @@ final class SupervisorView implements Watcher {
     }
 
     /**
-     * Reads every {@code folder/<name>}, {@link #READ_BATCH} per {@code multiRead}, and applies
-     * each answer on the event thread (a name gone meanwhile is left to its deletion event);
-     * {@code done} completes once all are answered.
+     * Reads the znode of every name ({@code pathOf}), {@code perRead} per {@code multiRead}, and
+     * applies each answer on the event thread (a name gone meanwhile is left to its deletion
+     * event); {@code done} completes once all are answered.
      */
-    private void readAll(String folder, List<String> names, Apply apply, CompletableFuture<Void> done) {
+    private void readAll(java.util.function.UnaryOperator<String> pathOf, List<String> names, int perRead, Apply apply,
+                         CompletableFuture<Void> done) {
         if (names.isEmpty()) {
             done.complete(null);
             return;
         }
-        AtomicInteger left = new AtomicInteger((names.size() + READ_BATCH - 1) / READ_BATCH);
-        for (int from = 0; from < names.size(); from += READ_BATCH) {
-            List<String> batch = names.subList(from, Math.min(names.size(), from + READ_BATCH));
+        AtomicInteger left = new AtomicInteger((names.size() + perRead - 1) / perRead);
+        for (int from = 0; from < names.size(); from += perRead) {
+            List<String> batch = names.subList(from, Math.min(names.size(), from + perRead));
             List<Op> ops = new ArrayList<>(batch.size());
             for (String name : batch) {
-                ops.add(Op.getData(folder + "/" + name));
+                ops.add(Op.getData(pathOf.apply(name)));
             }
             zk.multi(ops, (rc, path, ctx, results) -> {
                 KeeperException.Code code = readFailure(rc, results);
                 if (code != null) {
-                    done.completeExceptionally(new BackendException("could not read " + folder + ": " + code));
+                    done.completeExceptionally(new BackendException("could not read " + pathOf.apply(batch.get(0))
+                            + " and " + (batch.size() - 1) + " more: " + code));
                     return;
                 }
                 for (int i = 0; i < results.size(); i++) {

@@ -86,7 +86,14 @@ final class ZnodeData {
     }
 
     /**
-     * A {@code children/<key>} znode: a line with the format, a line with the explicit node
+     * The largest spec znode this backend writes: a failover reads specs in batches
+     * ({@link SupervisorView#SPEC_READ_BATCH}), and an answer must stay under ZooKeeper's default
+     * {@code jute.maxbuffer} (1 MiB), which the client enforces by dropping the connection.
+     */
+    static final int MAX_SPEC_BYTES = 64 * 1024;
+
+    /**
+     * A {@code children/<bucket>/<key>} znode: a line with the format, a line with the explicit node
      * (empty when the ring places the child), then the spec through the codec. The explicit node
      * comes first so that a failover can place thousands of orphans without decoding their specs.
      */

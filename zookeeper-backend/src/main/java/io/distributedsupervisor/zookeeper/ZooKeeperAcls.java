@@ -130,6 +130,10 @@ final class ZooKeeperAcls {
             } catch (KeeperException.NoAuthException e) {
                 left.add(name);
             }
+            if (ZnodeLayout.isBucket(name)) {
+                // The entries of children/ and owners/ are in their buckets.
+                fixEntries(client, ours, entry, node);
+            }
         }
         if (fixed > 0 || !left.isEmpty()) {
             LOG.warn("node {}: {} entries under {} had another ACL and now have this backend's; {} could not be "

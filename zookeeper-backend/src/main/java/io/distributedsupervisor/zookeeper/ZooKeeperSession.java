@@ -91,11 +91,13 @@ final class ZooKeeperSession implements NodeSession {
     private final SessionListener listener;
     private final Consumer<ZooKeeperSession> onClose;
     private final io.distributedsupervisor.Ticker ticker;
-    private final String membersPath;
-    private final String childrenPath;
-    private final String ownersPath;
+    /** The supervisor's paths as Curator's namespaced client spells them. */
+    private final ZnodeLayout paths;
+    /** The same paths as the raw handle spells them (Curator's namespace included); set once connected. */
+    private ZnodeLayout rawPaths;
     /** This node's {@code members/<node>}: every claim sets it (see {@link #touchMember}). */
     private final String memberPath;
+    private Buckets buckets;
     /** The data of this node's member znode, written again by every claim. */
     private byte[] memberData;
     private final MemberProofs proofs;
@@ -108,7 +110,6 @@ final class ZooKeeperSession implements NodeSession {
     /** The session's ZooKeeper handle (Curator's), for the claims' asynchronous multi-ops. */
     private ZooKeeper zk;
     /** Curator's namespace and the supervisor, as the raw handle spells paths. */
-    private String rawPrefix;
     private String rawMemberPath;
     private ClaimBatcher batcher;
     /** Releases of this session's own entries, written together (no member touch: a leaving node has none). */
@@ -144,11 +145,8 @@ final class ZooKeeperSession implements NodeSession {
         this.listener = listener;
         this.onClose = onClose;
         this.ticker = config.ticker;
-        String root = "/" + supervisor;
-        this.membersPath = root + "/members";
-        this.childrenPath = root + "/children";
-        this.ownersPath = root + "/owners";
-        this.memberPath = membersPath + "/" + node;
+        this.paths = ZnodeLayout.of(supervisor);
+        this.memberPath = paths.member(node);
         this.acl = ZooKeeperAcls.of(config);
         // Without a secret (or in open mode, where the transport ignores it) there is nothing to prove.
         this.proofs = config.secret != null && !config.openMode
@@ -232,10 +230,11 @@ final class ZooKeeperSession implements NodeSession {
             ZooKeeperAcls.check(client, acl, "/", false, node);
             ensurePath(client, "/" + supervisor);
             ZooKeeperAcls.check(client, acl, "/" + supervisor, false, node);
-            for (String p : List.of(membersPath, childrenPath, ownersPath)) {
+            for (String p : List.of(paths.members(), paths.children(), paths.owners())) {
                 ensurePath(client, p);
                 ZooKeeperAcls.check(client, acl, p, true, node);
             }
+            LayoutCheck.run(client, paths, acl, node, () -> flatListingClient(b));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendException("interrupted while connecting to ZooKeeper", e);
@@ -265,18 +264,19 @@ final class ZooKeeperSession implements NodeSession {
         try {
             zk = client.getZookeeperClient().getZooKeeper();
             String namespace = client.getNamespace();
-            rawPrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
-            rawMemberPath = rawPrefix + memberPath;
+            rawPaths = paths.withPrefix(namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null));
+            rawMemberPath = rawPaths.member(node);
             batcher = new ClaimBatcher(zk, touchMember());
             // A delete of owners/<key> is about 100 bytes in a multi-op: 1,000 stay far below 1 MiB.
             releases = new ClaimBatcher(zk, null, 1000);
             // Owners learnt from claim events trust whoever set a member znode; with open ACLs that
             // may be anyone, so then (with a secret to check against) every new owner entry is read.
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
-            view = new SupervisorView(zk, node, sessionId, rawPrefix + "/" + supervisor, listener,
+            view = new SupervisorView(zk, node, sessionId, rawPaths, listener,
                     config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed,
                     new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, this::joinAgain));
             view.start();
+            buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendException("interrupted while loading the view of supervisor " + supervisor, e);
@@ -288,6 +288,28 @@ final class ZooKeeperSession implements NodeSession {
         leaseThread = Thread.ofPlatform().daemon().name("ds-lease-" + supervisor + "-" + node).start(this::renewLease);
         LOG.info("node {} joined supervisor {} on ZooKeeper {} (session 0x{}, transport {})", node, supervisor,
                 config.connectString, Long.toHexString(sessionId), transport.address());
+    }
+
+    /** A client like this node's, whose buffer takes the listing of a flat folder of the first release ({@link LayoutCheck}). */
+    private CuratorFramework flatListingClient(CuratorFrameworkFactory.Builder like) {
+        ZKClientConfig big = new ZKClientConfig();
+        big.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(LayoutCheck.FLAT_LISTING_BUFFER));
+        CuratorFramework c = like.zkClientConfig(big).build();
+        c.start();
+        try {
+            if (!c.blockUntilConnected((int) config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new BackendException("could not connect to ZooKeeper at " + config.connectString + " within "
+                        + config.connectionTimeout + " to migrate the flat layout");
+            }
+        } catch (InterruptedException e) {
+            c.close();
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while migrating the flat layout", e);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     private TransportConfig transportConfig() {
@@ -329,15 +351,12 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * ZooKeeper's client settings (from the {@code zookeeper.*} system properties), with room for
-     * a batch of spec reads in one answer ({@link SupervisorView#READ_BATCH}).
+     * ZooKeeper's client settings, from the {@code zookeeper.*} system properties: its
+     * {@code jute.maxbuffer} stays at ZooKeeper's default (1 MiB) unless the user sets it, since
+     * no answer this backend asks for is larger ({@link ZnodeLayout}, {@link SupervisorView#SPEC_READ_BATCH}).
      */
     private static ZKClientConfig clientConfig() {
-        ZKClientConfig c = new ZKClientConfig();
-        if (c.getInt(ZKConfig.JUTE_MAXBUFFER, 0) < SupervisorView.MAX_ANSWER_BYTES) {
-            c.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(SupervisorView.MAX_ANSWER_BYTES));
-        }
-        return c;
+        return new ZKClientConfig();
     }
 
     /**
@@ -409,7 +428,7 @@ final class ZooKeeperSession implements NodeSession {
             try {
                 if (client.getZookeeperClient().isConnected()
                         && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
-                    client.checkExists().forPath(membersPath);
+                    client.checkExists().forPath(paths.members());
                     boolean had = holdsLease();
                     if (!lost && !closed && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId
                             && leaseUntil.compareAndSet(seen, start + leaseNanos) && !had && holdsLease()) {
@@ -544,7 +563,7 @@ final class ZooKeeperSession implements NodeSession {
         requireOpen();
         try {
             Object before = view.specMark(key);
-            client.delete().forPath(childrenPath + "/" + key);
+            client.delete().forPath(paths.spec(key));
             view.specRemoved(key, before);
             return true;
         } catch (KeeperException.NoNodeException e) {
@@ -569,7 +588,7 @@ final class ZooKeeperSession implements NodeSession {
         if (closed || lost || !holdsLease()) {
             return owner(key);
         }
-        String path = ownersPath + "/" + key;
+        String path = paths.owner(key);
         try {
             CountDownLatch synced = new CountDownLatch(1);
             client.sync().inBackground((c, event) -> synced.countDown()).forPath(path);
@@ -624,16 +643,24 @@ final class ZooKeeperSession implements NodeSession {
         List<Op> ops = new ArrayList<>(3);
         if (spec != null) {
             byte[] stored = ZnodeData.spec(spec.node(), spec.spec());
-            ops.add(Op.create(raw(childrenPath, key), stored, acl, CreateMode.PERSISTENT));
+            if (stored.length > ZnodeData.MAX_SPEC_BYTES) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("the spec of child key " + key
+                        + " is " + stored.length + " bytes encoded; a spec stored in ZooKeeper may have at most "
+                        + ZnodeData.MAX_SPEC_BYTES + " (pass a smaller start argument, e.g. a reference to your data)"));
+            }
+            ops.add(Op.create(rawPaths.spec(key), stored, acl, CreateMode.PERSISTENT));
             if (spec.node() != null) {
                 // Set in the same transaction that creates it: tells every view that the spec
                 // is pinned to the claimer, without a read (see SupervisorView).
-                ops.add(Op.setData(raw(childrenPath, key), stored, -1));
+                ops.add(Op.setData(rawPaths.spec(key), stored, -1));
             }
         }
         ops.add(createOwner(key));
         CompletableFuture<Owner> claimed = new CompletableFuture<>();
-        batcher.submit(ops).whenComplete((epoch, error) -> {
+        buckets.ready(key).thenCompose(ready -> batcher.submit(ops)).whenComplete((epoch, error) -> {
+            if (error instanceof java.util.concurrent.CompletionException c && c.getCause() != null) {
+                error = c.getCause();
+            }
             if (error == null) {
                 Owner o = new Owner(node, epoch, 0, sessionId);
                 claimedHere(key, o, spec);
@@ -654,7 +681,8 @@ final class ZooKeeperSession implements NodeSession {
     public Optional<Owner> claimStored(String key) {
         requireOpen();
         try {
-            Owner o = claim(List.of(Op.check(raw(childrenPath, key), -1), createOwner(key)));
+            answer(buckets.ready(key));
+            Owner o = claim(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)));
             claimedHere(key, o, null);
             return Optional.of(o);
         } catch (KeeperException.NoNodeException e) {
@@ -676,7 +704,8 @@ final class ZooKeeperSession implements NodeSession {
         requireOpen();
         Map<String, CompletableFuture<Long>> epochs = new java.util.LinkedHashMap<>();
         for (String key : keys) {
-            epochs.put(key, batcher.submit(List.of(Op.check(raw(childrenPath, key), -1), createOwner(key))));
+            epochs.put(key, buckets.ready(key).thenCompose(
+                    ready -> batcher.submit(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)))));
         }
         Map<String, Owner> claimed = new java.util.HashMap<>();
         try {
@@ -708,12 +737,7 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     private Op createOwner(String key) {
-        return Op.create(raw(ownersPath, key), proofs.ownerData(key, node, 0, sessionId), acl, CreateMode.EPHEMERAL);
-    }
-
-    /** A path of this supervisor's tree as the raw handle sees it (Curator's namespace included). */
-    private String raw(String folder, String key) {
-        return rawPrefix + folder + "/" + key;
+        return Op.create(rawPaths.owner(key), proofs.ownerData(key, node, 0, sessionId), acl, CreateMode.EPHEMERAL);
     }
 
     /**
@@ -732,7 +756,9 @@ final class ZooKeeperSession implements NodeSession {
         try {
             return f.get(config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception x ? x : e;
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            throw cause instanceof Exception x ? x : e;
         } catch (java.util.concurrent.TimeoutException e) {
             throw new BackendException("ZooKeeper did not answer a claim within " + config.connectionTimeout);
         }
@@ -747,7 +773,7 @@ final class ZooKeeperSession implements NodeSession {
     private Owner currentOwner(String key) {
         try {
             Stat stat = new Stat();
-            byte[] data = client.getData().storingStatIn(stat).forPath(ownersPath + "/" + key);
+            byte[] data = client.getData().storingStatIn(stat).forPath(paths.owner(key));
             Owner o = view.verifiedOwner(key, data, stat);
             return o != null ? o : new Owner(untrustedHolder(data, stat), stat.getCzxid(), 0, stat.getEphemeralOwner());
         } catch (Exception e) {
@@ -774,7 +800,7 @@ final class ZooKeeperSession implements NodeSession {
 
     /** The stat of this session's own owner znode for {@code key}, or null if it is not ours. */
     private Stat ownStat(String key) throws Exception {
-        Stat stat = client.checkExists().forPath(ownersPath + "/" + key);
+        Stat stat = client.checkExists().forPath(paths.owner(key));
         return stat != null && stat.getEphemeralOwner() == sessionId ? stat : null;
     }
 
@@ -791,7 +817,7 @@ final class ZooKeeperSession implements NodeSession {
             if (stat == null || stat.getCzxid() != owner.epoch()) {
                 return false;
             }
-            Stat written = client.setData().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key,
+            Stat written = client.setData().withVersion(stat.getVersion()).forPath(paths.owner(key),
                     proofs.ownerData(key, node, owner.restarts(), sessionId));
             ownVersions.put(key, written.getVersion());
             view.updated(key, owner);
@@ -818,7 +844,7 @@ final class ZooKeeperSession implements NodeSession {
                 version = stat.getVersion();
             }
             // Written with the other releases this node makes at the same time.
-            answer(releases.submit(List.of(Op.delete(raw(ownersPath, key), version))));
+            answer(releases.submit(List.of(Op.delete(rawPaths.owner(key), version))));
             view.released(key, null);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
@@ -839,13 +865,13 @@ final class ZooKeeperSession implements NodeSession {
                 return false;
             }
             Stat specStat = new Stat();
-            byte[] stored = client.getData().storingStatIn(specStat).forPath(childrenPath + "/" + key);
+            byte[] stored = client.getData().storingStatIn(specStat).forPath(paths.spec(key));
             byte[] spec = java.util.Arrays.copyOfRange(stored, ZnodeData.specPayloadOffset(key, stored), stored.length);
             // The spec first: a node that sees the entry gone finds the spec placed already.
             client.transaction().forOperations(
                     client.transactionOp().setData().withVersion(specStat.getVersion())
-                            .forPath(childrenPath + "/" + key, ZnodeData.spec(node, spec)),
-                    client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key));
+                            .forPath(paths.spec(key), ZnodeData.spec(node, spec)),
+                    client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
             view.released(key, null);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
@@ -868,10 +894,10 @@ final class ZooKeeperSession implements NodeSession {
                 return false;
             }
             List<CuratorOp> ops = new ArrayList<>(2);
-            ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ownersPath + "/" + key));
+            ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
             Object specBefore = null;
-            if (client.checkExists().forPath(childrenPath + "/" + key) != null) {
-                ops.add(client.transactionOp().delete().forPath(childrenPath + "/" + key));
+            if (client.checkExists().forPath(paths.spec(key)) != null) {
+                ops.add(client.transactionOp().delete().forPath(paths.spec(key)));
                 specBefore = view.specMark(key);
             }
             client.transaction().forOperations(ops);

@@ -98,7 +98,8 @@ class SaslAclTest {
             });
             a.claimNew("k", null);
             List<ACL> ours = List.of(new ACL(ZooDefs.Perms.ALL, new Id("sasl", PRINCIPAL)));
-            for (String path : List.of("/sasl", "/sasl/DS", "/sasl/DS/members", "/sasl/DS/members/a", "/sasl/DS/owners/k")) {
+            for (String path : List.of("/sasl", "/sasl/DS", "/sasl/DS/members", "/sasl/DS/members/a",
+                    ZnodeLayout.of("DS").withPrefix("/sasl").owner("k"))) {
                 assertThat(insider.getACL().forPath(path)).as(path).isEqualTo(ours);
                 assertThatThrownBy(() -> outsider.getData().forPath(path)).as(path)
                         .isInstanceOf(KeeperException.NoAuthException.class);

@@ -155,21 +155,21 @@ class SupervisorViewTest {
         Owner pinned = a.claimNew("k", spec("k", "a"));
         Owner placed = a.claimNew("r", spec("r", null));
         // A view that gets only the events handed to it here, as a server before 3.9 sends them.
+        ZnodeLayout paths = ZnodeLayout.of(SUPERVISOR).withPrefix("/view");
         SupervisorView view = new SupervisorView(plain.getZookeeperClient().getZooKeeper(), "observer", -1,
-                "/view/" + SUPERVISOR, new SessionListener() {
+                paths, new SessionListener() {
                 }, Duration.ZERO, io.distributedsupervisor.Scheduler.system(), Duration.ofSeconds(10), () -> false,
                 trust());
-        String base = "/view/" + SUPERVISOR;
-        view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, base + "/members/a"));
+        view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, paths.member("a")));
         await().until(() -> view.members().containsKey("a"));
         for (String key : List.of("k", "r")) {
             // what a claim's transaction brings: member touch, spec created (and set, when pinned), owner
-            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, base + "/members/a"));
-            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, base + "/children/" + key));
+            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, paths.member("a")));
+            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, paths.spec(key)));
             if (key.equals("k")) {
-                view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, base + "/children/k"));
+                view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, paths.spec("k")));
             }
-            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, base + "/owners/" + key));
+            view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, paths.owner(key)));
         }
 
         await().untilAsserted(() -> {
@@ -225,10 +225,10 @@ class SupervisorViewTest {
     /** Owner entries as ZooKeeper holds them: node and restarts from the data, epoch and session from the stat. */
     private Map<String, Owner> ownersInZooKeeper() throws Exception {
         Map<String, Owner> result = new HashMap<>();
-        String folder = "/view/" + SUPERVISOR + "/owners";
-        for (String key : plain.getChildren().forPath(folder)) {
+        ZnodeLayout paths = ZnodeLayout.of(SUPERVISOR).withPrefix("/view");
+        for (String key : keys(paths.owners())) {
             Stat stat = new Stat();
-            byte[] data = plain.getData().storingStatIn(stat).forPath(folder + "/" + key);
+            byte[] data = plain.getData().storingStatIn(stat).forPath(paths.owner(key));
             result.put(key, proofs().verifiedOwner(key, data, stat));
         }
         return result;
@@ -236,11 +236,20 @@ class SupervisorViewTest {
 
     private Map<String, Optional<String>> placementsInZooKeeper() throws Exception {
         Map<String, Optional<String>> result = new HashMap<>();
-        String folder = "/view/" + SUPERVISOR + "/children";
-        for (String key : plain.getChildren().forPath(folder)) {
-            byte[] data = plain.getData().forPath(folder + "/" + key);
+        ZnodeLayout paths = ZnodeLayout.of(SUPERVISOR).withPrefix("/view");
+        for (String key : keys(paths.children())) {
+            byte[] data = plain.getData().forPath(paths.spec(key));
             result.put(key, Optional.ofNullable(ZnodeData.specNode(key, data)));
         }
         return result;
+    }
+
+    /** The keys in the buckets of {@code folder}. */
+    private List<String> keys(String folder) throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (String bucket : plain.getChildren().forPath(folder)) {
+            keys.addAll(plain.getChildren().forPath(folder + "/" + bucket));
+        }
+        return keys;
     }
 }

@@ -85,6 +85,10 @@ class TrustedMembershipTest {
         return "/" + namespace + "/" + SUPERVISOR + "/" + name;
     }
 
+    private String owner(String key) {
+        return ZnodeLayout.of(SUPERVISOR).withPrefix("/" + namespace).owner(key);
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -97,16 +101,16 @@ class TrustedMembershipTest {
             ZooKeeperSession a = join("a", told);
             a.claimNew("real", null);
             int threadsBefore = Thread.activeCount();
-            byte[] realOwner = foreign.getData().forPath(folder("owners") + "/real");
+            byte[] realOwner = foreign.getData().forPath(owner("real"));
             byte[] realMember = foreign.getData().forPath(folder("members") + "/a");
             for (int i = 0; i < forged; i++) {
                 foreign.create().withMode(CreateMode.EPHEMERAL).forPath(folder("members") + "/m" + i, realMember);
-                foreign.create().withMode(CreateMode.EPHEMERAL).forPath(folder("owners") + "/k" + i, realOwner);
+                foreign.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(owner("k" + i), realOwner);
             }
             for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < forged; i++) {
                     foreign.setData().forPath(folder("members") + "/m" + i, realMember);
-                    foreign.setData().forPath(folder("owners") + "/k" + i, realOwner);
+                    foreign.setData().forPath(owner("k" + i), realOwner);
                 }
             }
             // A later change of a's own is seen, so every forged change before it was read.

@@ -76,10 +76,11 @@ class ZooKeeperBadInputTest {
     void garbageInChildrenAndOwnersZnodesIsIgnoredAndLogged() throws Exception {
         String root = "/" + cluster.namespace() + "/" + ZooKeeperHarness.SUPERVISOR;
         try (io.distributedsupervisor.tck.LogCapture log = io.distributedsupervisor.tck.LogCapture.start()) {
-            plain.create().forPath(root + "/children/sgarbage", "not a spec".getBytes(StandardCharsets.UTF_8));
-            plain.create().forPath(root + "/children/snothing", new byte[0]);
-            plain.create().forPath(root + "/owners/sforged", "ds2\nn1\n0\n-".getBytes(StandardCharsets.UTF_8));
-            plain.create().forPath(root + "/owners/sjunk", new byte[] {1, 2, 3});
+            ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
+            plain.create().creatingParentsIfNeeded().forPath(paths.spec("sgarbage"), "not a spec".getBytes(StandardCharsets.UTF_8));
+            plain.create().creatingParentsIfNeeded().forPath(paths.spec("snothing"), new byte[0]);
+            plain.create().creatingParentsIfNeeded().forPath(paths.owner("sforged"), "ds2\nn1\n0\n-".getBytes(StandardCharsets.UTF_8));
+            plain.create().creatingParentsIfNeeded().forPath(paths.owner("sjunk"), new byte[] {1, 2, 3});
             plain.create().forPath(root + "/members/ghost", "hello".getBytes(StandardCharsets.UTF_8));
 
             // A later real change is seen, so the garbage was read (and ignored) before it.
@@ -92,9 +93,9 @@ class ZooKeeperBadInputTest {
             }
             stillServing();
             // Each node says once what it ignored, however often it read it.
-            for (String entry : List.of("/owners/sforged", "/owners/sjunk", "/members/ghost")) {
+            for (String entry : List.of(paths.owner("sforged"), paths.owner("sjunk"), paths.member("ghost"))) {
                 for (String n : List.of("n1", "n2")) {
-                    assertThat(log.lines("node " + n + ": ignoring " + root + entry + ":")).as("%s on %s", entry, n)
+                    assertThat(log.lines("node " + n + ": ignoring " + entry + ":")).as("%s on %s", entry, n)
                             .isEqualTo(1);
                 }
             }
@@ -114,8 +115,9 @@ class ZooKeeperBadInputTest {
         String root = "/" + cluster.namespace() + "/" + ZooKeeperHarness.SUPERVISOR;
         CuratorFramework foreign = server.client(true);
         try {
-            foreign.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
-                    .forPath(root + "/owners/sheld", "ds2\nghost\n0\n-".getBytes(StandardCharsets.UTF_8));
+            foreign.create().creatingParentsIfNeeded().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+                    .forPath(ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix(root.substring(0, root.lastIndexOf('/')))
+                            .owner("sheld"), "ds2\nghost\n0\n-".getBytes(StandardCharsets.UTF_8));
             assertThatThrownBy(() -> n3.startChild(ChildSpec.of(WitnessedCounter.class).withId("held")))
                     .isInstanceOfSatisfying(io.distributedsupervisor.StaleClaimException.class, e -> {
                         assertThat(e.holder()).startsWith("untrusted(ghost, session 0x");
@@ -191,9 +193,9 @@ class ZooKeeperBadInputTest {
             assertThat((Object) n1.call("private", "inc")).isEqualTo(1L);
             try (CuratorFramework outsider = CuratorFrameworkFactory.newClient(secured.connectString(), new RetryOneTime(100))) {
                 outsider.start();
-                assertThatThrownBy(() -> outsider.getData().forPath("/secured/DS/children/sprivate"))
+                assertThatThrownBy(() -> outsider.getData().forPath(ZnodeLayout.of("DS").withPrefix("/secured").spec("sprivate")))
                         .isInstanceOf(KeeperException.NoAuthException.class);
-                assertThatThrownBy(() -> outsider.delete().forPath("/secured/DS/children/sprivate"))
+                assertThatThrownBy(() -> outsider.delete().forPath(ZnodeLayout.of("DS").withPrefix("/secured").spec("sprivate")))
                         .isInstanceOf(KeeperException.NoAuthException.class);
             }
         } finally {

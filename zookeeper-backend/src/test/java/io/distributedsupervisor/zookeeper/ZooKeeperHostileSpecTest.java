@@ -51,10 +51,11 @@ class ZooKeeperHostileSpecTest {
             n1.startChild(ChildSpec.of(WitnessedCounter.class).withId("moving"), "n2");
             long heapBefore = usedHeapAfterGc();
 
-            String children = "/" + cluster.namespace() + "/" + ZooKeeperHarness.SUPERVISOR + "/children";
-            writer.create().forPath(children + "/sgarbage", "not a spec at all".getBytes(StandardCharsets.UTF_8));
-            writer.create().forPath(children + "/sbomb", withHead(javaSerialized(hashSetBomb(30))));
-            writer.create().forPath(children + "/slist", withHead(arrayListSpec()));
+            ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
+            writer.create().creatingParentsIfNeeded().forPath(paths.spec("sgarbage"),
+                    "not a spec at all".getBytes(StandardCharsets.UTF_8));
+            writer.create().creatingParentsIfNeeded().forPath(paths.spec("sbomb"), withHead(javaSerialized(hashSetBomb(30))));
+            writer.create().creatingParentsIfNeeded().forPath(paths.spec("slist"), withHead(arrayListSpec()));
 
             // n2 dies: its child is an orphan that n1 takes over, past the hostile specs; and n1
             // is then the ring's node for every key, so it reads all of them on every pass.
@@ -62,12 +63,12 @@ class ZooKeeperHostileSpecTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> n1.whereis("moving")
                     .filter(p -> p.node().equals("n1")).isPresent());
             assertThat((Object) n1.call("moving", "inc")).isEqualTo(1L);
-            await().until(() -> log.lines("node n1: ignoring " + children + "/sgarbage:") == 1
+            await().until(() -> log.lines("node n1: ignoring " + paths.spec("sgarbage") + ":") == 1
                     && log.lines("node n1 ignores the stored spec sbomb") == 1
                     && log.lines("node n1 ignores the stored spec slist") == 1);
             // Five more passes or so: still one line each.
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
-                    log.lines("node n1: ignoring " + children + "/sgarbage:") == 1
+                    log.lines("node n1: ignoring " + paths.spec("sgarbage") + ":") == 1
                             && log.lines("node n1 ignores the stored spec sbomb") == 1
                             && log.lines("node n1 ignores the stored spec slist") == 1);
 

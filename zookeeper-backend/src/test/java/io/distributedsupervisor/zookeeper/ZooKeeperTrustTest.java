@@ -61,6 +61,10 @@ class ZooKeeperTrustTest {
         return "/" + cluster.namespace() + "/" + ZooKeeperHarness.SUPERVISOR;
     }
 
+    private static ZnodeLayout paths(ZooKeeperHarness cluster) {
+        return ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
+    }
+
     /** Both nodes answer for both children, and start and call a new one. */
     private static void stillServing(ZooKeeperHarness cluster) {
         for (String n : List.of("n1", "n2")) {
@@ -90,7 +94,8 @@ class ZooKeeperTrustTest {
             String root = root(cluster);
             List<String> folders = List.of("/" + cluster.namespace(), root, root + "/members", root + "/children",
                     root + "/owners");
-            List<String> entries = List.of(root + "/members/n1", root + "/children/son-n1", root + "/owners/son-n1");
+            List<String> entries = List.of(root + "/members/n1", paths(cluster).spec("son-n1"),
+                    paths(cluster).owner("son-n1"));
             for (String path : concat(folders, entries)) {
                 noAuth(() -> outsider.getData().forPath(path), "read " + path);
                 noAuth(() -> outsider.getChildren().forPath(path), "list " + path);
@@ -214,13 +219,13 @@ class ZooKeeperTrustTest {
     @Test
     void aForeignOwnerEntryIsNoOwnerAndAStartOfItsIdReportsTheStaleClaim() throws Exception {
         try (LogCapture log = LogCapture.start(); ZooKeeperHarness cluster = openCluster()) {
-            String owners = root(cluster) + "/owners";
             try (CuratorFramework foreign = ZK.server().client(false)) {
                 String foreignSession = Long.toHexString(sessionOf(foreign));
                 // A real entry of n1, proof and all, copied into a znode of the foreign session.
-                byte[] real = foreign.getData().forPath(owners + "/son-n1");
-                foreign.create().withMode(CreateMode.EPHEMERAL).forPath(owners + "/sheld", real);
-                await().until(() -> log.lines("ignoring " + owners + "/sheld:", "does not match") == 2);
+                byte[] real = foreign.getData().forPath(paths(cluster).owner("son-n1"));
+                foreign.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                        .forPath(paths(cluster).owner("sheld"), real);
+                await().until(() -> log.lines("ignoring " + paths(cluster).owner("sheld") + ":", "does not match") == 2);
 
                 for (String n : List.of("n1", "n2")) {
                     DistributedSupervisor node = cluster.node(n);
@@ -233,7 +238,7 @@ class ZooKeeperTrustTest {
                             assertThat(e.holder()).isEqualTo("untrusted(n1, session 0x" + foreignSession + ")");
                             assertThat(e.getMessage()).contains("held").contains("not a live member");
                         });
-                assertThat(log.lines("ignoring " + owners + "/sheld:")).as("once per node, however often read")
+                assertThat(log.lines("ignoring " + paths(cluster).owner("sheld") + ":")).as("once per node, however often read")
                         .isEqualTo(2);
                 stillServing(cluster);
             }
@@ -267,7 +272,7 @@ class ZooKeeperTrustTest {
             SafetyWitness.clear();
 
             try (CuratorFramework holder = ZK.server().client(true)) {
-                holder.delete().forPath(root(cluster) + "/owners/sroam");
+                holder.delete().forPath(paths(cluster).owner("sroam"));
             }
 
             await().untilAsserted(() -> {
@@ -300,18 +305,20 @@ class ZooKeeperTrustTest {
             for (String folder : List.of("members", "children", "owners")) {
                 foreign.create().creatingParentsIfNeeded().forPath(root + "/" + folder);
             }
-            foreign.create().forPath(root + "/children/splanted", bytes("not a spec"));
+            ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + namespace);
+            foreign.create().creatingParentsIfNeeded().forPath(paths.spec("splanted"), bytes("not a spec"));
             foreign.create().forPath(root + "/members/ghost", bytes("ds2\n127.0.0.1:1\n0\n0.1\n1\nAAAA"));
 
             DistributedSupervisor n1 = cluster.start("n1", b -> b, b -> b.namespace(namespace));
             List<ACL> ours = ZooKeeperAcls.of(ZK.server().backend().build().config());
             for (String path : List.of("/" + namespace, root, root + "/members", root + "/children", root + "/owners",
-                    root + "/children/splanted", root + "/members/ghost")) {
+                    paths.childrenBucket(ZnodeLayout.bucketOf("splanted")), paths.spec("splanted"),
+                    root + "/members/ghost")) {
                 assertThat(insider.getACL().forPath(path)).as(path).containsExactlyInAnyOrderElementsOf(ours);
                 noAuth(() -> foreign.setData().forPath(path, bytes("x")), "write " + path);
             }
             noAuth(() -> foreign.create().withMode(CreateMode.EPHEMERAL).forPath(root + "/members/n2"), "join");
-            noAuth(() -> foreign.delete().forPath(root + "/children/splanted"), "delete a spec");
+            noAuth(() -> foreign.delete().forPath(paths.spec("splanted")), "delete a spec");
             for (String path : List.of("/" + namespace, root, root + "/members", root + "/children", root + "/owners")) {
                 assertThat(log.lines("node n1: ZooKeeper folder " + path + " had the ACL [world:anyone:cdrwa]: "
                         + "set to this backend's [digest:" + EmbeddedZooKeeper.TEST_USER + ":…:cdrwa]")).as(path).isEqualTo(1);
