@@ -65,6 +65,29 @@ public interface DistributedSupervisor extends AutoCloseable {
     CompletableFuture<StartResult> startChildAsync(ChildSpec spec, String node);
 
     /**
+     * Starts many children at once, each on the node the ring names for its id, without
+     * blocking: the way to start thousands. Returns one future per spec, in the order given,
+     * each completing as {@link #startChildAsync(ChildSpec)}'s would (a failure of one leaves
+     * the others alone). The starts leave together: those for another node are pipelined on its
+     * connection, and each node writes the claims it gets at the same time to coordination
+     * storage together (on ZooKeeper up to 500 per multi-op, about 512 KiB), so a batch costs
+     * far fewer round trips than as many {@code startChild} calls one after the other.
+     *
+     * @throws NullPointerException if {@code specs} or one of them is null (then nothing started)
+     */
+    default List<CompletableFuture<StartResult>> startChildren(List<ChildSpec> specs) {
+        java.util.Objects.requireNonNull(specs, "specs");
+        for (int i = 0; i < specs.size(); i++) {
+            java.util.Objects.requireNonNull(specs.get(i), "specs[" + i + "]");
+        }
+        List<CompletableFuture<StartResult>> started = new java.util.ArrayList<>(specs.size());
+        for (ChildSpec spec : specs) {
+            started.add(startChildAsync(spec));
+        }
+        return java.util.Collections.unmodifiableList(started);
+    }
+
+    /**
      * Starts a child on a node given by name ({@code start_child/3}). The child stays there:
      * it is not moved by rebalancing, and it restarts there, unless that node dies.
      *

@@ -44,6 +44,34 @@ public abstract class ClusterApiContract extends ApiContract {
                 .isInstanceOfSatisfying(ChildAlreadyStartedException.class, e -> assertThat(e.pid()).isEqualTo(r.pid()));
     }
 
+    /** A batch of starts through one node: each child on its ring node, a duplicate failing alone. */
+    @Test
+    void startChildrenStartsABatchEachOnItsRingNodeAndAFailureStaysItsOwn() throws Exception {
+        DistributedSupervisor n1 = nodeNamed("n1");
+        String prefix = uniqueId("batch");
+        List<ChildSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            specs.add(ChildSpec.of(Counter.class).withId(prefix + "-" + i));
+        }
+        specs.add(ChildSpec.of(Counter.class).withId(prefix + "-7"));
+        List<java.util.concurrent.CompletableFuture<StartResult>> started = n1.startChildren(specs);
+
+        assertThat(started).hasSize(601);
+        for (int i = 0; i < 600; i++) {
+            StartResult r = started.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.id()).isEqualTo(prefix + "-" + i);
+            assertThat(r.pid().node()).as("child %d", i).isEqualTo(n1.nodeFor(r.id()));
+        }
+        assertThatThrownBy(() -> started.get(600).join()).hasCauseInstanceOf(ChildAlreadyStartedException.class);
+        for (DistributedSupervisor via : nodes) {
+            await().untilAsserted(() -> assertThat(via.children().keySet().stream()
+                    .filter(id -> id.toString().startsWith(prefix + "-"))).hasSize(600));
+        }
+        assertThat((Object) nodeNamed("n3").call(prefix + "-42", "inc")).isEqualTo(1);
+        assertThatThrownBy(() -> n1.startChildren(java.util.Arrays.asList(specs.get(0), null)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("specs[1]");
+    }
+
     @Test
     void explicitNodeChildRestartsOnItsNode() {
         String id = uniqueId("explicit-restart");
