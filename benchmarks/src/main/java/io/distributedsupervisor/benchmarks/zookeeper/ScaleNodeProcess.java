@@ -129,10 +129,6 @@ final class ScaleNodeProcess implements AutoCloseable {
         }
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     @Override
     public void close() {
         if (process.isAlive()) {

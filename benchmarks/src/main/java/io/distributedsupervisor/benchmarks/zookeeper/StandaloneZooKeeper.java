@@ -74,10 +74,6 @@ final class StandaloneZooKeeper implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** The {@code mntr} figures, by name. */
     Map<String, String> mntr() throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
