@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>the start rate: half the children (at most 50,000) with {@code startChild} from 64
  *       starters over 3 nodes, the rest with {@code startChildAsync}, 1,000 in flight per node
- *       over 3 nodes; each against
+ *       over 3 nodes (and, once the library has {@code startChildren(List)}, half of that rest in
+ *       batches of 1,000, one batch in flight per node); each against
  *       raw Curator async creates from 3 clients with the same window (64 in all, 1,000 each),
  *       as many znodes, in the same run;</li>
  *   <li>the server's {@code zk_packets_sent} per start, and the watch events among them: sent
@@ -116,9 +117,9 @@ public final class ScaleBenchmark {
             // startChild at 64 in flight is the slow one: at most 50,000 of them (then async for the rest).
             int half = Math.min(size / 2, SYNC_STARTS);
             double raw64 = RawCreates.rate(connect, "/raw-64", half, 3, STARTERS / 3);
-            put("raw.sync", raw64, "raw creates, 3 clients, %d in flight in all:      %,10.0f znodes/s", STARTERS, raw64);
+            put("raw.sync", raw64, "%-48s %,10.0f znodes/s", "raw creates, 3 clients, 64 in flight in all:", raw64);
             double raw1000 = RawCreates.rate(connect, "/raw-1000", size - half, 3, WINDOW);
-            put("raw.async", raw1000, "raw creates, 3 clients, %,d in flight each:    %,10.0f znodes/s", WINDOW, raw1000);
+            put("raw.async", raw1000, "%-48s %,10.0f znodes/s", "raw creates, 3 clients, 1,000 in flight each:", raw1000);
 
             // A node alone, for the heap of a node with an empty view.
             ScaleNodeProcess empty = launch("v0", connect, jvm);
@@ -148,27 +149,17 @@ public final class ScaleBenchmark {
             long watches0 = zk.mntr("zk_watch_count");
             long zkHeap0 = zk.liveHeap();
 
-            long[] packets = packets(zk);
-            double sync = half / start(starters, "c", 0, half, "sync", STARTERS / 3);
-            long[] afterSync = packets(zk);
-            put("start.sync", sync, "startChild, %d starters over 3 nodes:         %,10.0f children/s  %.2fx raw",
-                    STARTERS, sync, sync / raw64);
-            figures.put("ratio.sync", sync / raw64);
-            double async = (size - half) / start(starters, "c", half, size - half, "async", WINDOW);
-            long[] afterAsync = packets(zk);
-            put("start.async", async, "startChildAsync, %,d in flight per node, 3 nodes: %,10.0f children/s  %.2fx raw",
-                    WINDOW, async, async / raw1000);
-            figures.put("ratio.async", async / raw1000);
-            // Every request gets one answer, so what the server sent beyond what it received is watch events.
-            double syncEvents = ((afterSync[0] - packets[0]) - (afterSync[1] - packets[1])) / (double) half;
-            double asyncEvents = ((afterAsync[0] - afterSync[0]) - (afterAsync[1] - afterSync[1])) / (double) (size - half);
-            put("events.sync", syncEvents, "server packets per start: sent %.1f, received %.1f (startChild); sent %.1f, received %.1f (async)",
-                    (afterSync[0] - packets[0]) / (double) half, (afterSync[1] - packets[1]) / (double) half,
-                    (afterAsync[0] - afterSync[0]) / (double) (size - half), (afterAsync[1] - afterSync[1]) / (double) (size - half));
-            System.out.printf("  watch events per start (sent - received): %.1f (startChild), %.1f (async)%n", syncEvents, asyncEvents);
-            figures.put("events.async", asyncEvents);
-            figures.put("packets.sync", (afterSync[0] - packets[0]) / (double) half);
-            figures.put("packets.async", (afterAsync[0] - afterSync[0]) / (double) (size - half));
+            phase(zk, starters, "sync", "startChild, 64 starters over 3 nodes", 0, half, STARTERS / 3, raw64);
+            int rest = size - half;
+            // startChildren(List), once the library has it: the same window as the async phase.
+            int batched = starters.get(0).request("batch?", timeout()).equals("yes") ? rest / 2 : 0;
+            if (batched > 0) {
+                phase(zk, starters, "batch", "startChildren, batches of 1,000, one per node", half, batched, WINDOW, raw1000);
+            } else {
+                System.out.println("  (no startChildren(List) in this version: no batch phase)");
+            }
+            phase(zk, starters, "async", "startChildAsync, 1,000 in flight per node", half + batched, rest - batched, WINDOW,
+                    raw1000);
 
             int total = WARM + size;
             for (ScaleNodeProcess n : owners) {
@@ -270,6 +261,25 @@ public final class ScaleBenchmark {
                 largest.children(), largest.bytes());
     }
 
+    /**
+     * Starts ids c{from}.. spread over the starters in the given mode; records its rate, the ratio
+     * to the reference, and the server's packets sent per start and the watch events among them
+     * (sent minus received: every request and every ping gets exactly one answer).
+     */
+    private void phase(StandaloneZooKeeper zk, List<ScaleNodeProcess> starters, String mode, String label, int from,
+                       int count, int perNode, double raw) throws IOException, InterruptedException {
+        long[] before = packets(zk);
+        double rate = count / start(starters, "c", from, count, mode, perNode);
+        long[] after = packets(zk);
+        double sent = (after[0] - before[0]) / (double) count;
+        double events = ((after[0] - before[0]) - (after[1] - before[1])) / (double) count;
+        put("start." + mode, rate, "%-48s %,10.0f children/s  %.2fx raw; server packets per start: %.1f sent,"
+                + " %.1f of them watch events", label + ":", rate, rate / raw, sent, events);
+        figures.put("ratio." + mode, rate / raw);
+        figures.put("packets." + mode, sent);
+        figures.put("events." + mode, events);
+    }
+
     /** The server's {zk_packets_sent, zk_packets_received}. */
     private static long[] packets(StandaloneZooKeeper zk) throws IOException {
         Map<String, String> m = zk.mntr();
@@ -351,12 +361,16 @@ public final class ScaleBenchmark {
             new Row("start.sync", "startChild, 64 starters, 3 nodes (children/s)", "%,.0f"),
             new Row("ratio.sync", "  startChild / raw (goal >= 0.5)", "%.2fx"),
             new Row("raw.async", "raw creates, 3 clients, 1,000 in flight each (znodes/s)", "%,.0f"),
+            new Row("start.batch", "startChildren, batches of 1,000, one per node, 3 nodes (children/s)", "%,.0f"),
+            new Row("ratio.batch", "  startChildren / raw (goal >= 0.5)", "%.2fx"),
             new Row("start.async", "startChildAsync, 1,000 in flight per node, 3 nodes (children/s)", "%,.0f"),
             new Row("ratio.async", "  startChildAsync / raw (goal >= 0.5)", "%.2fx"),
             new Row("packets.sync", "server packets sent per startChild", "%.1f"),
             new Row("events.sync", "  of which watch events (sent - received)", "%.1f"),
             new Row("packets.async", "server packets sent per startChildAsync", "%.1f"),
             new Row("events.async", "  of which watch events (sent - received)", "%.1f"),
+            new Row("packets.batch", "server packets sent per child started by startChildren", "%.1f"),
+            new Row("events.batch", "  of which watch events (sent - received)", "%.1f"),
             new Row("heap.own", "node heap per own child (B; goal <= 1,024)", "%,.0f"),
             new Row("heap.view", "node heap per child in the view (B; goal <= 200)", "%,.0f"),
             new Row("zk.heap", "ZooKeeper live heap per child (B)", "%,.0f"),
