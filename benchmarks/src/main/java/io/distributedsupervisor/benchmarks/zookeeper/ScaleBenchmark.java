@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  * Each size's figures are printed as they come and saved under {@code benchmarks/target/scale/},
  * and the table at the end shows every size saved there, so sizes can run one at a time.
  *
- * <p>Arguments: {@code [sizes...] [--quick] [--session-timeout-ms 6000]}.
+ * <p>Arguments: {@code [sizes...] [--quick] [--session-timeout-ms 6000] [--node-jvm "<options>"]}, the
+ * last appended to the node JVMs' options (for example {@code -XX:StartFlightRecording}).
  */
 public final class ScaleBenchmark {
     private static final int OWNERS = 4;
@@ -58,10 +59,12 @@ public final class ScaleBenchmark {
     private final int size;
     private final Duration session;
     private final Path logs;
+    private final List<String> nodeJvm;
     private final Map<String, Double> figures = new LinkedHashMap<>();
     private final List<ScaleNodeProcess> processes = new ArrayList<>();
 
-    private ScaleBenchmark(int size, Duration session, Path logs) {
+    private ScaleBenchmark(int size, Duration session, Path logs, List<String> nodeJvm) {
+        this.nodeJvm = nodeJvm;
         this.size = size;
         this.session = session;
         this.logs = logs;
@@ -70,10 +73,12 @@ public final class ScaleBenchmark {
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = new ArrayList<>();
         Duration session = Duration.ofSeconds(6);
+        List<String> nodeJvm = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> sizes.add(10_000);
                 case "--session-timeout-ms" -> session = Duration.ofMillis(Long.parseLong(args[++i]));
+                case "--node-jvm" -> nodeJvm.addAll(List.of(args[++i].trim().split("\\s+")));
                 default -> sizes.add(Integer.parseInt(args[i].replace("_", "").replace(",", "")));
             }
         }
@@ -84,7 +89,7 @@ public final class ScaleBenchmark {
                 : Path.of(System.getProperty("java.io.tmpdir"), "ds-scale");
         Files.createDirectories(results);
         for (int size : sizes) {
-            ScaleBenchmark run = new ScaleBenchmark(size, session, results.resolve("logs-" + size));
+            ScaleBenchmark run = new ScaleBenchmark(size, session, results.resolve("logs-" + size), nodeJvm);
             System.out.printf("%n=== %,d children, %d owner nodes + 1 joining, session timeout %d ms (logs in %s)%n",
                     size, OWNERS, session.toMillis(), run.logs);
             try {
@@ -109,7 +114,8 @@ public final class ScaleBenchmark {
         String heap = (512 + size / 256) + "m"; // 4 KiB per child and node, at most
         try (StandaloneZooKeeper zk = new StandaloneZooKeeper((512 + size / 341) + "m")) {
             String connect = zk.connectString();
-            List<String> jvm = List.of("-Xmx" + heap, "-XX:+UseSerialGC");
+            List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseSerialGC"));
+            jvm.addAll(nodeJvm);
             figures.put("session.ms", (double) session.toMillis());
 
             // The references first, on the bare server, after a warm-up of its code.
