@@ -15,14 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.zookeeper.CreateMode;
 
 /**
  * Whole-cluster figures on one embedded ZooKeeper server, each next to a reference measured in
@@ -48,10 +43,10 @@ public final class ClusterBenchmarks {
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         try (EmbeddedZooKeeper zk = new EmbeddedZooKeeper()) {
             // Warm both paths up first, so the timed runs measure steady code.
-            rawCreates(zk, "/warm", 2_000, concurrency);
+            RawCreates.rate(zk.connectString(), "/warm", 2_000, 1, concurrency);
             startThroughput(zk, "warm", 2_000, concurrency);
 
-            double raw = rawCreates(zk, "/raw", starts, concurrency);
+            double raw = RawCreates.rate(zk.connectString(), "/raw", starts, 1, concurrency);
             double ours = startThroughput(zk, "starts", starts, concurrency);
             System.out.printf("%nstartChild throughput, 3 nodes, %d concurrent starters, %,d children%n", concurrency, starts);
             System.out.printf("  raw Curator async creates  %,10.0f znodes/s%n", raw);
@@ -62,8 +57,11 @@ public final class ClusterBenchmarks {
         }
     }
 
+    /** The cluster secret of the benchmarks' nodes. */
+    static final String SECRET = "benchmark-cluster-secret-0123456789";
+
     private static ZooKeeperBackend backend(EmbeddedZooKeeper zk) {
-        return ZooKeeperBackend.builder(zk.connectString()).secret("benchmark-cluster-secret-0123456789")
+        return ZooKeeperBackend.builder(zk.connectString()).secret(SECRET)
                 .digestAcl(EmbeddedZooKeeper.TEST_USER, EmbeddedZooKeeper.TEST_PASSWORD)
                 .sessionTimeout(SESSION_TIMEOUT).build();
     }
@@ -140,28 +138,6 @@ public final class ClusterBenchmarks {
             }
             return false;
         });
-    }
-
-    /** The same number of znodes written by async creates, at most {@code window} in flight; znodes/s. */
-    private static double rawCreates(EmbeddedZooKeeper zk, String root, int count, int window) throws Exception {
-        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), new RetryOneTime(100))) {
-            client.start();
-            client.blockUntilConnected();
-            client.create().forPath(root);
-            Semaphore inFlight = new Semaphore(window);
-            CountDownLatch done = new CountDownLatch(count);
-            byte[] data = new byte[200];
-            long t0 = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                inFlight.acquire();
-                client.create().withMode(CreateMode.EPHEMERAL).inBackground((c, event) -> {
-                    inFlight.release();
-                    done.countDown();
-                }).forPath(root + "/l" + i, data);
-            }
-            done.await();
-            return count / ((System.nanoTime() - t0) / 1e9);
-        }
     }
 
     /** Expires the session of a node hosting {@code count} children; prints the time until all run again. */

@@ -1,0 +1,439 @@
+package io.distributedsupervisor.benchmarks.zookeeper;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * How the cluster's costs grow with the number of children (issue 12, part 4): for each size
+ * asked (default 10,000, 100,000 and 1,000,000; {@code --quick}: 10,000), a fresh stock ZooKeeper
+ * server in a JVM of its own ({@link StandaloneZooKeeper}) and node JVMs ({@link ScaleNode}, public
+ * API only, so any znode layout), measuring:
+ * <ol>
+ *   <li>the start rate: half the children (at most 50,000) with {@code startChild} from 64
+ *       starters over 3 nodes, the rest with {@code startChildAsync}, 1,000 in flight per node
+ *       over 3 nodes (and, once the library has {@code startChildren(List)}, half of that rest in
+ *       batches of 1,000, one batch in flight per node); each against
+ *       raw Curator async creates from 3 clients with the same window (64 in all, 1,000 each),
+ *       as many znodes, in the same run;</li>
+ *   <li>the server's {@code zk_packets_sent} per start, and the watch events among them: sent
+ *       minus received, since each request (and each ping) gets one answer;</li>
+ *   <li>heap per child on a node after full collections: the view of others' children (a node
+ *       that joins afterwards and owns nothing, against the same node joined to an empty
+ *       cluster), and own children (an owner's growth minus the view's);</li>
+ *   <li>the server's live heap, znodes, approximate data size and watches per child
+ *       ({@code mntr}, {@code jcmd GC.class_histogram});</li>
+ *   <li>the time for a new node to join and load its view (until {@code children()} holds all);</li>
+ *   <li>failover: a node holding a quarter of the children is killed (SIGKILL), until a survivor's
+ *       {@code whereis} places each of its children on another node, against the session timeout;</li>
+ *   <li>a full-cluster restart: every node killed and launched again, until the nodes'
+ *       {@code localChildren()} add up to all children;</li>
+ *   <li>the largest {@code getChildren} answer in the tree (a plain ZooKeeper client walks it).</li>
+ * </ol>
+ * Each size's figures are printed as they come and saved under {@code benchmarks/target/scale/},
+ * and the table at the end shows every size saved there, so sizes can run one at a time.
+ *
+ * <p>Arguments: {@code [sizes...] [--quick] [--session-timeout-ms 6000] [--node-jvm "<options>"]}, the
+ * last appended to the node JVMs' options (for example {@code -XX:StartFlightRecording}).
+ */
+public final class ScaleBenchmark {
+    private static final int OWNERS = 4;
+    private static final int STARTERS = 64;
+    private static final int WINDOW = 1_000;
+    private static final int WARM = 1_000;
+    private static final int SYNC_STARTS = 50_000;
+
+    private final int size;
+    private final Duration session;
+    private final Path logs;
+    private final List<String> nodeJvm;
+    private final Map<String, Double> figures = new LinkedHashMap<>();
+    private final List<ScaleNodeProcess> processes = new ArrayList<>();
+
+    private ScaleBenchmark(int size, Duration session, Path logs, List<String> nodeJvm) {
+        this.nodeJvm = nodeJvm;
+        this.size = size;
+        this.session = session;
+        this.logs = logs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        Duration session = Duration.ofSeconds(6);
+        List<String> nodeJvm = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> sizes.add(10_000);
+                case "--session-timeout-ms" -> session = Duration.ofMillis(Long.parseLong(args[++i]));
+                case "--node-jvm" -> nodeJvm.addAll(List.of(args[++i].trim().split("\\s+")));
+                default -> sizes.add(Integer.parseInt(args[i].replace("_", "").replace(",", "")));
+            }
+        }
+        if (sizes.isEmpty()) {
+            sizes.addAll(List.of(10_000, 100_000, 1_000_000));
+        }
+        Path results = Files.isDirectory(Path.of("benchmarks", "target")) ? Path.of("benchmarks", "target", "scale")
+                : Path.of(System.getProperty("java.io.tmpdir"), "ds-scale");
+        Files.createDirectories(results);
+        for (int size : sizes) {
+            ScaleBenchmark run = new ScaleBenchmark(size, session, results.resolve("logs-" + size), nodeJvm);
+            System.out.printf("%n=== %,d children, %d owner nodes + 1 joining, session timeout %d ms (logs in %s)%n",
+                    size, OWNERS, session.toMillis(), run.logs);
+            try {
+                run.run();
+            } finally {
+                run.save(results.resolve(size + ".properties"));
+            }
+        }
+        table(results);
+    }
+
+    private Duration timeout() {
+        return Duration.ofSeconds(120 + size / 1_000);
+    }
+
+    private void put(String key, double value, String line, Object... args) {
+        figures.put(key, value);
+        System.out.printf("  " + line + "%n", args);
+    }
+
+    private void run() throws Exception {
+        String heap = (512 + size / 256) + "m"; // 4 KiB per child and node, at most
+        try (StandaloneZooKeeper zk = new StandaloneZooKeeper((512 + size / 341) + "m")) {
+            String connect = zk.connectString();
+            List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseSerialGC"));
+            jvm.addAll(nodeJvm);
+            figures.put("session.ms", (double) session.toMillis());
+
+            // The references first, on the bare server, after a warm-up of its code.
+            RawCreates.rate(connect, "/raw-warm", 5_000, 3, WINDOW);
+            // startChild at 64 in flight is the slow one: at most 50,000 of them (then async for the rest).
+            int half = Math.min(size / 2, SYNC_STARTS);
+            double raw64 = RawCreates.rate(connect, "/raw-64", half, 3, STARTERS / 3);
+            put("raw.sync", raw64, "%-48s %,10.0f znodes/s", "raw creates, 3 clients, 64 in flight in all:", raw64);
+            double raw1000 = RawCreates.rate(connect, "/raw-1000", size - half, 3, WINDOW);
+            put("raw.async", raw1000, "%-48s %,10.0f znodes/s", "raw creates, 3 clients, 1,000 in flight each:", raw1000);
+
+            // A node alone, for the heap of a node with an empty view.
+            ScaleNodeProcess empty = launch("v0", connect, jvm);
+            empty.awaitReady(timeout());
+            long emptyHeap = Long.parseLong(empty.request("heap", timeout()));
+            empty.request("quit", timeout());
+            empty.close();
+
+            List<ScaleNodeProcess> owners = new ArrayList<>();
+            for (int i = 1; i <= OWNERS; i++) {
+                owners.add(launch("n" + i, connect, jvm));
+            }
+            for (ScaleNodeProcess n : owners) {
+                n.awaitReady(timeout());
+            }
+            awaitNodes(owners, OWNERS);
+            List<ScaleNodeProcess> starters = owners.subList(0, 3);
+            start(starters, "w", 0, WARM, "sync", STARTERS / 3); // warms the nodes' start path up
+            long[] baseHeap = new long[OWNERS];
+            int[] baseLocal = new int[OWNERS];
+            for (int i = 0; i < OWNERS; i++) {
+                baseHeap[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
+                baseLocal[i] = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local"));
+            }
+            long znodes0 = zk.mntr("zk_znode_count");
+            long data0 = zk.mntr("zk_approximate_data_size");
+            long watches0 = zk.mntr("zk_watch_count");
+            long zkHeap0 = zk.liveHeap();
+
+            phase(zk, starters, "sync", "startChild, 64 starters over 3 nodes", 0, half, STARTERS / 3, raw64);
+            int rest = size - half;
+            // startChildren(List), once the library has it: the same window as the async phase.
+            int batched = starters.get(0).request("batch?", timeout()).equals("yes") ? rest / 2 : 0;
+            if (batched > 0) {
+                phase(zk, starters, "batch", "startChildren, batches of 1,000, one per node", half, batched, WINDOW, raw1000);
+            } else {
+                System.out.println("  (no startChildren(List) in this version: no batch phase)");
+            }
+            phase(zk, starters, "async", "startChildAsync, 1,000 in flight per node", half + batched, rest - batched, WINDOW,
+                    raw1000);
+
+            int total = WARM + size;
+            for (ScaleNodeProcess n : owners) {
+                n.request("awaitview " + total + " " + timeout().toMillis(), timeout());
+            }
+            long zkHeap = zk.liveHeap();
+            put("zk.heap", (zkHeap - zkHeap0) / (double) size, "ZooKeeper server: live heap %,d -> %,d bytes, %.0f B/child",
+                    zkHeap0, zkHeap, (zkHeap - zkHeap0) / (double) size);
+            long znodes = zk.mntr("zk_znode_count");
+            long data = zk.mntr("zk_approximate_data_size");
+            long watches = zk.mntr("zk_watch_count");
+            put("zk.znodes", (znodes - znodes0) / (double) size,
+                    "znodes %,d -> %,d (%.2f/child), data %.0f B/child, watches %,d -> %,d (%.2f/child)",
+                    znodes0, znodes, (znodes - znodes0) / (double) size, (data - data0) / (double) size,
+                    watches0, watches, (watches - watches0) / (double) size);
+            figures.put("zk.data", (data - data0) / (double) size);
+            figures.put("zk.watches", (watches - watches0) / (double) size);
+
+            // A fifth node joins and owns nothing (PASSIVE rebalance): its view's cost and load time.
+            ScaleNodeProcess viewer = launch("n5", connect, jvm);
+            long[] ready = viewer.awaitReady(timeout());
+            long loaded = Long.parseLong(viewer.requestValues("awaitview " + total + " " + timeout().toMillis(), timeout()).get("at"));
+            put("join.ms", ms(loaded - ready[0]), "join: start() called to a view of all %,d children %,d ms (start() itself"
+                    + " %,d ms; the JVM's launch before it %,d ms)", total, (long) ms(loaded - ready[0]),
+                    (long) ms(ready[1] - ready[0]), (long) ms(ready[0] - viewer.launchedAt));
+            figures.put("join.start.ms", ms(ready[1] - ready[0]));
+            long viewHeap = Long.parseLong(viewer.request("heap", timeout()));
+            double perView = (viewHeap - emptyHeap) / (double) total;
+            put("heap.view", perView, "heap, view of others: %,d -> %,d bytes, %.0f B/child", emptyHeap, viewHeap, perView);
+            double own = 0;
+            int owned = 0;
+            for (int i = 0; i < OWNERS; i++) {
+                long h = Long.parseLong(owners.get(i).request("heap", timeout()));
+                int mine = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local")) - baseLocal[i];
+                own += h - baseHeap[i] - perView * size;
+                owned += mine;
+            }
+            put("heap.own", own / owned, "heap, own children (growth minus view), mean of %d owners: %.0f B/child", OWNERS, own / owned);
+
+            largestListing(zk);
+
+            // Failover: n4 holds a quarter; n1 watches.
+            ScaleNodeProcess victim = owners.get(3);
+            int marked = Integer.parseInt(owners.get(0).requestValues("mark " + victim.name, timeout()).get("marked"));
+            long killed = System.nanoTime();
+            victim.kill();
+            long back = Long.parseLong(owners.get(0).requestValues("awaitmoved " + timeout().toMillis(), timeout()).get("at"));
+            put("failover.ms", ms(back - killed), "failover: %,d children of a killed node running elsewhere after %,d ms (session timeout %,d ms)",
+                    marked, (long) ms(back - killed), session.toMillis());
+            figures.put("failover.children", (double) marked);
+
+            // Full-cluster restart: every node killed, then launched again.
+            List<ScaleNodeProcess> live = new ArrayList<>(owners.subList(0, 3));
+            live.add(viewer);
+            killed = System.nanoTime();
+            live.forEach(ScaleNodeProcess::kill);
+            List<ScaleNodeProcess> again = new ArrayList<>();
+            for (int i = 1; i <= OWNERS; i++) {
+                again.add(launch("n" + i, connect, jvm));
+            }
+            long allReady = 0;
+            int relaunches = 0;
+            for (int i = 0; i < again.size(); i++) {
+                // A node refuses to join while its name's previous member lives (until its session
+                // expires): launched again, as a service manager would.
+                while (true) {
+                    try {
+                        allReady = Math.max(allReady, again.get(i).awaitReady(timeout())[1]);
+                        break;
+                    } catch (IllegalStateException e) {
+                        if (!String.valueOf(e.getMessage()).contains("already a live member")
+                                || System.nanoTime() - killed > timeout().toNanos()) {
+                            throw e;
+                        }
+                        relaunches++;
+                        Thread.sleep(250);
+                        again.set(i, launch(again.get(i).name, connect, jvm));
+                    }
+                }
+            }
+            long deadline = System.nanoTime() + timeout().toNanos();
+            int running = 0;
+            while (System.nanoTime() < deadline && (running = localSum(again)) < total) {
+                Thread.sleep(100);
+            }
+            long restarted = System.nanoTime();
+            put("restart.ms", ms(restarted - killed), "full-cluster restart: %,d of %,d running after %,d ms from the kill,"
+                    + " %,d ms after the last new node joined (session timeout %,d ms; %d launches refused, the old"
+                    + " member still live)",
+                    running, total, (long) ms(restarted - killed), (long) ms(restarted - allReady), session.toMillis(),
+                    relaunches);
+            figures.put("restart.joined.ms", ms(restarted - allReady));
+        } finally {
+            processes.forEach(ScaleNodeProcess::close);
+        }
+    }
+
+    private void largestListing(StandaloneZooKeeper zk) throws Exception {
+        StandaloneZooKeeper.Listing largest = zk.largestListing();
+        put("listing.bytes", largest.bytes(), "largest getChildren answer: %s, %,d names, %,d bytes", largest.path(),
+                largest.children(), largest.bytes());
+    }
+
+    /**
+     * Starts ids c{from}.. spread over the starters in the given mode; records its rate, the ratio
+     * to the reference, and the server's packets sent per start and the watch events among them
+     * (sent minus received: every request and every ping gets exactly one answer).
+     */
+    private void phase(StandaloneZooKeeper zk, List<ScaleNodeProcess> starters, String mode, String label, int from,
+                       int count, int perNode, double raw) throws IOException, InterruptedException {
+        long[] before = packets(zk);
+        double rate = count / start(starters, "c", from, count, mode, perNode);
+        long[] after = packets(zk);
+        double sent = (after[0] - before[0]) / (double) count;
+        double events = ((after[0] - before[0]) - (after[1] - before[1])) / (double) count;
+        put("start." + mode, rate, "%-48s %,10.0f children/s  %.2fx raw; server packets per start: %.1f sent,"
+                + " %.1f of them watch events", label + ":", rate, rate / raw, sent, events);
+        figures.put("ratio." + mode, rate / raw);
+        figures.put("packets." + mode, sent);
+        figures.put("events." + mode, events);
+    }
+
+    /** The server's {zk_packets_sent, zk_packets_received}. */
+    private static long[] packets(StandaloneZooKeeper zk) throws IOException {
+        Map<String, String> m = zk.mntr();
+        return new long[] {Long.parseLong(m.get("zk_packets_sent")), Long.parseLong(m.get("zk_packets_received"))};
+    }
+
+    private ScaleNodeProcess launch(String name, String connect, List<String> jvm) {
+        ScaleNodeProcess p = ScaleNodeProcess.launch(name, connect, session, jvm, logs);
+        processes.add(p);
+        return p;
+    }
+
+    private void awaitNodes(List<ScaleNodeProcess> nodes, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (ScaleNodeProcess p : nodes) {
+            while (Integer.parseInt(p.requestValues("count", timeout()).get("nodes")) < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(p.name + " does not see " + n + " nodes");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private int localSum(List<ScaleNodeProcess> nodes) {
+        int sum = 0;
+        for (ScaleNodeProcess p : nodes) {
+            sum += Integer.parseInt(p.requestValues("count", timeout()).get("local"));
+        }
+        return sum;
+    }
+
+    /** Starts ids prefix+from.. spread over the nodes, all at once; answers the seconds it took. */
+    private double start(List<ScaleNodeProcess> nodes, String prefix, int from, int count, String mode, int perNode)
+            throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        List<String> answers = Collections.synchronizedList(new ArrayList<>());
+        long t0 = System.nanoTime();
+        for (int k = 0; k < nodes.size(); k++) {
+            ScaleNodeProcess node = nodes.get(k);
+            int a = from + (int) ((long) count * k / nodes.size());
+            int b = from + (int) ((long) count * (k + 1) / nodes.size());
+            threads.add(Thread.startVirtualThread(() -> answers.add(node.name + " " + node.request(
+                    "start " + prefix + " " + a + " " + (b - a) + " " + mode + " " + perNode, timeout()))));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        for (String answer : answers) {
+            if (!answer.contains("failed=0 ")) {
+                System.out.println("  (some starts failed) " + answer);
+            }
+        }
+        if (answers.size() != nodes.size()) {
+            throw new IllegalStateException("a node did not finish its starts: " + answers);
+        }
+        return seconds;
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private void save(Path file) throws IOException {
+        Properties p = new Properties();
+        figures.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+        p.setProperty("when", Instant.now().toString());
+        try (Writer w = Files.newBufferedWriter(file)) {
+            p.store(w, "ScaleBenchmark, " + size + " children");
+        }
+    }
+
+    private record Row(String key, String label, String format) {
+    }
+
+    private static final List<Row> ROWS = List.of(
+            new Row("raw.sync", "raw creates, 3 clients, 64 in flight (znodes/s)", "%,.0f"),
+            new Row("start.sync", "startChild, 64 starters, 3 nodes (children/s)", "%,.0f"),
+            new Row("ratio.sync", "  startChild / raw (goal >= 0.5)", "%.2fx"),
+            new Row("raw.async", "raw creates, 3 clients, 1,000 in flight each (znodes/s)", "%,.0f"),
+            new Row("start.batch", "startChildren, batches of 1,000, one per node, 3 nodes (children/s)", "%,.0f"),
+            new Row("ratio.batch", "  startChildren / raw (goal >= 0.5)", "%.2fx"),
+            new Row("start.async", "startChildAsync, 1,000 in flight per node, 3 nodes (children/s)", "%,.0f"),
+            new Row("ratio.async", "  startChildAsync / raw (goal >= 0.5)", "%.2fx"),
+            new Row("packets.sync", "server packets sent per startChild", "%.1f"),
+            new Row("events.sync", "  of which watch events (sent - received)", "%.1f"),
+            new Row("packets.async", "server packets sent per startChildAsync", "%.1f"),
+            new Row("events.async", "  of which watch events (sent - received)", "%.1f"),
+            new Row("packets.batch", "server packets sent per child started by startChildren", "%.1f"),
+            new Row("events.batch", "  of which watch events (sent - received)", "%.1f"),
+            new Row("heap.own", "node heap per own child (B; goal <= 1,024)", "%,.0f"),
+            new Row("heap.view", "node heap per child in the view (B; goal <= 200)", "%,.0f"),
+            new Row("zk.heap", "ZooKeeper live heap per child (B)", "%,.0f"),
+            new Row("zk.znodes", "znodes per child", "%.2f"),
+            new Row("zk.data", "ZooKeeper approximate data per child (B)", "%,.0f"),
+            new Row("zk.watches", "ZooKeeper watches per child (zk_watch_count)", "%.2f"),
+            new Row("join.ms", "join and load the view (ms)", "%,.0f"),
+            new Row("join.start.ms", "  of which in start() (ms)", "%,.0f"),
+            new Row("failover.children", "children on the killed node", "%,.0f"),
+            new Row("failover.ms", "failover, kill to all running elsewhere (ms)", "%,.0f"),
+            new Row("session.ms", "  session timeout (ms)", "%,.0f"),
+            new Row("restart.ms", "full-cluster restart, kill to all running (ms)", "%,.0f"),
+            new Row("restart.joined.ms", "  of which after the last node joined (ms)", "%,.0f"),
+            new Row("listing.bytes", "largest getChildren answer (bytes)", "%,.0f"));
+
+    /** The table of every size saved under {@code dir}, with the growth from each size to the next. */
+    private static void table(Path dir) throws IOException {
+        Map<Integer, Properties> runs = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".properties")).toList()) {
+                Properties p = new Properties();
+                try (Reader r = Files.newBufferedReader(f)) {
+                    p.load(r);
+                }
+                runs.put(Integer.parseInt(f.getFileName().toString().replace(".properties", "")), p);
+            }
+        }
+        List<Integer> sizes = new ArrayList<>(runs.keySet());
+        StringBuilder header = new StringBuilder("| figure |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int i = 0; i < sizes.size(); i++) {
+            header.append(String.format(" %,d |", sizes.get(i)));
+            rule.append("---|");
+            if (i > 0) {
+                header.append(String.format(" growth (size x%.0f) |", sizes.get(i) / (double) sizes.get(i - 1)));
+                rule.append("---|");
+            }
+        }
+        System.out.printf("%nScale table (sizes saved in %s; each run's date there)%n%n%s%n%s%n", dir, header, rule);
+        for (Row row : ROWS) {
+            StringBuilder line = new StringBuilder("| " + row.label() + " |");
+            for (int i = 0; i < sizes.size(); i++) {
+                Double v = value(runs.get(sizes.get(i)), row.key());
+                line.append(' ').append(v == null ? "-" : String.format(row.format(), v)).append(" |");
+                if (i > 0) {
+                    Double prev = value(runs.get(sizes.get(i - 1)), row.key());
+                    line.append(' ').append(v == null || prev == null || prev == 0 ? "-" : String.format("%.2fx", v / prev)).append(" |");
+                }
+            }
+            System.out.println(line);
+        }
+    }
+
+    private static Double value(Properties p, String key) {
+        String v = p.getProperty(key);
+        return v == null ? null : Double.valueOf(v);
+    }
+}
