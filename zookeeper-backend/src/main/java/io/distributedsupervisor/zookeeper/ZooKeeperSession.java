@@ -250,14 +250,7 @@ final class ZooKeeperSession implements NodeSession {
 
         long startedAt = System.currentTimeMillis();
         memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
-        try {
-            client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
-        } catch (KeeperException.NodeExistsException e) {
-            throw new BackendException("node " + node + " is already a live member of supervisor " + supervisor
-                    + " (another process runs with that node name)");
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, e);
-        }
+        createMember();
         leaseUntil.set(ticker.read() + leaseNanos);
 
         client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
@@ -288,6 +281,57 @@ final class ZooKeeperSession implements NodeSession {
         leaseThread = Thread.ofPlatform().daemon().name("ds-lease-" + supervisor + "-" + node).start(this::renewLease);
         LOG.info("node {} joined supervisor {} on ZooKeeper {} (session 0x{}, transport {})", node, supervisor,
                 config.connectString, Long.toHexString(sessionId), transport.address());
+    }
+
+    /**
+     * Creates this node's member znode. One of that name may still be there: a process of this
+     * node that ended without leaving (killed, say) holds it until its session expires, and a
+     * service manager restarts it sooner. So a node waits for such a znode to go, up to a session
+     * timeout and a margin for the server's expiry ticks; one still there then belongs to a live
+     * process running with this node name, and the join is refused.
+     */
+    private void createMember() {
+        long deadline = System.nanoTime() + config.sessionTimeout.plusSeconds(5).toNanos();
+        boolean told = false;
+        while (true) {
+            try {
+                client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
+                return;
+            } catch (KeeperException.NodeExistsException e) {
+                CountDownLatch gone = new CountDownLatch(1);
+                Stat held;
+                try {
+                    held = client.checkExists().usingWatcher((Watcher) event -> gone.countDown()).forPath(memberPath);
+                    if (held == null) {
+                        continue;
+                    }
+                    if (!told) {
+                        told = true;
+                        LOG.warn("node {}: supervisor {} has a member znode of this name (session 0x{}), left by an "
+                                + "earlier process of this node or held by another one; waiting up to {} for it to go",
+                                node, supervisor, Long.toHexString(held.getEphemeralOwner()),
+                                config.sessionTimeout.plusSeconds(5));
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || !gone.await(left, TimeUnit.NANOSECONDS)) {
+                        throw new BackendException("node " + node + " is already a live member of supervisor "
+                                + supervisor + " (another process runs with that node name: its member znode, of "
+                                + "session 0x" + Long.toHexString(held.getEphemeralOwner()) + ", stayed for a session "
+                                + "timeout and more)");
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new BackendException("interrupted while waiting for node " + node + "'s earlier member znode "
+                            + "to go", ie);
+                } catch (BackendException be) {
+                    throw be;
+                } catch (Exception other) {
+                    throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, other);
+                }
+            } catch (Exception e) {
+                throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, e);
+            }
+        }
     }
 
     /** A client like this node's, whose buffer takes the listing of a flat folder of the first release ({@link LayoutCheck}). */

@@ -143,6 +143,34 @@ class ZooKeeperBadInputTest {
         stillServing();
     }
 
+    /**
+     * A node's process was killed and a service manager starts it again before its old session
+     * expired: the old member znode is still there, so the new process waits for it to go and
+     * then joins, instead of failing.
+     */
+    @Test
+    void aNodeRestartedBeforeItsOldSessionExpiredWaitsForItAndJoins() throws Exception {
+        ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
+        CuratorFramework old = server.client(true);
+        try (io.distributedsupervisor.tck.LogCapture log = io.distributedsupervisor.tck.LogCapture.start()) {
+            old.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(paths.member("n7"),
+                    "ds2\n127.0.0.1:1\n0\n0.1\n1\nAAAA".getBytes(StandardCharsets.UTF_8));
+            java.util.concurrent.CompletableFuture<DistributedSupervisor> started =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> cluster.start("n7"));
+            await().until(() -> log.lines("node n7: supervisor " + ZooKeeperHarness.SUPERVISOR
+                    + " has a member znode of this name") == 1);
+            assertThat(started).isNotDone();
+            old.close(); // the earlier process's session ends
+            DistributedSupervisor n7 = started.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            cluster.awaitRing(List.of("n1", "n2", "n7"));
+            n7.startChild(ChildSpec.of(WitnessedCounter.class).withId("on-n7"), "n7");
+            assertThat((Object) cluster.node("n1").call("on-n7", "node")).isEqualTo("n7");
+        } finally {
+            old.close();
+        }
+        stillServing();
+    }
+
     @Test
     void aSecondNodeWithATakenNameIsRefusedAndTheFirstServesOn() {
         assertThatThrownBy(() -> cluster.start("n1")).isInstanceOf(BackendException.class)
