@@ -37,8 +37,9 @@ import java.util.function.ToDoubleFunction;
  *       {@code restarted}, {@code taken_over}</td><td>child incarnations started on the node</td></tr>
  *   <tr><td>{@code distributed.supervisor.stops}</td><td>counter</td><td>{@code reason}: the exit's kind
  *       ({@code normal}, {@code error}, {@code given_up}, {@code node_down}, ...)</td><td>child incarnations that stopped</td></tr>
- *   <tr><td>{@code distributed.supervisor.crashes}</td><td>counter</td><td></td><td>incarnations whose handler
- *       (init included) threw, whether or not they were restarted</td></tr>
+ *   <tr><td>{@code distributed.supervisor.crashes}</td><td>counter</td><td></td><td>abnormal exits of the child's
+ *       own ({@code error}: a handler, init included, threw; {@code custom}; {@code killed}), restarted or not,
+ *       and the last one before a give-up (as JMX's {@code ProcessesCrashed})</td></tr>
  *   <tr><td>{@code distributed.supervisor.restarts}</td><td>counter</td><td></td><td>children restarted in place
  *       after an exit</td></tr>
  *   <tr><td>{@code distributed.supervisor.giveups}</td><td>counter</td><td></td><td>children given up: more than
@@ -129,24 +130,24 @@ public final class MicrometerListener implements Listener {
         NodeMeters m = meters(event.supervisor(), event.node());
         switch (event) {
             case ListenerEvent.ProcessStarted e -> {
-                m.count("starts", "reason", lower(e.reason()));
+                m.count("starts", "child incarnations started on this node", "reason", lower(e.reason()));
                 if (e.reason() == StartReason.RESTARTED) {
                     m.restarts.increment();
                 }
             }
             case ListenerEvent.ProcessStopped e -> {
                 ExitReason r = e.reason();
-                m.count("stops", "reason", lower(r.kind()));
-                if (r.kind() == ExitReason.Kind.ERROR
-                        || r.kind() == ExitReason.Kind.GIVEN_UP && r.detail() instanceof ExitReason last
-                        && last.kind() == ExitReason.Kind.ERROR) {
+                m.count("stops", "child incarnations that stopped, by the kind of their exit", "reason", lower(r.kind()));
+                if (isCrash(r) || r.kind() == ExitReason.Kind.GIVEN_UP && r.detail() instanceof ExitReason last
+                        && isCrash(last)) {
                     m.crashes.increment(); // a give-up carries the crash that went over the limit
                 }
                 if (r.kind() == ExitReason.Kind.GIVEN_UP) {
                     m.giveUps.increment();
                 }
             }
-            case ListenerEvent.Move e -> m.count("moves", "cause", lower(e.cause()), "outcome", lower(e.outcome()));
+            case ListenerEvent.Move e -> m.count("moves", "planned moves of this node's children", "cause",
+                    lower(e.cause()), "outcome", lower(e.outcome()));
             case ListenerEvent.Failover e -> {
                 m.failovers.increment();
                 m.failoverDuration.record(e.took().toNanos(), TimeUnit.NANOSECONDS);
@@ -159,6 +160,14 @@ public final class MicrometerListener implements Listener {
 
     private NodeMeters meters(String supervisor, String node) {
         return nodes.computeIfAbsent(new Key(supervisor, node), k -> new NodeMeters(registry, k));
+    }
+
+    /** An abnormal exit of the child's own: what JMX's {@code ProcessesCrashed} counts too. */
+    private static boolean isCrash(ExitReason r) {
+        return switch (r.kind()) {
+            case ERROR, CUSTOM, KILLED -> true;
+            default -> false;
+        };
     }
 
     private static String lower(Enum<?> e) {
@@ -185,7 +194,9 @@ public final class MicrometerListener implements Listener {
         /** By [remote ? 1 : 0][ok ? 1 : 0]. */
         private final Timer[][] calls = new Timer[2][2];
         private final Timer[][] starts = new Timer[2][2];
-        // Written by the starting thread and the listener thread, read by the scraping thread.
+        /** Handed over when the supervisor is built, used from its start (a stop of an earlier one may come between). */
+        private volatile NodeReadings pendingReadings;
+        // Written by the listener thread, read by the scraping thread.
         private volatile NodeReadings readings;
         private volatile DistributedSupervisor supervisor;
         private final List<Meter> gauges = new ArrayList<>();
@@ -194,7 +205,7 @@ public final class MicrometerListener implements Listener {
             this.registry = registry;
             this.tags = Tags.of("supervisor", key.supervisor(), "node", key.node());
             restarts = counter("restarts", "children restarted in place after an exit");
-            crashes = counter("crashes", "child incarnations whose handler threw");
+            crashes = counter("crashes", "abnormal exits of child incarnations: error, custom, killed");
             giveUps = counter("giveups", "children given up after too many restarts");
             failovers = counter("failovers", "failovers in which this node took over children");
             failoverDuration = Timer.builder(PREFIX + ".failover.duration").tags(tags)
@@ -217,17 +228,20 @@ public final class MicrometerListener implements Listener {
         }
 
         /** A counter with more tags: looked up per event, on the listener thread. */
-        void count(String name, String... moreTags) {
-            registry.counter(PREFIX + "." + name, tags.and(moreTags)).increment();
+        void count(String name, String description, String... moreTags) {
+            Counter.builder(PREFIX + "." + name).tags(tags.and(moreTags)).description(description).register(registry)
+                    .increment();
         }
 
         Timings useReadings(NodeReadings r) {
-            readings = r;
+            pendingReadings = r;
             return this;
         }
 
         synchronized void started(DistributedSupervisor s) {
             supervisor = s;
+            readings = pendingReadings;
+            pendingReadings = null;
             if (!gauges.isEmpty()) {
                 return;
             }
@@ -246,6 +260,7 @@ public final class MicrometerListener implements Listener {
                 return; // another supervisor of the same name and node took over these meters meanwhile
             }
             supervisor = null;
+            readings = null; // they hold the node's runtime: let it go
             gauges.forEach(registry::remove);
             gauges.clear();
         }
