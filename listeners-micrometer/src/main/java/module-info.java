@@ -4,6 +4,7 @@
  * {@link io.distributedsupervisor.spi.Listener} that {@code ServiceLoader} finds, publishes each
  * supervisor's counters, gauges and timers on a Micrometer {@code MeterRegistry}.
  */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // Micrometer has no module-info, only Automatic-Module-Name
 module io.distributedsupervisor.micrometer {
     // Transitive: MicrometerListener implements the api's Listener and takes a MeterRegistry.
     requires transitive io.distributedsupervisor;
