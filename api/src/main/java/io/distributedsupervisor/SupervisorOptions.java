@@ -362,7 +362,10 @@ public final class SupervisorOptions {
             return this;
         }
 
-        /** Whether every {@link Listener} found by {@link java.util.ServiceLoader} is added too; default true. */
+        /**
+         * Whether every {@link Listener} found by {@link java.util.ServiceLoader} is added too; default
+         * true. One whose class is among those given to {@link #listeners} is left out: the one given replaces it.
+         */
         public Builder serviceLoaderListeners(boolean enabled) {
             this.serviceLoaderListeners = enabled;
             return this;

@@ -61,6 +61,17 @@ abstract class Attempts<T> {
     /** Starts one attempt (setting {@link #target} when it goes to a node); its future completes with a Delivery, a Reply or an Outcome. */
     abstract CompletableFuture<Object> attempt();
 
+    /** Whether the last attempt went to another node: for {@link io.distributedsupervisor.spi.Timings}. */
+    final boolean wentElsewhere() {
+        String t = target;
+        return t != null && !t.equals(ctx.node);
+    }
+
+    /** When the operation was made, on the ticker: its deadline's reading, so that timing it reads the clock once more, at its end. */
+    final long madeAtNanos() {
+        return deadline.atNanos() - deadline.timeout().toNanos();
+    }
+
     /** What an answer particular to this operation means: the others are decided by {@link #interpret}. */
     abstract Outcome<T> onAnswer(Reply reply);
 

@@ -18,6 +18,7 @@ import io.distributedsupervisor.spi.CodecException;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SpecRecord;
+import io.distributedsupervisor.spi.Timings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,21 @@ final class ChildStarts {
     /** {@code startChild}: init runs on the calling thread when the child starts here. */
     StartResult start(ChildSpec spec, String explicitNode) {
         StartAttempts attempts = new StartAttempts(spec, explicitNode, true);
+        Timings timings = ctx.timings;
+        if (timings == Timings.NONE) {
+            return startBlocking(attempts);
+        }
+        boolean ok = false;
+        try {
+            StartResult started = startBlocking(attempts);
+            ok = true;
+            return started;
+        } finally {
+            timings.start(attempts.wentElsewhere(), ok, ctx.ticker.read() - attempts.madeAtNanos());
+        }
+    }
+
+    private StartResult startBlocking(StartAttempts attempts) {
         Pid pid = attempts.runBlocking();
         awaitView(attempts.key, pid, attempts.deadline).join();
         return new StartResult(pid, pid.id());
@@ -55,8 +71,15 @@ final class ChildStarts {
     /** {@code startChildAsync}: nothing waits; init runs on the child's own thread. */
     CompletableFuture<StartResult> startAsync(ChildSpec spec, String explicitNode) {
         StartAttempts attempts = new StartAttempts(spec, explicitNode, false);
-        return attempts.runAsync().thenCompose(pid -> awaitView(attempts.key, pid, attempts.deadline)
-                .thenApply(seen -> new StartResult(pid, pid.id())));
+        CompletableFuture<StartResult> started = attempts.runAsync()
+                .thenCompose(pid -> awaitView(attempts.key, pid, attempts.deadline)
+                        .thenApply(seen -> new StartResult(pid, pid.id())));
+        Timings timings = ctx.timings;
+        if (timings != Timings.NONE) {
+            started.whenComplete((r, e) -> timings.start(attempts.wentElsewhere(), e == null,
+                    ctx.ticker.read() - attempts.madeAtNanos()));
+        }
+        return started;
     }
 
     /**

@@ -9,6 +9,8 @@ import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartReason;
 import io.distributedsupervisor.spi.Listener;
 import io.distributedsupervisor.spi.ListenerEvent;
+import io.distributedsupervisor.spi.NodeReadings;
+import io.distributedsupervisor.spi.Timings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,11 @@ final class ListenerDispatcher {
             thread = Thread.ofPlatform().daemon().name("ds-listeners-" + supervisor + "-" + node).unstarted(this::run);
             thread.start();
         }
+    }
+
+    /** The listeners' observers of this node's durations, as one; {@link Timings#NONE} when none observes. */
+    Timings timings(NodeReadings readings) {
+        return GuardedTimings.of(listeners, readings);
     }
 
     boolean isEmpty() {

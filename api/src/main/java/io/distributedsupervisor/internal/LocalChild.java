@@ -144,6 +144,11 @@ final class LocalChild implements Runnable {
         return pid;
     }
 
+    /** Messages waiting in its mailbox: for the mailbox-depth readings. */
+    int waiting() {
+        return mailbox.waiting();
+    }
+
     /** The session whose claim this child runs under. */
     long claimSession() {
         return claimSession;

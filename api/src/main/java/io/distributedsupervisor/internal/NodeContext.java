@@ -8,6 +8,7 @@ import io.distributedsupervisor.SupervisorOptions;
 import io.distributedsupervisor.Ticker;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.Timings;
 
 /**
  * What the parts of one node share: its names and options, its clock, its state, and the
@@ -23,6 +24,8 @@ final class NodeContext {
     final AsyncDeadlines deadlines;
     final Lifecycle lifecycle;
     final ListenerDispatcher events;
+    /** The listeners' observer of call and start latency; {@link Timings#NONE} (checked by identity) when none observes. */
+    final Timings timings;
     final ChildTable table = new ChildTable();
     final RingView ring;
     final MembershipWatch membership;
@@ -47,6 +50,7 @@ final class NodeContext {
         this.deadlines = new AsyncDeadlines(scheduler, ticker);
         this.lifecycle = new Lifecycle(name, node);
         this.events = events;
+        this.timings = events.timings(new LocalReadings(this));
         this.ring = new RingView(name, options.nodes());
         this.membership = new MembershipWatch(this);
         this.refusals = new RefusalLog(node, ticker);

@@ -11,6 +11,7 @@ import io.distributedsupervisor.spi.CodecException;
 import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.Timings;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,11 +34,30 @@ final class Router {
     }
 
     Object call(Object id, Object request, Duration timeout) {
-        return new CallAttempts(id, request, timeout).runBlocking();
+        CallAttempts attempts = new CallAttempts(id, request, timeout);
+        Timings timings = ctx.timings;
+        if (timings == Timings.NONE) {
+            return attempts.runBlocking();
+        }
+        boolean ok = false;
+        try {
+            Object answer = attempts.runBlocking();
+            ok = true;
+            return answer;
+        } finally {
+            timings.call(attempts.wentElsewhere(), ok, ctx.ticker.read() - attempts.madeAtNanos());
+        }
     }
 
     CompletableFuture<Object> callAsync(Object id, Object request, Duration timeout) {
-        return new CallAttempts(id, request, timeout).runAsync();
+        CallAttempts attempts = new CallAttempts(id, request, timeout);
+        CompletableFuture<Object> answer = attempts.runAsync();
+        Timings timings = ctx.timings;
+        if (timings != Timings.NONE) {
+            answer.whenComplete((v, e) -> timings.call(attempts.wentElsewhere(), e == null,
+                    ctx.ticker.read() - attempts.madeAtNanos()));
+        }
+        return answer;
     }
 
     /**

@@ -70,7 +70,11 @@ public final class SupervisorNode implements DistributedSupervisor {
         }
         List<Listener> listeners = new ArrayList<>(options.listeners());
         if (options.serviceLoaderListeners()) {
-            ServiceLoader.load(Listener.class).forEach(listeners::add);
+            // A listener given by hand replaces the discovered one of its class (say, one bound to another registry).
+            java.util.Set<Class<?>> given = new java.util.HashSet<>();
+            listeners.forEach(l -> given.add(l.getClass()));
+            ServiceLoader.load(Listener.class).stream().filter(p -> !given.contains(p.type()))
+                    .forEach(p -> listeners.add(p.get()));
         }
         SupervisorNode node = new SupervisorNode(options, backend, owns, listeners);
         try {

@@ -72,7 +72,12 @@
  *       {@code MoveVeto}, starts the move on a short virtual thread; a LEAVE or DRAIN move does the
  *       same on a virtual thread of its own</td><td>only as long as the user's veto blocks</td></tr>
  *   <tr><td>the listener dispatcher (one platform thread per node with listeners)</td><td>every
- *       listener call, in order</td><td>a slow listener delays only later events</td></tr>
+ *       listener call, in order, except {@code Listener.timings}, asked once on the starting
+ *       thread</td><td>a slow listener delays only later events</td></tr>
+ *   <tr><td>whichever ends a call or a start (the caller's, or the one completing its future)</td><td>the
+ *       {@code Timings} observers the listeners handed out ({@code GuardedTimings}): only when one
+ *       did; with none, {@code NodeContext.timings} is {@code Timings.NONE} and the hot paths skip
+ *       the measuring on one identity comparison</td><td>never (an observer must not)</td></tr>
  * </table>
  */
 package io.distributedsupervisor.internal;

@@ -31,8 +31,14 @@ import java.util.function.Predicate;
  * process, node and move event as one {@link ListenerEvent} value naming the node that observed it.
  * The supervisor calls {@link #onEvent}; by default it calls the matching named method.
  *
+ * <p>Durations measured on the hot paths (call and start latency) do not go through the
+ * dispatcher thread: a listener that wants them hands out a {@link Timings} observer from
+ * {@link #timings(NodeReadings)}, which the runtime calls synchronously, and which costs nothing
+ * when no listener does.
+ *
  * <p>Implementations found by {@link java.util.ServiceLoader} are added to every supervisor
- * unless {@code serviceLoaderListeners(false)}.
+ * unless {@code serviceLoaderListeners(false)}; one whose class is also among the listeners given
+ * explicitly is left out, so that a listener configured by hand replaces the discovered one.
  */
 public interface Listener {
 
@@ -41,6 +47,20 @@ public interface Listener {
      * process or node event. Handy for listeners that expose it (e.g. JMX).
      */
     default void onSupervisorStart(DistributedSupervisor supervisor) {
+    }
+
+    /**
+     * Asked once, on the thread that starts the supervisor and before any other call, for an
+     * observer of the durations the runtime measures on its hot paths (see {@link Timings}).
+     * The default, {@link Timings#NONE}, measures nothing and costs the runtime one identity
+     * comparison per operation.
+     *
+     * @param node which supervisor and node the observer is for (so that one listener instance
+     *             can serve several), and readings of it that no event carries (mailbox depths)
+     * @return the observer for this supervisor on this node; never null
+     */
+    default Timings timings(NodeReadings node) {
+        return Timings.NONE;
     }
 
     /** The supervisor on this node closed or crashed; the last call this listener gets from it. */
@@ -119,7 +139,7 @@ public interface Listener {
 
     /**
      * A listener that passes on only the process and move events whose id matches {@code ids};
-     * node and lifecycle events all pass.
+     * node and lifecycle events, and {@link #timings}, all pass.
      */
     static Listener filtered(Listener listener, Predicate<Object> ids) {
         Objects.requireNonNull(listener, "listener");
@@ -133,6 +153,11 @@ public interface Listener {
             @Override
             public void onSupervisorStop(DistributedSupervisor supervisor) {
                 listener.onSupervisorStop(supervisor);
+            }
+
+            @Override
+            public Timings timings(NodeReadings node) {
+                return listener.timings(node); // durations name no child: nothing to filter
             }
 
             @Override

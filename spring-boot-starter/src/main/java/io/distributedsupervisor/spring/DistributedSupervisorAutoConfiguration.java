@@ -26,8 +26,8 @@ import org.springframework.context.annotation.Configuration;
  *
  * <p>The {@code DistributedSupervisor} bean can be injected anywhere; it forwards to the running
  * supervisor, and throws {@link IllegalStateException} when used before the context has been
- * refreshed or after it was closed. With Micrometer on the class path, its gauges and counters
- * are bound ({@link DistributedSupervisorMetrics}).
+ * refreshed or after it was closed. Its counters, gauges and timers are bound to the
+ * application's Micrometer registries ({@code MicrometerListener}).
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "distributed-supervisor.enabled", matchIfMissing = true)
@@ -164,19 +164,23 @@ public class DistributedSupervisorAutoConfiguration {
                 new Class<?>[] {DistributedSupervisor.class}, forward);
     }
 
-    /** The supervisor's gauges and event counters on the application's registry ({@link DistributedSupervisorMetrics}). */
+    /**
+     * The supervisor's counters, gauges and timers ({@code MicrometerListener}, of the
+     * distributed-supervisor-listeners-micrometer module) on the application's registries: a
+     * {@code MeterBinder} named {@code distributedSupervisorMetrics}, which Boot binds to its registry.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
     static class MetricsConfiguration {
         @Bean
-        @ConditionalOnMissingBean
-        DistributedSupervisorMetrics distributedSupervisorMetrics() {
-            return new DistributedSupervisorMetrics();
+        @ConditionalOnMissingBean(name = "distributedSupervisorMetrics")
+        SupervisorMeterBinder distributedSupervisorMetrics() {
+            return new SupervisorMeterBinder();
         }
 
         @Bean
-        SupervisorOptionsCustomizer distributedSupervisorMetricsListener(DistributedSupervisorMetrics metrics) {
-            return b -> b.listeners(java.util.List.of(metrics));
+        SupervisorOptionsCustomizer distributedSupervisorMetricsListener(SupervisorMeterBinder metrics) {
+            return b -> b.listeners(java.util.List.of(metrics.listener()));
         }
     }
 

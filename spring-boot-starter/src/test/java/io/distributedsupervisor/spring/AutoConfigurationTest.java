@@ -112,7 +112,8 @@ class AutoConfigurationTest {
                 .run(ctx -> {
                     io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
                             new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-                    ctx.getBean(DistributedSupervisorMetrics.class).bindTo(registry);
+                    ctx.getBean("distributedSupervisorMetrics", io.micrometer.core.instrument.binder.MeterBinder.class)
+                            .bindTo(registry);
                     DistributedSupervisor s = ctx.getBean(DistributedSupervisor.class);
                     s.startChild(ChildSpec.injected(Counted.class, "a").withId("m1"));
                     s.startChild(ChildSpec.injected(Counted.class, "b").withId("m2"));
@@ -126,6 +127,11 @@ class AutoConfigurationTest {
                                 .isEqualTo(2.0);
                         assertThat(registry.get("distributed.supervisor.stops").counter().count()).isEqualTo(1.0);
                     });
+                    assertThat(s.<String>call("m1", "x")).startsWith("a/");
+                    assertThat(registry.get("distributed.supervisor.call.duration").tags("location", "local", "outcome", "ok")
+                            .timer().count()).isEqualTo(1);
+                    assertThat(registry.get("distributed.supervisor.start.duration").tags("outcome", "ok").timer().count())
+                            .isEqualTo(2);
                 });
     }
 
