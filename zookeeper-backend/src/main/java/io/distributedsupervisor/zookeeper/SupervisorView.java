@@ -87,8 +87,11 @@ final class SupervisorView implements Watcher {
             this(czxid, placed, node, spec, false);
         }
 
+        /** A key listed at a load, nothing read yet: one instance for all (a record compares by value). */
+        static final SpecSlot LISTED = new SpecSlot(-1, false, null, null);
+
         static SpecSlot unread(long czxid) {
-            return new SpecSlot(czxid, false, null, null);
+            return czxid == -1 ? LISTED : new SpecSlot(czxid, false, null, null);
         }
     }
 
@@ -347,7 +350,7 @@ final class SupervisorView implements Watcher {
     void claimed(String key, Owner owner, SpecRecord spec) {
         putOwner(key, owner);
         if (spec != null) {
-            specs.put(key, new SpecSlot(owner.epoch(), true, spec.node(), spec));
+            specs.put(canonical(key, owners), new SpecSlot(owner.epoch(), true, spec.node(), spec));
         }
     }
 
@@ -530,7 +533,7 @@ final class SupervisorView implements Watcher {
         switch (type) {
             // Created by a claim: placed by the ring, unless the same transaction sets it too,
             // which pins it to the claimer (ZooKeeperSession#claimNew). Otherwise: read it.
-            case NodeCreated -> specs.merge(key, ofClaim(zxid) ? new SpecSlot(zxid, true, null, null)
+            case NodeCreated -> specs.merge(canonical(key, owners), ofClaim(zxid) ? new SpecSlot(zxid, true, null, null)
                     : SpecSlot.unread(zxid), (old, fresh) -> old.czxid() == zxid ? old : fresh);
             case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && ofClaim(zxid)
                     ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
@@ -603,9 +606,23 @@ final class SupervisorView implements Watcher {
         }
     }
 
+    /**
+     * The instance of {@code key} that {@code other} holds, if it holds the key, else {@code key}:
+     * a child's key is then one String in both maps, not two (a view holds every child of the
+     * cluster, so that is about 50 bytes a child).
+     */
+    private static String canonical(String key, ConcurrentHashMap<String, ?> other) {
+        String[] held = {key};
+        other.computeIfPresent(key, (k, v) -> {
+            held[0] = k;
+            return v;
+        });
+        return held[0];
+    }
+
     /** Puts an entry unless the view already has a newer one for the key. */
     private void putOwner(String key, Owner o) {
-        owners.merge(key, o, (old, fresh) -> old.epoch() > fresh.epoch()
+        owners.merge(canonical(key, specs), o, (old, fresh) -> old.epoch() > fresh.epoch()
                 || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
     }
 
@@ -678,7 +695,7 @@ final class SupervisorView implements Watcher {
                         }
                     }
                     for (String key : names) {
-                        specs.putIfAbsent(key, SpecSlot.unread(-1));
+                        specs.putIfAbsent(canonical(key, owners), SpecSlot.LISTED);
                     }
                     done.complete(null);
                 });

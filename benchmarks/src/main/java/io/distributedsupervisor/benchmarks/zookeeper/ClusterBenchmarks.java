@@ -175,7 +175,7 @@ public final class ClusterBenchmarks {
                 if (ended == 0 && !ids.stream().allMatch(id -> observer.whereis(id).isPresent())) {
                     ended = System.nanoTime(); // the server ended the session: its claims are going
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             long sessionEnded = ended == 0 ? took : TimeUnit.NANOSECONDS.toMillis(ended - t0);
