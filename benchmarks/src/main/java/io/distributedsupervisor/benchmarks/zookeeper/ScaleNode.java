@@ -199,7 +199,7 @@ public final class ScaleNode {
     /**
      * Starts in batches through {@code startChildren(List<ChildSpec>)}, one batch at a time. Found
      * by reflection: the method is being added to the API, and the harness must build without it.
-     * A result that is a {@link CompletionStage} is waited for.
+     * A result that is a {@link CompletionStage}, or a list of them (one per spec), is waited for.
      */
     private String startBatches(String prefix, int from, int count, int batch) {
         if (START_CHILDREN == null) {
@@ -218,6 +218,16 @@ public final class ScaleNode {
                 Object result = START_CHILDREN.invoke(ds, specs);
                 if (result instanceof CompletionStage<?> f) {
                     f.toCompletableFuture().join();
+                } else if (result instanceof List<?> futures) {
+                    // One future per spec: the batch is done when every one of them is.
+                    for (Object f : futures) {
+                        try {
+                            ((CompletionStage<?>) f).toCompletableFuture().join();
+                        } catch (java.util.concurrent.CompletionException x) {
+                            failed.incrementAndGet();
+                            error.set(String.valueOf(x.getCause()));
+                        }
+                    }
                 }
             } catch (InvocationTargetException | RuntimeException | IllegalAccessException e) {
                 failed.addAndGet(specs.size());
