@@ -117,6 +117,8 @@ final class ZooKeeperSession implements NodeSession {
     private final List<ACL> acl;
     private NodeTransport transport;
     private volatile SupervisorView view;
+    /** The operators' requests to this node (the ds tool). */
+    private OperatorRequests requests;
     /**
      * The versions of the owner entries this session wrote (0 when created, then one more per
      * restart recorded), so that a release needs no read. An entry someone else deleted and
@@ -277,6 +279,8 @@ final class ZooKeeperSession implements NodeSession {
                     config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed,
                     new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, this::joinAgain));
             view.start();
+            requests = new OperatorRequests(client, supervisor, node, proofs, listener, untrusted, acl);
+            requests.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendException("interrupted while loading the view of supervisor " + supervisor, e);
@@ -954,6 +958,9 @@ final class ZooKeeperSession implements NodeSession {
         }
         if (view != null) {
             view.stop();
+        }
+        if (requests != null) {
+            requests.close();
         }
         if (client != null) {
             client.close();
