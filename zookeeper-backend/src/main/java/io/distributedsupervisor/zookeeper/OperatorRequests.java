@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * ({@link SessionListener#onOperatorRequest}) and writes the outcome back into the request's
  * znode, where the {@code ds} tool waits for it (see {@link RequestZnode} for the format).
  *
- * <p>A request is run only if its proof matches the cluster secret (in open mode nothing is
+ * <p>A request is run only by a node that was a member when it was made (its member znode is
+ * older than the request's), and only if its proof matches the cluster secret (in open mode nothing is
  * checked, as for members), its znode was made within {@link #MAX_AGE} of the time it names,
  * and its nonce was not seen by this node before: a ZooKeeper writer without the secret can
  * neither make a request nor run a copy of a real one again while this node remembers it. A
@@ -47,6 +48,7 @@ final class OperatorRequests implements AutoCloseable {
 
     private final CuratorFramework client;
     private final String node;
+    private final String supervisor;
     private final String folder;
     private final MemberProofs proofs;
     private final SessionListener listener;
@@ -57,12 +59,15 @@ final class OperatorRequests implements AutoCloseable {
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     /** The nonces of the requests run or refused here, with their creation time: dropped after {@link #MAX_AGE}. */
     private final Map<String, Long> nonces = new ConcurrentHashMap<>();
+    /** The creation zxid of this node's member znode: requests made before it are not for this run of the node. */
+    private long joinedAt;
     private volatile boolean closed;
 
     OperatorRequests(CuratorFramework client, String supervisor, String node, MemberProofs proofs,
                      SessionListener listener, UntrustedEntries untrusted, List<ACL> acl) {
         this.client = client;
         this.node = node;
+        this.supervisor = supervisor;
         this.folder = ZnodeLayout.of(supervisor).requests();
         this.proofs = proofs;
         this.listener = listener;
@@ -80,6 +85,8 @@ final class OperatorRequests implements AutoCloseable {
             // Made before; its ACL is checked next.
         }
         ZooKeeperAcls.check(client, acl, folder, true, node);
+        Stat member = client.checkExists().forPath(ZnodeLayout.of(supervisor).member(node));
+        joinedAt = member == null ? Long.MAX_VALUE : member.getCzxid();
         Watcher watcher = event -> submit();
         client.watchers().add().withMode(AddWatchMode.PERSISTENT).usingWatcher(watcher).forPath(folder);
         submit();
@@ -144,7 +151,9 @@ final class OperatorRequests implements AutoCloseable {
             return;
         }
         RequestZnode.Request r = parsed.request();
-        if (!r.isFor(node) || parsed.outcomes().stream().anyMatch(o -> o.node().equals(node))) {
+        // A request made before this node joined was for an earlier run of it, or for the members
+        // of that time: a drain left behind by a tool that died must not drain the node started again.
+        if (!r.isFor(node) || stat.getCzxid() < joinedAt || parsed.outcomes().stream().anyMatch(o -> o.node().equals(node))) {
             return;
         }
         try {
