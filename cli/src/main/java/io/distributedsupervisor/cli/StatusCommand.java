@@ -132,7 +132,12 @@ final class StatusCommand implements Callable<Integer> {
         m.put("stored", s.children().stream().filter(ChildInfo::stored).count());
         m.put("running", s.children().stream().filter(c -> c.owner() != null).count());
         m.put("orphans", s.orphans().stream().map(ChildInfo::id).toList());
-        m.put("pinnedToGone", s.pinnedToGone().stream().map(c -> Map.of("id", c.id(), "node", c.explicitNode())).toList());
+        m.put("pinnedToGone", s.pinnedToGone().stream().map(c -> {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("id", c.id());
+            j.put("node", c.explicitNode());
+            return j;
+        }).toList());
         return m;
     }
 }

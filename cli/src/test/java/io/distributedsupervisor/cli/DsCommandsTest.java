@@ -12,6 +12,7 @@ import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.Rebalance;
 import io.distributedsupervisor.SupervisorOptions;
 import io.distributedsupervisor.zookeeper.EmbeddedZooKeeper;
+import io.distributedsupervisor.zookeeper.ZnodeLayout;
 import io.distributedsupervisor.zookeeper.ZooKeeperBackend;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
@@ -335,7 +336,7 @@ class DsCommandsTest {
             String forged = String.join("\n", "ds2-request", "PAUSE_REBALANCING", "n1", "", "",
                     Long.toString(System.currentTimeMillis()), "00112233445566778899aabbccddeeff", "bm90LWEtcHJvb2Y");
             String path = zk.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                    .forPath("/" + supervisor + "/requests/r-", forged.getBytes(StandardCharsets.UTF_8));
+                    .forPath(ZnodeLayout.of(supervisor).requests() + "/r-", forged.getBytes(StandardCharsets.UTF_8));
             await().atMost(Duration.ofSeconds(20)).until(() -> new String(zk.getData().forPath(path),
                     StandardCharsets.UTF_8).contains("\n@n1 refused "));
             assertThat(new String(zk.getData().forPath(path), StandardCharsets.UTF_8))

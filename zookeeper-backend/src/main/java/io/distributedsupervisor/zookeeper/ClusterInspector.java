@@ -292,8 +292,8 @@ public final class ClusterInspector implements AutoCloseable {
         }
         UnaryOperator<String> ring = liveSessions.isEmpty() ? null : Placement.ring(liveSessions.keySet());
 
-        Map<String, String> specPaths = entries(layout.children());
-        Map<String, String> ownerPaths = entries(layout.owners());
+        Map<String, String> specPaths = entries(layout, true);
+        Map<String, String> ownerPaths = entries(layout, false);
         Map<String, Read> specs = byKey(specPaths, readAll(List.copyOf(specPaths.values())));
         Map<String, Read> owners = byKey(ownerPaths, readAll(List.copyOf(ownerPaths.values())));
 
@@ -748,7 +748,7 @@ public final class ClusterInspector implements AutoCloseable {
                     + members.size() + " live member" + (members.size() == 1 ? "" : "s") + " ("
                     + String.join(", ", new TreeSet<>(members)) + "): stop them first, or force the purge");
         }
-        int specs = entries(layout.children()).size();
+        int specs = entries(layout, true).size();
         int deleted = 0;
         for (int attempt = 0; ; attempt++) {
             try {
@@ -824,13 +824,14 @@ public final class ClusterInspector implements AutoCloseable {
         }
     }
 
-    /** The entries of {@code children/} or {@code owners/}: key to path, across its buckets. */
-    private Map<String, String> entries(String folder) {
+    /** The entries of {@code children/} ({@code specs}) or {@code owners/}: key to path, across the buckets. */
+    private Map<String, String> entries(ZnodeLayout layout, boolean specs) {
+        String folder = specs ? layout.children() : layout.owners();
         Map<String, String> byKey = new TreeMap<>();
         for (String name : children(folder)) {
             if (ZnodeLayout.isBucket(name)) {
-                for (String key : children(folder + "/" + name)) {
-                    byKey.put(key, folder + "/" + name + "/" + key);
+                for (String key : children(specs ? layout.childrenBucket(name) : layout.ownersBucket(name))) {
+                    byKey.put(key, specs ? layout.spec(key) : layout.owner(key));
                 }
             } else if (entryKey(List.of(name)) != null) {
                 byKey.put(name, folder + "/" + name);

@@ -49,6 +49,7 @@ final class OperatorRequests implements AutoCloseable {
     private final CuratorFramework client;
     private final String node;
     private final String supervisor;
+    private final ZnodeLayout layout;
     private final String folder;
     private final MemberProofs proofs;
     private final SessionListener listener;
@@ -68,7 +69,8 @@ final class OperatorRequests implements AutoCloseable {
         this.client = client;
         this.node = node;
         this.supervisor = supervisor;
-        this.folder = ZnodeLayout.of(supervisor).requests();
+        this.layout = ZnodeLayout.of(supervisor);
+        this.folder = layout.requests();
         this.proofs = proofs;
         this.listener = listener;
         this.untrusted = untrusted;
@@ -85,7 +87,7 @@ final class OperatorRequests implements AutoCloseable {
             // Made before; its ACL is checked next.
         }
         ZooKeeperAcls.check(client, acl, folder, true, node);
-        Stat member = client.checkExists().forPath(ZnodeLayout.of(supervisor).member(node));
+        Stat member = client.checkExists().forPath(layout.member(node));
         joinedAt = member == null ? Long.MAX_VALUE : member.getCzxid();
         Watcher watcher = event -> submit();
         client.watchers().add().withMode(AddWatchMode.PERSISTENT).usingWatcher(watcher).forPath(folder);
@@ -125,7 +127,7 @@ final class OperatorRequests implements AutoCloseable {
     }
 
     private void look(String name, long now) throws Exception {
-        String path = folder + "/" + name;
+        String path = layout.request(name);
         Stat stat = new Stat();
         byte[] data;
         try {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OperatorRequestsTest {
     @RegisterExtension
     static final SharedZooKeeper ZOOKEEPER = new SharedZooKeeper();
+    private static final ZnodeLayout LAYOUT = ZnodeLayout.of("DS");
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static final byte[] SECRET = EmbeddedZooKeeper.TEST_SECRET.getBytes(StandardCharsets.UTF_8);
 
@@ -59,7 +60,7 @@ class OperatorRequestsTest {
         client = CuratorFrameworkFactory.builder().connectString(ZOOKEEPER.server().connectString()).namespace(namespace)
                 .retryPolicy(new RetryOneTime(100)).build();
         client.start();
-        client.create().creatingParentsIfNeeded().forPath("/DS/requests");
+        client.create().creatingParentsIfNeeded().forPath(LAYOUT.requests());
     }
 
     @AfterEach
@@ -71,7 +72,7 @@ class OperatorRequestsTest {
     }
 
     private void join() throws Exception {
-        client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath("/DS/members/n1");
+        client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(LAYOUT.member("n1"));
         requests = new OperatorRequests(client, "DS", "n1", proofs, listener,
                 new UntrustedEntries("n1", listener, () -> false), new ArrayList<>(ZooDefs.Ids.OPEN_ACL_UNSAFE));
         requests.start();
@@ -86,7 +87,7 @@ class OperatorRequestsTest {
     }
 
     private String write(byte[] data) throws Exception {
-        return client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath("/DS/requests/r-", data);
+        return client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(LAYOUT.requests() + "/r-", data);
     }
 
     private String answered(String path) throws Exception {
