@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,12 +18,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -33,13 +29,10 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.AddWatchMode;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * What an operator sees of a cluster on ZooKeeper, read directly from its znodes with a node's
@@ -61,17 +54,17 @@ import org.apache.zookeeper.data.Stat;
 public final class ClusterInspector implements AutoCloseable {
     private static final CBORMapper CBOR = new CBORMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Reads in flight at once when reading many znodes. */
-    private static final int READS_IN_FLIGHT = 1000;
 
     private final ZooKeeperBackend.Builder settings;
     private final CuratorFramework client;
     private final String describeServer;
+    private final ZnodeReader reader;
 
     private ClusterInspector(ZooKeeperBackend.Builder settings, CuratorFramework client) {
         this.settings = settings;
         this.client = client;
         this.describeServer = "ZooKeeper at " + settings.connectString + ", namespace /" + settings.namespace;
+        this.reader = new ZnodeReader(client, settings.namespace, settings.connectionTimeout, describeServer);
     }
 
     /**
@@ -262,7 +255,7 @@ public final class ClusterInspector implements AutoCloseable {
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         } catch (Exception e) {
-            throw failure("/" + settings.namespace, e);
+            throw reader.failure("/", e);
         }
     }
 
@@ -275,12 +268,13 @@ public final class ClusterInspector implements AutoCloseable {
     public SupervisorState read(String supervisor) {
         ZnodeLayout layout = requireSupervisor(supervisor);
         MemberProofs proofs = proofs(supervisor);
-        String marker = readAll(List.of(layout.layoutMarker())).values().stream()
+        String marker = reader.readAll(List.of(layout.layoutMarker())).values().stream()
                 .map(r -> new String(r.data(), java.nio.charset.StandardCharsets.UTF_8)).findFirst().orElse("flat");
 
         List<MemberInfo> members = new ArrayList<>();
-        Map<String, Read> memberReads = readAll(children(layout.members()).stream().map(layout::member).toList());
-        for (Map.Entry<String, Read> e : new TreeMap<>(memberReads).entrySet()) {
+        Map<String, ZnodeReader.Read> memberReads = reader.readAll(reader.children(layout.members()).stream()
+                .map(layout::member).toList());
+        for (Map.Entry<String, ZnodeReader.Read> e : new TreeMap<>(memberReads).entrySet()) {
             String node = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
             members.add(member(proofs, node, e.getValue()));
         }
@@ -292,17 +286,19 @@ public final class ClusterInspector implements AutoCloseable {
         }
         UnaryOperator<String> ring = liveSessions.isEmpty() ? null : Placement.ring(liveSessions.keySet());
 
-        Map<String, String> specPaths = entries(layout, true);
-        Map<String, String> ownerPaths = entries(layout, false);
-        Map<String, Read> specs = byKey(specPaths, readAll(List.copyOf(specPaths.values())));
-        Map<String, Read> owners = byKey(ownerPaths, readAll(List.copyOf(ownerPaths.values())));
+        Map<String, String> specPaths = reader.entries(layout, true);
+        Map<String, String> ownerPaths = reader.entries(layout, false);
+        Map<String, ZnodeReader.Read> specs = ZnodeReader.byKey(specPaths,
+                reader.readAll(List.copyOf(specPaths.values())));
+        Map<String, ZnodeReader.Read> owners = ZnodeReader.byKey(ownerPaths,
+                reader.readAll(List.copyOf(ownerPaths.values())));
 
         TreeSet<String> keys = new TreeSet<>(specs.keySet());
         keys.addAll(owners.keySet());
         List<ChildInfo> children = new ArrayList<>(keys.size());
         for (String key : keys) {
-            Read spec = specs.get(key);
-            Read own = owners.get(key);
+            ZnodeReader.Read spec = specs.get(key);
+            ZnodeReader.Read own = owners.get(key);
             String explicit = null;
             String specClass = null;
             if (spec != null) {
@@ -351,7 +347,7 @@ public final class ClusterInspector implements AutoCloseable {
         return shares;
     }
 
-    private MemberInfo member(MemberProofs proofs, String node, Read read) {
+    private MemberInfo member(MemberProofs proofs, String node, ZnodeReader.Read read) {
         ZnodeData.MemberFields f;
         try {
             f = ZnodeData.parseMember(node, read.data());
@@ -371,7 +367,8 @@ public final class ClusterInspector implements AutoCloseable {
         return new MemberInfo(node, f.address(), f.startedAt(), f.version(), f.session(), problem == null, problem);
     }
 
-    private static Object decode(String key) {
+    /** The id of a key, or the key itself when it does not decode. */
+    static Object decode(String key) {
         try {
             return Placement.idOf(key);
         } catch (IllegalArgumentException e) {
@@ -452,7 +449,7 @@ public final class ClusterInspector implements AutoCloseable {
                     : event.getPath();
             Watcher.Event.EventType type = event.getType();
             try {
-                thread.execute(() -> translate(path, type, events));
+                thread.execute(() -> ZnodeEvents.translate(reader, path, type, events));
             } catch (RejectedExecutionException closed) {
                 // The watch was closed.
             }
@@ -461,7 +458,7 @@ public final class ClusterInspector implements AutoCloseable {
             client.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(watcher).forPath(base);
         } catch (Exception e) {
             thread.shutdownNow();
-            throw failure(base, e);
+            throw reader.failure(base, e);
         }
         return () -> {
             thread.shutdownNow();
@@ -471,81 +468,6 @@ public final class ClusterInspector implements AutoCloseable {
                 // The session may be gone; its watches with it.
             }
         };
-    }
-
-    private void translate(String path, Watcher.Event.EventType type, Consumer<Event> events) {
-        String[] parts = path.substring(1).split("/");
-        if (parts.length < 3) {
-            return;
-        }
-        String supervisor = parts[0];
-        List<String> below = List.of(parts).subList(2, parts.length);
-        boolean created = type == Watcher.Event.EventType.NodeCreated;
-        boolean deleted = type == Watcher.Event.EventType.NodeDeleted;
-        Instant now = Instant.now();
-        switch (parts[1]) {
-            case "members" -> {
-                if (below.size() == 1 && (created || deleted)) {
-                    String address = null;
-                    if (created) {
-                        Read r = readOne(path);
-                        address = r == null ? null : member(MemberProofs.none(supervisor), below.get(0), r).address();
-                    }
-                    events.accept(new Event(now, supervisor, created ? EventKind.MEMBER_JOINED : EventKind.MEMBER_LEFT,
-                            below.get(0), null, address));
-                }
-            }
-            case "children", "owners" -> {
-                String key = entryKey(below);
-                if (key == null || !(created || deleted)) {
-                    return;
-                }
-                boolean spec = parts[1].equals("children");
-                String node = null;
-                String detail = null;
-                Read r = created ? readOne(path) : null;
-                if (r != null) {
-                    try {
-                        if (spec) {
-                            node = ZnodeData.specNode(key, r.data());
-                        } else {
-                            ZnodeData.OwnerFields f = ZnodeData.parseOwner(key, r.data());
-                            node = f.node();
-                            detail = "incarnation " + r.stat().getCzxid() + "." + f.restarts();
-                        }
-                    } catch (IllegalArgumentException malformed) {
-                        detail = malformed.getMessage();
-                    }
-                }
-                EventKind kind = spec ? (created ? EventKind.SPEC_ADDED : EventKind.SPEC_REMOVED)
-                        : (created ? EventKind.OWNER_APPEARED : EventKind.OWNER_VANISHED);
-                events.accept(new Event(now, supervisor, kind, decode(key), node, detail));
-            }
-            case "requests" -> {
-                if (below.size() == 1) {
-                    EventKind kind = created ? EventKind.REQUEST_MADE : deleted ? EventKind.REQUEST_DELETED
-                            : type == Watcher.Event.EventType.NodeDataChanged ? EventKind.REQUEST_ANSWERED : null;
-                    if (kind != null) {
-                        String detail = null;
-                        Read r = deleted ? null : readOne(path);
-                        if (r != null) {
-                            try {
-                                RequestZnode.Parsed p = RequestZnode.parse(below.get(0), r.data());
-                                detail = kind == EventKind.REQUEST_MADE
-                                        ? RequestZnode.spelling(p.request().action()) + " for " + p.request().to()
-                                        : p.outcomes().isEmpty() ? null : p.outcomes().get(p.outcomes().size() - 1).line();
-                            } catch (IllegalArgumentException malformed) {
-                                detail = malformed.getMessage();
-                            }
-                        }
-                        events.accept(new Event(now, supervisor, kind, below.get(0), null, detail));
-                    }
-                }
-            }
-            default -> {
-                // Not a folder of this layout.
-            }
-        }
     }
 
     // ---- operators' requests ----
@@ -640,84 +562,8 @@ public final class ClusterInspector implements AutoCloseable {
                 HexFormat.of().formatHex(nonce), "");
         RequestZnode.Request signed = new RequestZnode.Request(unsigned.action(), unsigned.to(), unsigned.childKey(),
                 unsigned.node(), unsigned.createdAt(), unsigned.nonce(), proofs(supervisor).requestProof(unsigned.body()));
-        String path;
-        try {
-            path = client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                    .forPath(layout.requests() + "/r-", RequestZnode.data(signed));
-        } catch (Exception e) {
-            throw failure(layout.requests(), e);
-        }
-        try {
-            return await(supervisor, path, asked, action == OperatorRequest.Action.DRAIN, timeout);
-        } finally {
-            try {
-                client.delete().quietly().forPath(path);
-            } catch (Exception e) {
-                // The nodes delete requests older than OperatorRequests.MAX_AGE.
-            }
-        }
-    }
-
-    private RequestOutcome await(String supervisor, String path, List<String> asked, boolean drain, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        ZnodeLayout layout = ZnodeLayout.of(supervisor);
-        Semaphore changed = new Semaphore(0);
-        while (true) {
-            RequestZnode.Parsed parsed;
-            try {
-                byte[] data = client.getData().usingWatcher((Watcher) e -> changed.release()).forPath(path);
-                parsed = RequestZnode.parse(name, data);
-            } catch (KeeperException.NoNodeException e) {
-                throw new InspectionException(InspectionException.Kind.FAILED, "request " + path
-                        + " was deleted before every node answered (by another client?)");
-            } catch (IllegalArgumentException e) {
-                throw new InspectionException(InspectionException.Kind.FAILED, "request " + path + " holds something "
-                        + "this tool cannot read: " + e.getMessage());
-            } catch (Exception e) {
-                throw failure(path, e);
-            }
-            Map<String, Answer> answers = new LinkedHashMap<>();
-            for (RequestZnode.Outcome o : parsed.outcomes()) {
-                answers.putIfAbsent(o.node(), new Answer(o.node(), o.status(), o.text()));
-            }
-            List<String> left = new ArrayList<>();
-            if (drain) {
-                for (String n : asked) {
-                    if (!memberExists(layout.member(n))) {
-                        left.add(n);
-                    }
-                }
-            }
-            List<String> silent = asked.stream().filter(n -> !answers.containsKey(n)).toList();
-            boolean drained = !drain || answers.values().stream().noneMatch(Answer::ok)
-                    || left.size() == asked.size();
-            boolean expired = System.nanoTime() - deadline >= 0;
-            if ((silent.isEmpty() && drained) || expired) {
-                List<String> waitedFor = new ArrayList<>(silent);
-                if (expired && drain) {
-                    answers.values().stream().filter(Answer::ok).map(Answer::node)
-                            .filter(n -> !left.contains(n)).forEach(waitedFor::add);
-                }
-                return new RequestOutcome(name, asked, List.copyOf(answers.values()), waitedFor, left);
-            }
-            try {
-                // A watch wakes this at once on an answer; a drain's end (a member leaving) is polled.
-                changed.tryAcquire(Math.max(1, Math.min(250, (deadline - System.nanoTime()) / 1_000_000)),
-                        TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InspectionException(InspectionException.Kind.FAILED, "interrupted while waiting for " + path);
-            }
-        }
-    }
-
-    private boolean memberExists(String path) {
-        try {
-            return client.checkExists().forPath(path) != null;
-        } catch (Exception e) {
-            throw failure(path, e);
-        }
+        return new OperatorRequestClient(client, reader).submit(layout, signed, asked,
+                action == OperatorRequest.Action.DRAIN, timeout);
     }
 
     // ---- purge ----
@@ -742,13 +588,13 @@ public final class ClusterInspector implements AutoCloseable {
      */
     public PurgeResult purge(String supervisor, boolean force) {
         ZnodeLayout layout = requireSupervisor(supervisor);
-        List<String> members = children(layout.members());
+        List<String> members = reader.children(layout.members());
         if (!members.isEmpty() && !force) {
             throw new InspectionException(InspectionException.Kind.REFUSED, "supervisor " + supervisor + " has "
                     + members.size() + " live member" + (members.size() == 1 ? "" : "s") + " ("
                     + String.join(", ", new TreeSet<>(members)) + "): stop them first, or force the purge");
         }
-        int specs = entries(layout, true).size();
+        int specs = reader.entries(layout, true).size();
         int deleted = 0;
         for (int attempt = 0; ; attempt++) {
             try {
@@ -760,7 +606,7 @@ public final class ClusterInspector implements AutoCloseable {
                             + " keeps getting new znodes while being purged: stop its nodes first");
                 }
             } catch (Exception e) {
-                throw failure(layout.supervisor(), e);
+                throw reader.failure(layout.supervisor(), e);
             }
         }
     }
@@ -809,136 +655,9 @@ public final class ClusterInspector implements AutoCloseable {
         } catch (InspectionException e) {
             throw e;
         } catch (Exception e) {
-            throw failure(layout.supervisor(), e);
+            throw reader.failure(layout.supervisor(), e);
         }
         return layout;
-    }
-
-    private List<String> children(String folder) {
-        try {
-            return client.getChildren().forPath(folder);
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
-        } catch (Exception e) {
-            throw failure(folder, e);
-        }
-    }
-
-    /** The entries of {@code children/} ({@code specs}) or {@code owners/}: key to path, across the buckets. */
-    private Map<String, String> entries(ZnodeLayout layout, boolean specs) {
-        String folder = specs ? layout.children() : layout.owners();
-        Map<String, String> byKey = new TreeMap<>();
-        for (String name : children(folder)) {
-            if (ZnodeLayout.isBucket(name)) {
-                for (String key : children(specs ? layout.childrenBucket(name) : layout.ownersBucket(name))) {
-                    byKey.put(key, specs ? layout.spec(key) : layout.owner(key));
-                }
-            } else if (entryKey(List.of(name)) != null) {
-                byKey.put(name, folder + "/" + name);
-            }
-        }
-        return byKey;
-    }
-
-    /**
-     * The key of the entry at {@code below} (the names under {@code children/} or
-     * {@code owners/}), or null for a bucket. TEMPORARY: a name directly under the folder that is
-     * not a bucket is a key of the first release's flat layout, which the nodes write until
-     * issue 12 lands; this method is the one place that reads it, and goes with it.
-     */
-    private static String entryKey(List<String> below) {
-        if (below.size() == 2 && ZnodeLayout.isBucket(below.get(0))) {
-            return below.get(1);
-        }
-        if (below.size() == 1 && !ZnodeLayout.isBucket(below.get(0))) {
-            return below.get(0);
-        }
-        return null;
-    }
-
-    private record Read(byte[] data, Stat stat) {
-    }
-
-    private Read readOne(String path) {
-        return readAll(List.of(path)).get(path);
-    }
-
-    private static Map<String, Read> byKey(Map<String, String> paths, Map<String, Read> reads) {
-        Map<String, Read> out = new TreeMap<>();
-        paths.forEach((key, path) -> {
-            Read r = reads.get(path);
-            if (r != null) {
-                out.put(key, r);
-            }
-        });
-        return out;
-    }
-
-    /**
-     * Reads many znodes through ZooKeeper's asynchronous API, at most {@value #READS_IN_FLIGHT} at
-     * once: a million sequential round trips would take minutes. Znodes gone meanwhile are left out.
-     */
-    private Map<String, Read> readAll(List<String> paths) {
-        if (paths.isEmpty()) {
-            return Map.of();
-        }
-        ZooKeeper zk;
-        try {
-            zk = client.getZookeeperClient().getZooKeeper();
-        } catch (Exception e) {
-            throw failure("/", e);
-        }
-        String prefix = "/" + settings.namespace;
-        Map<String, Read> out = new ConcurrentHashMap<>();
-        Map<String, KeeperException.Code> errors = new ConcurrentHashMap<>();
-        Semaphore window = new Semaphore(READS_IN_FLIGHT);
-        CountDownLatch done = new CountDownLatch(paths.size());
-        try {
-            for (String path : paths) {
-                window.acquire();
-                zk.getData(prefix + path, false, (rc, p, ctx, data, stat) -> {
-                    KeeperException.Code code = KeeperException.Code.get(rc);
-                    if (code == KeeperException.Code.OK) {
-                        out.put(path, new Read(data, stat));
-                    } else if (code != KeeperException.Code.NONODE) {
-                        errors.put(path, code);
-                    }
-                    window.release();
-                    done.countDown();
-                }, null);
-            }
-            if (!done.await(Math.max(settings.connectionTimeout.toMillis(), 10_000) + paths.size(), TimeUnit.MILLISECONDS)) {
-                throw new InspectionException(InspectionException.Kind.TIMEOUT, "reading " + paths.size()
-                        + " znodes from " + describeServer + " did not finish in time");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InspectionException(InspectionException.Kind.FAILED, "interrupted while reading ZooKeeper", e);
-        }
-        if (!errors.isEmpty()) {
-            Map.Entry<String, KeeperException.Code> first = errors.entrySet().iterator().next();
-            throw failure(first.getKey(), KeeperException.create(first.getValue(), prefix + first.getKey()));
-        }
-        return out;
-    }
-
-    /** A ZooKeeper failure as the one-line error an operator acts on. */
-    private InspectionException failure(String path, Exception e) {
-        String where = "/" + settings.namespace + (path.equals("/") ? "" : path);
-        if (e instanceof InspectionException ie) {
-            return ie;
-        }
-        if (e instanceof KeeperException.NoAuthException) {
-            return new InspectionException(InspectionException.Kind.NOT_AUTHORIZED, "the ACL refused these credentials "
-                    + "(NoAuth) for " + where + ": give the nodes' ZooKeeper credentials (the setting digestAcl or "
-                    + "digestAclFile, DS_ZOOKEEPER_DIGEST_ACL, or saslAcl with its JAAS login)", e);
-        }
-        if (e instanceof KeeperException.ConnectionLossException || e instanceof KeeperException.SessionExpiredException
-                || e instanceof KeeperException.OperationTimeoutException) {
-            return new InspectionException(InspectionException.Kind.UNREACHABLE, "lost the connection to "
-                    + describeServer + " while reading " + where + ": " + e.getMessage(), e);
-        }
-        return new InspectionException(InspectionException.Kind.FAILED, "ZooKeeper failed on " + where + ": " + e, e);
     }
 
     @Override
