@@ -77,7 +77,7 @@ final class RequestCommands {
                     }
                     t.print(out);
                     for (String n : o.left()) {
-                        out.println("node " + n + " has left the cluster");
+                        out.println("node " + n + " is drained: it has left the cluster");
                     }
                 }
                 if (o.succeeded()) {

@@ -320,7 +320,7 @@ class DsCommandsTest {
     void drainHandsANodesChildrenOverAndTheNodeLeaves() throws Exception {
         Result r = ds("drain", "n2");
         assertThat(r.code()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).containsPattern("(?m)^n2 +ok +draining \\d+ local children").contains("node n2 has left the cluster");
+        assertThat(r.out()).containsPattern("(?m)^n2 +ok +draining \\d+ local children").contains("node n2 is drained: it has left the cluster");
         awaitRing(List.of("n1", "n3"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ids())
                 .allMatch(id -> List.of("n1", "n3").contains(api().whereis(id).map(Pid::node).orElse(""))));

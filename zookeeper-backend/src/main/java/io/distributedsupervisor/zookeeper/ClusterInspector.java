@@ -492,8 +492,10 @@ public final class ClusterInspector implements AutoCloseable {
      * @param request  its znode's name (deleted once answered)
      * @param asked    the nodes it was for
      * @param answers  the answers, in the order they came
-     * @param silent   nodes it was for that did not answer in time
-     * @param left     for a drain: the nodes that left the cluster in time
+     * @param silent   nodes it was for that did not answer in time (or, for a drain, answered but
+     *                 were still members when the time was up)
+     * @param left     for a drain: the nodes whose drain was over in time (they left the ring, and
+     *                 their session ended with the children they had not handed over)
      */
     public record RequestOutcome(String request, List<String> asked, List<Answer> answers, List<String> silent,
                                  List<String> left) {
@@ -504,9 +506,9 @@ public final class ClusterInspector implements AutoCloseable {
             left = List.copyOf(left);
         }
 
-        /** Every node asked answered {@code ok} (and, for a drain, left). */
+        /** Every node asked answered {@code ok} (a drained one: or left without its answer), and, for a drain, left. */
         public boolean succeeded() {
-            return silent.isEmpty() && answers.stream().allMatch(Answer::ok) && answers.size() == asked.size();
+            return silent.isEmpty() && answers.stream().allMatch(Answer::ok);
         }
     }
 
@@ -557,13 +559,26 @@ public final class ClusterInspector implements AutoCloseable {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         String to = node == null ? RequestZnode.EVERY_NODE : node;
-        RequestZnode.Request unsigned = new RequestZnode.Request(action, to, childKey,
+        RequestZnode.Request request = new RequestZnode.Request(action, to, childKey,
                 action == OperatorRequest.Action.MOVE ? node : null, System.currentTimeMillis(),
-                HexFormat.of().formatHex(nonce), "");
-        RequestZnode.Request signed = new RequestZnode.Request(unsigned.action(), unsigned.to(), unsigned.childKey(),
-                unsigned.node(), unsigned.createdAt(), unsigned.nonce(), proofs(supervisor).requestProof(unsigned.body()));
-        return new OperatorRequestClient(client, reader).submit(layout, signed, asked,
-                action == OperatorRequest.Action.DRAIN, timeout);
+                HexFormat.of().formatHex(nonce), "").signedBy(proofs(supervisor));
+        return new OperatorRequestClient(client, reader).submit(layout, request, asked,
+                action == OperatorRequest.Action.DRAIN ? drained(layout, state, node) : null, timeout);
+    }
+
+    /**
+     * When a drain of {@code node} is over: its member znode is gone at the drain's start (it
+     * leaves the ring first), and its session, with every owner entry it still holds, at the
+     * end. Only the entries it held when asked are read again: a drain starts nothing there.
+     */
+    private java.util.function.Predicate<String> drained(ZnodeLayout layout, SupervisorState state, String node) {
+        long session = state.members().stream().filter(m -> m.node().equals(node)).mapToLong(MemberInfo::session)
+                .findFirst().orElse(0);
+        Map<String, String> owners = reader.entries(layout, false);
+        List<String> held = state.children().stream().filter(c -> node.equals(c.owner()))
+                .map(c -> owners.get(c.key())).filter(Objects::nonNull).toList();
+        return n -> !reader.exists(layout.member(n))
+                && reader.readAll(held).values().stream().noneMatch(r -> r.stat().getEphemeralOwner() == session);
     }
 
     // ---- purge ----

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -17,7 +18,7 @@ import org.apache.zookeeper.Watcher;
 /**
  * The tool's end of the operators' request channel ({@link OperatorRequests} is the nodes'):
  * writes a signed request under {@code requests/}, waits for the answers of the nodes it is for
- * (woken by a watch on the request; a drain's end, its node's member znode going, is polled),
+ * (woken by a watch on the request; a drain's end, which its answer precedes, is polled),
  * and deletes the request, answered or not.
  */
 final class OperatorRequestClient {
@@ -29,9 +30,12 @@ final class OperatorRequestClient {
         this.reader = reader;
     }
 
-    /** Writes {@code request}, waits at most {@code timeout} for {@code asked} (and for a drain's node to leave). */
-    RequestOutcome submit(ZnodeLayout layout, RequestZnode.Request request, List<String> asked, boolean drain,
-                          Duration timeout) {
+    /**
+     * Writes {@code request}, waits at most {@code timeout} for {@code asked} to answer; for a
+     * drain ({@code gone} not null), also until {@code gone} says each node asked is gone.
+     */
+    RequestOutcome submit(ZnodeLayout layout, RequestZnode.Request request, List<String> asked,
+                          Predicate<String> gone, Duration timeout) {
         String path;
         try {
             path = client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
@@ -40,7 +44,7 @@ final class OperatorRequestClient {
             throw reader.failure(layout.requests(), e);
         }
         try {
-            return await(layout, path, asked, drain, timeout);
+            return await(path, asked, gone, timeout);
         } finally {
             try {
                 client.delete().quietly().forPath(path);
@@ -50,7 +54,8 @@ final class OperatorRequestClient {
         }
     }
 
-    private RequestOutcome await(ZnodeLayout layout, String path, List<String> asked, boolean drain, Duration timeout) {
+    private RequestOutcome await(String path, List<String> asked, Predicate<String> gone, Duration timeout) {
+        boolean drain = gone != null;
         long deadline = System.nanoTime() + timeout.toNanos();
         String name = path.substring(path.lastIndexOf('/') + 1);
         Semaphore changed = new Semaphore(0);
@@ -75,12 +80,13 @@ final class OperatorRequestClient {
             List<String> left = new ArrayList<>();
             if (drain) {
                 for (String n : asked) {
-                    if (!reader.exists(layout.member(n))) {
+                    if (gone.test(n)) {
                         left.add(n);
                     }
                 }
             }
-            List<String> silent = asked.stream().filter(n -> !answers.containsKey(n)).toList();
+            // A drained node may leave before its answer is written: having left, it did what was asked.
+            List<String> silent = asked.stream().filter(n -> !answers.containsKey(n) && !left.contains(n)).toList();
             boolean drained = !drain || answers.values().stream().noneMatch(Answer::ok)
                     || left.size() == asked.size();
             boolean expired = System.nanoTime() - deadline >= 0;
@@ -93,7 +99,7 @@ final class OperatorRequestClient {
                 return new RequestOutcome(name, asked, List.copyOf(answers.values()), waitedFor, left);
             }
             try {
-                // A watch wakes this at once on an answer; a drain's end (a member leaving) is polled.
+                // A watch wakes this at once on an answer; a drain's end is polled.
                 changed.tryAcquire(Math.max(1, Math.min(250, (deadline - System.nanoTime()) / 1_000_000)),
                         TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {

@@ -40,6 +40,11 @@ final class RequestZnode {
                     node == null ? "" : node, Long.toString(createdAt), nonce);
         }
 
+        /** This request with the proof of {@code proofs} over its body. */
+        Request signedBy(MemberProofs proofs) {
+            return new Request(action, to, childKey, node, createdAt, nonce, proofs.requestProof(body()));
+        }
+
         boolean isFor(String member) {
             return to.equals(EVERY_NODE) || to.equals(member);
         }

@@ -80,10 +80,8 @@ class OperatorRequestsTest {
 
     private String request(OperatorRequest.Action action, String to, String key, String node, String nonce, MemberProofs signer)
             throws Exception {
-        RequestZnode.Request unsigned = new RequestZnode.Request(action, to, key, node, System.currentTimeMillis(), nonce, "");
-        RequestZnode.Request signed = new RequestZnode.Request(action, to, key, node, unsigned.createdAt(), nonce,
-                signer.requestProof(unsigned.body()));
-        return write(RequestZnode.data(signed));
+        return write(RequestZnode.data(new RequestZnode.Request(action, to, key, node, System.currentTimeMillis(), nonce, "")
+                .signedBy(signer)));
     }
 
     private String write(byte[] data) throws Exception {
