@@ -139,22 +139,27 @@ class DsCommandsTest {
         }
     }
 
+    private static final String CREDENTIALS = EmbeddedZooKeeper.TEST_USER + ":" + EmbeddedZooKeeper.TEST_PASSWORD;
+
     private Result ds(String... args) {
-        return dsWith(new BufferedReader(new StringReader("")), EmbeddedZooKeeper.TEST_USER + ":"
-                + EmbeddedZooKeeper.TEST_PASSWORD, args);
+        return dsWith(new BufferedReader(new StringReader("")), CREDENTIALS, args);
     }
 
     private Result dsWith(BufferedReader in, String digestAcl, String... args) {
+        return run(in, withConnection(digestAcl, EmbeddedZooKeeper.TEST_SECRET, args));
+    }
+
+    private static Result run(BufferedReader in, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Ds.run(withConnection(digestAcl, args), new PrintWriter(out, true), new PrintWriter(err, true), in);
+        int code = Ds.run(args, new PrintWriter(out, true), new PrintWriter(err, true), in);
         return new Result(code, out.toString(), err.toString());
     }
 
-    private String[] withConnection(String digestAcl, String... args) {
+    private String[] withConnection(String digestAcl, String secret, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--set", "connectString=" + server.connectString(), "--set", "namespace=" + namespace,
-                "--set", "digestAcl=" + digestAcl, "--set", "secret=" + EmbeddedZooKeeper.TEST_SECRET));
+                "--set", "digestAcl=" + digestAcl, "--set", "secret=" + secret));
         return all.toArray(String[]::new);
     }
 
@@ -250,8 +255,8 @@ class DsCommandsTest {
     void watchTellsMembersJoiningAndChildrenStartingAndStopping() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
         StringWriter out = new StringWriter();
-        Thread watcher = Thread.ofPlatform().start(() -> Ds.run(withConnection(EmbeddedZooKeeper.TEST_USER + ":"
-                        + EmbeddedZooKeeper.TEST_PASSWORD, "watch", "--supervisor", supervisor, "--count", "5"),
+        Thread watcher = Thread.ofPlatform().start(() -> Ds.run(withConnection(CREDENTIALS, EmbeddedZooKeeper.TEST_SECRET,
+                        "watch", "--supervisor", supervisor, "--count", "5"),
                 new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), new BufferedReader(new StringReader(""))));
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("watching supervisor"));
@@ -330,8 +335,7 @@ class DsCommandsTest {
     void aRequestWithoutAValidProofIsRefusedAndNotRun() throws Exception {
         try (CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(server.connectString())
                 .namespace(namespace).retryPolicy(new RetryOneTime(100))
-                .authorization("digest", (EmbeddedZooKeeper.TEST_USER + ":" + EmbeddedZooKeeper.TEST_PASSWORD)
-                        .getBytes(StandardCharsets.UTF_8)).build()) {
+                .authorization("digest", CREDENTIALS.getBytes(StandardCharsets.UTF_8)).build()) {
             zk.start();
             String forged = String.join("\n", "ds2-request", "PAUSE_REBALANCING", "n1", "", "",
                     Long.toString(System.currentTimeMillis()), "00112233445566778899aabbccddeeff", "bm90LWEtcHJvb2Y");
@@ -360,13 +364,13 @@ class DsCommandsTest {
         assertThat(s.get("orphans")).as("the last node leaves its children's specs stored").hasSize(CHILDREN);
 
         Result notConfirmed = dsWith(new BufferedReader(new StringReader("no\n")),
-                EmbeddedZooKeeper.TEST_USER + ":" + EmbeddedZooKeeper.TEST_PASSWORD, "purge", supervisor);
+                CREDENTIALS, "purge", supervisor);
         assertThat(notConfirmed.code()).isEqualTo(Ds.REFUSED);
         assertThat(notConfirmed.out()).contains("type the supervisor's name to confirm");
         assertThat(ds("status", "--supervisor", supervisor).code()).isZero();
 
         Result purged = dsWith(new BufferedReader(new StringReader(supervisor + "\n")),
-                EmbeddedZooKeeper.TEST_USER + ":" + EmbeddedZooKeeper.TEST_PASSWORD, "purge", supervisor);
+                CREDENTIALS, "purge", supervisor);
         assertThat(purged.code()).as(purged.err()).isZero();
         assertThat(purged.out()).contains("purged supervisor " + supervisor + ": 30 stored children");
         Result gone = ds("status", "--supervisor", supervisor);
@@ -383,6 +387,39 @@ class DsCommandsTest {
         assertThat(r.code()).isEqualTo(Ds.NOT_AUTHORIZED);
         assertThat(r.err().lines().toList()).hasSize(1).first().asString()
                 .startsWith("ds: the ACL refused these credentials (NoAuth) for /" + namespace);
+    }
+
+    @Test
+    void withAnotherSecretMembersAreNotVerifiedAndNoRequestIsMade() throws Exception {
+        String wrong = "another-cluster-secret-0123456789abcdef";
+        Result status = run(new BufferedReader(new StringReader("")),
+                withConnection(CREDENTIALS, wrong, "status", "--supervisor", supervisor, "--json"));
+        assertThat(status.code()).isZero();
+        assertThat(status.json().get("supervisors").get(0).get("members")).hasSize(3).allSatisfy(m -> {
+            assertThat(m.get("verified").asBoolean()).isFalse();
+            assertThat(m.get("problem").asText()).contains("its proof does not match the cluster secret");
+        });
+        Result pause = run(new BufferedReader(new StringReader("")), withConnection(CREDENTIALS, wrong, "pause-rebalancing"));
+        assertThat(pause.code()).isEqualTo(Ds.REFUSED);
+        assertThat(pause.err()).startsWith("ds: member n1 of supervisor " + supervisor
+                + " does not verify with the cluster secret given (member n1: its proof does not match");
+        assertThat(nodes.values()).noneMatch(n -> n.supervisor().isRebalancingPaused());
+    }
+
+    @Test
+    void settingsComeFromAConfigFileAsForANode(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
+            throws Exception {
+        java.nio.file.Path file = folder.resolve("zookeeper.properties");
+        java.nio.file.Files.writeString(file, "connectString=" + server.connectString() + "\nnamespace=" + namespace
+                + "\ndigestAcl=" + CREDENTIALS + "\nsecret=" + EmbeddedZooKeeper.TEST_SECRET + "\n");
+        Result r = run(new BufferedReader(new StringReader("")), "whereis", "w-5", "--config", file.toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.json().get("node").asText()).isEqualTo(api().whereis("w-5").orElseThrow().node());
+
+        Result typo = run(new BufferedReader(new StringReader("")), "status", "--config", file.toString(),
+                "--set", "sessionTimeOut=5s");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).startsWith("ds: unknown zookeeper backend setting 'sessionTimeOut'");
     }
 
     @Test

@@ -546,6 +546,16 @@ public final class ClusterInspector implements AutoCloseable {
             }
             childKey = child.get().key();
         }
+        List<MemberInfo> unverified = state.members().stream().filter(m -> !live.contains(m.node())).toList();
+        boolean askedUnverified = node == null ? live.isEmpty()
+                : unverified.stream().anyMatch(m -> m.node().equals(node));
+        if (!unverified.isEmpty() && askedUnverified) {
+            MemberInfo m = node == null ? unverified.get(0) : unverified.stream().filter(x -> x.node().equals(node))
+                    .findFirst().orElseThrow();
+            throw new InspectionException(InspectionException.Kind.REFUSED, "member " + m.node() + " of supervisor "
+                    + supervisor + " does not verify with the cluster secret given (" + m.problem() + "): give the "
+                    + "nodes' secret (DS_CLUSTER_SECRET or the setting secretFile)");
+        }
         if (node != null && !live.contains(node)) {
             throw new InspectionException(InspectionException.Kind.NOT_FOUND, "no live node " + node + " in supervisor "
                     + supervisor + " (live: " + (live.isEmpty() ? "none" : String.join(", ", live)) + ")");
