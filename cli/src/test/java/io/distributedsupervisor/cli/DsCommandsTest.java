@@ -261,7 +261,9 @@ class DsCommandsTest {
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("watching supervisor"));
             start("n4");
-            Pid pid = api().startChild(ChildSpec.of(Worker.class).withId("watched")).pid();
+            api().startChild(ChildSpec.of(Worker.class).withId("watched"));
+            // The watch reads a new owner entry for its node: one gone before that is told without it.
+            await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("owner-appeared  watched"));
             api().terminateChild("watched");
             watcher.join(Duration.ofSeconds(30));
             assertThat(watcher.isAlive()).as("watch stops after --count events").isFalse();
@@ -301,7 +303,8 @@ class DsCommandsTest {
         Result r = ds("move", "w-1", to);
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).containsPattern("(?m)^" + to + " +ok +moved w-1 to " + to + " \\(incarnation \\d+\\.0\\)$");
-        assertThat(api().whereis("w-1").orElseThrow().node()).isEqualTo(to);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(api().whereis("w-1").orElseThrow().node()).isEqualTo(to));
 
         Result unknownNode = ds("move", "w-1", "n9");
         assertThat(unknownNode.code()).isEqualTo(Ds.NOT_FOUND);
