@@ -42,7 +42,9 @@ public interface SessionListener {
      * rebalance, pause and resume of rebalancing), and the backend verified that the request
      * comes from a holder of the cluster secret. Returns at once; the stage completes with a
      * one-line outcome the backend hands back to the operator, or exceptionally with why the
-     * operation failed. Default: refused, for a runtime that runs no such requests.
+     * operation failed. Called on a thread of the backend's own for requests, in the order the
+     * requests were made but in no order with the other events. Default: refused, for a runtime
+     * that runs no such requests.
      */
     default java.util.concurrent.CompletionStage<String> onOperatorRequest(OperatorRequest request) {
         return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException(
