@@ -121,6 +121,16 @@ final class SessionKeeper {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<String> onOperatorRequest(
+                io.distributedsupervisor.spi.OperatorRequest request) {
+            if (!current() || !ctx.lifecycle.isRunning()) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new io.distributedsupervisor.SupervisorClosedException(ctx.name, ctx.node));
+            }
+            return OperatorActions.run(ctx.api, request);
+        }
+
+        @Override
         public void onLeaseRestored() {
             if (current()) {
                 ctx.leaseGate.restored();

@@ -26,7 +26,9 @@
  *   <li>{@code Handoffs}: planned moves at both ends: the leaving node stops the child for the move,
  *       sends its state and spec ahead, releases its claim and forwards what still reaches it; the
  *       node it goes to keeps both, and the messages that come before its start, for the first
- *       incarnation it starts. {@code OperatorMoves}: {@code move(id, node)}.</li>
+ *       incarnation it starts. {@code OperatorMoves}: {@code move(id, node)}.
+ *       {@code OperatorActions}: an operator's request from the backend (the {@code ds} tool), run
+ *       with the public operations.</li>
  *   <li>{@code LeaseGate}: children paused for want of a lease, until it returns.</li>
  *   <li>{@code MoveGate}: every planned move of a local child (ACTIVE rebalance, {@code rebalance()},
  *       and the causes LEAVE and DRAIN for hand-overs) passes through it: pause, rate and

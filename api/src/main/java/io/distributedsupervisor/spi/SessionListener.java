@@ -37,6 +37,20 @@ public interface SessionListener {
     default void onUntrusted(String what, String why) {
     }
 
+    /**
+     * An operator asked this node for a planned operation (the {@code ds} tool's drain, move,
+     * rebalance, pause and resume of rebalancing), and the backend verified that the request
+     * comes from a holder of the cluster secret. Returns at once; the stage completes with a
+     * one-line outcome the backend hands back to the operator, or exceptionally with why the
+     * operation failed. Called on a thread of the backend's own for requests, in the order the
+     * requests were made but in no order with the other events. Default: refused, for a runtime
+     * that runs no such requests.
+     */
+    default java.util.concurrent.CompletionStage<String> onOperatorRequest(OperatorRequest request) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "this node's runtime does not run operator requests"));
+    }
+
     /** The session's state changed. */
     default void onSessionState(SessionState state) {
     }

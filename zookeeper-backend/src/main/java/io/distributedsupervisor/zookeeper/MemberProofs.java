@@ -42,6 +42,7 @@ import org.apache.zookeeper.data.Stat;
 final class MemberProofs {
     private static final String MEMBER = "member";
     private static final String OWNER = "owner";
+    private static final String REQUEST = "request";
 
     private final String supervisor;
     /** The member-proof key; null in open mode. */
@@ -130,6 +131,24 @@ final class MemberProofs {
                             + Long.toHexString(session) + ")");
         }
         return new Owner(f.node(), stat.getCzxid(), f.restarts(), session);
+    }
+
+    // ---- operators' requests (see OperatorRequests) ----
+
+    /** The proof of an operator's request whose lines before the proof are {@code body}; {@code "-"} in open mode. */
+    String requestProof(String body) {
+        return key == null ? ZnodeData.NO_PROOF : proof(REQUEST, body);
+    }
+
+    /**
+     * Checks the proof of an operator's request; in open mode, nothing.
+     *
+     * @throws IllegalArgumentException naming why the request is not to be believed
+     */
+    void checkRequest(String name, String body, String given) {
+        if (key != null) {
+            check(given, proof(REQUEST, body), "operator request " + ZnodeData.printable(name));
+        }
     }
 
     // ---- the HMAC ----

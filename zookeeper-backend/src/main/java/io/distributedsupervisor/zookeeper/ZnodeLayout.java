@@ -130,6 +130,11 @@ public final class ZnodeLayout {
         return root + "/requests";
     }
 
+    /** The request znode {@code name} (as ZooKeeper named it, e.g. {@code r-0000000007}). */
+    public String request(String name) {
+        return root + "/requests/" + name;
+    }
+
     @Override
     public String toString() {
         return "ZnodeLayout{" + root + "}";

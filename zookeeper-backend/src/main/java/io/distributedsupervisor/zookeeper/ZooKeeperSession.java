@@ -118,6 +118,8 @@ final class ZooKeeperSession implements NodeSession {
     private final List<ACL> acl;
     private NodeTransport transport;
     private volatile SupervisorView view;
+    /** The operators' requests to this node (the ds tool). */
+    private OperatorRequests requests;
     /**
      * The versions of the owner entries this session wrote (0 when created, then one more per
      * restart recorded), so that a release needs no read. An entry someone else deleted and
@@ -270,6 +272,8 @@ final class ZooKeeperSession implements NodeSession {
                     new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, this::joinAgain));
             view.start();
             buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);
+            requests = new OperatorRequests(client, supervisor, node, proofs, listener, untrusted, acl);
+            requests.start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendException("interrupted while loading the view of supervisor " + supervisor, e);
@@ -1024,6 +1028,9 @@ final class ZooKeeperSession implements NodeSession {
         }
         if (view != null) {
             view.stop();
+        }
+        if (requests != null) {
+            requests.close();
         }
         if (client != null) {
             client.close();

@@ -1,0 +1,699 @@
+package io.distributedsupervisor.zookeeper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.distributedsupervisor.spi.Member;
+import io.distributedsupervisor.spi.OperatorRequest;
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.Placement;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+
+/**
+ * What an operator sees of a cluster on ZooKeeper, read directly from its znodes with a node's
+ * own settings ({@link ZooKeeperSettings}): the supervisors under the namespace, their members,
+ * children, owners, orphans, and live events; and the two writes an operator makes on purpose:
+ * requests to the nodes (drain, move, rebalance, pause and resume of rebalancing, run by the
+ * nodes themselves, see {@link #request}) and the purge of a supervisor's whole tree. This is
+ * what the {@code ds} command-line tool is built on; it needs none of the user's classes.
+ *
+ * <p>Trust as the nodes have it: with the cluster secret, a member is {@linkplain MemberInfo#verified()
+ * verified} when its znode carries a valid proof for the session that holds it, and an owner
+ * entry when its proof is valid and its session is its node's verified member session; the
+ * ring is built from the verified members only. Without the secret nothing can be verified and
+ * every readable member is taken as live.
+ *
+ * <p>Every answer is an immutable snapshot. Thread-safe; {@link #close()} ends the ZooKeeper
+ * session (and every watch of {@link #watch}).
+ */
+public final class ClusterInspector implements AutoCloseable {
+    private static final CBORMapper CBOR = new CBORMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ZooKeeperBackend.Builder settings;
+    private final CuratorFramework client;
+    private final String describeServer;
+    private final ZnodeReader reader;
+
+    private ClusterInspector(ZooKeeperBackend.Builder settings, CuratorFramework client) {
+        this.settings = settings;
+        this.client = client;
+        this.describeServer = "ZooKeeper at " + settings.connectString + ", namespace /" + settings.namespace;
+        this.reader = new ZnodeReader(client, settings.namespace, settings.connectionTimeout, describeServer);
+    }
+
+    /**
+     * Connects with a node's settings (e.g. {@link ZooKeeperSettings#builder(java.util.Map)}):
+     * its connect string, namespace, timeouts, ZooKeeper credentials and cluster secret. Neither
+     * a secret nor credentials are required, unlike for a node: without a secret nothing is
+     * verified and no request can be made; without credentials only world-readable znodes can
+     * be read.
+     *
+     * @throws InspectionException {@link InspectionException.Kind#UNREACHABLE} when ZooKeeper
+     *                             does not answer within the connection timeout
+     */
+    public static ClusterInspector connect(ZooKeeperBackend.Builder settings) {
+        Objects.requireNonNull(settings, "settings");
+        List<ACL> acl = ZooKeeperAcls.of(settings);
+        // No credentials: the cluster can only be one with open ACLs, whose znodes are open too.
+        List<ACL> ours = acl.isEmpty() ? new ArrayList<>(ZooDefs.Ids.OPEN_ACL_UNSAFE) : acl;
+        CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
+                .connectString(settings.connectString)
+                .sessionTimeoutMs((int) settings.sessionTimeout.toMillis())
+                .connectionTimeoutMs((int) settings.connectionTimeout.toMillis())
+                .retryPolicy(settings.retryPolicy != null ? settings.retryPolicy : new ExponentialBackoffRetry(100, 3, 1000))
+                .namespace(settings.namespace)
+                .aclProvider(new ACLProvider() {
+                    @Override
+                    public List<ACL> getDefaultAcl() {
+                        return ours;
+                    }
+
+                    @Override
+                    public List<ACL> getAclForPath(String path) {
+                        return ours;
+                    }
+                });
+        byte[] digest = ZooKeeperAcls.digestAuth(settings);
+        if (digest != null) {
+            b.authorization("digest", digest);
+        }
+        CuratorFramework client = b.build();
+        client.start();
+        try {
+            if (!client.blockUntilConnected((int) settings.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new InspectionException(InspectionException.Kind.UNREACHABLE, "ZooKeeper at "
+                        + settings.connectString + " did not answer within " + settings.connectionTimeout.toMillis() + " ms"
+                        + " (connectionTimeout): is it running, and is connectString right?");
+            }
+        } catch (InterruptedException e) {
+            client.close();
+            Thread.currentThread().interrupt();
+            throw new InspectionException(InspectionException.Kind.FAILED, "interrupted while connecting to ZooKeeper", e);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return new ClusterInspector(settings, client);
+    }
+
+    /** The namespace read, as configured (without a leading {@code /}). */
+    public String namespace() {
+        return settings.namespace;
+    }
+
+    /** Whether members and owners are verified: a cluster secret was given. */
+    public boolean verifies() {
+        return settings.secret != null && !settings.openMode;
+    }
+
+    // ---- what a supervisor holds ----
+
+    /**
+     * A member znode.
+     *
+     * @param node      its name
+     * @param address   its transport address; null when the znode could not be read
+     * @param startedAt when it joined, epoch milliseconds (0 when unknown)
+     * @param version   the library version it runs
+     * @param session   the ZooKeeper session that holds it
+     * @param verified  whether its proof of the cluster secret is valid for that session
+     * @param problem   why it is not verified (no secret given, or what is wrong); null when it is
+     */
+    public record MemberInfo(String node, String address, long startedAt, String version, long session,
+                             boolean verified, String problem) {
+    }
+
+    /**
+     * A child: a stored spec, an owner entry, or both.
+     *
+     * @param key           its key in ZooKeeper
+     * @param id            its id, decoded from the key (String, Integer, Long or UUID); the key
+     *                      itself when it does not decode
+     * @param stored        whether its spec is stored ({@code children/})
+     * @param owner         the node that runs it (its owner entry), or null: an orphan when stored
+     * @param epoch         the owner entry's epoch (its czxid), the incarnation's first part; 0 without owner
+     * @param restarts      restarts under that claim, the incarnation's second part
+     * @param ownerVerified whether the owner entry's proof and session check out
+     * @param explicitNode  the node it was started on explicitly (it stays there), or null when
+     *                      the ring places it
+     * @param specClass     the child's class, as its stored spec names it; null when not stored
+     *                      or not readable without the codec
+     * @param ringNode      the node the ring of the live members gives its key to; null when no
+     *                      member is live
+     */
+    public record ChildInfo(String key, Object id, boolean stored, String owner, long epoch, int restarts,
+                            boolean ownerVerified, String explicitNode, String specClass, String ringNode) {
+        /** The incarnation as {@code Incarnation.toString} writes it ({@code epoch.restarts}), or null without owner. */
+        public String incarnation() {
+            return owner == null ? null : epoch + "." + restarts;
+        }
+
+        /** Where it should run: its explicit node when that is live, else the ring's. */
+        public String placedOn(Set<String> liveNodes) {
+            return explicitNode != null && liveNodes.contains(explicitNode) ? explicitNode : ringNode;
+        }
+    }
+
+    /**
+     * A node's load against the ring.
+     *
+     * @param node    the node
+     * @param live    whether it is a live member
+     * @param running children whose owner entry names it
+     * @param placed  stored children that should run there: the ring's share of the stored
+     *                keys (every key placed on a ring of the live members built as the nodes
+     *                build theirs) plus those started on it explicitly
+     */
+    public record NodeShare(String node, boolean live, int running, int placed) {
+    }
+
+    /**
+     * One supervisor's state, read at one moment (the reads are not one transaction: a change
+     * made while reading may show half).
+     *
+     * @param supervisor the supervisor's name
+     * @param layout     the layout's version ({@code ZnodeLayout.VERSION}), or {@code "none"} when no node of
+     *                   this release started yet (an empty supervisor, or the first release's flat layout,
+     *                   whose entries are not read)
+     *                   when its {@code layout} znode is missing (the first release's)
+     * @param members    its members, by name
+     * @param children   its children, by key
+     * @param shares     each live node's load, and each node that owns children without being live
+     */
+    public record SupervisorState(String supervisor, String layout, List<MemberInfo> members, List<ChildInfo> children,
+                                  List<NodeShare> shares) {
+        public SupervisorState {
+            members = List.copyOf(members);
+            children = List.copyOf(children);
+            shares = List.copyOf(shares);
+        }
+
+        /** The names of the members that count: verified ones (every readable one without a secret). */
+        public Set<String> liveNodes() {
+            TreeSet<String> live = new TreeSet<>();
+            members.stream().filter(ClusterInspector::counts).forEach(m -> live.add(m.node()));
+            return live;
+        }
+
+        /** Stored children with no owner: waiting for a node to start them. */
+        public List<ChildInfo> orphans() {
+            return children.stream().filter(c -> c.stored() && c.owner() == null).toList();
+        }
+
+        /** Children started explicitly on a node that is not a live member. */
+        public List<ChildInfo> pinnedToGone() {
+            Set<String> live = liveNodes();
+            return children.stream().filter(c -> c.explicitNode() != null && !live.contains(c.explicitNode())).toList();
+        }
+
+        /** The child with this id (as {@link Placement#keyOf} encodes it), if any. */
+        public Optional<ChildInfo> child(Object id) {
+            String key = Placement.keyOf(id);
+            return children.stream().filter(c -> c.key().equals(key)).findFirst();
+        }
+    }
+
+    private static final String NOT_CHECKED = "not checked: no cluster secret given";
+
+    /** Whether a member counts as live: verified, or readable when nothing can be verified. */
+    private static boolean counts(MemberInfo m) {
+        return m.verified() || NOT_CHECKED.equals(m.problem());
+    }
+
+    /**
+     * The supervisors under the namespace (its top-level folders), sorted.
+     *
+     * @throws InspectionException NOT_AUTHORIZED when the namespace is not readable with these credentials
+     */
+    public List<String> supervisors() {
+        try {
+            return client.getChildren().forPath("/").stream().sorted().toList();
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        } catch (Exception e) {
+            throw reader.failure("/", e);
+        }
+    }
+
+    /**
+     * Reads one supervisor.
+     *
+     * @throws InspectionException NOT_FOUND when there is no such supervisor, NOT_AUTHORIZED when
+     *                             its znodes are not readable with these credentials
+     */
+    public SupervisorState read(String supervisor) {
+        ZnodeLayout layout = requireSupervisor(supervisor);
+        MemberProofs proofs = proofs(supervisor);
+        String marker = reader.readAll(List.of(layout.layoutMarker())).values().stream()
+                .map(r -> new String(r.data(), java.nio.charset.StandardCharsets.UTF_8)).findFirst().orElse("none");
+
+        List<MemberInfo> members = new ArrayList<>();
+        Map<String, ZnodeReader.Read> memberReads = reader.readAll(reader.children(layout.members()).stream()
+                .map(layout::member).toList());
+        for (Map.Entry<String, ZnodeReader.Read> e : new TreeMap<>(memberReads).entrySet()) {
+            String node = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
+            members.add(member(proofs, node, e.getValue()));
+        }
+        Map<String, Long> liveSessions = new TreeMap<>();
+        for (MemberInfo m : members) {
+            if (counts(m)) {
+                liveSessions.put(m.node(), m.session());
+            }
+        }
+        UnaryOperator<String> ring = liveSessions.isEmpty() ? null : Placement.ring(liveSessions.keySet());
+
+        Map<String, String> specPaths = reader.entries(layout, true);
+        Map<String, String> ownerPaths = reader.entries(layout, false);
+        Map<String, ZnodeReader.Read> specs = ZnodeReader.byKey(specPaths,
+                reader.readAll(List.copyOf(specPaths.values())));
+        Map<String, ZnodeReader.Read> owners = ZnodeReader.byKey(ownerPaths,
+                reader.readAll(List.copyOf(ownerPaths.values())));
+
+        TreeSet<String> keys = new TreeSet<>(specs.keySet());
+        keys.addAll(owners.keySet());
+        List<ChildInfo> children = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            ZnodeReader.Read spec = specs.get(key);
+            ZnodeReader.Read own = owners.get(key);
+            String explicit = null;
+            String specClass = null;
+            if (spec != null) {
+                try {
+                    explicit = ZnodeData.specNode(key, spec.data());
+                    specClass = specClass(spec.data(), ZnodeData.specPayloadOffset(key, spec.data()));
+                } catch (IllegalArgumentException malformed) {
+                    // Shown as stored, without class or node.
+                }
+            }
+            String ownerNode = null;
+            long epoch = 0;
+            int restarts = 0;
+            boolean ownerVerified = false;
+            if (own != null) {
+                try {
+                    Owner o = proofs.verifiedOwner(key, own.data(), own.stat());
+                    ownerNode = o.node();
+                    epoch = o.epoch();
+                    restarts = o.restarts();
+                    ownerVerified = proofs.verifies() && Objects.equals(liveSessions.get(o.node()), o.session());
+                } catch (IllegalArgumentException untrusted) {
+                    // An owner entry that does not even parse names no node.
+                }
+            }
+            children.add(new ChildInfo(key, decode(key), spec != null, ownerNode, epoch, restarts, ownerVerified, explicit,
+                    specClass, ring == null ? null : ring.apply(key)));
+        }
+        return new SupervisorState(supervisor, marker, members, children, shares(liveSessions.keySet(), children));
+    }
+
+    private static List<NodeShare> shares(Set<String> live, List<ChildInfo> children) {
+        Map<String, int[]> counts = new TreeMap<>();
+        live.forEach(n -> counts.put(n, new int[2]));
+        for (ChildInfo c : children) {
+            if (c.owner() != null) {
+                counts.computeIfAbsent(c.owner(), n -> new int[2])[0]++;
+            }
+            String placed = c.stored() ? c.placedOn(live) : null;
+            if (placed != null) {
+                counts.computeIfAbsent(placed, n -> new int[2])[1]++;
+            }
+        }
+        List<NodeShare> shares = new ArrayList<>();
+        counts.forEach((n, c) -> shares.add(new NodeShare(n, live.contains(n), c[0], c[1])));
+        return shares;
+    }
+
+    private MemberInfo member(MemberProofs proofs, String node, ZnodeReader.Read read) {
+        ZnodeData.MemberFields f;
+        try {
+            f = ZnodeData.parseMember(node, read.data());
+        } catch (IllegalArgumentException e) {
+            return new MemberInfo(node, null, 0, "?", read.stat().getEphemeralOwner(), false, e.getMessage());
+        }
+        String problem = null;
+        if (!proofs.verifies()) {
+            problem = NOT_CHECKED;
+        } else {
+            try {
+                Member ignored = proofs.verifiedMember(node, read.data(), read.stat());
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+        }
+        return new MemberInfo(node, f.address(), f.startedAt(), f.version(), f.session(), problem == null, problem);
+    }
+
+    /** The id of a key, or the key itself when it does not decode. */
+    static Object decode(String key) {
+        try {
+            return Placement.idOf(key);
+        } catch (IllegalArgumentException e) {
+            return key;
+        }
+    }
+
+    /**
+     * The child class a stored spec names: the spec is the map {@code type, arg, id, ...} through
+     * the codec (see {@code WireFormat}); with the default CBOR codec the class is a text in
+     * {@code type}, read here as plain CBOR, without loading anything. Null for another codec.
+     */
+    private static String specClass(byte[] data, int offset) {
+        try {
+            JsonNode tree = CBOR.readTree(data, offset, data.length - offset);
+            JsonNode type = tree == null ? null : tree.findValue("type");
+            return type == null ? null : firstText(type);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String firstText(JsonNode node) {
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        String last = null;
+        for (JsonNode n : node) {
+            String t = firstText(n);
+            if (t != null) {
+                last = t;
+            }
+        }
+        return last;
+    }
+
+    // ---- live events ----
+
+    /**
+     * A change seen by {@link #watch}.
+     *
+     * @param at         when this inspector saw it
+     * @param supervisor the supervisor
+     * @param kind       what happened
+     * @param subject    the member's name, the child's id (decoded as in {@link ChildInfo#id()}), or the request's name
+     * @param node       the node concerned: a new owner's node, a new spec's explicit node; null otherwise
+     * @param detail     a joining member's address, a new owner's incarnation; null otherwise
+     */
+    public record Event(Instant at, String supervisor, EventKind kind, Object subject, String node, String detail) {
+    }
+
+    /** What an {@link Event} says happened. */
+    public enum EventKind {
+        MEMBER_JOINED, MEMBER_LEFT, OWNER_APPEARED, OWNER_VANISHED, SPEC_ADDED, SPEC_REMOVED, REQUEST_MADE,
+        REQUEST_ANSWERED, REQUEST_DELETED
+    }
+
+    /**
+     * Tells {@code events} every change under one supervisor (or the whole namespace, with a null
+     * {@code supervisor}), from one ZooKeeper persistent recursive watch, in the order ZooKeeper
+     * made them, on a thread of its own, until the returned handle is closed. A change that is
+     * gone before it could be read (an owner entry made and deleted at once) is told without
+     * its details.
+     *
+     * @throws InspectionException NOT_FOUND when there is no such supervisor
+     */
+    public AutoCloseable watch(String supervisor, Consumer<Event> events) {
+        Objects.requireNonNull(events, "events");
+        String base = supervisor == null ? "/" : requireSupervisor(supervisor).supervisor();
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+                .name("ds-inspector-watch").unstarted(r));
+        String rawPrefix = "/" + settings.namespace;
+        Watcher watcher = event -> {
+            if (event.getPath() == null || event.getType() == Watcher.Event.EventType.None) {
+                return;
+            }
+            String path = event.getPath().startsWith(rawPrefix + "/") ? event.getPath().substring(rawPrefix.length())
+                    : event.getPath();
+            Watcher.Event.EventType type = event.getType();
+            try {
+                thread.execute(() -> ZnodeEvents.translate(reader, path, type, events));
+            } catch (RejectedExecutionException closed) {
+                // The watch was closed.
+            }
+        };
+        try {
+            client.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(watcher).forPath(base);
+        } catch (Exception e) {
+            thread.shutdownNow();
+            throw reader.failure(base, e);
+        }
+        return () -> {
+            thread.shutdownNow();
+            try {
+                client.watchers().remove(watcher).quietly().forPath(base);
+            } catch (Exception e) {
+                // The session may be gone; its watches with it.
+            }
+        };
+    }
+
+    // ---- operators' requests ----
+
+    /**
+     * A node's answer to a request.
+     *
+     * @param node   the node
+     * @param status {@code ok}, {@code failed} (the operation threw: {@code text} says what) or
+     *               {@code refused} (the node could not verify the request)
+     * @param text   the outcome
+     */
+    public record Answer(String node, String status, String text) {
+        public boolean ok() {
+            return "ok".equals(status);
+        }
+    }
+
+    /**
+     * What became of a request.
+     *
+     * @param request  its znode's name (deleted once answered)
+     * @param asked    the nodes it was for
+     * @param answers  the answers, in the order they came
+     * @param silent   nodes it was for that did not answer in time (or, for a drain, answered but
+     *                 were still members when the time was up)
+     * @param left     for a drain: the nodes whose drain was over in time (they left the ring, and
+     *                 their session ended with the children they had not handed over)
+     */
+    public record RequestOutcome(String request, List<String> asked, List<Answer> answers, List<String> silent,
+                                 List<String> left) {
+        public RequestOutcome {
+            asked = List.copyOf(asked);
+            answers = List.copyOf(answers);
+            silent = List.copyOf(silent);
+            left = List.copyOf(left);
+        }
+
+        /** Every node asked answered {@code ok} (a drained one: or left without its answer), and, for a drain, left. */
+        public boolean succeeded() {
+            return silent.isEmpty() && answers.stream().allMatch(Answer::ok);
+        }
+    }
+
+    /**
+     * Asks the nodes of {@code supervisor} to run {@code action} and waits for their answers:
+     * writes a request znode signed with the cluster secret under {@code requests/}, which the
+     * node(s) watch; each runs it with its public operation and writes its outcome back. A drain
+     * is answered when it starts, and then waited for until the node has left. The request is
+     * deleted at the end, answered or not.
+     *
+     * @param node    the node to ask ({@link OperatorRequest.Action#DRAIN}, {@code MOVE}: the
+     *                child's new node, which runs the move); null for every live member
+     *                ({@code REBALANCE} and the pause and resume of rebalancing)
+     * @param childId {@code MOVE}: the child's id (String, Integer, Long or UUID); else null
+     * @param timeout how long to wait for the answers (and a drain's end)
+     * @throws InspectionException REFUSED without a cluster secret (unless in open mode),
+     *                             NOT_FOUND for an unknown supervisor, node or child
+     */
+    public RequestOutcome request(String supervisor, OperatorRequest.Action action, String node, Object childId,
+                                  Duration timeout) {
+        Objects.requireNonNull(action, "action");
+        if (settings.secret == null && !settings.openMode) {
+            throw new InspectionException(InspectionException.Kind.REFUSED, "a request to the nodes is signed with the "
+                    + "cluster secret, and none was given: set DS_CLUSTER_SECRET or the setting secretFile as the nodes have it");
+        }
+        SupervisorState state = read(supervisor);
+        Set<String> live = state.liveNodes();
+        String childKey = null;
+        if (action == OperatorRequest.Action.MOVE) {
+            Objects.requireNonNull(childId, "childId");
+            Optional<ChildInfo> child = state.child(childId);
+            if (child.isEmpty() || !child.get().stored()) {
+                throw new InspectionException(InspectionException.Kind.NOT_FOUND, "no child " + childId
+                        + " in supervisor " + supervisor + (child.isPresent() ? " with a stored spec (it cannot move)" : ""));
+            }
+            childKey = child.get().key();
+        }
+        List<MemberInfo> unverified = state.members().stream().filter(m -> !live.contains(m.node())).toList();
+        boolean askedUnverified = node == null ? live.isEmpty()
+                : unverified.stream().anyMatch(m -> m.node().equals(node));
+        if (!unverified.isEmpty() && askedUnverified) {
+            MemberInfo m = node == null ? unverified.get(0) : unverified.stream().filter(x -> x.node().equals(node))
+                    .findFirst().orElseThrow();
+            throw new InspectionException(InspectionException.Kind.REFUSED, "member " + m.node() + " of supervisor "
+                    + supervisor + " does not verify with the cluster secret given (" + m.problem() + "): give the "
+                    + "nodes' secret (DS_CLUSTER_SECRET or the setting secretFile)");
+        }
+        if (node != null && !live.contains(node)) {
+            throw new InspectionException(InspectionException.Kind.NOT_FOUND, "no live node " + node + " in supervisor "
+                    + supervisor + " (live: " + (live.isEmpty() ? "none" : String.join(", ", live)) + ")");
+        }
+        if (node == null && live.isEmpty()) {
+            throw new InspectionException(InspectionException.Kind.NOT_FOUND, "supervisor " + supervisor
+                    + " has no live node to ask");
+        }
+        List<String> asked = node == null ? List.copyOf(live) : List.of(node);
+        ZnodeLayout layout = ZnodeLayout.of(supervisor);
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        String to = node == null ? RequestZnode.EVERY_NODE : node;
+        RequestZnode.Request request = new RequestZnode.Request(action, to, childKey,
+                action == OperatorRequest.Action.MOVE ? node : null, System.currentTimeMillis(),
+                HexFormat.of().formatHex(nonce), "").signedBy(proofs(supervisor));
+        return new OperatorRequestClient(client, reader).submit(layout, request, asked,
+                action == OperatorRequest.Action.DRAIN ? drained(layout, state, node) : null, timeout);
+    }
+
+    /**
+     * When a drain of {@code node} is over: its member znode is gone at the drain's start (it
+     * leaves the ring first), and its session, with every owner entry it still holds, at the
+     * end. Only the entries it held when asked are read again: a drain starts nothing there.
+     */
+    private java.util.function.Predicate<String> drained(ZnodeLayout layout, SupervisorState state, String node) {
+        long session = state.members().stream().filter(m -> m.node().equals(node)).mapToLong(MemberInfo::session)
+                .findFirst().orElse(0);
+        Map<String, String> owners = reader.entries(layout, false);
+        List<String> held = state.children().stream().filter(c -> node.equals(c.owner()))
+                .map(c -> owners.get(c.key())).filter(Objects::nonNull).toList();
+        return n -> !reader.exists(layout.member(n))
+                && reader.readAll(held).values().stream().noneMatch(r -> r.stat().getEphemeralOwner() == session);
+    }
+
+    // ---- purge ----
+
+    /**
+     * What a purge deleted.
+     *
+     * @param supervisor the supervisor
+     * @param specs      the stored specs it held
+     * @param znodes     every znode deleted, the supervisor's own included
+     */
+    public record PurgeResult(String supervisor, int specs, int znodes) {
+    }
+
+    /**
+     * Deletes a supervisor's whole tree: members, specs, owner entries, requests. Refused while
+     * any member znode exists, unless {@code force}: live nodes would go on with their children
+     * while the cluster's record of them is gone.
+     *
+     * @throws InspectionException NOT_FOUND for an unknown supervisor, REFUSED while members
+     *                             live without {@code force}
+     */
+    public PurgeResult purge(String supervisor, boolean force) {
+        ZnodeLayout layout = requireSupervisor(supervisor);
+        List<String> members = reader.children(layout.members());
+        if (!members.isEmpty() && !force) {
+            throw new InspectionException(InspectionException.Kind.REFUSED, "supervisor " + supervisor + " has "
+                    + members.size() + " live member" + (members.size() == 1 ? "" : "s") + " ("
+                    + String.join(", ", new TreeSet<>(members)) + "): stop them first, or force the purge");
+        }
+        int specs = reader.entries(layout, true).size();
+        int deleted = 0;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                deleted += deleteTree(layout.supervisor());
+                return new PurgeResult(supervisor, specs, deleted);
+            } catch (KeeperException.NotEmptyException e) {
+                if (attempt == 10) {
+                    throw new InspectionException(InspectionException.Kind.FAILED, "supervisor " + supervisor
+                            + " keeps getting new znodes while being purged: stop its nodes first");
+                }
+            } catch (Exception e) {
+                throw reader.failure(layout.supervisor(), e);
+            }
+        }
+    }
+
+    private int deleteTree(String path) throws Exception {
+        int deleted = 0;
+        List<String> kids;
+        try {
+            kids = client.getChildren().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return 0;
+        }
+        for (String k : kids) {
+            deleted += deleteTree(path + "/" + k);
+        }
+        try {
+            client.delete().forPath(path);
+            deleted++;
+        } catch (KeeperException.NoNodeException e) {
+            // Gone meanwhile (an ephemeral one's session ended).
+        }
+        return deleted;
+    }
+
+    // ---- reading ----
+
+    private MemberProofs proofs(String supervisor) {
+        return verifies() ? MemberProofs.of(settings.secret, ZooKeeperSession.clusterName(settings, supervisor), supervisor)
+                : MemberProofs.none(supervisor);
+    }
+
+    private ZnodeLayout requireSupervisor(String supervisor) {
+        Objects.requireNonNull(supervisor, "supervisor");
+        if (supervisor.isEmpty() || supervisor.contains("/")) {
+            throw new InspectionException(InspectionException.Kind.NOT_FOUND, "'" + supervisor
+                    + "' is no supervisor name (a name without /)");
+        }
+        ZnodeLayout layout = ZnodeLayout.of(supervisor);
+        try {
+            if (client.checkExists().forPath(layout.supervisor()) == null) {
+                List<String> known = supervisors();
+                throw new InspectionException(InspectionException.Kind.NOT_FOUND, "no supervisor " + supervisor + " in "
+                        + describeServer + " (there " + (known.isEmpty() ? "is none" : "are: " + String.join(", ", known))
+                        + ")");
+            }
+        } catch (InspectionException e) {
+            throw e;
+        } catch (Exception e) {
+            throw reader.failure(layout.supervisor(), e);
+        }
+        return layout;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterInspector{" + describeServer + "}";
+    }
+}
