@@ -25,10 +25,13 @@ import java.util.stream.IntStream;
 final class LiveCluster implements AutoCloseable {
     static final String NAME = "orders";
 
-    /** A child that answers every call with its node. */
+    /** A child that answers every call with its node, and crashes when asked to ("crash"). */
     public static final class Worker implements Child {
         @Override
         public Object handleCall(Object request, ChildContext ctx) {
+            if ("crash".equals(request)) {
+                throw new IllegalStateException("asked to crash");
+            }
             return ctx.pid().node();
         }
     }
