@@ -109,7 +109,7 @@ public final class StatusPage implements AutoCloseable {
         onEvent = this::published;
         EventJournal.JVM.subscribe(onEvent);
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ds-status-page-ticker").factory());
-        ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        ticker.schedule(this::tick, TICK_MILLIS, TimeUnit.MILLISECONDS);
         server.start();
         LOG.info("status page of {} on {}", supervisors, uri());
     }
@@ -174,10 +174,28 @@ public final class StatusPage implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the status for the open streams, then schedules the next reading: after
+     * {@link #TICK_MILLIS}, or four times as long as this reading took, whichever is longer, so
+     * that a cluster with very many children costs the page's thread at most a fifth of its time.
+     */
     private void tick() {
-        if (streams.isEmpty()) {
-            return;
+        long started = System.nanoTime();
+        try {
+            if (!streams.isEmpty()) {
+                publishStatus();
+            }
+        } finally {
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            try {
+                ticker.schedule(this::tick, Math.max(TICK_MILLIS, 4 * took), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // The page is closed.
+            }
         }
+    }
+
+    private void publishStatus() {
         try {
             String status = report.status().toString();
             long now = System.nanoTime();
