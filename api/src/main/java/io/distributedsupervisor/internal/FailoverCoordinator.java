@@ -59,6 +59,11 @@ final class FailoverCoordinator {
         final long since;
         final List<String> lostNodes = new ArrayList<>();
         final List<LocalChild> taken = new ArrayList<>();
+        /**
+         * Each of {@link #taken}'s first start, once it has updated {@link #lastStarted}: the report
+         * waits for these, not for the starts themselves, whose later dependents could run first.
+         */
+        final List<CompletableFuture<?>> recorded = new ArrayList<>();
         /** When the last of {@link #taken} finished its first init, on the ticker. */
         final AtomicLong lastStarted;
         long lastClaimAt;
@@ -291,7 +296,7 @@ final class FailoverCoordinator {
         }
         failover = null;
         if (!f.taken.isEmpty()) {
-            CompletableFuture<?>[] inits = f.taken.stream().map(LocalChild::firstStart).toArray(CompletableFuture[]::new);
+            CompletableFuture<?>[] inits = f.recorded.toArray(CompletableFuture[]::new);
             CompletableFuture.allOf(inits).whenComplete((v, e) -> {
                 Duration took = Duration.ofNanos(f.lastStarted.get() - f.since);
                 lastFailover = new io.distributedsupervisor.Health.Failover(
@@ -502,10 +507,10 @@ final class FailoverCoordinator {
             failoverStartsPending.addAndGet(claimed.size());
             f.claimedAny = true;
             for (LocalChild c : claimed) {
-                c.firstStart().whenComplete((v, x) -> {
+                f.recorded.add(c.firstStart().whenComplete((v, x) -> {
                     f.lastStarted.accumulateAndGet(ctx.ticker.read(), Math::max);
                     failoverStartsPending.decrementAndGet();
-                });
+                }));
             }
             f.taken.addAll(claimed);
         }

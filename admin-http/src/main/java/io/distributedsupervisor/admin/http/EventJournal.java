@@ -52,7 +52,8 @@ final class EventJournal {
         ObjectNode json = describe(event);
         Entry entry;
         synchronized (this) {
-            entry = new Entry(++seq, event.supervisor(), event.node(), json.put("seq", seq + 0).toString());
+            seq++;
+            entry = new Entry(seq, event.supervisor(), event.node(), json.put("seq", seq).toString());
             if (recent.size() == CAPACITY) {
                 recent.removeFirst();
             }
