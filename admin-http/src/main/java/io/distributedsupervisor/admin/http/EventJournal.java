@@ -3,6 +3,7 @@ package io.distributedsupervisor.admin.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.spi.ListenerEvent;
 import java.util.ArrayDeque;
@@ -21,8 +22,11 @@ final class EventJournal {
     static final int CAPACITY = 500;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One event: its sequence number, supervisor and node (to tell which page shows it), and its JSON text. */
-    record Entry(long seq, String supervisor, String node, String json) {
+    /**
+     * One event: its sequence number, the supervisor that reported it (null when the listener
+     * serves several: then its supervisor's and node's names tell which page shows it), and its JSON text.
+     */
+    record Entry(long seq, DistributedSupervisor source, String supervisor, String node, String json) {
     }
 
     private final ArrayDeque<Entry> recent = new ArrayDeque<>();
@@ -48,12 +52,12 @@ final class EventJournal {
         return result;
     }
 
-    void record(ListenerEvent event) {
+    void record(ListenerEvent event, DistributedSupervisor source) {
         ObjectNode json = describe(event);
         Entry entry;
         synchronized (this) {
             seq++;
-            entry = new Entry(seq, event.supervisor(), event.node(), json.put("seq", seq).toString());
+            entry = new Entry(seq, source, event.supervisor(), event.node(), json.put("seq", seq).toString());
             if (recent.size() == CAPACITY) {
                 recent.removeFirst();
             }

@@ -156,9 +156,9 @@ public final class StatusPage implements AutoCloseable {
 
     // ---- events ----
 
-    private boolean serves(String supervisor, String node) {
+    private boolean serves(EventJournal.Entry e) {
         for (DistributedSupervisor s : supervisors) {
-            if (s.name().equals(supervisor) && s.node().equals(node)) {
+            if (e.source() != null ? e.source() == s : s.name().equals(e.supervisor()) && s.node().equals(e.node())) {
                 return true;
             }
         }
@@ -167,7 +167,7 @@ public final class StatusPage implements AutoCloseable {
 
     /** On a supervisor's listener thread: offered to each stream, never waited for. */
     private void published(EventJournal.Entry e) {
-        if (!streams.isEmpty() && serves(e.supervisor(), e.node())) {
+        if (!streams.isEmpty() && serves(e)) {
             for (EventStream s : streams) {
                 s.offer("event", e.json());
             }
@@ -339,7 +339,7 @@ public final class StatusPage implements AutoCloseable {
     private String recentJson(long after) {
         StringBuilder b = new StringBuilder("[");
         for (EventJournal.Entry e : EventJournal.JVM.since(after)) {
-            if (serves(e.supervisor(), e.node())) {
+            if (serves(e)) {
                 if (b.length() > 1) {
                     b.append(',');
                 }

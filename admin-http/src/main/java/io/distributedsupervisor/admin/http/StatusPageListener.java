@@ -1,5 +1,6 @@
 package io.distributedsupervisor.admin.http;
 
+import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.spi.Listener;
 import io.distributedsupervisor.spi.ListenerEvent;
 
@@ -14,13 +15,33 @@ import io.distributedsupervisor.spi.ListenerEvent;
  * kept, and offered to each open page's bounded queue, which drops its oldest entry when full.
  */
 public final class StatusPageListener implements Listener {
+    /**
+     * The one supervisor this listener serves (ServiceLoader makes one listener per supervisor), so
+     * that a page shows its own supervisors' events and not those of an earlier supervisor of the
+     * same names; null before the start, or when one instance serves several supervisors (then the
+     * names tell).
+     */
+    private volatile DistributedSupervisor source;
+    private volatile boolean shared;
 
     /** For {@code ServiceLoader}; {@link StatusPage#listener()} gives one too. */
     public StatusPageListener() {
     }
 
     @Override
+    public void onSupervisorStart(DistributedSupervisor supervisor) {
+        synchronized (this) {
+            if (source == null && !shared) {
+                source = supervisor;
+            } else if (source != supervisor) {
+                shared = true;
+                source = null;
+            }
+        }
+    }
+
+    @Override
     public void onEvent(ListenerEvent event) {
-        EventJournal.JVM.record(event);
+        EventJournal.JVM.record(event, source);
     }
 }

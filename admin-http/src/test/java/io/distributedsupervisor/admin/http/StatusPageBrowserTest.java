@@ -29,7 +29,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * against a live 3-node cluster, opened with a token as an operator would open a page bound
  * elsewhere than localhost. It sees the page go live over server-sent events, a crash, then a node
  * die and its children counts move to the survivors, and saves a screenshot of the page
- * ({@code docs/status-page.png}, which the README shows). Skipped, saying why, where Chromium or
+ * ({@code target/status-page.png}; with {@code -Dstatus-page.screenshot=docs}, {@code docs/status-page.png},
+ * which the README shows). Skipped, saying why, where Chromium or
  * chromedriver is not installed ({@code apt-get install chromium chromium-driver}; {@code .ci/run}
  * installs them).
  */
