@@ -163,6 +163,30 @@ class StatusPageTest {
         assertThat(reader.isAlive()).as("the stream ends when the page closes").isFalse();
     }
 
+    @Test
+    void aSupervisorWithoutServiceLoaderListenersFeedsThePageThroughItsListenerAndEachPageShowsOnlyItsOwn() throws Exception {
+        try (io.distributedsupervisor.inmemory.InMemoryCluster memory = new io.distributedsupervisor.inmemory.InMemoryCluster()) {
+            DistributedSupervisor solo = memory.start(io.distributedsupervisor.SupervisorOptions.builder("solo").nodeName("m1")
+                    .serviceLoaderListeners(false).listeners(List.of(StatusPage.listener()))
+                    .allowList(List.of("io.distributedsupervisor.admin.http.*")).shutdownHook(false));
+            try (StatusPage page = StatusPage.builder().supervisor(solo).start()) {
+                solo.startChild(io.distributedsupervisor.ChildSpec.of(LiveCluster.Worker.class).withId("solo-1"));
+                cluster.node("n1").startChild(io.distributedsupervisor.ChildSpec.of(LiveCluster.Worker.class).withId("other-1"));
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(JSON.readTree(
+                        get(page.uri().resolve("/api/events/recent"), null).body()).findValuesAsText("id")).contains("solo-1"));
+                JsonNode events = JSON.readTree(get(page.uri().resolve("/api/events/recent"), null).body());
+                assertThat(events.findValuesAsText("supervisor")).containsOnly("solo");
+                JsonNode status = JSON.readTree(get(page.uri().resolve("/api/status"), null).body()).get("supervisors");
+                assertThat(status).hasSize(1);
+                assertThat(status.get(0).get("children").asInt()).isEqualTo(1);
+                assertThat(status.get(0).get("localNodes").get(0).get("leaseRemainingMillis").isNull())
+                        .as("the in-memory lease does not run out by time").isTrue();
+            } finally {
+                cluster.node("n1").terminateChild((Object) "other-1");
+            }
+        }
+    }
+
     private HttpResponse<String> get(URI uri, String bearer) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
         if (bearer != null) {
