@@ -240,6 +240,15 @@ public interface DistributedSupervisor extends AutoCloseable {
     /** True between {@link #pauseRebalancing()} and {@link #resumeRebalancing()}. */
     boolean isRebalancingPaused();
 
+    /**
+     * This node's health now: its connection to coordination storage, its lease, whether a
+     * reconciliation or a failover of its own is in progress, its last failover and the members it
+     * sees; {@link Health#ready()} applies the readiness rule. Reads local state only, never
+     * blocks on the network, and never throws: on a closed node it reports
+     * {@link Health.Connection#CLOSED}.
+     */
+    Health health();
+
     /** This node's name. */
     String node();
 

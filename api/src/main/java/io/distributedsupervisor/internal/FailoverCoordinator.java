@@ -59,9 +59,16 @@ final class FailoverCoordinator {
         final long since;
         final List<String> lostNodes = new ArrayList<>();
         final List<LocalChild> taken = new ArrayList<>();
+        /**
+         * Each of {@link #taken}'s first start, once it has updated {@link #lastStarted}: the report
+         * waits for these, not for the starts themselves, whose later dependents could run first.
+         */
+        final List<CompletableFuture<?>> recorded = new ArrayList<>();
         /** When the last of {@link #taken} finished its first init, on the ticker. */
         final AtomicLong lastStarted;
         long lastClaimAt;
+        /** Whether it claimed any child: only then is it this node's failover, for {@link #failoverInProgress()}. */
+        volatile boolean claimedAny;
 
         Failover(long now) {
             since = now;
@@ -89,8 +96,12 @@ final class FailoverCoordinator {
     /** The end of the settle time: a full pass then claims what it held back. */
     private volatile Future<?> settleTimer;
 
+    /** Written by passes only (one at a time); volatile for {@link #failoverInProgress()}. */
+    private volatile Failover failover;
+    /** Children taken over in a failover that have not finished their first init yet. */
+    private final java.util.concurrent.atomic.AtomicInteger failoverStartsPending = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile io.distributedsupervisor.Health.Failover lastFailover;
     // Touched by passes only (one at a time).
-    private Failover failover;
     private int claimedThisPass;
     /** Keys of stored specs without owner that this pass found. */
     private final Set<String> orphans = new LinkedHashSet<>();
@@ -156,6 +167,25 @@ final class FailoverCoordinator {
     void sessionLost() {
         sessionLost = true;
         wake();
+    }
+
+    /** Whether a reconciliation pass runs now. */
+    boolean reconciling() {
+        return passRunning.get();
+    }
+
+    /**
+     * Whether this node is taking over children of a lost node: its failover window claimed some,
+     * and is still open or not all of them finished their first init.
+     */
+    boolean failoverInProgress() {
+        Failover f = failover;
+        return (f != null && f.claimedAny) || failoverStartsPending.get() > 0;
+    }
+
+    /** The last failover in which this node took over children, once they all ran init; null before any. */
+    io.distributedsupervisor.Health.Failover lastFailover() {
+        return lastFailover;
     }
 
     void nodeTerminating(String node) {
@@ -266,9 +296,13 @@ final class FailoverCoordinator {
         }
         failover = null;
         if (!f.taken.isEmpty()) {
-            CompletableFuture<?>[] inits = f.taken.stream().map(LocalChild::firstStart).toArray(CompletableFuture[]::new);
-            CompletableFuture.allOf(inits).whenComplete((v, e) -> ctx.events.failover(List.copyOf(f.lostNodes),
-                    f.taken.size(), Duration.ofNanos(f.lastStarted.get() - f.since)));
+            CompletableFuture<?>[] inits = f.recorded.toArray(CompletableFuture[]::new);
+            CompletableFuture.allOf(inits).whenComplete((v, e) -> {
+                Duration took = Duration.ofNanos(f.lastStarted.get() - f.since);
+                lastFailover = new io.distributedsupervisor.Health.Failover(
+                        java.time.Instant.now().minusNanos(ctx.ticker.read() - f.since), f.lostNodes, f.taken.size(), took);
+                ctx.events.failover(List.copyOf(f.lostNodes), f.taken.size(), took);
+            });
         }
         return -1;
     }
@@ -469,9 +503,14 @@ final class FailoverCoordinator {
             candidates.clear();
         }
         claimedThisPass += claimed.size();
-        if (f != null) {
+        if (f != null && !claimed.isEmpty()) {
+            failoverStartsPending.addAndGet(claimed.size());
+            f.claimedAny = true;
             for (LocalChild c : claimed) {
-                c.firstStart().whenComplete((v, x) -> f.lastStarted.accumulateAndGet(ctx.ticker.read(), Math::max));
+                f.recorded.add(c.firstStart().whenComplete((v, x) -> {
+                    f.lastStarted.accumulateAndGet(ctx.ticker.read(), Math::max);
+                    failoverStartsPending.decrementAndGet();
+                }));
             }
             f.taken.addAll(claimed);
         }

@@ -1,6 +1,7 @@
 package io.distributedsupervisor.internal;
 
 import io.distributedsupervisor.ExitReason;
+import io.distributedsupervisor.Health;
 import io.distributedsupervisor.protocol.WireFormat;
 import io.distributedsupervisor.spi.Backend;
 import io.distributedsupervisor.spi.MessageHandler;
@@ -34,6 +35,8 @@ final class SessionKeeper {
     private MessageHandler inbound;
     private FailoverCoordinator failover;
     private Runnable crashed;
+    /** The connection as the current session last reported it, for {@code health()}. */
+    private volatile Health.Connection connection = Health.Connection.CONNECTED;
     /** Which session's events count: those of an older, lost session are stale. */
     private volatile int generation;
 
@@ -55,6 +58,12 @@ final class SessionKeeper {
         ctx.use(session, session.passesByReference() ? Wire.byReference(format) : Wire.encoded(format));
         ctx.table.useSession(session.sessionId());
         ctx.refreshRing();
+        connection = Health.Connection.CONNECTED;
+    }
+
+    /** The connection as the current session last reported it (CLOSED once it ended for good). */
+    Health.Connection connection() {
+        return connection;
     }
 
     /** The session expired: drop the local children (their claims are gone) and join again. On the coordinator's pass. */
@@ -143,6 +152,12 @@ final class SessionKeeper {
                 // E.g. the CLOSED of the lost session that recover() closes: not this node's end.
                 return;
             }
+            connection = switch (state) {
+                case SUSPENDED -> Health.Connection.SUSPENDED;
+                case RECONNECTED -> Health.Connection.CONNECTED;
+                case LOST -> Health.Connection.LOST;
+                case CLOSED -> Health.Connection.CLOSED;
+            };
             switch (state) {
                 case SUSPENDED -> LOG.warn("node {}: connection to coordination suspended; children pause", ctx.node);
                 case RECONNECTED -> {

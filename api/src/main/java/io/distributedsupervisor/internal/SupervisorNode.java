@@ -6,6 +6,7 @@ import io.distributedsupervisor.ChildStatus;
 import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.DrainReport;
 import io.distributedsupervisor.MoveCause;
+import io.distributedsupervisor.Health;
 import io.distributedsupervisor.Incarnation;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.StartResult;
@@ -13,6 +14,8 @@ import io.distributedsupervisor.SupervisorOptions;
 import io.distributedsupervisor.spi.Backend;
 import io.distributedsupervisor.spi.BackendProvider;
 import io.distributedsupervisor.spi.Listener;
+import io.distributedsupervisor.spi.NodeSession;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -228,6 +231,23 @@ public final class SupervisorNode implements DistributedSupervisor {
         return ctx.session().owner(ChildKey.encode(pid.id()))
                 .filter(o -> o.node().equals(pid.node()) && new Incarnation(o.epoch(), o.restarts()).equals(pid.incarnation()))
                 .map(o -> pid.id());
+    }
+
+    @Override
+    public Health health() {
+        Instant at = Instant.now();
+        Optional<Health.Failover> last = Optional.ofNullable(failover.lastFailover());
+        if (ctx.lifecycle.isClosed()) {
+            return new Health(ctx.name, ctx.node, at, Health.Connection.CLOSED, ctx.session().sessionId(), false,
+                    Optional.of(Duration.ZERO), false, false, last, List.of());
+        }
+        NodeSession s = ctx.session();
+        boolean lease = s.holdsLease();
+        Optional<Duration> remaining = lease ? s.leaseRemaining() : Optional.of(Duration.ZERO);
+        return new Health(ctx.name, ctx.node, at, sessions.connection(), s.sessionId(), lease, remaining,
+                failover.reconciling(), failover.failoverInProgress(), last, s.members().values().stream()
+                .map(m -> new Health.Member(m.node(), m.address(), Instant.ofEpochMilli(m.startedAt())))
+                .sorted(java.util.Comparator.comparing(Health.Member::node)).toList());
     }
 
     // ---- messaging ----

@@ -33,6 +33,16 @@ public interface NodeSession extends AutoCloseable {
      */
     boolean holdsLease();
 
+    /**
+     * How long the lease holds from now without another confirmed contact with coordination
+     * storage: {@link java.time.Duration#ZERO} when {@link #holdsLease()} is false; empty when the
+     * lease does not run out by time (a backend whose lease holds as long as the session is joined
+     * and connected). For health reports, not the message path. The default is such a backend.
+     */
+    default Optional<java.time.Duration> leaseRemaining() {
+        return holdsLease() ? Optional.empty() : Optional.of(java.time.Duration.ZERO);
+    }
+
     // ---- membership ----
 
     /** The live members by node name, this node included (until it {@linkplain #leave() leaves}). */

@@ -136,6 +136,13 @@ public interface DistributedSupervisorMXBean {
      */
     long getNotificationsDropped();
 
+    /**
+     * This node's {@code DistributedSupervisor.health()}: connection, lease, reconciliation and
+     * failover in progress, the last failover, the members seen, and {@link HealthInfo#ready()},
+     * the readiness rule (connected, with the lease, no failover of its own in progress).
+     */
+    HealthInfo getHealth();
+
     /** The children running on this node, sorted by id; a snapshot. */
     List<ChildInfo> listLocalChildren();
 

@@ -219,6 +219,11 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
     // ---- operations ----
 
     @Override
+    public HealthInfo getHealth() {
+        return guarded(() -> HealthInfo.of(supervisor.health()));
+    }
+
+    @Override
     public List<ChildInfo> listLocalChildren() {
         return guarded(() -> supervisor.localChildStatuses().stream().map(ChildInfo::of)
                 .sorted(Comparator.comparing(ChildInfo::id)).toList());
@@ -301,6 +306,8 @@ final class SupervisorMBean implements DistributedSupervisorMXBean {
                         + "changed, node closing), or the child stopped otherwise meanwhile"),
                 Map.entry("MovesFailed", "Moves that failed with an exception, any cause"),
                 Map.entry("RebalancingPaused", "Whether this node's rebalancing is paused: JOIN and EXPLICIT moves wait"),
+                Map.entry("Health", "This node's health: ready (connected, with the lease, no failover of its own in "
+                        + "progress), connection, lease, reconciliation and failover in progress, last failover, members"),
                 Map.entry("NotificationsDropped", "Notifications dropped because an in-process listener did not keep up"));
         private static final Map<String, String> OPERATIONS = Map.of(
                 "listLocalChildren", "The children running on this node: id, idType, pid, childClass, restart, startedAt, restarts",

@@ -299,6 +299,39 @@ class RemoteJmxTest {
                 .cause().hasMessage("id '4x' is not a long");
     }
 
+    @Test
+    void theHealthAttributeShowsReadinessThroughASuspension() throws Exception {
+        start(2, b -> b);
+
+        CompositeData health = (CompositeData) remote.getAttribute(bean("n2"), "Health");
+        assertThat(health.get("ready")).isEqualTo(true);
+        assertThat(health.get("connection")).isEqualTo("CONNECTED");
+        assertThat(health.get("leaseHeld")).isEqualTo(true);
+        assertThat(health.get("leaseRemainingMillis")).as("the in-memory lease does not run out by time").isEqualTo(-1L);
+        assertThat((String[]) health.get("members")).containsExactly("n1", "n2");
+        assertThat(health.get("lastFailoverMillis")).isEqualTo(-1L);
+        assertThat(Instant.parse((String) health.get("at"))).isBeforeOrEqualTo(Instant.now());
+
+        cluster.suspend("n2");
+        await().untilAsserted(() -> {
+            CompositeData h = (CompositeData) remote.getAttribute(bean("n2"), "Health");
+            assertThat(h.get("ready")).isEqualTo(false);
+            assertThat(h.get("connection")).isEqualTo("SUSPENDED");
+            assertThat(h.get("leaseRemainingMillis")).isEqualTo(0L);
+        });
+        assertThat(((CompositeData) remote.getAttribute(bean("n1"), "Health")).get("ready")).isEqualTo(true);
+
+        cluster.resume("n2");
+        await().untilAsserted(() -> assertThat(((CompositeData) remote.getAttribute(bean("n2"), "Health")).get("ready"))
+                .isEqualTo(true));
+        DistributedSupervisorMXBean proxy = JMX.newMXBeanProxy(remote, bean("n2"), DistributedSupervisorMXBean.class);
+        assertThat(proxy.getHealth().connection()).isEqualTo("CONNECTED");
+        assertThat(remote.getMBeanInfo(bean("n2")).getAttributes()).anySatisfy(a -> {
+            assertThat(a.getName()).isEqualTo("Health");
+            assertThat(a.getDescription()).contains("ready");
+        });
+    }
+
     // ---- helpers ----
 
     private static ObjectName bean(String node) {

@@ -184,7 +184,7 @@ public class DistributedSupervisorAutoConfiguration {
         }
     }
 
-    /** Health from the session state, until the supervisor offers a {@code health()} of its own. */
+    /** Health from the supervisor's {@code health()} and its readiness rule. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
     static class HealthConfiguration {

@@ -1,15 +1,15 @@
 package io.distributedsupervisor.spring;
 
 import io.distributedsupervisor.DistributedSupervisor;
-import java.util.List;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * UP while the supervisor runs and this node is in its own view of the ring ({@code nodes()}
- * names it: its session is live and its membership is seen); DOWN otherwise. The supervisor has
- * no {@code health()} of its own yet, so this is read from the session state it exposes; details:
- * node, nodes, local children.
+ * The supervisor's own readiness rule ({@link io.distributedsupervisor.Health#ready()}): UP when
+ * this node is connected to coordination storage, holds its lease and has no failover of its own
+ * in progress; DOWN otherwise (with the reason), and while the supervisor is not running. Details:
+ * supervisor, node, connection, lease, reconciliation and failover in progress, the last failover,
+ * members and local children.
  */
 public class DistributedSupervisorHealthIndicator implements HealthIndicator {
     private final DistributedSupervisorLifecycle lifecycle;
@@ -24,13 +24,28 @@ public class DistributedSupervisorHealthIndicator implements HealthIndicator {
         if (s == null) {
             return Health.down().withDetail("running", false).build();
         }
-        try {
-            List<String> nodes = s.nodes();
-            Health.Builder h = nodes.contains(s.node()) ? Health.up() : Health.down().withDetail("reason", "this node is not in the ring");
-            return h.withDetail("supervisor", s.name()).withDetail("node", s.node()).withDetail("nodes", nodes)
-                    .withDetail("localChildren", s.localChildren().size()).build();
-        } catch (RuntimeException e) {
-            return Health.down(e).build();
+        io.distributedsupervisor.Health h = s.health();
+        Health.Builder b = h.ready() ? Health.up() : Health.down().withDetail("reason", reason(h));
+        b.withDetail("supervisor", h.supervisor()).withDetail("node", h.node())
+                .withDetail("connection", h.connection().name()).withDetail("leaseHeld", h.leaseHeld())
+                .withDetail("reconciling", h.reconciling()).withDetail("failoverInProgress", h.failoverInProgress())
+                .withDetail("nodes", h.memberNames());
+        h.leaseRemaining().ifPresent(r -> b.withDetail("leaseRemainingMillis", r.toMillis()));
+        h.lastFailover().ifPresent(f -> b.withDetail("lastFailover", java.util.Map.of("startedAt", f.startedAt().toString(),
+                "lostNodes", f.lostNodes(), "children", f.children(), "tookMillis", f.took().toMillis())));
+        if (h.connection() != io.distributedsupervisor.Health.Connection.CLOSED) {
+            b.withDetail("localChildren", s.localChildren().size());
         }
+        return b.build();
+    }
+
+    private static String reason(io.distributedsupervisor.Health h) {
+        if (h.connection() != io.distributedsupervisor.Health.Connection.CONNECTED) {
+            return "connection to coordination storage is " + h.connection();
+        }
+        if (!h.leaseHeld()) {
+            return "no lease: this node's children are paused until it hears from coordination storage";
+        }
+        return "taking over children of a lost node (failover in progress)";
     }
 }

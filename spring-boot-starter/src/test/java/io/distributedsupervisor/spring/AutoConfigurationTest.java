@@ -101,7 +101,8 @@ class AutoConfigurationTest {
 
                     HealthIndicator health = ctx.getBean("distributedSupervisorHealthIndicator", HealthIndicator.class);
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-                    assertThat(health.health().getDetails()).containsEntry("node", "solo").containsEntry("localChildren", 1);
+                    assertThat(health.health().getDetails()).containsEntry("node", "solo").containsEntry("localChildren", 1)
+                            .containsEntry("connection", "CONNECTED");
                 });
     }
 

@@ -501,6 +501,11 @@ final class ZooKeeperSession implements NodeSession {
         return ticker.read() - leaseUntil.get() < 0;
     }
 
+    @Override
+    public Optional<java.time.Duration> leaseRemaining() {
+        return Optional.of(java.time.Duration.ofNanos(Math.max(0, leaseUntil.get() - ticker.read())));
+    }
+
     // ---- NodeSession ----
 
     @Override
