@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The supervisor TCK's harness on a real ZooKeeper server. Every node gets its own
- * {@link ZooKeeperBackend} (its own Curator session and Netty transport), so that
- * {@link #crash} can end exactly that node's session. Each harness works in a namespace of its
+ * {@link ZooKeeperBackend}; the supervisors of one node name share one Curator session and Netty
+ * transport ({@link SharedConnection}), so {@link #crash} ends exactly that node's session. Each harness works in a namespace of its
  * own, so harnesses may share one server (a class's tests, see {@link SharedZooKeeper}) without
  * seeing each other's members, specs or owners.
  */
@@ -134,13 +134,7 @@ final class ZooKeeperHarness implements ClusterHarness {
      * KillSession): the node itself lives on, sees LOST and joins again.
      */
     void expireSession(String node) throws Exception {
-        for (Started s : started) {
-            if (s.node().equals(node)) {
-                for (ZooKeeperSession session : s.backend().sessions()) {
-                    SessionExpiry.expire(session.zooKeeper());
-                }
-            }
-        }
+        SessionExpiry.expire(sessions(node));
     }
 
     /** The node's ZooKeeper sessions end at once, as if its process died: no graceful step runs. */

@@ -56,7 +56,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                 }
             }
             case Frame.REPLY_FAILURE -> connection.answer(frame.requestId(), new Delivery.Refused(from,
-                    "peer " + from + " failed on the request: " + new String(frame.payload(), StandardCharsets.UTF_8)));
+                    "peer " + from + " refused the request: " + new String(frame.payload(), StandardCharsets.UTF_8)));
             case Frame.CLOSING -> {
                 String text = "peer " + from + " closed the connection: " + closingText(frame);
                 LOG.warn("{} ({})", text, connection.describe());
@@ -72,6 +72,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         Answer answer = new Answer(id);
         try {
             handler.onRequest(from, message, answer);
+        } catch (RequestRefusedException e) {
+            LOG.debug("node {} refused a request from node {}: {}", selfNode, from, e.getMessage());
+            answer.fail(e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("inbound handler failed on a request from node {}", from, e);
             answer.fail("the handler of node " + selfNode + " threw " + text(e));
