@@ -151,6 +151,32 @@ final class ZooKeeperHarness implements ClusterHarness {
         }
     }
 
+    /**
+     * Supervisor {@code supervisor} of the node ends at once, as if it crashed, while the node's
+     * other supervisors (on the same ZooKeeper session and transport) go on.
+     */
+    void crash(String node, String supervisor) {
+        List<Started> of = started.stream().filter(s -> s.node().equals(node) && s.supervisor().name().equals(supervisor))
+                .toList();
+        if (of.isEmpty()) {
+            throw new IllegalArgumentException("cannot crash supervisor " + supervisor + " of node " + node
+                    + ": not started by this harness");
+        }
+        started.removeAll(of);
+        for (Started s : of) {
+            for (ZooKeeperSession session : s.backend().sessions()) {
+                session.close();
+            }
+            s.backend().close();
+        }
+    }
+
+    /** The open ZooKeeper sessions of one supervisor of the node. */
+    List<ZooKeeperSession> sessions(String node, String supervisor) {
+        return started.stream().filter(s -> s.node().equals(node) && s.supervisor().name().equals(supervisor))
+                .flatMap(s -> s.backend().sessions().stream()).toList();
+    }
+
     @Override
     public void stop(String node) {
         List<Started> of = remove(node, "stop");
