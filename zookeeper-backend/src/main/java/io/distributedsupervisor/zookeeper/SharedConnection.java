@@ -5,7 +5,7 @@ import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.MessageHandler;
 import io.distributedsupervisor.spi.Responder;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
-import io.distributedsupervisor.zookeeper.transport.RequestRefusedException;
+import io.distributedsupervisor.zookeeper.transport.RequestNotTakenException;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -56,9 +56,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Messages: every request and one-way message carries the supervisor it is for, as a
  * one-byte length and the supervisor's name ahead of the runtime's bytes ({@link #route},
- * {@link #unroute}); the receiving connection hands it to that supervisor's session, and
- * refuses a request for a supervisor it does not host ({@link io.distributedsupervisor.spi.Delivery.Refused},
- * naming both). The transport's handshake proves the cluster secret under the namespace's name
+ * {@link #unroute}); the receiving connection hands it to that supervisor's session. A request
+ * for a supervisor it does not host (not started there, or closed a moment ago while peers still
+ * list it) is answered at once, without a timeout, as not taken: the caller gets
+ * {@link io.distributedsupervisor.spi.Delivery.NotSent} naming the supervisor and the node, and its
+ * runtime may retry (nothing ran), as it did when each supervisor's transport closed with it. The transport's handshake proves the cluster secret under the namespace's name
  * ({@link #clusterName}); an inbound peer is accepted if any supervisor on this connection
  * verifies it as a member ({@link ZooKeeperSession#verifiedMember}).
  */
@@ -562,7 +564,7 @@ final class SharedConnection {
             String supervisor = routeOf(message);
             ZooKeeperSession s = supervisor == null ? null : sessions.get(supervisor);
             if (s == null) {
-                throw new RequestRefusedException(supervisor == null
+                throw new RequestNotTakenException(supervisor == null
                         ? "the request from node " + fromNode + " names no supervisor (a node of an older release?)"
                         : "supervisor " + supervisor + " does not run on node " + node
                         + " (not started there, or closed)");

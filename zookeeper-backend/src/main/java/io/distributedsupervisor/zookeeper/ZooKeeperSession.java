@@ -845,14 +845,16 @@ final class ZooKeeperSession implements NodeSession {
         if (connection == null) {
             return;
         }
-        if (attached) {
-            connection.detach(supervisor, this);
-        }
         try {
+            // Its znodes first, its messages last, as when closing the client and then the
+            // transport ended a session of its own.
             if (memberCreated && !lost && !connection.isLost() && connection.shared()) {
                 deleteOwnZnodes();
             }
         } finally {
+            if (attached) {
+                connection.detach(supervisor, this);
+            }
             connection.release();
         }
     }
