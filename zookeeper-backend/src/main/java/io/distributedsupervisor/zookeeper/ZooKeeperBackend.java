@@ -366,7 +366,11 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
-        /** The clock of the lease (default {@link Ticker#system()}); for tests that move time by hand. */
+        /**
+         * The clock of the lease (default {@link Ticker#system()}); for tests that move time by hand.
+         * The lease is the shared ZooKeeper session's, so backends share a session only when given
+         * the same instance (or both the default).
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;

@@ -201,6 +201,9 @@ final class ZooKeeperSession implements NodeSession {
                 ZooKeeperAcls.check(client, acl, p, true, node);
             }
             LayoutCheck.run(client, paths, acl, node, connection::flatListingClient);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while preparing the znodes of supervisor " + supervisor, e);
         } catch (BackendException e) {
             throw e;
         } catch (Exception e) {
