@@ -208,6 +208,11 @@ class SharedConnectionTest {
         assertThat(answer).isInstanceOfSatisfying(Delivery.NotSent.class, notSent ->
                 assertThat(notSent.reason()).contains("peer b did not take the request")
                         .contains("supervisor S9 does not run on node b"));
+        // A request whose route cannot be read (a length past its end) is answered alike.
+        Delivery garbled = fromA.transport().request("b", addressOfB, new byte[] {(byte) 200, 1, 2})
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(garbled).isInstanceOfSatisfying(Delivery.NotSent.class, notSent ->
+                assertThat(notSent.reason()).contains("names no supervisor"));
         // The connection goes on serving the supervisor that runs there.
         supervisor("a", "S1").startChild(ChildSpec.of(WhereAmI.class).withId("x"), "b");
         assertThat((Object) supervisor("a", "S1").call("x", "where")).isEqualTo("S1@b");
