@@ -59,10 +59,14 @@ import org.slf4j.LoggerFactory;
  * {@link #unroute}); the receiving connection hands it to that supervisor's session. A request
  * for a supervisor it does not host (not started there, or closed a moment ago while peers still
  * list it) is answered at once, without a timeout, as not taken: the caller gets
- * {@link io.distributedsupervisor.spi.Delivery.NotSent} naming the supervisor and the node, and its
- * runtime may retry (nothing ran), as it did when each supervisor's transport closed with it. The transport's handshake proves the cluster secret under the namespace's name
+ * {@link io.distributedsupervisor.spi.Delivery.NotSent} naming the supervisor and the node, and
+ * its runtime may retry (nothing ran), as it did when each supervisor's transport closed with it.
+ *
+ * <p>Peers: the transport's handshake proves the cluster secret under the namespace's name
  * ({@link #clusterName}); an inbound peer is accepted if any supervisor on this connection
- * verifies it as a member ({@link ZooKeeperSession#verifiedMember}).
+ * verifies it as a member ({@link ZooKeeperSession#verifiedMember}). That checks who the node
+ * is (its name cannot be taken by another node), not which supervisors it may send to: every
+ * node of the namespace holds the same secret and ZooKeeper credentials anyway.
  */
 final class SharedConnection {
     private static final Logger LOG = LoggerFactory.getLogger(SharedConnection.class);

@@ -123,7 +123,8 @@ class SharedConnectionTest {
         cluster.stop("a");
         await().atMost(Duration.ofSeconds(30)).until(() -> zooKeeperConnections() == 0);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(platformThreads()).as("platform threads after every supervisor closed").isLessThanOrEqualTo(threadsBefore));
+                assertThat(platformThreads()).as("platform threads after every supervisor closed")
+                        .isLessThanOrEqualTo(threadsBefore));
         if (socketsBefore >= 0) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(sockets()).isLessThanOrEqualTo(socketsBefore));
         }

@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
 /**
  * Splits each {@link Frame#BATCH}, once the {@link FrameAuthenticator} verified it, into its
  * frames, passed on one by one in order. A batch that does not hold exactly its count of
- * well-formed REQUEST, REPLY, REPLY_FAILURE, ONE_WAY or REPLY_NOT_TAKEN frames breaks the protocol and closes the
- * connection (nothing of it is passed on: it is checked whole first). Other frames pass unchanged.
+ * well-formed REQUEST, REPLY, REPLY_FAILURE, ONE_WAY or REPLY_NOT_TAKEN frames breaks the
+ * protocol and closes the connection (nothing of it is passed on: it is checked whole first).
+ * Other frames pass unchanged.
  */
 final class BatchSplitter extends ChannelInboundHandlerAdapter {
 
