@@ -174,13 +174,6 @@ final class SharedConnection {
         }
     }
 
-    /** The number of open connections in this JVM, for tests. */
-    static int openConnections() {
-        synchronized (OPEN) {
-            return OPEN.size();
-        }
-    }
-
     /** Opens the connection on the first join; later joins wait for it (and share its failure). */
     private synchronized void openOnce() {
         if (open) {

@@ -131,6 +131,22 @@ class SharedConnectionTest {
     }
 
     @Test
+    void supervisorsJoiningAtOnceOpenOneConnection() throws Exception {
+        List<java.util.concurrent.Future<DistributedSupervisor>> joins = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String s : supervisors(6)) {
+                joins.add(threads.submit(() -> start(s, "a")));
+            }
+        }
+        for (var join : joins) {
+            assertThat(join.get().nodes()).contains("a");
+        }
+        assertThat(cluster.sessions("a")).hasSize(6);
+        assertThat(cluster.sessions("a").stream().map(NodeSession::sessionId).distinct()).hasSize(1);
+        assertThat(zooKeeperConnections()).isEqualTo(1);
+    }
+
+    @Test
     void nodesWithOtherNamesOrSettingsGetConnectionsOfTheirOwn() throws Exception {
         start("S1", "a");
         start("S2", "a");
