@@ -26,8 +26,16 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * The ZooKeeper backend: coordination through Apache Curator, messages between nodes through a
  * Netty transport authenticated by a shared cluster secret.
  *
- * <p>Each {@link #join} opens its own ZooKeeper session (a Curator client) and its own transport
- * server, so one backend can serve several supervisors in a JVM. The layout under the namespace
+ * <p>One ZooKeeper session and one transport per node and JVM: every {@link #join} as the same
+ * node, of this backend or of any other built with the same settings (the same values, and the
+ * same instances of what is given in code: retry policy, TLS context, ticker), shares one Curator
+ * client, one lease and one Netty server, counted by reference and closed with the last
+ * supervisor that leaves it. Another node name, or other settings, get a connection of their
+ * own. A supervisor added to a running node costs no session, no port and no platform thread
+ * of this backend. Fencing is per ZooKeeper session, so the supervisors sharing one are fenced
+ * together: a pause or partition that expires it stops all of them, and each joins again.
+ *
+ * <p>The layout under the namespace
  * is docs/ARCHITECTURE.md's: {@code <supervisor>/members/<node>} (ephemeral), {@code children/<key>}
  * (persistent specs), {@code owners/<key>} (ephemeral claims).
  *
@@ -46,6 +54,8 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * any client that can write the znodes can add members and owner entries.
  */
 public final class ZooKeeperBackend implements Backend {
+    /** The default ticker, one instance, so that backends left at the default share their connections. */
+    private static final Ticker SYSTEM_TICKER = Ticker.system();
     private final Builder config;
     private final Set<ZooKeeperSession> sessions = ConcurrentHashMap.newKeySet();
 
@@ -125,8 +135,10 @@ public final class ZooKeeperBackend implements Backend {
         int maxPendingHandshakesPerAddress = TransportConfig.DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS;
         double leaseFraction = 0.5;
         Duration failoverMargin = Duration.ZERO;
-        Ticker ticker = Ticker.system();
+        Ticker ticker = SYSTEM_TICKER;
         Scheduler scheduler = Scheduler.system();
+        /** What the retry policy is made of, for sharing connections: the policy given, or the default's settings. */
+        Object retryKey;
 
         private Builder(String connectString) {
             Objects.requireNonNull(connectString, "connectString");
@@ -354,7 +366,11 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
-        /** The clock of the lease (default {@link Ticker#system()}); for tests that move time by hand. */
+        /**
+         * The clock of the lease (default {@link Ticker#system()}); for tests that move time by hand.
+         * The lease is the shared ZooKeeper session's, so backends share a session only when given
+         * the same instance (or both the default).
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
@@ -473,6 +489,9 @@ public final class ZooKeeperBackend implements Backend {
                     (int) Math.min(Integer.MAX_VALUE, (retryBaseSleep != null ? retryBaseSleep : Duration.ofMillis(100)).toMillis()),
                     retryMaxRetries != null ? retryMaxRetries : 10,
                     (int) Math.min(Integer.MAX_VALUE, (retryMaxSleep != null ? retryMaxSleep : Duration.ofSeconds(2)).toMillis()));
+            copy.retryKey = retryPolicy != null ? retryPolicy : List.of(retryBaseSleep != null ? retryBaseSleep
+                    : Duration.ofMillis(100), retryMaxRetries != null ? retryMaxRetries : 10, retryMaxSleep != null
+                    ? retryMaxSleep : Duration.ofSeconds(2));
             copy.namespace = namespace;
             copy.digestUser = digestUser;
             copy.digestPassword = digestPassword;

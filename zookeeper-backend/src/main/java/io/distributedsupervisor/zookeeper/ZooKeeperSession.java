@@ -11,7 +11,6 @@ import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SessionState;
 import io.distributedsupervisor.spi.SpecRecord;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
-import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,42 +21,36 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.utils.ZookeeperFactory;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.admin.ZooKeeperAdmin;
-import org.apache.zookeeper.client.ZKClientConfig;
-import org.apache.zookeeper.common.ZKConfig;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's ZooKeeper session in one supervisor's group: a Curator client, a
- * {@link SupervisorView} of the supervisor's three trees (read locally, so reads touch no
- * network), a lease, and the node's transport.
+ * One node's membership in one supervisor's group: its member znode, a {@link SupervisorView}
+ * of the supervisor's three trees (read locally, so reads touch no network), its claims and
+ * releases. The ZooKeeper session, the lease and the transport are the node's
+ * {@link SharedConnection}'s, shared with every other supervisor this JVM runs as that node.
  *
- * <p>Connection states (Curator's), as handled here:
+ * <p>Connection states (Curator's), as each supervisor on the connection gets them:
  * <ul>
  *   <li>{@code SUSPENDED} (and {@code READ_ONLY}): the lease ends at once, so no child processes
  *       a message; the runtime is told {@link SessionState#SUSPENDED}.</li>
  *   <li>{@code RECONNECTED} with the same ZooKeeper session: the lease is renewed by a round
- *       trip, then {@link SessionState#RECONNECTED}. With another session (the old one expired
- *       while we were away): {@link SessionState#LOST}.</li>
- *   <li>{@code LOST}: {@link SessionState#LOST}; the runtime closes this session and joins again.</li>
+ *       trip, the view is read again, then {@link SessionState#RECONNECTED}. With another session
+ *       (the old one expired while we were away): {@link SessionState#LOST}.</li>
+ *   <li>{@code LOST}: {@link SessionState#LOST}; the runtime closes this session and joins again
+ *       (on a fresh connection: a lost one takes no new joins).</li>
  * </ul>
  * ZooKeeper's own {@code Disconnected} and {@code Expired} events end the lease too, on
  * ZooKeeper's event thread and before Curator sees them: Curator answers {@code Expired} by
@@ -71,9 +64,15 @@ import org.slf4j.LoggerFactory;
  * session no sooner than the session timeout after the client's last contact, so a node that
  * was frozen (GC, SIGSTOP) stops processing before survivors may start its children.
  *
+ * <p>Fencing is per ZooKeeper session, and the session is shared: every supervisor of this JVM
+ * that runs as this node with the same settings is suspended, fenced and lost together.
+ *
  * <p>Ownership checks compare a znode's {@code ephemeralOwner} with this session's id, never the
  * node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the owning
  * session ever deletes or changes an owner znode; others wait for it to vanish with its session.
+ * Since the session outlives one supervisor's close when others share it, {@link #close()}
+ * deletes this supervisor's member znode and owner entries itself (what closing the client did
+ * when every supervisor had a session of its own).
  *
  * <p>Trust: the znodes get the backend's ACL ({@link ZooKeeperAcls}, folders that exist already
  * included), and with a cluster secret the member and owner znodes carry proofs of it that every
@@ -89,8 +88,10 @@ final class ZooKeeperSession implements NodeSession {
     private final String supervisor;
     private final String node;
     private final SessionListener listener;
+    private final MessageHandler handler;
     private final Consumer<ZooKeeperSession> onClose;
-    private final io.distributedsupervisor.Ticker ticker;
+    /** The supervisor's name as messages for it are routed ({@link SharedConnection#route}). */
+    private final byte[] route;
     /** The supervisor's paths as Curator's namespaced client spells them. */
     private final ZnodeLayout paths;
     /** The same paths as the raw handle spells them (Curator's namespace included); set once connected. */
@@ -106,6 +107,10 @@ final class ZooKeeperSession implements NodeSession {
     private final java.util.concurrent.locks.ReentrantLock membership = new java.util.concurrent.locks.ReentrantLock();
     private boolean left;
 
+    /** The node's ZooKeeper session and transport, shared with the other supervisors it runs. */
+    private SharedConnection connection;
+    private boolean attached;
+    private boolean memberCreated;
     private CuratorFramework client;
     /** The session's ZooKeeper handle (Curator's), for the claims' asynchronous multi-ops. */
     private ZooKeeper zk;
@@ -127,26 +132,23 @@ final class ZooKeeperSession implements NodeSession {
      * session's entry, whose node then drops its copy and the child is placed again (never two).
      */
     private final ConcurrentHashMap<String, Integer> ownVersions = new ConcurrentHashMap<>();
-    private Thread leaseThread;
     private long sessionId;
-    private long leaseNanos;
-    /**
-     * Until when (on the configured ticker) this node may process messages. Renewals compare-and-set it
-     * against the value seen when their round trip started, so a SUSPENDED, LOST or close that
-     * ended the lease meanwhile is never undone by a late renewal.
-     */
-    private final java.util.concurrent.atomic.AtomicLong leaseUntil = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean lost;
     private volatile boolean closed;
 
     private ZooKeeperSession(ZooKeeperBackend.Builder config, String supervisor, String node, SessionListener listener,
-                             Consumer<ZooKeeperSession> onClose) {
+                             MessageHandler handler, Consumer<ZooKeeperSession> onClose) {
         this.config = config;
         this.supervisor = supervisor;
         this.node = node;
         this.listener = listener;
+        this.handler = handler;
         this.onClose = onClose;
-        this.ticker = config.ticker;
+        this.route = supervisor.getBytes(StandardCharsets.US_ASCII);
+        if (route.length == 0 || route.length > 255 || !supervisor.chars().allMatch(ch -> ch > 32 && ch < 127)) {
+            throw new IllegalArgumentException("invalid supervisor name '" + supervisor
+                    + "': 1 to 255 printable ASCII characters");
+        }
         this.paths = ZnodeLayout.of(supervisor);
         this.memberPath = paths.member(node);
         this.acl = ZooKeeperAcls.of(config);
@@ -157,16 +159,20 @@ final class ZooKeeperSession implements NodeSession {
         this.untrusted = new UntrustedEntries(node, listener, () -> closed);
     }
 
-    /** The cluster's name, as the transport's handshake and the member proofs' key derivation take it. */
+    /**
+     * The name the member proofs' key derivation takes: one per supervisor, so that a member
+     * znode proves membership of that supervisor only. (The transport's handshake proves the
+     * secret under the namespace alone: {@link SharedConnection#clusterName}.)
+     */
     static String clusterName(ZooKeeperBackend.Builder config, String supervisor) {
         return config.namespace + "/" + supervisor;
     }
 
     static ZooKeeperSession open(ZooKeeperBackend.Builder config, String supervisor, String node,
                                  SessionListener listener, MessageHandler handler, Consumer<ZooKeeperSession> onClose) {
-        ZooKeeperSession s = new ZooKeeperSession(config, supervisor, node, listener, onClose);
+        ZooKeeperSession s = new ZooKeeperSession(config, supervisor, node, listener, handler, onClose);
         try {
-            s.connect(handler);
+            s.connect();
             return s;
         } catch (RuntimeException e) {
             s.release();
@@ -174,59 +180,20 @@ final class ZooKeeperSession implements NodeSession {
         }
     }
 
-    private void connect(MessageHandler handler) {
-        CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
-                .connectString(config.connectString)
-                .sessionTimeoutMs((int) config.sessionTimeout.toMillis())
-                .connectionTimeoutMs((int) config.connectionTimeout.toMillis())
-                .retryPolicy(config.retryPolicy)
-                .namespace(config.namespace)
-                .zkClientConfig(clientConfig())
-                .zookeeperFactory(new ZookeeperFactory() {
-                    @Override
-                    public ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher,
-                                                  boolean canBeReadOnly) throws Exception {
-                        return newZooKeeper(connectString, sessionTimeout, watcher, canBeReadOnly, clientConfig());
-                    }
-
-                    @Override
-                    public ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher,
-                                                  boolean canBeReadOnly, ZKClientConfig zkClientConfig) throws Exception {
-                        return new ZooKeeperAdmin(connectString, sessionTimeout, leaseFirst(watcher), canBeReadOnly,
-                                zkClientConfig);
-                    }
-                });
-        byte[] digest = ZooKeeperAcls.digestAuth(config);
-        if (digest != null) {
-            b.authorization("digest", digest);
-        }
-        b.aclProvider(new ACLProvider() {
-            @Override
-            public List<ACL> getDefaultAcl() {
-                return acl;
-            }
-
-            @Override
-            public List<ACL> getAclForPath(String path) {
-                return acl;
-            }
-        });
+    private void connect() {
+        connection = SharedConnection.acquire(config, node);
+        client = connection.client();
+        zk = connection.zooKeeper();
+        sessionId = connection.sessionId();
+        transport = connection.transport();
+        connection.attach(supervisor, this);
+        attached = true;
         if (config.openAcl) {
             LOG.warn("node {} of supervisor {}: openAcl is set: the znodes under /{} are readable and writable by any "
                     + "ZooKeeper client, which can delete the cluster's state; for trusted networks and tests only "
                     + "(set digestAcl or saslAcl instead)", node, supervisor, config.namespace);
         }
-        client = b.build();
-        client.start();
         try {
-            if (!client.blockUntilConnected((int) config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new BackendException("could not connect to ZooKeeper at " + config.connectString + " within "
-                        + config.connectionTimeout);
-            }
-            sessionId = client.getZookeeperClient().getZooKeeper().getSessionId();
-            int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
-            leaseNanos = (long) (TimeUnit.MILLISECONDS.toNanos(negotiated > 0 ? negotiated
-                    : config.sessionTimeout.toMillis()) * config.leaseFraction);
             // Made here rather than left to Curator, which makes it on first use but only logs a failure.
             ensurePath(client.usingNamespace(null), "/" + config.namespace);
             ZooKeeperAcls.check(client, acl, "/", false, node);
@@ -236,28 +203,22 @@ final class ZooKeeperSession implements NodeSession {
                 ensurePath(client, p);
                 ZooKeeperAcls.check(client, acl, p, true, node);
             }
-            LayoutCheck.run(client, paths, acl, node, () -> flatListingClient(b));
+            LayoutCheck.run(client, paths, acl, node, connection::flatListingClient);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BackendException("interrupted while connecting to ZooKeeper", e);
+            throw new BackendException("interrupted while preparing the znodes of supervisor " + supervisor, e);
         } catch (BackendException e) {
             throw e;
         } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not open a ZooKeeper session at " + config.connectString, e);
+            throw ZooKeeperBackend.wrap("could not prepare the znodes of supervisor " + supervisor + " at "
+                    + config.connectString, e);
         }
-
-        // A peer is who it says only if it is a member whose znode proves the secret (or, having
-        // left, still holds entries): a node of the cluster cannot pass for another one.
-        transport = NodeTransport.start(transportConfig(), handler, peer -> verifiedMember(peer).isPresent());
 
         long startedAt = System.currentTimeMillis();
         memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
         createMember();
-        leaseUntil.set(ticker.read() + leaseNanos);
 
-        client.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
         try {
-            zk = client.getZookeeperClient().getZooKeeper();
             String namespace = client.getNamespace();
             rawPaths = paths.withPrefix(namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null));
             rawMemberPath = rawPaths.member(node);
@@ -282,7 +243,6 @@ final class ZooKeeperSession implements NodeSession {
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not load the view of supervisor " + supervisor, e);
         }
-        leaseThread = Thread.ofPlatform().daemon().name("ds-lease-" + supervisor + "-" + node).start(this::renewLease);
         LOG.info("node {} joined supervisor {} on ZooKeeper {} (session 0x{}, transport {})", node, supervisor,
                 config.connectString, Long.toHexString(sessionId), transport.address());
     }
@@ -300,6 +260,7 @@ final class ZooKeeperSession implements NodeSession {
         while (true) {
             try {
                 client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
+                memberCreated = true;
                 return;
             } catch (KeeperException.NodeExistsException e) {
                 CountDownLatch gone = new CountDownLatch(1);
@@ -338,51 +299,6 @@ final class ZooKeeperSession implements NodeSession {
         }
     }
 
-    /** A client like this node's, whose buffer takes the listing of a flat folder of the first release ({@link LayoutCheck}). */
-    private CuratorFramework flatListingClient(CuratorFrameworkFactory.Builder like) {
-        ZKClientConfig big = new ZKClientConfig();
-        big.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(LayoutCheck.FLAT_LISTING_BUFFER));
-        CuratorFramework c = like.zkClientConfig(big).build();
-        c.start();
-        try {
-            if (!c.blockUntilConnected((int) config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new BackendException("could not connect to ZooKeeper at " + config.connectString + " within "
-                        + config.connectionTimeout + " to migrate the flat layout");
-            }
-        } catch (InterruptedException e) {
-            c.close();
-            Thread.currentThread().interrupt();
-            throw new BackendException("interrupted while migrating the flat layout", e);
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
-    }
-
-    private TransportConfig transportConfig() {
-        TransportConfig.Builder t = TransportConfig.builder(node)
-                .clusterName(clusterName(config, supervisor))
-                .bindHost(config.bindHost)
-                .port(config.port)
-                .maxFrameBytes(config.maxFrameBytes)
-                .openMode(config.openMode)
-                .eventLoopThreads(config.eventLoopThreads)
-                .maxPendingHandshakes(config.maxPendingHandshakes, config.maxPendingHandshakesPerAddress)
-                .nativeTransport(config.nativeTransport);
-        if (config.advertisedHost != null) {
-            t.advertisedHost(config.advertisedHost);
-        }
-        if (config.secret != null) {
-            t.secret(config.secret);
-        }
-        if (config.tls != null) {
-            t.tls(config.tls);
-        }
-        t.requireTls(config.requireTls);
-        return t.build();
-    }
-
     private void ensurePath(CuratorFramework through, String path) {
         try {
             through.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
@@ -398,112 +314,61 @@ final class ZooKeeperSession implements NodeSession {
         }
     }
 
-    /**
-     * ZooKeeper's client settings, from the {@code zookeeper.*} system properties: its
-     * {@code jute.maxbuffer} stays at ZooKeeper's default (1 MiB) unless the user sets it, since
-     * no answer this backend asks for is larger ({@link ZnodeLayout}, {@link SupervisorView#SPEC_READ_BATCH}).
-     */
-    private static ZKClientConfig clientConfig() {
-        return new ZKClientConfig();
+    // ---- connection state and lease, as the shared connection tells them ----
+
+    void suspended() {
+        if (!closed) {
+            listener.onSessionState(SessionState.SUSPENDED);
+        }
     }
 
-    /**
-     * A watcher in front of Curator's own that ends the lease on {@code Disconnected} and
-     * {@code Expired} before Curator acts on them (see the class comment).
-     */
-    private Watcher leaseFirst(Watcher curatorWatcher) {
-        return event -> {
-            if (event.getType() == Watcher.Event.EventType.None
-                    && (event.getState() == Watcher.Event.KeeperState.Disconnected
-                    || event.getState() == Watcher.Event.KeeperState.Expired)) {
-                endLease();
-            }
-            curatorWatcher.process(event);
-        };
-    }
-
-    // ---- connection state and lease ----
-
-    private void onConnectionState(ConnectionState state) {
-        if (closed) {
+    void reconnected() {
+        if (closed || lost) {
             return;
         }
-        switch (state) {
-            case SUSPENDED, READ_ONLY -> {
-                endLease();
-                listener.onSessionState(SessionState.SUSPENDED);
-            }
-            case RECONNECTED -> {
-                long now;
-                try {
-                    now = client.getZookeeperClient().getZooKeeper().getSessionId();
-                } catch (Exception e) {
-                    now = -1;
-                }
-                if (now == sessionId && !lost) {
-                    LockSupport.unpark(leaseThread);
-                    // Watches may have missed changes while disconnected.
-                    view.reload().exceptionally(e -> {
-                        LOG.warn("node {}: reloading the view after a reconnection failed: {}", node, e.toString());
-                        return null;
-                    });
-                    listener.onSessionState(SessionState.RECONNECTED);
-                } else {
-                    lose();
-                }
-            }
-            case LOST -> lose();
-            default -> {
-            }
+        SupervisorView v = view;
+        if (v != null) {
+            // Watches may have missed changes while disconnected.
+            v.reload().exceptionally(e -> {
+                LOG.warn("node {}: reloading the view of supervisor {} after a reconnection failed: {}", node, supervisor,
+                        e.toString());
+                return null;
+            });
         }
+        listener.onSessionState(SessionState.RECONNECTED);
     }
 
-    private void lose() {
+    void lost() {
         if (lost) {
             return;
         }
         lost = true;
-        endLease();
-        LOG.warn("node {}: ZooKeeper session 0x{} of supervisor {} is lost", node, Long.toHexString(sessionId), supervisor);
-        listener.onSessionState(SessionState.LOST);
-    }
-
-    private void renewLease() {
-        long every = Math.max(TimeUnit.MILLISECONDS.toNanos(20), leaseNanos / 4);
-        while (!closed && !lost) {
-            long start = ticker.read();
-            long seen = leaseUntil.get();
-            try {
-                if (client.getZookeeperClient().isConnected()
-                        && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId) {
-                    client.checkExists().forPath(paths.members());
-                    boolean had = holdsLease();
-                    if (!lost && !closed && client.getZookeeperClient().getZooKeeper().getSessionId() == sessionId
-                            && leaseUntil.compareAndSet(seen, start + leaseNanos) && !had && holdsLease()) {
-                        // Children paused for want of a lease (a freeze, a reconnection) may go on.
-                        listener.onLeaseRestored();
-                    }
-                }
-            } catch (Exception e) {
-                LOG.debug("lease renewal of {} failed: {}", node, e.toString());
-            }
-            LockSupport.parkNanos(every);
+        if (!closed) {
+            LOG.warn("node {}: ZooKeeper session 0x{} of supervisor {} is lost", node, Long.toHexString(sessionId),
+                    supervisor);
+            listener.onSessionState(SessionState.LOST);
         }
     }
 
-    /** Ends the lease now (the ticker may read negative, so never a fixed 0). */
-    private void endLease() {
-        leaseUntil.set(ticker.read() - 1);
+    void leaseRestored() {
+        if (!closed && !lost) {
+            listener.onLeaseRestored();
+        }
+    }
+
+    /** What peers send this supervisor on this node. */
+    MessageHandler handler() {
+        return handler;
     }
 
     @Override
     public boolean holdsLease() {
-        return ticker.read() - leaseUntil.get() < 0;
+        return !closed && !lost && connection.holdsLease();
     }
 
     @Override
     public Optional<java.time.Duration> leaseRemaining() {
-        return Optional.of(java.time.Duration.ofNanos(Math.max(0, leaseUntil.get() - ticker.read())));
+        return Optional.of(closed || lost ? java.time.Duration.ZERO : connection.leaseRemaining());
     }
 
     // ---- NodeSession ----
@@ -983,7 +848,7 @@ final class ZooKeeperSession implements NodeSession {
             return CompletableFuture.completedFuture(new Delivery.NotSent("node " + target
                     + " is not a live member of supervisor " + supervisor));
         }
-        return transport.request(target, address, message);
+        return transport.request(target, address, SharedConnection.route(route, message));
     }
 
     @Override
@@ -996,7 +861,7 @@ final class ZooKeeperSession implements NodeSession {
         if (address == null) {
             return new Delivery.NotSent("node " + target + " is not a live member of supervisor " + supervisor);
         }
-        return transport.send(target, address, message);
+        return transport.send(target, address, SharedConnection.route(route, message));
     }
 
     // ---- lifecycle ----
@@ -1024,39 +889,99 @@ final class ZooKeeperSession implements NodeSession {
         LOG.info("node {} left supervisor {}", node, supervisor);
     }
 
-    /** Closing the client ends the session: ZooKeeper removes this node's member and owner znodes at once. */
+    /**
+     * Leaves the shared connection. When this supervisor is the last on it, closing it ends the
+     * ZooKeeper session, and ZooKeeper removes the member and owner znodes at once; while others
+     * keep it, this supervisor's own znodes are deleted here, else they would outlive its close.
+     */
     private void release() {
         closed = true;
-        endLease();
-        if (leaseThread != null) {
-            LockSupport.unpark(leaseThread);
-        }
         if (view != null) {
             view.stop();
         }
         if (requests != null) {
             requests.close();
         }
-        if (client != null) {
-            client.close();
+        if (connection == null) {
+            return;
         }
-        if (transport != null) {
-            transport.close();
+        try {
+            // Its znodes first, its messages last, as when closing the client and then the
+            // transport ended a session of its own.
+            if (memberCreated && !lost && !connection.isLost() && connection.shared()) {
+                deleteOwnZnodes();
+            }
+        } finally {
+            if (attached) {
+                connection.detach(supervisor, this);
+            }
+            connection.release();
         }
-        if (leaseThread != null) {
+    }
+
+    /**
+     * Deletes this supervisor's member znode, then every owner entry this session holds in it,
+     * as a graceful close does (leave, then release): the owners in multi-ops of up to 1,000
+     * deletes ({@link ClaimBatcher}), with the versions this session wrote. What is gone
+     * already is skipped; what cannot be deleted now goes with the ZooKeeper session.
+     */
+    private void deleteOwnZnodes() {
+        long deadline = System.nanoTime() + config.connectionTimeout.toNanos();
+        try {
+            Stat member = client.checkExists().forPath(memberPath);
+            if (member != null && member.getEphemeralOwner() == sessionId) {
+                client.delete().withVersion(member.getVersion()).forPath(memberPath);
+            }
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            // Gone already, or no longer ours.
+        } catch (Exception e) {
+            LOG.warn("node {}: could not delete its member znode of supervisor {} on close: {}", node, supervisor,
+                    e.toString());
+        }
+        java.util.Map<String, Integer> entries = new java.util.HashMap<>(ownVersions);
+        SupervisorView v = view;
+        if (v != null) {
+            v.forEachOwner((key, owner) -> {
+                if (owner.session() == sessionId && owner.node().equals(node)) {
+                    entries.putIfAbsent(key, -1);
+                }
+            });
+        }
+        List<CompletableFuture<Long>> deletes = new ArrayList<>(entries.size());
+        entries.forEach((key, version) -> deletes.add(releases.submit(List.of(Op.delete(rawPaths.owner(key), version)))));
+        int failed = 0;
+        for (CompletableFuture<Long> d : deletes) {
             try {
-                leaseThread.join(5000);
+                d.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                failed++;
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof KeeperException.NoNodeException
+                        || e.getCause() instanceof KeeperException.BadVersionException)) {
+                    failed++;
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                failed++;
             }
         }
-        // Again, now that the renewal thread is gone: a round trip it had under way may have renewed it.
-        endLease();
+        ownVersions.clear();
+        if (failed > 0) {
+            LOG.warn("node {}: {} of its {} owner entries in supervisor {} could not be deleted on close; they go with "
+                    + "its ZooKeeper session, which other supervisors of this node still use", node, failed,
+                    entries.size(), supervisor);
+        }
     }
 
     /** The live ZooKeeper handle, for failure-injection tests (curator-test's KillSession). */
     org.apache.zookeeper.ZooKeeper zooKeeper() throws Exception {
         return client.getZookeeperClient().getZooKeeper();
+    }
+
+    /** The shared connection this session is on, for tests. */
+    SharedConnection connection() {
+        return connection;
     }
 
     NodeTransport transport() {

@@ -26,10 +26,18 @@ public final class SessionExpiry {
     private SessionExpiry() {
     }
 
-    /** Expires every ZooKeeper session {@code backend} holds. */
+    /** Expires every ZooKeeper session {@code backend} holds (each once: supervisors of a node share one). */
     public static void expire(ZooKeeperBackend backend) throws Exception {
-        for (ZooKeeperSession s : backend.sessions()) {
-            expire(s.zooKeeper());
+        expire(backend.sessions());
+    }
+
+    /** Expires the ZooKeeper sessions of {@code sessions}, each handle once. */
+    static void expire(java.util.Collection<ZooKeeperSession> sessions) throws Exception {
+        java.util.Set<ZooKeeper> handles = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (ZooKeeperSession s : sessions) {
+            if (handles.add(s.zooKeeper())) {
+                expire(s.zooKeeper());
+            }
         }
     }
 

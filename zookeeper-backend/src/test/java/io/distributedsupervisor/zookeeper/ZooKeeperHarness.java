@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The supervisor TCK's harness on a real ZooKeeper server. Every node gets its own
- * {@link ZooKeeperBackend} (its own Curator session and Netty transport), so that
- * {@link #crash} can end exactly that node's session. Each harness works in a namespace of its
+ * {@link ZooKeeperBackend}; the supervisors of one node name share one Curator session and Netty
+ * transport ({@link SharedConnection}), so {@link #crash} ends exactly that node's session. Each harness works in a namespace of its
  * own, so harnesses may share one server (a class's tests, see {@link SharedZooKeeper}) without
  * seeing each other's members, specs or owners.
  */
@@ -134,13 +134,7 @@ final class ZooKeeperHarness implements ClusterHarness {
      * KillSession): the node itself lives on, sees LOST and joins again.
      */
     void expireSession(String node) throws Exception {
-        for (Started s : started) {
-            if (s.node().equals(node)) {
-                for (ZooKeeperSession session : s.backend().sessions()) {
-                    SessionExpiry.expire(session.zooKeeper());
-                }
-            }
-        }
+        SessionExpiry.expire(sessions(node));
     }
 
     /** The node's ZooKeeper sessions end at once, as if its process died: no graceful step runs. */
@@ -155,6 +149,32 @@ final class ZooKeeperHarness implements ClusterHarness {
         for (Started s : of) {
             s.backend().close();
         }
+    }
+
+    /**
+     * Supervisor {@code supervisor} of the node ends at once, as if it crashed, while the node's
+     * other supervisors (on the same ZooKeeper session and transport) go on.
+     */
+    void crash(String node, String supervisor) {
+        List<Started> of = started.stream().filter(s -> s.node().equals(node) && s.supervisor().name().equals(supervisor))
+                .toList();
+        if (of.isEmpty()) {
+            throw new IllegalArgumentException("cannot crash supervisor " + supervisor + " of node " + node
+                    + ": not started by this harness");
+        }
+        started.removeAll(of);
+        for (Started s : of) {
+            for (ZooKeeperSession session : s.backend().sessions()) {
+                session.close();
+            }
+            s.backend().close();
+        }
+    }
+
+    /** The open ZooKeeper sessions of one supervisor of the node. */
+    List<ZooKeeperSession> sessions(String node, String supervisor) {
+        return started.stream().filter(s -> s.node().equals(node) && s.supervisor().name().equals(supervisor))
+                .flatMap(s -> s.backend().sessions().stream()).toList();
     }
 
     @Override

@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
 /**
  * Splits each {@link Frame#BATCH}, once the {@link FrameAuthenticator} verified it, into its
  * frames, passed on one by one in order. A batch that does not hold exactly its count of
- * well-formed REQUEST, REPLY, REPLY_FAILURE or ONE_WAY frames breaks the protocol and closes the
- * connection (nothing of it is passed on: it is checked whole first). Other frames pass unchanged.
+ * well-formed REQUEST, REPLY, REPLY_FAILURE, ONE_WAY or REPLY_NOT_TAKEN frames breaks the
+ * protocol and closes the connection (nothing of it is passed on: it is checked whole first).
+ * Other frames pass unchanged.
  */
 final class BatchSplitter extends ChannelInboundHandlerAdapter {
 
@@ -42,7 +43,7 @@ final class BatchSplitter extends ChannelInboundHandlerAdapter {
                         + in.remaining() + " bytes left");
             }
             byte type = in.get();
-            if (type < Frame.REQUEST || type > Frame.ONE_WAY) {
+            if ((type < Frame.REQUEST || type > Frame.ONE_WAY) && type != Frame.REPLY_NOT_TAKEN) {
                 throw malformed("frame " + i + " is of " + Frame.typeName(type));
             }
             long requestId = in.getLong();

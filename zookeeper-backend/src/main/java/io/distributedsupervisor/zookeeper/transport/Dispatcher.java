@@ -57,6 +57,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             }
             case Frame.REPLY_FAILURE -> connection.answer(frame.requestId(), new Delivery.Refused(from,
                     "peer " + from + " failed on the request: " + new String(frame.payload(), StandardCharsets.UTF_8)));
+            case Frame.REPLY_NOT_TAKEN -> connection.answer(frame.requestId(), new Delivery.NotSent(
+                    "peer " + from + " did not take the request: " + new String(frame.payload(), StandardCharsets.UTF_8)));
             case Frame.CLOSING -> {
                 String text = "peer " + from + " closed the connection: " + closingText(frame);
                 LOG.warn("{} ({})", text, connection.describe());
@@ -72,6 +74,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         Answer answer = new Answer(id);
         try {
             handler.onRequest(from, message, answer);
+        } catch (RequestNotTakenException e) {
+            LOG.debug("node {} took no request from node {}: {}", selfNode, from, e.getMessage());
+            answer.notTaken(e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("inbound handler failed on a request from node {}", from, e);
             answer.fail("the handler of node " + selfNode + " threw " + text(e));
@@ -112,8 +117,16 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
 
         void fail(String text) {
+            give(Frame.REPLY_FAILURE, text);
+        }
+
+        void notTaken(String text) {
+            give(Frame.REPLY_NOT_TAKEN, text);
+        }
+
+        private void give(byte type, String text) {
             if (GIVEN.compareAndSet(this, false, true)) {
-                queue(Frame.REPLY_FAILURE, utf8(text.length() > MAX_FAILURE_TEXT ? text.substring(0, MAX_FAILURE_TEXT) + "..." : text));
+                queue(type, utf8(text.length() > MAX_FAILURE_TEXT ? text.substring(0, MAX_FAILURE_TEXT) + "..." : text));
             }
         }
 

@@ -43,15 +43,20 @@ record Frame(byte type, long requestId, byte[] payload, byte[] tag) {
      * count. Per written message Netty pays an entry, a buffer and an I/O vector slot, and each
      * tag costs a fixed part of an HMAC (about 0.3 µs), so many small frames cost less as one.
      * The batch is authenticated as a whole, so every frame in it is. Only REQUEST, REPLY,
-     * REPLY_FAILURE and ONE_WAY frames go in a batch ({@link BatchSplitter} checks).
+     * REPLY_FAILURE, ONE_WAY and REPLY_NOT_TAKEN frames go in a batch ({@link BatchSplitter} checks).
      */
     static final byte BATCH = 20;
+    /**
+     * Nothing on the peer took the request (it names a receiver the peer does not have), so
+     * nothing of it ran; the payload is the text. Safe to retry, unlike {@link #REPLY_FAILURE}.
+     */
+    static final byte REPLY_NOT_TAKEN = 21;
 
     static final byte CLOSING_AUTHENTICATION = 1;
     static final byte CLOSING_PROTOCOL = 2;
 
     static boolean isKnown(byte type) {
-        return (type >= HELLO && type <= IDENTITY) || (type >= REQUEST && type <= BATCH);
+        return (type >= HELLO && type <= IDENTITY) || (type >= REQUEST && type <= REPLY_NOT_TAKEN);
     }
 
     static boolean isHandshake(byte type) {
@@ -70,6 +75,7 @@ record Frame(byte type, long requestId, byte[] payload, byte[] tag) {
             case REPLY_FAILURE -> "REPLY_FAILURE";
             case ONE_WAY -> "ONE_WAY";
             case BATCH -> "BATCH";
+            case REPLY_NOT_TAKEN -> "REPLY_NOT_TAKEN";
             default -> String.format("unknown type 0x%02x", type);
         };
     }

@@ -27,7 +27,8 @@ import java.security.SecureRandom;
  * passing in the other direction.
  */
 final class HandshakeProtocol {
-    static final byte VERSION = 2;
+    /** 3: the REPLY_NOT_TAKEN frame, and the ZooKeeper backend's frames name their supervisor. */
+    static final byte VERSION = 3;
     static final int NONCE_BYTES = 32;
     static final int PROOF_BYTES = 32;
     private static final byte FLAG_OPEN = 1;

@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Typed outcomes.</b> A request's future always completes normally, with exactly one of:
  *       {@link Delivery.Replied} (the peer's reply); {@link Delivery.NotSent} (nothing left this
  *       node: transport closed, peer unreachable or in connect backoff, connection or handshake
- *       failed while the request was queued, peer not reading); {@link Delivery.MaybeDelivered}
+ *       failed while the request was queued, peer not reading; or the peer's handler took nothing of
+ *       it, {@link RequestNotTakenException}); {@link Delivery.MaybeDelivered}
  *       (the request was handed to the connection, which was lost before the reply);
  *       {@link Delivery.Refused} (larger than {@code maxFrameBytes}, decided here before
  *       queueing, or the peer's handler failed on it). Reasons name the peer and what happened.
