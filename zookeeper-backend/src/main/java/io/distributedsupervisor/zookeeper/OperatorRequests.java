@@ -75,8 +75,9 @@ final class OperatorRequests implements AutoCloseable {
         this.listener = listener;
         this.untrusted = untrusted;
         this.acl = acl;
-        this.serial = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
-                .name("ds-requests-" + supervisor + "-" + node).unstarted(r));
+        // A virtual worker: requests are rare, and a supervisor may cost at most one platform thread.
+        this.serial = Executors.newSingleThreadExecutor(Thread.ofVirtual()
+                .name("ds-requests-" + supervisor + "-" + node).factory());
     }
 
     /** Makes the folder (with the backend's ACL), starts the watch and reads what is there. */
