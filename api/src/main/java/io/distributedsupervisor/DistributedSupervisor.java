@@ -2,8 +2,11 @@ package io.distributedsupervisor;
 
 import io.distributedsupervisor.internal.SupervisorNode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -76,15 +79,15 @@ public interface DistributedSupervisor extends AutoCloseable {
      * @throws NullPointerException if {@code specs} or one of them is null (then nothing started)
      */
     default List<CompletableFuture<StartResult>> startChildren(List<ChildSpec> specs) {
-        java.util.Objects.requireNonNull(specs, "specs");
+        Objects.requireNonNull(specs, "specs");
         for (int i = 0; i < specs.size(); i++) {
-            java.util.Objects.requireNonNull(specs.get(i), "specs[" + i + "]");
+            Objects.requireNonNull(specs.get(i), "specs[" + i + "]");
         }
-        List<CompletableFuture<StartResult>> started = new java.util.ArrayList<>(specs.size());
+        List<CompletableFuture<StartResult>> started = new ArrayList<>(specs.size());
         for (ChildSpec spec : specs) {
             started.add(startChildAsync(spec));
         }
-        return java.util.Collections.unmodifiableList(started);
+        return Collections.unmodifiableList(started);
     }
 
     /**

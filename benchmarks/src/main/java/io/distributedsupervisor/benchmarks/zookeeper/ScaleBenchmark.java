@@ -157,13 +157,9 @@ public final class ScaleBenchmark {
 
             phase(zk, starters, "sync", "startChild, 64 starters over 3 nodes", 0, half, STARTERS / 3, raw64);
             int rest = size - half;
-            // startChildren(List), once the library has it: the same window as the async phase.
-            int batched = starters.get(0).request("batch?", timeout()).equals("yes") ? rest / 2 : 0;
-            if (batched > 0) {
-                phase(zk, starters, "batch", "startChildren, batches of 1,000, one per node", half, batched, WINDOW, raw1000);
-            } else {
-                System.out.println("  (no startChildren(List) in this version: no batch phase)");
-            }
+            // startChildren(List): the same window as the async phase.
+            int batched = rest / 2;
+            phase(zk, starters, "batch", "startChildren, batches of 1,000, one per node", half, batched, WINDOW, raw1000);
             phase(zk, starters, "async", "startChildAsync, 1,000 in flight per node", half + batched, rest - batched, WINDOW,
                     raw1000);
 

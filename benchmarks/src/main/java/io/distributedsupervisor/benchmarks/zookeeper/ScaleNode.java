@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +45,6 @@ import java.util.concurrent.locks.LockSupport;
  * start &lt;prefix&gt; &lt;from&gt; &lt;count&gt; sync &lt;threads&gt;   startChild from that many virtual threads
  * start &lt;prefix&gt; &lt;from&gt; &lt;count&gt; async &lt;window&gt;  startChildAsync, at most window in flight
  * start &lt;prefix&gt; &lt;from&gt; &lt;count&gt; batch &lt;size&gt;    startChildren(List), one batch at a time
- * batch?                        yes if this version has startChildren(List)
  * heap                          used heap after System.gc() (MemoryMXBean)
  * count                         local= view= nodes=
  * awaitview &lt;n&gt; &lt;timeoutMs&gt;     at=&lt;nanoTime&gt; once children() holds n
@@ -65,8 +62,6 @@ public final class ScaleNode {
 
     private static final PrintStream OUT =
             new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-
-    private static final Method START_CHILDREN = findStartChildren();
 
     private final DistributedSupervisor ds;
     private final AtomicReference<Marked> marked = new AtomicReference<>();
@@ -139,7 +134,6 @@ public final class ScaleNode {
                 case "batch" -> startBatches(w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]), Integer.parseInt(w[6]));
                 default -> throw new IllegalArgumentException("start mode " + w[5] + ": sync, async or batch");
             };
-            case "batch?" -> START_CHILDREN == null ? "no" : "yes";
             case "heap" -> String.valueOf(heapAfterGc());
             case "count" -> "local=" + ds.localChildren().size() + " view=" + ds.children().size()
                     + " nodes=" + ds.nodes().size();
@@ -196,15 +190,8 @@ public final class ScaleNode {
         return started(t0, failed, error);
     }
 
-    /**
-     * Starts in batches through {@code startChildren(List<ChildSpec>)}, one batch at a time. Found
-     * by reflection: the method is being added to the API, and the harness must build without it.
-     * A result that is a {@link CompletionStage}, or a list of them (one per spec), is waited for.
-     */
+    /** Starts in batches through {@code startChildren(List<ChildSpec>)}, one batch at a time: each waits for all its futures. */
     private String startBatches(String prefix, int from, int count, int batch) {
-        if (START_CHILDREN == null) {
-            throw new IllegalStateException("no startChildren(List) in this version of DistributedSupervisor");
-        }
         AtomicLong failed = new AtomicLong();
         AtomicReference<String> error = new AtomicReference<>("-");
         ChildSpec spec = ChildSpec.of(IdleChildFootprint.Idle.class);
@@ -214,35 +201,16 @@ public final class ScaleNode {
             for (int j = i; j < Math.min(i + batch, from + count); j++) {
                 specs.add(spec.withId(prefix + j));
             }
-            try {
-                Object result = START_CHILDREN.invoke(ds, specs);
-                if (result instanceof CompletionStage<?> f) {
-                    f.toCompletableFuture().join();
-                } else if (result instanceof List<?> futures) {
-                    // One future per spec: the batch is done when every one of them is.
-                    for (Object f : futures) {
-                        try {
-                            ((CompletionStage<?>) f).toCompletableFuture().join();
-                        } catch (java.util.concurrent.CompletionException x) {
-                            failed.incrementAndGet();
-                            error.set(String.valueOf(x.getCause()));
-                        }
-                    }
+            for (CompletableFuture<?> f : ds.startChildren(specs)) {
+                try {
+                    f.join();
+                } catch (java.util.concurrent.CompletionException x) {
+                    failed.incrementAndGet();
+                    error.set(String.valueOf(x.getCause()));
                 }
-            } catch (InvocationTargetException | RuntimeException | IllegalAccessException e) {
-                failed.addAndGet(specs.size());
-                error.set(String.valueOf(e instanceof InvocationTargetException ite ? ite.getCause() : e));
             }
         }
         return started(t0, failed, error);
-    }
-
-    private static Method findStartChildren() {
-        try {
-            return DistributedSupervisor.class.getMethod("startChildren", List.class);
-        } catch (NoSuchMethodException e) {
-            return null;
-        }
     }
 
     private static String started(long t0, AtomicLong failed, AtomicReference<String> error) {
