@@ -118,8 +118,12 @@ final class SupervisorView implements Watcher {
     private volatile boolean leaving;
 
     private final TrustedMembers members = new TrustedMembers();
-    private final ConcurrentHashMap<String, SpecSlot> specs = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Owner> owners = new ConcurrentHashMap<>();
+    /** Specs and owner entries, one map entry per key for both (a view holds every child of the cluster). */
+    private final ChildEntries<SpecSlot, Owner> entries = new ChildEntries<>();
+    private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs = entries.specs;
+    private final ChildEntries<SpecSlot, Owner>.Part<Owner> owners = entries.owners;
+    /** One instance of each node name that owner entries name (a few; see {@link #putOwner}). */
+    private final ConcurrentHashMap<String, String> nodeNames = new ConcurrentHashMap<>();
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
     private final Set<String> specBuckets = ConcurrentHashMap.newKeySet();
     private final Set<String> ownerBuckets = ConcurrentHashMap.newKeySet();
@@ -200,14 +204,7 @@ final class SupervisorView implements Watcher {
      * owner entries (the transport asks once per connection, not per message).
      */
     Optional<String> verifiedMember(String node) {
-        return members.verifiedMember(node, session -> {
-            for (Owner o : owners.values()) {
-                if (o.session() == session) {
-                    return true;
-                }
-            }
-            return false;
-        });
+        return members.verifiedMember(node, session -> owners.anyMatch(o -> o.session() == session));
     }
 
     Owner owner(String key) {
@@ -228,7 +225,7 @@ final class SupervisorView implements Watcher {
     }
 
     void forEachSpecKey(Consumer<String> action) {
-        specs.keySet().forEach(action);
+        specs.forEachKey(action);
     }
 
     /**
@@ -350,7 +347,7 @@ final class SupervisorView implements Watcher {
     void claimed(String key, Owner owner, SpecRecord spec) {
         putOwner(key, owner);
         if (spec != null) {
-            specs.put(canonical(key, owners), new SpecSlot(owner.epoch(), true, spec.node(), spec));
+            specs.put(key, new SpecSlot(owner.epoch(), true, spec.node(), spec));
         }
     }
 
@@ -533,7 +530,7 @@ final class SupervisorView implements Watcher {
         switch (type) {
             // Created by a claim: placed by the ring, unless the same transaction sets it too,
             // which pins it to the claimer (ZooKeeperSession#claimNew). Otherwise: read it.
-            case NodeCreated -> specs.merge(canonical(key, owners), ofClaim(zxid) ? new SpecSlot(zxid, true, null, null)
+            case NodeCreated -> specs.merge(key, ofClaim(zxid) ? new SpecSlot(zxid, true, null, null)
                     : SpecSlot.unread(zxid), (old, fresh) -> old.czxid() == zxid ? old : fresh);
             case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && ofClaim(zxid)
                     ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
@@ -607,22 +604,14 @@ final class SupervisorView implements Watcher {
     }
 
     /**
-     * The instance of {@code key} that {@code other} holds, if it holds the key, else {@code key}:
-     * a child's key is then one String in both maps, not two (a view holds every child of the
-     * cluster, so that is about 50 bytes a child).
+     * Puts an entry unless the view already has a newer one for the key. Its node's name is the
+     * view's one instance of it: an entry read from a znode comes with a copy of its own, which
+     * would cost every child of the cluster some 48 bytes.
      */
-    private static String canonical(String key, ConcurrentHashMap<String, ?> other) {
-        String[] held = {key};
-        other.computeIfPresent(key, (k, v) -> {
-            held[0] = k;
-            return v;
-        });
-        return held[0];
-    }
-
-    /** Puts an entry unless the view already has a newer one for the key. */
     private void putOwner(String key, Owner o) {
-        owners.merge(canonical(key, specs), o, (old, fresh) -> old.epoch() > fresh.epoch()
+        String name = nodeNames.computeIfAbsent(o.node(), n -> n);
+        Owner entry = name == o.node() ? o : new Owner(name, o.epoch(), o.restarts(), o.session());
+        owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
                 || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
     }
 
@@ -683,7 +672,7 @@ final class SupervisorView implements Watcher {
             }
             readAll(paths::member, names, ENTRY_READ_BATCH, this::applyMember, membersLoaded);
         }, null);
-        Map<String, List<String>> specsBefore = byBucket(specs.keySet());
+        Map<String, List<String>> specsBefore = byBucket(specs.keys());
         CompletableFuture<Void> specsLoaded = loadBuckets(paths.children(), specBuckets, specsBefore.keySet(),
                 (bucket, names, pzxid, done) -> {
                     Set<String> listed = new HashSet<>(names);
@@ -695,11 +684,11 @@ final class SupervisorView implements Watcher {
                         }
                     }
                     for (String key : names) {
-                        specs.putIfAbsent(canonical(key, owners), SpecSlot.LISTED);
+                        specs.putIfAbsent(key, SpecSlot.LISTED);
                     }
                     done.complete(null);
                 });
-        Map<String, List<String>> ownersBefore = byBucket(owners.keySet());
+        Map<String, List<String>> ownersBefore = byBucket(owners.keys());
         CompletableFuture<Void> ownersLoaded = loadBuckets(paths.owners(), ownerBuckets, ownersBefore.keySet(),
                 (bucket, names, pzxid, done) -> {
                     Set<String> listed = new HashSet<>(names);
@@ -715,7 +704,7 @@ final class SupervisorView implements Watcher {
     }
 
     /** The keys the view holds, by bucket: only a reload after a reconnection has any. */
-    private static Map<String, List<String>> byBucket(Set<String> keys) {
+    private static Map<String, List<String>> byBucket(Collection<String> keys) {
         Map<String, List<String>> result = new HashMap<>();
         for (String key : keys) {
             result.computeIfAbsent(ZnodeLayout.bucketOf(key), b -> new ArrayList<>()).add(key);
