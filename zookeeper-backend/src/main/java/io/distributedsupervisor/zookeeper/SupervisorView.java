@@ -135,6 +135,11 @@ final class SupervisorView implements Watcher {
     // The last transaction seen to touch a member znode: its zxid and that member. Event thread only.
     private long claimZxid = WatchedEvent.NO_ZXID;
     private String claimNode;
+    // What the last claim's events made: the claims of one batch share a zxid, so its spec slots
+    // and owner entries are equal values, and one instance of each serves them all (immutable).
+    // Event thread only.
+    private SpecSlot claimSlot;
+    private Owner claimOwner;
 
     /** How a view tells what to believe. */
     record Trust(MemberProofs proofs, UntrustedEntries untrusted, boolean ownersFromEvents, Runnable ownMemberDeleted) {
@@ -343,11 +348,17 @@ final class SupervisorView implements Watcher {
 
     // ---- the writer's own changes (read-your-writes) ----
 
-    /** This session's new claim; {@code spec} when it stored one (created by the claim's transaction). */
+    /**
+     * This session's new claim; {@code spec} when it stored one (created by the claim's
+     * transaction). The spec's content is not kept: the child has it, and its node reads it only
+     * to take over another node's child. What the claim's events brought first, equal to this,
+     * stays (its instance is shared by the batch).
+     */
     void claimed(String key, Owner owner, SpecRecord spec) {
         putOwner(key, owner);
         if (spec != null) {
-            specs.put(key, new SpecSlot(owner.epoch(), true, spec.node(), spec));
+            specs.merge(key, new SpecSlot(owner.epoch(), true, spec.node(), null),
+                    (old, fresh) -> old.equals(fresh) ? old : fresh);
         }
     }
 
@@ -464,7 +475,7 @@ final class SupervisorView implements Watcher {
             case NodeDataChanged -> {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
-                claimNode = name;
+                claimNode = nodeNames.computeIfAbsent(name, n -> n);
                 if (!members.isLive(name)) {
                     readOne(paths.member(name), name, this::applyMember);
                 }
@@ -530,8 +541,8 @@ final class SupervisorView implements Watcher {
         switch (type) {
             // Created by a claim: placed by the ring, unless the same transaction sets it too,
             // which pins it to the claimer (ZooKeeperSession#claimNew). Otherwise: read it.
-            case NodeCreated -> specs.merge(key, ofClaim(zxid) ? new SpecSlot(zxid, true, null, null)
-                    : SpecSlot.unread(zxid), (old, fresh) -> old.czxid() == zxid ? old : fresh);
+            case NodeCreated -> specs.merge(key, ofClaim(zxid) ? claimSlot(zxid) : SpecSlot.unread(zxid),
+                    (old, fresh) -> old.czxid() == zxid ? old : fresh);
             case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && ofClaim(zxid)
                     ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
             case NodeDeleted -> {
@@ -546,12 +557,30 @@ final class SupervisorView implements Watcher {
         }
     }
 
+    /** A ring-placed spec created by the claim of {@code zxid}: the instance its batch shares. */
+    private SpecSlot claimSlot(long zxid) {
+        SpecSlot slot = claimSlot;
+        if (slot == null || slot.czxid() != zxid) {
+            slot = claimSlot = new SpecSlot(zxid, true, null, null);
+        }
+        return slot;
+    }
+
+    /** The owner entry of a new claim of {@code zxid} by {@link #claimNode}: the instance its batch shares. */
+    private Owner claimOwner(long zxid, long session) {
+        Owner o = claimOwner;
+        if (o == null || o.epoch() != zxid || o.session() != session || !o.node().equals(claimNode)) {
+            o = claimOwner = new Owner(claimNode, zxid, 0, session);
+        }
+        return o;
+    }
+
     private void onOwnerEvent(Event.EventType type, String key, long zxid) {
         switch (type) {
             case NodeCreated -> {
                 Long session = ownersFromEvents && ofClaim(zxid) ? members.session(claimNode) : null;
                 if (session != null) {
-                    putOwner(key, new Owner(claimNode, zxid, 0, session));
+                    putOwner(key, claimOwner(zxid, session));
                 } else {
                     readOne(paths.owner(key), key, this::applyOwner);
                 }
@@ -611,8 +640,9 @@ final class SupervisorView implements Watcher {
     private void putOwner(String key, Owner o) {
         String name = nodeNames.computeIfAbsent(o.node(), n -> n);
         Owner entry = name == o.node() ? o : new Owner(name, o.epoch(), o.restarts(), o.session());
+        // An equal entry (the same claim: its epoch is the znode's czxid) stays as it is.
         owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
-                || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
+                || (old.epoch() == fresh.epoch() && old.restarts() >= fresh.restarts()) ? old : fresh);
     }
 
     private void removeOwner(String key, long zxid) {
