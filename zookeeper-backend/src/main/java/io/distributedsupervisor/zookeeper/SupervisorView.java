@@ -640,9 +640,8 @@ final class SupervisorView implements Watcher {
     private void putOwner(String key, Owner o) {
         String name = nodeNames.computeIfAbsent(o.node(), n -> n);
         Owner entry = name == o.node() ? o : new Owner(name, o.epoch(), o.restarts(), o.session());
-        // An equal entry (the same claim: its epoch is the znode's czxid) stays as it is.
         owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
-                || (old.epoch() == fresh.epoch() && old.restarts() >= fresh.restarts()) ? old : fresh);
+                || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
     }
 
     private void removeOwner(String key, long zxid) {
