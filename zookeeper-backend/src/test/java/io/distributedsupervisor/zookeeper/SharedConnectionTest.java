@@ -45,17 +45,13 @@ class SharedConnectionTest {
     @BeforeEach
     void start() {
         SafetyWitness.clear();
-        server = new EmbeddedZooKeeper();
-        cluster = new ZooKeeperHarness(server);
+        cluster = new ZooKeeperHarness(); // a server of its own, closed with it
+        server = cluster.server();
     }
 
     @AfterEach
     void stop() {
-        try {
-            cluster.close();
-        } finally {
-            server.close();
-        }
+        cluster.close();
     }
 
     /** Supervisor {@code supervisor} on node {@code node}, with a backend of its own built from the tests' settings. */

@@ -55,6 +55,11 @@ final class ZooKeeperHarness implements ClusterHarness {
         this.backends = backends;
     }
 
+    /** The server this harness's nodes use; null for a harness built on backends. */
+    EmbeddedZooKeeper server() {
+        return server;
+    }
+
     /** The ZooKeeper namespace this harness's nodes work in. */
     String namespace() {
         return namespace;

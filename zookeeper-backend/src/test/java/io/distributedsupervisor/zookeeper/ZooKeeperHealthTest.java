@@ -24,8 +24,8 @@ class ZooKeeperHealthTest {
 
     @BeforeEach
     void start() {
-        server = new EmbeddedZooKeeper();
-        cluster = new ZooKeeperHarness(server);
+        cluster = new ZooKeeperHarness(); // a server of its own, closed with it
+        server = cluster.server();
         cluster.start("n1");
         cluster.start("n2");
         cluster.awaitRing(List.of("n1", "n2"));
@@ -34,11 +34,7 @@ class ZooKeeperHealthTest {
 
     @AfterEach
     void stop() {
-        try {
-            cluster.close();
-        } finally {
-            server.close();
-        }
+        cluster.close();
     }
 
     @Test
