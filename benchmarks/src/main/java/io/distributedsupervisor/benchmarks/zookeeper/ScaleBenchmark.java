@@ -24,9 +24,9 @@ import java.util.stream.Stream;
  * API only, so any znode layout), measuring:
  * <ol>
  *   <li>the start rate: half the children (at most 50,000) with {@code startChild} from 64
- *       starters over 3 nodes, the rest with {@code startChildAsync}, 1,000 in flight per node
- *       over 3 nodes (and, once the library has {@code startChildren(List)}, half of that rest in
- *       batches of 1,000, one batch in flight per node); each against
+ *       starters over 3 nodes; of the rest, half with {@code startChildren(List)} in batches of
+ *       1,000 (one batch in flight per node) and half with {@code startChildAsync}, 1,000 in
+ *       flight per node, over 3 nodes; each against
  *       raw Curator async creates from 3 clients with the same window (64 in all, 1,000 each),
  *       as many znodes: each phase runs in {@value #ROUNDS} rounds, each round's starts right
  *       after a round of raw creates of the same count, and its ratio is the median of the
