@@ -40,7 +40,10 @@ import java.util.stream.Stream;
  *       ({@code mntr}, {@code jcmd GC.class_histogram});</li>
  *   <li>the time for a new node to join and load its view (until {@code children()} holds all);</li>
  *   <li>failover: a node holding a quarter of the children is killed (SIGKILL), until a survivor's
- *       {@code whereis} places each of its children on another node, against the session timeout;</li>
+ *       {@code whereis} places each of its children on another node, against the session timeout;
+ *       and where that time went, from the server's znode count ({@link ZnodeCountTrace}): when
+ *       the server began and finished deleting the dead session's znodes, and when the
+ *       survivors' new claims were in the tree;</li>
  *   <li>a full-cluster restart: every node killed and launched again, until the nodes'
  *       {@code localChildren()} add up to all children;</li>
  *   <li>the largest {@code getChildren} answer in the tree (a plain ZooKeeper client walks it).</li>
@@ -204,12 +207,24 @@ public final class ScaleBenchmark {
             // Failover: n4 holds a quarter; n1 watches.
             ScaleNodeProcess victim = owners.get(3);
             int marked = Integer.parseInt(owners.get(0).requestValues("mark " + victim.name, timeout()).get("marked"));
+            ZnodeCountTrace trace = new ZnodeCountTrace(zk);
             long killed = System.nanoTime();
             victim.kill();
             long back = Long.parseLong(owners.get(0).requestValues("awaitmoved " + timeout().toMillis(), timeout()).get("at"));
+            long before = trace.close();
             put("failover.ms", ms(back - killed), "failover: %,d children of a killed node running elsewhere after %,d ms (session timeout %,d ms)",
                     marked, (long) ms(back - killed), session.toMillis());
             figures.put("failover.children", (double) marked);
+            // Where the time went, as the server's znode count tells: the dead session's znodes
+            // leave the tree one by one in one transaction, then the survivors' claims come in.
+            long expiring = trace.firstAtOrBelow(before - Math.max(1, marked / 100L));
+            long expired = trace.lowest(expiring);
+            long reclaimed = trace.firstAtOrAbove(before - marked / 100L, expired);
+            put("failover.expired.ms", ms(expired - killed), "  the server began deleting the dead session's znodes at %,d ms"
+                    + " and was done at %,d ms; the tree held 99%% of the new claims at %,d ms",
+                    (long) ms(expiring - killed), (long) ms(expired - killed), (long) ms(reclaimed - killed));
+            figures.put("failover.expiring.ms", ms(expiring - killed));
+            figures.put("failover.reclaimed.ms", ms(reclaimed - killed));
 
             // Full-cluster restart: every node killed, then launched again.
             List<ScaleNodeProcess> live = new ArrayList<>(owners.subList(0, 3));
@@ -408,6 +423,9 @@ public final class ScaleBenchmark {
             new Row("failover.children", "children on the killed node", "%,.0f"),
             new Row("failover.ms", "failover, kill to all running elsewhere (ms)", "%,.0f"),
             new Row("session.ms", "  session timeout (ms)", "%,.0f"),
+            new Row("failover.expiring.ms", "  the server began deleting the dead session's znodes (ms)", "%,.0f"),
+            new Row("failover.expired.ms", "  and was done (ms)", "%,.0f"),
+            new Row("failover.reclaimed.ms", "  the tree held 99% of the new claims (ms)", "%,.0f"),
             new Row("restart.ms", "full-cluster restart, kill to all running (ms)", "%,.0f"),
             new Row("restart.joined.ms", "  of which after the last node joined (ms)", "%,.0f"),
             new Row("listing.bytes", "largest getChildren answer (bytes)", "%,.0f"));
