@@ -33,36 +33,44 @@ final class RawCreates {
                 client.blockUntilConnected();
             }
             sessions.get(0).create().forPath(root);
-            CountDownLatch done = new CountDownLatch(count);
-            byte[] data = new byte[200];
-            List<Thread> issuers = new ArrayList<>();
             long t0 = System.nanoTime();
-            for (int c = 0; c < clients; c++) {
-                CuratorFramework client = sessions.get(c);
-                int from = (int) ((long) count * c / clients);
-                int to = (int) ((long) count * (c + 1) / clients);
-                issuers.add(Thread.ofPlatform().name("raw-creates-" + c).start(() -> {
-                    Semaphore inFlight = new Semaphore(window);
-                    try {
-                        for (int i = from; i < to; i++) {
-                            inFlight.acquire();
-                            client.create().withMode(CreateMode.EPHEMERAL).inBackground((cf, event) -> {
-                                inFlight.release();
-                                done.countDown();
-                            }).forPath(root + "/l" + i, data);
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException("raw create under " + root + " failed", e);
-                    }
-                }));
-            }
-            for (Thread t : issuers) {
-                t.join();
-            }
-            done.await();
+            createAll(sessions, root, count, window);
             return count / ((System.nanoTime() - t0) / 1e9);
         } finally {
             sessions.forEach(CuratorFramework::close);
         }
+    }
+
+    /**
+     * Creates {@code count} ephemeral znodes of 200 bytes under {@code root} (which exists), spread
+     * evenly over {@code clients}, at most {@code window} in flight each; returns once all are answered.
+     */
+    static void createAll(List<CuratorFramework> clients, String root, int count, int window) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(count);
+        byte[] data = new byte[200];
+        List<Thread> issuers = new ArrayList<>();
+        for (int c = 0; c < clients.size(); c++) {
+            CuratorFramework client = clients.get(c);
+            int from = (int) ((long) count * c / clients.size());
+            int to = (int) ((long) count * (c + 1) / clients.size());
+            issuers.add(Thread.ofPlatform().name("raw-creates-" + c).start(() -> {
+                Semaphore inFlight = new Semaphore(window);
+                try {
+                    for (int i = from; i < to; i++) {
+                        inFlight.acquire();
+                        client.create().withMode(CreateMode.EPHEMERAL).inBackground((cf, event) -> {
+                            inFlight.release();
+                            done.countDown();
+                        }).forPath(root + "/l" + i, data);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException("raw create under " + root + " failed", e);
+                }
+            }));
+        }
+        for (Thread t : issuers) {
+            t.join();
+        }
+        done.await();
     }
 }

@@ -4,14 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.AddWatchMode;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 
@@ -101,33 +99,8 @@ public final class WatcherCost {
                 };
                 w.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(counter).forPath(root);
             }
-            CountDownLatch answered = new CountDownLatch(count);
-            byte[] data = new byte[200];
-            List<Thread> issuers = new ArrayList<>();
             long t0 = System.nanoTime();
-            for (int c = 0; c < CLIENTS; c++) {
-                CuratorFramework client = creators.get(c);
-                int from = (int) ((long) count * c / CLIENTS);
-                int to = (int) ((long) count * (c + 1) / CLIENTS);
-                issuers.add(Thread.ofPlatform().name("watcher-cost-" + c).start(() -> {
-                    Semaphore inFlight = new Semaphore(WINDOW);
-                    try {
-                        for (int i = from; i < to; i++) {
-                            inFlight.acquire();
-                            client.create().withMode(CreateMode.EPHEMERAL).inBackground((cf, event) -> {
-                                inFlight.release();
-                                answered.countDown();
-                            }).forPath(root + "/l" + i, data);
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException("create under " + root + " failed", e);
-                    }
-                }));
-            }
-            for (Thread t : issuers) {
-                t.join();
-            }
-            answered.await();
+            RawCreates.createAll(creators, root, count, WINDOW);
             created.await(); // the server's work for a create ends with its events sent
             double creates = count / ((System.nanoTime() - t0) / 1e9);
 
