@@ -2,13 +2,8 @@ package io.distributedsupervisor.zookeeper;
 
 import io.distributedsupervisor.Ticker;
 import io.distributedsupervisor.spi.BackendException;
-import io.distributedsupervisor.spi.MessageHandler;
-import io.distributedsupervisor.spi.Responder;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
-import io.distributedsupervisor.zookeeper.transport.RequestNotTakenException;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import javax.net.ssl.SSLContext;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -41,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle, as a recipe: {@link #acquire} on a join (opens the connection if there is none
  * for these settings and node, else counts one more user), {@link #release} when that
  * supervisor's session closes; the last release closes the client and the transport.
- * Connections are found by {@link Key}: everything the client and the transport are made of,
+ * Connections are found by {@link ConnectionKey}: everything the client and the transport are made of,
  * and the node name (a transport has one identity, so two node names in one JVM get two
  * connections).
  *
@@ -55,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * take over all their children.
  *
  * <p>Messages: every request and one-way message carries the supervisor it is for, as a
- * one-byte length and the supervisor's name ahead of the runtime's bytes ({@link #route},
- * {@link #unroute}); the receiving connection hands it to that supervisor's session. A request
+ * one-byte length and the supervisor's name ahead of the runtime's bytes
+ * ({@link SupervisorRoutes}); the receiving connection hands it to that supervisor's session. A request
  * for a supervisor it does not host (not started there, or closed a moment ago while peers still
  * list it) is answered at once, without a timeout, as not taken: the caller gets
  * {@link io.distributedsupervisor.spi.Delivery.NotSent} naming the supervisor and the node, and
@@ -72,50 +66,11 @@ final class SharedConnection {
     private static final Logger LOG = LoggerFactory.getLogger(SharedConnection.class);
 
     /** The open connections by what they are made of; guarded by itself. */
-    private static final Map<Key, SharedConnection> OPEN = new HashMap<>();
-
-    /**
-     * What a connection is made of: two joins share one only if all of it is equal. Objects
-     * given in code (retry policy, TLS context, ticker) count by identity, so backends share a
-     * connection when they are given the same instances (or the defaults).
-     */
-    record Key(String node, String connectString, Duration sessionTimeout, Duration connectionTimeout, Object retry,
-               String namespace, String digestUser, String digestPassword, List<String> saslPrincipals, boolean openAcl,
-               String bindHost, int port, String advertisedHost, ByteBuffer secret, boolean openMode, Identity tls,
-               boolean requireTls, int maxFrameBytes, int eventLoopThreads, boolean nativeTransport,
-               int maxPendingHandshakes, int maxPendingHandshakesPerAddress, double leaseFraction, Identity ticker) {
-
-        static Key of(ZooKeeperBackend.Builder c, String node) {
-            return new Key(node, c.connectString, c.sessionTimeout, c.connectionTimeout, c.retryKey, c.namespace,
-                    c.digestUser, c.digestPassword, List.copyOf(c.saslPrincipals), c.openAcl, c.bindHost, c.port,
-                    c.advertisedHost, c.secret == null ? null : ByteBuffer.wrap(c.secret.clone()).asReadOnlyBuffer(),
-                    c.openMode, new Identity(c.tls), c.requireTls, c.maxFrameBytes, c.eventLoopThreads, c.nativeTransport,
-                    c.maxPendingHandshakes, c.maxPendingHandshakesPerAddress, c.leaseFraction, new Identity(c.ticker));
-        }
-
-        @Override
-        public String toString() {
-            // No credentials, no secret.
-            return "Key[" + node + " on " + connectString + ", namespace " + namespace + "]";
-        }
-    }
-
-    /** An object compared by identity (an {@link SSLContext} or a {@link Ticker} has no useful equals). */
-    record Identity(Object of) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Identity other && other.of == of;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(of);
-        }
-    }
+    private static final Map<ConnectionKey, SharedConnection> OPEN = new HashMap<>();
 
     private final ZooKeeperBackend.Builder config;
     private final String node;
-    private final Key key;
+    private final ConnectionKey key;
     private final Ticker ticker;
     /** Guarded by {@link #OPEN}: the joins that hold this connection. */
     private int users;
@@ -141,7 +96,7 @@ final class SharedConnection {
     private volatile boolean lost;
     private volatile boolean closed;
 
-    private SharedConnection(ZooKeeperBackend.Builder config, String node, Key key) {
+    private SharedConnection(ZooKeeperBackend.Builder config, String node, ConnectionKey key) {
         this.config = config;
         this.node = node;
         this.key = key;
@@ -155,7 +110,7 @@ final class SharedConnection {
      * @throws BackendException if it cannot be opened
      */
     static SharedConnection acquire(ZooKeeperBackend.Builder config, String node) {
-        Key key = Key.of(config, node);
+        ConnectionKey key = ConnectionKey.of(config, node);
         SharedConnection c;
         synchronized (OPEN) {
             c = OPEN.get(key);
@@ -292,7 +247,8 @@ final class SharedConnection {
             throw ZooKeeperBackend.wrap("could not open a ZooKeeper session at " + config.connectString, e);
         }
         try {
-            transport = NodeTransport.start(transportConfig(), new Inbound(), this::acceptsPeer);
+            transport = NodeTransport.start(transportConfig(), new SupervisorRoutes.Inbound(node, sessions::get),
+                    this::acceptsPeer);
         } catch (RuntimeException e) {
             shutDown();
             throw e;
@@ -395,8 +351,8 @@ final class SharedConnection {
     }
 
     /** How long the lease still holds without another contact with ZooKeeper; zero when it does not. */
-    java.time.Duration leaseRemaining() {
-        return java.time.Duration.ofNanos(Math.max(0, leaseUntil.get() - ticker.read()));
+    Duration leaseRemaining() {
+        return Duration.ofNanos(Math.max(0, leaseUntil.get() - ticker.read()));
     }
 
     /** A client like this one whose buffer takes the listing of a flat folder of the first release ({@link LayoutCheck}). */
@@ -533,62 +489,6 @@ final class SharedConnection {
         if (open) {
             LOG.info("node {}: ZooKeeper session 0x{} and transport closed (its last supervisor left)", node,
                     Long.toHexString(sessionId));
-        }
-    }
-
-    // ---- messages ----
-
-    /** {@code message} for {@code supervisor}: a byte of the name's length, the name (ASCII), the message. */
-    static byte[] route(byte[] supervisorName, byte[] message) {
-        byte[] routed = new byte[1 + supervisorName.length + message.length];
-        routed[0] = (byte) supervisorName.length;
-        System.arraycopy(supervisorName, 0, routed, 1, supervisorName.length);
-        System.arraycopy(message, 0, routed, 1 + supervisorName.length, message.length);
-        return routed;
-    }
-
-    /** The supervisor a routed message is for, or null if it carries none that can be read. */
-    private static String routeOf(byte[] routed) {
-        if (routed.length < 1) {
-            return null;
-        }
-        int n = routed[0] & 0xff;
-        if (n == 0 || routed.length < 1 + n) {
-            return null;
-        }
-        return new String(routed, 1, n, StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] unroute(byte[] routed, String supervisor) {
-        int from = 1 + supervisor.length();
-        return java.util.Arrays.copyOfRange(routed, from, routed.length);
-    }
-
-    /** Hands what peers send to the supervisor it is for. */
-    private final class Inbound implements MessageHandler {
-        @Override
-        public void onRequest(String fromNode, byte[] message, Responder responder) {
-            String supervisor = routeOf(message);
-            ZooKeeperSession s = supervisor == null ? null : sessions.get(supervisor);
-            if (s == null) {
-                throw new RequestNotTakenException(supervisor == null
-                        ? "the request from node " + fromNode + " names no supervisor (a node of an older release?)"
-                        : "supervisor " + supervisor + " does not run on node " + node
-                        + " (not started there, or closed)");
-            }
-            s.handler().onRequest(fromNode, unroute(message, supervisor), responder);
-        }
-
-        @Override
-        public void onMessage(String fromNode, byte[] message) {
-            String supervisor = routeOf(message);
-            ZooKeeperSession s = supervisor == null ? null : sessions.get(supervisor);
-            if (s == null) {
-                LOG.debug("node {}: a one-way message from node {} for supervisor {}, which does not run here, is dropped",
-                        node, fromNode, supervisor);
-                return;
-            }
-            s.handler().onMessage(fromNode, unroute(message, supervisor));
         }
     }
 

@@ -90,7 +90,7 @@ final class ZooKeeperSession implements NodeSession {
     private final SessionListener listener;
     private final MessageHandler handler;
     private final Consumer<ZooKeeperSession> onClose;
-    /** The supervisor's name as messages for it are routed ({@link SharedConnection#route}). */
+    /** The supervisor's name as messages for it are routed ({@link SupervisorRoutes#route}). */
     private final byte[] route;
     /** The supervisor's paths as Curator's namespaced client spells them. */
     private final ZnodeLayout paths;
@@ -848,7 +848,7 @@ final class ZooKeeperSession implements NodeSession {
             return CompletableFuture.completedFuture(new Delivery.NotSent("node " + target
                     + " is not a live member of supervisor " + supervisor));
         }
-        return transport.request(target, address, SharedConnection.route(route, message));
+        return transport.request(target, address, SupervisorRoutes.route(route, message));
     }
 
     @Override
@@ -861,7 +861,7 @@ final class ZooKeeperSession implements NodeSession {
         if (address == null) {
             return new Delivery.NotSent("node " + target + " is not a live member of supervisor " + supervisor);
         }
-        return transport.send(target, address, SharedConnection.route(route, message));
+        return transport.send(target, address, SupervisorRoutes.route(route, message));
     }
 
     // ---- lifecycle ----

@@ -229,7 +229,7 @@ class SharedConnectionTest {
         String addressOfB = cluster.sessions("b", "S1").get(0).transport().address();
 
         Delivery answer = fromA.transport().request("b", addressOfB,
-                SharedConnection.route("S9".getBytes(StandardCharsets.US_ASCII), new byte[] {1, 2, 3}))
+                SupervisorRoutes.route("S9".getBytes(StandardCharsets.US_ASCII), new byte[] {1, 2, 3}))
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
 
         // Nothing ran, so the caller's runtime may retry (the supervisor may have closed there a
