@@ -76,25 +76,6 @@ import org.slf4j.LoggerFactory;
 final class SupervisorView implements Watcher {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisorView.class);
 
-    /**
-     * A stored spec's key; once read, its explicit node ({@code placed}) and its content;
-     * {@code czxid} -1 while not known. {@code unreadable}: its head is not one this node can read
-     * (reported once); it is not read again until it changes, so that garbage costs no read per
-     * reconciliation pass.
-     */
-    private record SpecSlot(long czxid, boolean placed, String node, SpecRecord spec, boolean unreadable) {
-        SpecSlot(long czxid, boolean placed, String node, SpecRecord spec) {
-            this(czxid, placed, node, spec, false);
-        }
-
-        /** A key listed at a load, nothing read yet: one instance for all (a record compares by value). */
-        static final SpecSlot LISTED = new SpecSlot(-1, false, null, null);
-
-        static SpecSlot unread(long czxid) {
-            return czxid == -1 ? LISTED : new SpecSlot(czxid, false, null, null);
-        }
-    }
-
     private final ZooKeeper zk;
     private final String node;
     private final long sessionId;
