@@ -78,7 +78,6 @@ final class SupervisorView implements Watcher {
 
     private final ZooKeeper zk;
     private final String node;
-    private final long sessionId;
     /** The supervisor's paths as the raw handle spells them. */
     private final ZnodeLayout paths;
     private final String base;
@@ -86,8 +85,6 @@ final class SupervisorView implements Watcher {
     private final String basePrefix;
     private final String membersPath;
     private final SessionListener listener;
-    private final Duration failoverMargin;
-    private final Scheduler scheduler;
     private final Duration readTimeout;
     private final BooleanSupplier closed;
     private final MemberProofs proofs;
@@ -102,16 +99,12 @@ final class SupervisorView implements Watcher {
     /** Specs and owner entries, one map entry per key for both (a view holds every child of the cluster). */
     private final ChildEntries<SpecSlot, Owner> entries = new ChildEntries<>();
     private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs = entries.specs;
-    private final ChildEntries<SpecSlot, Owner>.Part<Owner> owners = entries.owners;
-    /** One instance of each node name that owner entries name (a few; see {@link #putOwner}). */
-    private final ConcurrentHashMap<String, String> nodeNames = new ConcurrentHashMap<>();
+    private final OwnerEntries owners;
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
     private final Set<String> specBuckets = ConcurrentHashMap.newKeySet();
     private final Set<String> ownerBuckets = ConcurrentHashMap.newKeySet();
     /** Specs this session removed and dropped at once, until their deletion events come. */
     private final Set<String> specsRemovedHere = ConcurrentHashMap.newKeySet();
-    /** This session's entries that it released and dropped at once, until their deletion events come. */
-    private final ConcurrentHashMap<String, Owner> releasedHere = new ConcurrentHashMap<>();
 
     // The last transaction seen to touch a member znode: its zxid and that member. Event thread only.
     private long claimZxid = WatchedEvent.NO_ZXID;
@@ -135,20 +128,19 @@ final class SupervisorView implements Watcher {
                    Trust trust) {
         this.zk = zk;
         this.node = node;
-        this.sessionId = sessionId;
         this.paths = paths;
         this.base = paths.supervisor();
         this.basePrefix = base + "/";
         this.membersPath = paths.members();
         this.listener = listener;
-        this.failoverMargin = failoverMargin;
-        this.scheduler = scheduler;
         this.readTimeout = readTimeout;
         this.closed = closed;
         this.proofs = trust.proofs();
         this.untrusted = trust.untrusted();
         this.ownersFromEvents = trust.ownersFromEvents();
         this.ownMemberDeleted = trust.ownMemberDeleted();
+        this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, failoverMargin, scheduler, closed,
+                proofs, untrusted);
     }
 
     /** Sets the watch, then reads the three trees; returns once the view holds them. */
@@ -336,7 +328,7 @@ final class SupervisorView implements Watcher {
      * stays (its instance is shared by the batch).
      */
     void claimed(String key, Owner owner, SpecRecord spec) {
-        putOwner(key, owner);
+        owners.put(key, owner);
         if (spec != null) {
             specs.merge(key, new SpecSlot(owner.epoch(), true, spec.node(), null),
                     (old, fresh) -> old.equals(fresh) ? old : fresh);
@@ -344,16 +336,12 @@ final class SupervisorView implements Watcher {
     }
 
     void updated(String key, Owner owner) {
-        putOwner(key, owner);
+        owners.put(key, owner);
     }
 
     /** This session's release of its entry; {@code specBefore}: what {@link #specMark} gave before the spec's removal, if it went too. */
     void released(String key, Object specBefore) {
-        Owner o = owners.get(key);
-        if (o != null && o.session() == sessionId && owners.remove(key, o)) {
-            // Its deletion event still tells the listener, with this entry.
-            releasedHere.put(key, o);
-        }
+        owners.released(key);
         if (specBefore != null) {
             specRemoved(key, specBefore);
         }
@@ -456,7 +444,7 @@ final class SupervisorView implements Watcher {
             case NodeDataChanged -> {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
-                claimNode = nodeNames.computeIfAbsent(name, n -> n);
+                claimNode = owners.nodeName(name);
                 if (!members.isLive(name)) {
                     readOne(paths.member(name), name, this::applyMember);
                 }
@@ -561,101 +549,27 @@ final class SupervisorView implements Watcher {
             case NodeCreated -> {
                 Long session = ownersFromEvents && ofClaim(zxid) ? members.session(claimNode) : null;
                 if (session != null) {
-                    putOwner(key, claimOwner(zxid, session));
+                    owners.put(key, claimOwner(zxid, session));
                 } else {
-                    readOne(paths.owner(key), key, this::applyOwner);
+                    readOne(paths.owner(key), key, owners::apply);
                 }
             }
-            case NodeDataChanged -> readOne(paths.owner(key), key, this::applyOwner);
+            case NodeDataChanged -> readOne(paths.owner(key), key, owners::apply);
             case NodeDeleted -> {
                 untrusted.forget(paths.owner(key));
-                removeOwner(key, zxid);
+                owners.remove(key, zxid);
             }
             default -> {
             }
         }
     }
 
-    private void applyOwner(String key, byte[] data, Stat stat) {
-        Owner o = trustedOwner(key, data, stat);
-        if (o != null) {
-            putOwner(key, o);
-            return;
-        }
-        Owner held = owners.get(key);
-        // A claim this view believes, whose data someone changed since (only possible with open
-        // ACLs): the same znode of the same session, so the claim stands. Anything else is not it.
-        if (held != null && (held.epoch() != stat.getCzxid() || held.session() != stat.getEphemeralOwner())) {
-            owners.remove(key, held);
-        }
-    }
-
-    /** The owner entry of {@code owners/<key>} as read, if it verifies; else null, and the entry is reported. */
-    private Owner trustedOwner(String key, byte[] data, Stat stat) {
-        try {
-            return proofs.verifiedOwner(key, data, stat);
-        } catch (IllegalArgumentException e) {
-            untrusted.report(paths.owner(key), stat.getCzxid(), e.getMessage());
-            return null;
-        }
-    }
-
     /**
      * The owner entry of {@code owners/<key>} as the session read it itself, if it verifies; else
-     * null. Not reported here: the view reads every entry it cannot learn from a claim's events,
-     * and reports it from ZooKeeper's event thread, so that the listener hears of it in order.
+     * null (see {@link OwnerEntries#verified}).
      */
     Owner verifiedOwner(String key, byte[] data, Stat stat) {
-        try {
-            return proofs.verifiedOwner(key, data, stat);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Puts an entry unless the view already has a newer one for the key. Its node's name is the
-     * view's one instance of it: an entry read from a znode comes with a copy of its own, which
-     * would cost every child of the cluster some 48 bytes.
-     */
-    private void putOwner(String key, Owner o) {
-        String name = nodeNames.computeIfAbsent(o.node(), n -> n);
-        Owner entry = name == o.node() ? o : new Owner(name, o.epoch(), o.restarts(), o.session());
-        owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
-                || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
-    }
-
-    private void removeOwner(String key, long zxid) {
-        Owner previous = owners.get(key);
-        if (previous == null) {
-            Owner ours = releasedHere.remove(key);
-            if (ours != null && !closed.getAsBoolean()) {
-                listener.onOwnerRemoved(key, ours);
-            }
-            return;
-        }
-        if (zxid != WatchedEvent.NO_ZXID && previous.epoch() > zxid) {
-            return; // the deletion of an older claim than the one the view holds
-        }
-        if (!owners.remove(key, previous)) {
-            return;
-        }
-        releasedHere.remove(key, previous);
-        if (previous.session() != sessionId && failoverMargin.toNanos() > 0) {
-            // The failover margin: another node's claim stays in this view a while after it
-            // vanished, so this node claims it no sooner (a node frozen by a long GC pause may
-            // not have noticed its session end yet). A new claim meanwhile replaces the entry.
-            owners.putIfAbsent(key, previous);
-            scheduler.schedule(() -> {
-                if (owners.remove(key, previous) && !closed.getAsBoolean()) {
-                    listener.onOwnerRemoved(key, previous);
-                }
-            }, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
-            return;
-        }
-        if (!closed.getAsBoolean()) {
-            listener.onOwnerRemoved(key, previous);
-        }
+        return owners.verified(key, data, stat);
     }
 
     // ---- loading ----
@@ -705,10 +619,10 @@ final class SupervisorView implements Watcher {
                     for (String key : ownersBefore.getOrDefault(bucket, List.of())) {
                         Owner o = owners.get(key);
                         if (o != null && !listed.contains(key) && o.epoch() <= pzxid) {
-                            removeOwner(key, pzxid);
+                            owners.remove(key, pzxid);
                         }
                     }
-                    readAll(paths::owner, names, ENTRY_READ_BATCH, this::applyOwner, done);
+                    readAll(paths::owner, names, ENTRY_READ_BATCH, owners::apply, done);
                 });
         return CompletableFuture.allOf(membersLoaded, specsLoaded, ownersLoaded);
     }
