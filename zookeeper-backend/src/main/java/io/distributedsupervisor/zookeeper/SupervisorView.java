@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,14 +17,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.zookeeper.AddWatchMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -83,7 +78,6 @@ final class SupervisorView implements Watcher {
     private final String base;
     /** {@code base + "/"}: every event's path is tested against it. */
     private final String basePrefix;
-    private final String membersPath;
     private final SessionListener listener;
     private final Duration readTimeout;
     private final BooleanSupplier closed;
@@ -100,6 +94,7 @@ final class SupervisorView implements Watcher {
     private final ChildEntries<SpecSlot, Owner> entries = new ChildEntries<>();
     private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs = entries.specs;
     private final OwnerEntries owners;
+    private final ViewLoader loader;
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
     private final Set<String> specBuckets = ConcurrentHashMap.newKeySet();
     private final Set<String> ownerBuckets = ConcurrentHashMap.newKeySet();
@@ -131,7 +126,6 @@ final class SupervisorView implements Watcher {
         this.paths = paths;
         this.base = paths.supervisor();
         this.basePrefix = base + "/";
-        this.membersPath = paths.members();
         this.listener = listener;
         this.readTimeout = readTimeout;
         this.closed = closed;
@@ -139,6 +133,7 @@ final class SupervisorView implements Watcher {
         this.untrusted = trust.untrusted();
         this.ownersFromEvents = trust.ownersFromEvents();
         this.ownMemberDeleted = trust.ownMemberDeleted();
+        this.loader = new ViewLoader(zk, paths, listener, closed, untrusted);
         this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, failoverMargin, scheduler, closed,
                 proofs, untrusted);
     }
@@ -292,19 +287,12 @@ final class SupervisorView implements Watcher {
      * {@link ZnodeData#MAX_SPEC_BYTES}: so many of the largest, with a result's framing, fit.
      */
     static final int SPEC_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_SPEC_BYTES + 256);
-    /**
-     * Owner and member entries read together: each is a few hundred bytes as this backend
-     * writes them; an entry written by hand could be larger, up to what the server accepts.
-     */
-    static final int ENTRY_READ_BATCH = 32;
-    /** Bucket listings under way at once while a tree loads: a join streams the buckets rather than asking for all. */
-    static final int LISTINGS_IN_FLIGHT = 16;
 
     /** Reads the spec znode of every key, {@link #SPEC_READ_BATCH} per request; waits for all answers. */
     private java.util.Collection<Read> read(List<String> keys) {
         ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        readAll(paths::spec, keys, SPEC_READ_BATCH,
+        loader.readAll(paths::spec, keys, SPEC_READ_BATCH,
                 (key, data, stat) -> reads.put(key, new Read(key, data, stat.getCzxid())), done);
         try {
             done.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -440,13 +428,13 @@ final class SupervisorView implements Watcher {
 
     private void onMemberEvent(Event.EventType type, String name, long zxid) {
         switch (type) {
-            case NodeCreated -> readOne(paths.member(name), name, this::applyMember);
+            case NodeCreated -> loader.readOne(paths.member(name), name, this::applyMember);
             case NodeDataChanged -> {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
                 claimNode = owners.nodeName(name);
                 if (!members.isLive(name)) {
-                    readOne(paths.member(name), name, this::applyMember);
+                    loader.readOne(paths.member(name), name, this::applyMember);
                 }
             }
             case NodeDeleted -> {
@@ -551,10 +539,10 @@ final class SupervisorView implements Watcher {
                 if (session != null) {
                     owners.put(key, claimOwner(zxid, session));
                 } else {
-                    readOne(paths.owner(key), key, owners::apply);
+                    loader.readOne(paths.owner(key), key, owners::apply);
                 }
             }
-            case NodeDataChanged -> readOne(paths.owner(key), key, owners::apply);
+            case NodeDataChanged -> loader.readOne(paths.owner(key), key, owners::apply);
             case NodeDeleted -> {
                 untrusted.forget(paths.owner(key));
                 owners.remove(key, zxid);
@@ -578,205 +566,12 @@ final class SupervisorView implements Watcher {
      * Reads the three trees and applies the difference to the view; the future completes once
      * every read is answered. Entries that a list does not show are dropped only when they are
      * older than the list ({@code pzxid} of their bucket), so a change made after the list is
-     * never undone. The buckets are listed {@link #LISTINGS_IN_FLIGHT} at a time, and each
-     * answer is applied as it comes: no answer is larger than a bucket, and a join's memory is
-     * the view it builds.
+     * never undone. The buckets are listed {@link ViewLoader#LISTINGS_IN_FLIGHT} at a time, and
+     * each answer is applied as it comes: no answer is larger than a bucket, and a join's memory
+     * is the view it builds.
      */
     CompletableFuture<Void> reload() {
-        CompletableFuture<Void> membersLoaded = new CompletableFuture<>();
-        zk.getChildren(membersPath, false, (rc, path, ctx, names, stat) -> {
-            if (!ok(rc, path, membersLoaded)) {
-                return;
-            }
-            Set<String> listed = new HashSet<>(names);
-            for (String name : List.copyOf(members.members().keySet())) {
-                if (!listed.contains(name)) {
-                    memberDeleted(name);
-                }
-            }
-            readAll(paths::member, names, ENTRY_READ_BATCH, this::applyMember, membersLoaded);
-        }, null);
-        Map<String, List<String>> specsBefore = byBucket(specs.keys());
-        CompletableFuture<Void> specsLoaded = loadBuckets(paths.children(), specBuckets, specsBefore.keySet(),
-                (bucket, names, pzxid, done) -> {
-                    Set<String> listed = new HashSet<>(names);
-                    for (String key : specsBefore.getOrDefault(bucket, List.of())) {
-                        SpecSlot slot = specs.get(key);
-                        if (slot != null && !listed.contains(key) && slot.czxid() <= pzxid
-                                && specs.remove(key, slot) && !closed.getAsBoolean()) {
-                            listener.onSpecRemoved(key);
-                        }
-                    }
-                    for (String key : names) {
-                        specs.putIfAbsent(key, SpecSlot.LISTED);
-                    }
-                    done.complete(null);
-                });
-        Map<String, List<String>> ownersBefore = byBucket(owners.keys());
-        CompletableFuture<Void> ownersLoaded = loadBuckets(paths.owners(), ownerBuckets, ownersBefore.keySet(),
-                (bucket, names, pzxid, done) -> {
-                    Set<String> listed = new HashSet<>(names);
-                    for (String key : ownersBefore.getOrDefault(bucket, List.of())) {
-                        Owner o = owners.get(key);
-                        if (o != null && !listed.contains(key) && o.epoch() <= pzxid) {
-                            owners.remove(key, pzxid);
-                        }
-                    }
-                    readAll(paths::owner, names, ENTRY_READ_BATCH, owners::apply, done);
-                });
-        return CompletableFuture.allOf(membersLoaded, specsLoaded, ownersLoaded);
-    }
-
-    /** The keys the view holds, by bucket: only a reload after a reconnection has any. */
-    private static Map<String, List<String>> byBucket(Collection<String> keys) {
-        Map<String, List<String>> result = new HashMap<>();
-        for (String key : keys) {
-            result.computeIfAbsent(ZnodeLayout.bucketOf(key), b -> new ArrayList<>()).add(key);
-        }
-        return result;
-    }
-
-    private interface BucketListed {
-        /** Applies one bucket's listing ({@code pzxid}: of the bucket's folder) and completes {@code done}. */
-        void apply(String bucket, List<String> names, long pzxid, CompletableFuture<Void> done);
-    }
-
-    /**
-     * Lists {@code folder}'s buckets, then each bucket (and those in {@code alsoBuckets}, which
-     * the view holds keys of: a bucket gone, say by a purge, lists as empty at the folder's
-     * pzxid), at most {@link #LISTINGS_IN_FLIGHT} at once, applying each listing as it comes.
-     */
-    private CompletableFuture<Void> loadBuckets(String folder, Set<String> seen, Set<String> alsoBuckets,
-                                                BucketListed each) {
-        CompletableFuture<Void> all = new CompletableFuture<>();
-        zk.getChildren(folder, false, (rc, path, ctx, names, folderStat) -> {
-            if (!ok(rc, path, all)) {
-                return;
-            }
-            Set<String> buckets = new java.util.TreeSet<>();
-            for (String name : names) {
-                if (ZnodeLayout.isBucket(name)) {
-                    seen.add(name);
-                    buckets.add(name);
-                } else {
-                    untrusted.report(folder + "/" + name, 0, "an entry of the flat layout of an earlier release "
-                            + "(a node of that release is running beside this one): ignored");
-                }
-            }
-            buckets.addAll(alsoBuckets);
-            List<String> order = List.copyOf(buckets);
-            if (order.isEmpty()) {
-                all.complete(null);
-                return;
-            }
-            AtomicInteger next = new AtomicInteger();
-            AtomicInteger left = new AtomicInteger(order.size());
-            Runnable[] listNext = new Runnable[1];
-            listNext[0] = () -> {
-                int i = next.getAndIncrement();
-                if (i >= order.size() || all.isDone()) {
-                    return;
-                }
-                String bucket = order.get(i);
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                done.whenComplete((v, e) -> {
-                    if (e != null) {
-                        all.completeExceptionally(e);
-                    } else if (left.decrementAndGet() == 0) {
-                        all.complete(null);
-                    } else {
-                        listNext[0].run();
-                    }
-                });
-                zk.getChildren(folder + "/" + bucket, false, (brc, bpath, bctx, keys, bstat) -> {
-                    KeeperException.Code code = KeeperException.Code.get(brc);
-                    if (code == KeeperException.Code.NONODE) {
-                        each.apply(bucket, List.of(), folderStat.getPzxid(), done);
-                    } else if (ok(brc, bpath, done)) {
-                        each.apply(bucket, keys, bstat.getPzxid(), done);
-                    }
-                }, null);
-            };
-            for (int i = 0; i < Math.min(LISTINGS_IN_FLIGHT, order.size()); i++) {
-                listNext[0].run();
-            }
-        }, null);
-        return all;
-    }
-
-    private boolean ok(int rc, String path, CompletableFuture<Void> f) {
-        KeeperException.Code code = KeeperException.Code.get(rc);
-        if (code == KeeperException.Code.OK) {
-            return true;
-        }
-        f.completeExceptionally(new BackendException("could not list " + path + ": " + code));
-        return false;
-    }
-
-    /**
-     * Why a {@code multiRead} failed, or null. Its code is the first error among its reads, and a
-     * znode deleted meanwhile answers with an error of its own ({@code NONODE}: left out, its
-     * deletion event tells the rest); any other error fails the read.
-     */
-    private static KeeperException.Code readFailure(int rc, List<OpResult> results) {
-        if (results == null) {
-            return KeeperException.Code.get(rc);
-        }
-        for (OpResult r : results) {
-            if (r instanceof OpResult.ErrorResult e && e.getErr() != KeeperException.Code.NONODE.intValue()) {
-                return KeeperException.Code.get(e.getErr());
-            }
-        }
-        return null;
-    }
-
-    private interface Apply {
-        void apply(String name, byte[] data, Stat stat);
-    }
-
-    /** Reads {@code path}, the znode of {@code name}, and applies it on the event thread; if it is gone, its deletion event tells. */
-    private void readOne(String path, String name, Apply apply) {
-        zk.getData(path, false, (rc, p, ctx, data, stat) -> {
-            if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
-                apply.apply(name, data, stat);
-            }
-        }, null);
-    }
-
-    /**
-     * Reads the znode of every name ({@code pathOf}), {@code perRead} per {@code multiRead}, and
-     * applies each answer on the event thread (a name gone meanwhile is left to its deletion
-     * event); {@code done} completes once all are answered.
-     */
-    private void readAll(java.util.function.UnaryOperator<String> pathOf, List<String> names, int perRead, Apply apply,
-                         CompletableFuture<Void> done) {
-        if (names.isEmpty()) {
-            done.complete(null);
-            return;
-        }
-        AtomicInteger left = new AtomicInteger((names.size() + perRead - 1) / perRead);
-        for (int from = 0; from < names.size(); from += perRead) {
-            List<String> batch = names.subList(from, Math.min(names.size(), from + perRead));
-            List<Op> ops = new ArrayList<>(batch.size());
-            for (String name : batch) {
-                ops.add(Op.getData(pathOf.apply(name)));
-            }
-            zk.multi(ops, (rc, path, ctx, results) -> {
-                KeeperException.Code code = readFailure(rc, results);
-                if (code != null) {
-                    done.completeExceptionally(new BackendException("could not read " + pathOf.apply(batch.get(0))
-                            + " and " + (batch.size() - 1) + " more: " + code));
-                    return;
-                }
-                for (int i = 0; i < results.size(); i++) {
-                    if (results.get(i) instanceof OpResult.GetDataResult r) {
-                        apply.apply(batch.get(i), r.getData(), r.getStat());
-                    }
-                }
-                if (left.decrementAndGet() == 0) {
-                    done.complete(null);
-                }
-            }, null);
-        }
+        return CompletableFuture.allOf(loader.loadMembers(members, this::memberDeleted, this::applyMember),
+                loader.loadSpecs(specs, specBuckets), loader.loadOwners(owners, ownerBuckets));
     }
 }
