@@ -7,10 +7,7 @@ import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SpecRecord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -67,6 +64,10 @@ import org.slf4j.LoggerFactory;
  * <p>Connection: watches can miss changes while the client is disconnected, so after a
  * reconnection with the same session the session calls {@link #reload()}, which reads the three
  * trees again and applies the difference. A new session gets a new view.
+ *
+ * <p>Its parts: the view handles the events and the session's own writes; {@link OwnerEntries}
+ * keeps the owner entries, {@link ViewLoader} reads the trees and the znodes events name, and
+ * {@link SpecReads} reads the specs' placements and content on a caller's demand.
  */
 final class SupervisorView implements Watcher {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisorView.class);
@@ -95,6 +96,7 @@ final class SupervisorView implements Watcher {
     private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs = entries.specs;
     private final OwnerEntries owners;
     private final ViewLoader loader;
+    private final SpecReads specReads;
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
     private final Set<String> specBuckets = ConcurrentHashMap.newKeySet();
     private final Set<String> ownerBuckets = ConcurrentHashMap.newKeySet();
@@ -134,6 +136,7 @@ final class SupervisorView implements Watcher {
         this.ownersFromEvents = trust.ownersFromEvents();
         this.ownMemberDeleted = trust.ownMemberDeleted();
         this.loader = new ViewLoader(zk, paths, listener, closed, untrusted);
+        this.specReads = new SpecReads(specs, loader, paths, untrusted, readTimeout);
         this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, failoverMargin, scheduler, closed,
                 proofs, untrusted);
     }
@@ -201,110 +204,14 @@ final class SupervisorView implements Watcher {
         specs.forEachKey(action);
     }
 
-    /**
-     * The explicit nodes of the specs under {@code keys} that the view knows: read from the first
-     * lines of the znodes (see {@link ZnodeData#spec}), the specs themselves are not decoded.
-     */
+    /** The explicit nodes of the specs under {@code keys} that the view knows (see {@link SpecReads#placements}). */
     Map<String, Optional<String>> placements(Collection<String> keys) {
-        Map<String, Optional<String>> result = new HashMap<>();
-        List<String> toRead = new ArrayList<>();
-        for (String key : keys) {
-            SpecSlot slot = specs.get(key);
-            if (slot == null || slot.unreadable()) {
-                continue;
-            }
-            if (slot.placed()) {
-                result.put(key, Optional.ofNullable(slot.node()));
-            } else {
-                toRead.add(key);
-            }
-        }
-        for (Read r : read(toRead)) {
-            String explicit;
-            try {
-                explicit = ZnodeData.specNode(r.key(), r.data());
-            } catch (IllegalArgumentException e) {
-                unreadable(r, e);
-                continue;
-            }
-            result.put(r.key(), Optional.ofNullable(explicit));
-            remember(r, explicit, null);
-        }
-        return result;
+        return specReads.placements(keys);
     }
 
-    /** The specs under {@code keys} that the view knows; those not read yet are read together. */
+    /** The specs under {@code keys} that the view knows (see {@link SpecReads#specs}). */
     Map<String, SpecRecord> specs(Collection<String> keys) {
-        Map<String, SpecRecord> result = new HashMap<>();
-        List<String> toRead = new ArrayList<>();
-        for (String key : keys) {
-            SpecSlot slot = specs.get(key);
-            if (slot == null || slot.unreadable()) {
-                continue;
-            }
-            if (slot.spec() != null) {
-                result.put(key, slot.spec());
-            } else {
-                toRead.add(key);
-            }
-        }
-        for (Read r : read(toRead)) {
-            SpecRecord rec;
-            try {
-                int offset = ZnodeData.specPayloadOffset(r.key(), r.data());
-                rec = new SpecRecord(java.util.Arrays.copyOfRange(r.data(), offset, r.data().length),
-                        ZnodeData.specNode(r.key(), r.data()));
-            } catch (IllegalArgumentException e) {
-                unreadable(r, e);
-                continue;
-            }
-            result.put(r.key(), rec);
-            remember(r, rec.node(), rec);
-        }
-        return result;
-    }
-
-    /** A spec znode whose head this node cannot read: reported once, and not read again until it changes. */
-    private void unreadable(Read r, IllegalArgumentException e) {
-        untrusted.report(paths.spec(r.key()), r.czxid(), e.getMessage());
-        specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                ? new SpecSlot(r.czxid(), true, null, null, true) : slot);
-    }
-
-    /** Keeps what a read told (and the spec, if decoded), unless the key went, or came back as another znode, meanwhile. */
-    private void remember(Read r, String explicit, SpecRecord spec) {
-        specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                ? new SpecSlot(r.czxid(), true, explicit, spec != null ? spec : slot.spec()) : slot);
-    }
-
-    private record Read(String key, byte[] data, long czxid) {
-    }
-
-    /**
-     * Specs read together in one {@code multiRead}: one request instead of many (ten times faster
-     * on the server). ZooKeeper's client drops the connection on an answer over its
-     * {@code jute.maxbuffer} (1 MiB by default, kept), and a spec may have up to
-     * {@link ZnodeData#MAX_SPEC_BYTES}: so many of the largest, with a result's framing, fit.
-     */
-    static final int SPEC_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_SPEC_BYTES + 256);
-
-    /** Reads the spec znode of every key, {@link #SPEC_READ_BATCH} per request; waits for all answers. */
-    private java.util.Collection<Read> read(List<String> keys) {
-        ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loader.readAll(paths::spec, keys, SPEC_READ_BATCH,
-                (key, data, stat) -> reads.put(key, new Read(key, data, stat.getCzxid())), done);
-        try {
-            done.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new BackendException("reading " + keys.size() + " specs of " + base + " took longer than " + readTimeout);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof BackendException b ? b : new BackendException("could not read specs", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException("interrupted while reading specs", e);
-        }
-        return reads.values();
+        return specReads.specs(keys);
     }
 
     // ---- the writer's own changes (read-your-writes) ----
