@@ -16,18 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,20 +84,14 @@ final class ZooKeeperSession implements NodeSession {
     private final ZnodeLayout paths;
     /** The same paths as the raw handle spells them (Curator's namespace included); set once connected. */
     private ZnodeLayout rawPaths;
-    /** This node's {@code members/<node>}: every claim sets it (see {@link OwnerZnodes}). */
-    private final String memberPath;
-    /** The data of this node's member znode, written again by every claim. */
-    private byte[] memberData;
     private final MemberProofs proofs;
     private final UntrustedEntries untrusted;
-    /** Guards this node's membership: {@link #leave} and a new join after a deletion by someone else. */
-    private final java.util.concurrent.locks.ReentrantLock membership = new java.util.concurrent.locks.ReentrantLock();
-    private boolean left;
 
     /** The node's ZooKeeper session and transport, shared with the other supervisors it runs. */
     private SharedConnection connection;
     private boolean attached;
-    private boolean memberCreated;
+    /** This node's {@code members/<node>}, which every claim sets again (see {@link OwnerZnodes}). */
+    private MemberZnode member;
     private CuratorFramework client;
     /** The session's ZooKeeper handle (Curator's), for the claims' asynchronous multi-ops. */
     private ZooKeeper zk;
@@ -131,7 +121,6 @@ final class ZooKeeperSession implements NodeSession {
                     + "': 1 to 255 printable ASCII characters");
         }
         this.paths = ZnodeLayout.of(supervisor);
-        this.memberPath = paths.member(node);
         this.acl = ZooKeeperAcls.of(config);
         // Without a secret (or in open mode, where the transport ignores it) there is nothing to prove.
         this.proofs = config.secret != null && !config.openMode
@@ -196,8 +185,10 @@ final class ZooKeeperSession implements NodeSession {
         }
 
         long startedAt = System.currentTimeMillis();
-        memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
-        createMember();
+        byte[] memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
+        member = new MemberZnode(client, supervisor, node, paths.member(node), memberData, sessionId,
+                config.sessionTimeout, () -> closed || lost);
+        member.create();
 
         try {
             String namespace = client.getNamespace();
@@ -207,7 +198,7 @@ final class ZooKeeperSession implements NodeSession {
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
             view = new SupervisorView(zk, node, sessionId, rawPaths, listener,
                     config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed,
-                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, this::joinAgain));
+                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, member::joinAgain));
             // Made before the view loads, as the claim batchers were: a close after a load that
             // failed still deletes the entries of this session that the view holds.
             Buckets buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);
@@ -226,58 +217,6 @@ final class ZooKeeperSession implements NodeSession {
         }
         LOG.info("node {} joined supervisor {} on ZooKeeper {} (session 0x{}, transport {})", node, supervisor,
                 config.connectString, Long.toHexString(sessionId), transport.address());
-    }
-
-    /**
-     * Creates this node's member znode. One of that name may still be there: a process of this
-     * node that ended without leaving (killed, say) holds it until its session expires, and a
-     * service manager restarts it sooner. So a node waits for such a znode to go, up to a session
-     * timeout and a margin for the server's expiry ticks; one still there then belongs to a live
-     * process running with this node name, and the join is refused.
-     */
-    private void createMember() {
-        long deadline = System.nanoTime() + config.sessionTimeout.plusSeconds(5).toNanos();
-        boolean told = false;
-        while (true) {
-            try {
-                client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
-                memberCreated = true;
-                return;
-            } catch (KeeperException.NodeExistsException e) {
-                CountDownLatch gone = new CountDownLatch(1);
-                Stat held;
-                try {
-                    held = client.checkExists().usingWatcher((Watcher) event -> gone.countDown()).forPath(memberPath);
-                    if (held == null) {
-                        continue;
-                    }
-                    if (!told) {
-                        told = true;
-                        LOG.warn("node {}: supervisor {} has a member znode of this name (session 0x{}), left by an "
-                                + "earlier process of this node or held by another one; waiting up to {} for it to go",
-                                node, supervisor, Long.toHexString(held.getEphemeralOwner()),
-                                config.sessionTimeout.plusSeconds(5));
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0 || !gone.await(left, TimeUnit.NANOSECONDS)) {
-                        throw new BackendException("node " + node + " is already a live member of supervisor "
-                                + supervisor + " (another process runs with that node name: its member znode, of "
-                                + "session 0x" + Long.toHexString(held.getEphemeralOwner()) + ", stayed for a session "
-                                + "timeout and more)");
-                    }
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new BackendException("interrupted while waiting for node " + node + "'s earlier member znode "
-                            + "to go", ie);
-                } catch (BackendException be) {
-                    throw be;
-                } catch (Exception other) {
-                    throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, other);
-                }
-            } catch (Exception e) {
-                throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, e);
-            }
-        }
     }
 
     private void ensurePath(CuratorFramework through, String path) {
@@ -371,51 +310,7 @@ final class ZooKeeperSession implements NodeSession {
 
     @Override
     public void leave() {
-        membership.lock();
-        try {
-            left = true;
-            // Before the deletion, so that the view takes its event for a leave, not an attack.
-            view.left();
-            Stat stat = client.checkExists().forPath(memberPath);
-            if (stat != null && stat.getEphemeralOwner() == sessionId) {
-                client.delete().withVersion(stat.getVersion()).forPath(memberPath);
-            }
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            // Already gone.
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("node " + node + " could not leave", e);
-        } finally {
-            membership.unlock();
-        }
-    }
-
-    /**
-     * This node's member znode was deleted by someone else while it had not left (only a client
-     * with write access to {@code members/} can: with open ACLs, anyone). The node is still
-     * alive and holds its children, so it joins again with the same data, proof and session, on
-     * a thread of its own (the view calls this on ZooKeeper's event thread). If another znode
-     * took the name meanwhile, the node waits: that znode's deletion calls this again.
-     */
-    private void joinAgain() {
-        Thread.ofVirtual().name("ds-rejoin-" + supervisor + "-" + node).start(() -> {
-            membership.lock();
-            try {
-                if (left || closed || lost) {
-                    return;
-                }
-                client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
-                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client; "
-                        + "it joined again", node, supervisor);
-            } catch (KeeperException.NodeExistsException e) {
-                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client, and "
-                        + "another znode took its name; it joins again once that one is gone", node, supervisor);
-            } catch (Exception e) {
-                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client, and it "
-                        + "could not join again: {}", node, supervisor, e.toString());
-            } finally {
-                membership.unlock();
-            }
-        });
+        member.leave(view);
     }
 
     /**
@@ -608,7 +503,7 @@ final class ZooKeeperSession implements NodeSession {
         try {
             // Its znodes first, its messages last, as when closing the client and then the
             // transport ended a session of its own.
-            if (memberCreated && !lost && !connection.isLost() && connection.shared()) {
+            if (member != null && member.created() && !lost && !connection.isLost() && connection.shared()) {
                 deleteOwnZnodes();
             }
         } finally {
@@ -626,17 +521,7 @@ final class ZooKeeperSession implements NodeSession {
      */
     private void deleteOwnZnodes() {
         long deadline = System.nanoTime() + config.connectionTimeout.toNanos();
-        try {
-            Stat member = client.checkExists().forPath(memberPath);
-            if (member != null && member.getEphemeralOwner() == sessionId) {
-                client.delete().withVersion(member.getVersion()).forPath(memberPath);
-            }
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            // Gone already, or no longer ours.
-        } catch (Exception e) {
-            LOG.warn("node {}: could not delete its member znode of supervisor {} on close: {}", node, supervisor,
-                    e.toString());
-        }
+        member.delete();
         if (owners != null) {
             owners.deleteOwn(supervisor, deadline);
         }
