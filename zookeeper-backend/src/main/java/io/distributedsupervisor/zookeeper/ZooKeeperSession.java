@@ -20,7 +20,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.utils.ZKPaths;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
@@ -158,31 +157,7 @@ final class ZooKeeperSession implements NodeSession {
         transport = connection.transport();
         connection.attach(supervisor, this);
         attached = true;
-        if (config.openAcl) {
-            LOG.warn("node {} of supervisor {}: openAcl is set: the znodes under /{} are readable and writable by any "
-                    + "ZooKeeper client, which can delete the cluster's state; for trusted networks and tests only "
-                    + "(set digestAcl or saslAcl instead)", node, supervisor, config.namespace);
-        }
-        try {
-            // Made here rather than left to Curator, which makes it on first use but only logs a failure.
-            ensurePath(client.usingNamespace(null), "/" + config.namespace);
-            ZooKeeperAcls.check(client, acl, "/", false, node);
-            ensurePath(client, "/" + supervisor);
-            ZooKeeperAcls.check(client, acl, "/" + supervisor, false, node);
-            for (String p : List.of(paths.members(), paths.children(), paths.owners())) {
-                ensurePath(client, p);
-                ZooKeeperAcls.check(client, acl, p, true, node);
-            }
-            LayoutCheck.run(client, paths, acl, node, connection::flatListingClient);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException("interrupted while preparing the znodes of supervisor " + supervisor, e);
-        } catch (BackendException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not prepare the znodes of supervisor " + supervisor + " at "
-                    + config.connectString, e);
-        }
+        SupervisorFolders.prepare(client, config, paths, acl, supervisor, node, connection::flatListingClient);
 
         long startedAt = System.currentTimeMillis();
         byte[] memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
@@ -217,21 +192,6 @@ final class ZooKeeperSession implements NodeSession {
         }
         LOG.info("node {} joined supervisor {} on ZooKeeper {} (session 0x{}, transport {})", node, supervisor,
                 config.connectString, Long.toHexString(sessionId), transport.address());
-    }
-
-    private void ensurePath(CuratorFramework through, String path) {
-        try {
-            through.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
-        } catch (KeeperException.NodeExistsException e) {
-            // Made before (by another node, or by anyone): its ACL is checked next.
-        } catch (KeeperException.InvalidACLException e) {
-            throw new BackendException("the ZooKeeper server refuses the ACL " + ZooKeeperAcls.describe(acl) + " for "
-                    + path + (config.saslPrincipals.isEmpty() ? "" : ": a sasl ACL needs the server's SASL "
-                    + "authentication provider (zookeeper.authProvider.sasl="
-                    + "org.apache.zookeeper.server.auth.SASLAuthenticationProvider) and a client authenticated by SASL"));
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not create " + path, e);
-        }
     }
 
     // ---- connection state and lease, as the shared connection tells them ----
