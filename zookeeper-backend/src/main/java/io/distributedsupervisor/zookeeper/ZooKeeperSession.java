@@ -10,7 +10,6 @@ import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SessionState;
 import io.distributedsupervisor.spi.SpecRecord;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -61,11 +60,10 @@ import org.slf4j.LoggerFactory;
  * deletes this supervisor's member znode and owner entries itself (what closing the client did
  * when every supervisor had a session of its own).
  *
- * <p>Trust: the znodes get the backend's ACL ({@link ZooKeeperAcls}, folders that exist already
- * included), and with a cluster secret the member and owner znodes carry proofs of it that every
- * view checks ({@link MemberProofs}). If this node's member znode is deleted by another client
- * while it has not left, it makes it again (same data, same session); while a znode it does not
- * hold is in the way, it waits for that one to go.
+ * <p>Its parts, each with one job: {@link SupervisorFolders} prepares the folders at the join
+ * (with the backend's ACL), {@link MemberZnode} keeps the member znode, {@link OwnerZnodes} writes
+ * the claims and releases; with a cluster secret the member and owner znodes carry proofs of it
+ * that every view checks ({@link MemberProofs}).
  */
 final class ZooKeeperSession implements NodeSession {
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperSession.class);
@@ -81,8 +79,6 @@ final class ZooKeeperSession implements NodeSession {
     private final byte[] route;
     /** The supervisor's paths as Curator's namespaced client spells them. */
     private final ZnodeLayout paths;
-    /** The same paths as the raw handle spells them (Curator's namespace included); set once connected. */
-    private ZnodeLayout rawPaths;
     private final MemberProofs proofs;
     private final UntrustedEntries untrusted;
 
@@ -92,11 +88,11 @@ final class ZooKeeperSession implements NodeSession {
     /** This node's {@code members/<node>}, which every claim sets again (see {@link OwnerZnodes}). */
     private MemberZnode member;
     private CuratorFramework client;
-    /** The session's ZooKeeper handle (Curator's), for the claims' asynchronous multi-ops. */
-    private ZooKeeper zk;
     /** The ACL of the znodes this node creates through the raw handle (Curator's for the rest). */
     private final List<ACL> acl;
     private NodeTransport transport;
+    /** This supervisor's messages on the transport; made with the view. */
+    private SupervisorTransport messages;
     private volatile SupervisorView view;
     /** This session's claims, restarts and releases, and owner entries read from ZooKeeper; made with the view. */
     private OwnerZnodes owners;
@@ -114,11 +110,7 @@ final class ZooKeeperSession implements NodeSession {
         this.listener = listener;
         this.handler = handler;
         this.onClose = onClose;
-        this.route = supervisor.getBytes(StandardCharsets.US_ASCII);
-        if (route.length == 0 || route.length > 255 || !supervisor.chars().allMatch(ch -> ch > 32 && ch < 127)) {
-            throw new IllegalArgumentException("invalid supervisor name '" + supervisor
-                    + "': 1 to 255 printable ASCII characters");
-        }
+        this.route = SupervisorTransport.route(supervisor);
         this.paths = ZnodeLayout.of(supervisor);
         this.acl = ZooKeeperAcls.of(config);
         // Without a secret (or in open mode, where the transport ignores it) there is nothing to prove.
@@ -152,7 +144,7 @@ final class ZooKeeperSession implements NodeSession {
     private void connect() {
         connection = SharedConnection.acquire(config, node);
         client = connection.client();
-        zk = connection.zooKeeper();
+        ZooKeeper zk = connection.zooKeeper();
         sessionId = connection.sessionId();
         transport = connection.transport();
         connection.attach(supervisor, this);
@@ -167,7 +159,8 @@ final class ZooKeeperSession implements NodeSession {
 
         try {
             String namespace = client.getNamespace();
-            rawPaths = paths.withPrefix(namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null));
+            ZnodeLayout rawPaths = paths.withPrefix(namespace == null || namespace.isEmpty() ? ""
+                    : ZKPaths.makePath(namespace, null));
             // Owners learnt from claim events trust whoever set a member znode; with open ACLs that
             // may be anyone, so then (with a secret to check against) every new owner entry is read.
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
@@ -179,6 +172,7 @@ final class ZooKeeperSession implements NodeSession {
             Buckets buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);
             owners = new OwnerZnodes(client, zk, paths, rawPaths, node, sessionId, memberData, proofs, acl,
                     config.connectionTimeout, view, buckets, this::requireOpen);
+            messages = new SupervisorTransport(transport, view, route, node, supervisor, () -> closed, () -> lost);
             view.start();
             requests = new OperatorRequests(client, supervisor, node, proofs, listener, untrusted, acl);
             requests.start();
@@ -388,35 +382,14 @@ final class ZooKeeperSession implements NodeSession {
 
     // ---- transport ----
 
-    private String addressOf(String target) {
-        return view.addressOf(target);
-    }
-
     @Override
     public CompletableFuture<Delivery> request(String target, byte[] message) {
-        if (closed || lost) {
-            return CompletableFuture.completedFuture(new Delivery.NotSent("the session of node " + node + " in supervisor "
-                    + supervisor + " is " + (closed ? "closed" : "lost")));
-        }
-        String address = addressOf(target);
-        if (address == null) {
-            return CompletableFuture.completedFuture(new Delivery.NotSent("node " + target
-                    + " is not a live member of supervisor " + supervisor));
-        }
-        return transport.request(target, address, SharedConnection.route(route, message));
+        return messages.request(target, message);
     }
 
     @Override
     public Delivery send(String target, byte[] message) {
-        if (closed || lost) {
-            return new Delivery.NotSent("the session of node " + node + " in supervisor " + supervisor + " is "
-                    + (closed ? "closed" : "lost"));
-        }
-        String address = addressOf(target);
-        if (address == null) {
-            return new Delivery.NotSent("node " + target + " is not a live member of supervisor " + supervisor);
-        }
-        return transport.send(target, address, SharedConnection.route(route, message));
+        return messages.send(target, message);
     }
 
     // ---- lifecycle ----
@@ -475,9 +448,9 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * Deletes this supervisor's member znode, then every owner entry this session holds in it,
-     * as a graceful close does (leave, then release): the owners through {@link OwnerZnodes#deleteOwn}.
-     * What is gone already is skipped; what cannot be deleted now goes with the ZooKeeper session.
+     * Deletes this supervisor's member znode, then every owner entry this session holds in it, as
+     * a graceful close does (leave, then release); what cannot be deleted now goes with the
+     * ZooKeeper session.
      */
     private void deleteOwnZnodes() {
         long deadline = System.nanoTime() + config.connectionTimeout.toNanos();
