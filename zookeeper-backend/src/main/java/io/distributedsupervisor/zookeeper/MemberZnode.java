@@ -112,7 +112,7 @@ final class MemberZnode {
         }
     }
 
-    /** Leaves the members on purpose (a node that left never joins again): deletes the znode if this session holds it. */
+    /** Leaves the members on purpose, never to join again: deletes the znode if this session holds it. */
     void leave(SupervisorView view) {
         membership.lock();
         try {

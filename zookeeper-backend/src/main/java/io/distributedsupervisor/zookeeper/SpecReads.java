@@ -136,7 +136,8 @@ final class SpecReads {
         try {
             done.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new BackendException("reading " + keys.size() + " specs of " + paths.supervisor() + " took longer than " + readTimeout);
+            throw new BackendException("reading " + keys.size() + " specs of " + paths.supervisor() + " took longer than "
+                    + readTimeout);
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof BackendException b ? b : new BackendException("could not read specs", e);
         } catch (InterruptedException e) {
