@@ -182,7 +182,7 @@ final class SharedConnection {
     /*
      * ZooKeeper's client settings come from the zookeeper.* system properties (new ZKClientConfig()):
      * its jute.maxbuffer stays at ZooKeeper's default (1 MiB) unless the user sets it, since no
-     * answer this backend asks for is larger (ZnodeLayout, SupervisorView.SPEC_READ_BATCH).
+     * answer this backend asks for is larger (ZnodeLayout, SpecReads.SPEC_READ_BATCH).
      */
     private void connect() {
         List<ACL> acl = ZooKeeperAcls.of(config);

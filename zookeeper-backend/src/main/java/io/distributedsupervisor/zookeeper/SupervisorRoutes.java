@@ -13,13 +13,23 @@ import org.slf4j.LoggerFactory;
  * The supervisor a message between nodes is for: one {@link SharedConnection}'s transport
  * carries the messages of every supervisor of its node, so each request and one-way message
  * carries a one-byte length and the supervisor's name (ASCII) ahead of the runtime's bytes
- * ({@link #route}), and the receiving side's {@link Inbound} hands it, without that prefix, to
+ * ({@link #name}, {@link #route}), and the receiving side's {@link Inbound} hands it, without that prefix, to
  * that supervisor's session.
  */
 final class SupervisorRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisorRoutes.class);
 
     private SupervisorRoutes() {
+    }
+
+    /** The supervisor's name as messages for it are routed; refuses a name a route cannot carry. */
+    static byte[] name(String supervisor) {
+        byte[] route = supervisor.getBytes(StandardCharsets.US_ASCII);
+        if (route.length == 0 || route.length > 255 || !supervisor.chars().allMatch(ch -> ch > 32 && ch < 127)) {
+            throw new IllegalArgumentException("invalid supervisor name '" + supervisor
+                    + "': 1 to 255 printable ASCII characters");
+        }
+        return route;
     }
 
     /** {@code message} for {@code supervisor}: a byte of the name's length, the name (ASCII), the message. */

@@ -7,25 +7,17 @@ import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SpecRecord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.zookeeper.AddWatchMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -72,41 +64,22 @@ import org.slf4j.LoggerFactory;
  * <p>Connection: watches can miss changes while the client is disconnected, so after a
  * reconnection with the same session the session calls {@link #reload()}, which reads the three
  * trees again and applies the difference. A new session gets a new view.
+ *
+ * <p>Its parts: the view handles the events and the session's own writes; {@link OwnerEntries}
+ * keeps the owner entries, {@link ViewLoader} reads the trees and the znodes events name, and
+ * {@link SpecReads} reads the specs' placements and content on a caller's demand.
  */
 final class SupervisorView implements Watcher {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisorView.class);
 
-    /**
-     * A stored spec's key; once read, its explicit node ({@code placed}) and its content;
-     * {@code czxid} -1 while not known. {@code unreadable}: its head is not one this node can read
-     * (reported once); it is not read again until it changes, so that garbage costs no read per
-     * reconciliation pass.
-     */
-    private record SpecSlot(long czxid, boolean placed, String node, SpecRecord spec, boolean unreadable) {
-        SpecSlot(long czxid, boolean placed, String node, SpecRecord spec) {
-            this(czxid, placed, node, spec, false);
-        }
-
-        /** A key listed at a load, nothing read yet: one instance for all (a record compares by value). */
-        static final SpecSlot LISTED = new SpecSlot(-1, false, null, null);
-
-        static SpecSlot unread(long czxid) {
-            return czxid == -1 ? LISTED : new SpecSlot(czxid, false, null, null);
-        }
-    }
-
     private final ZooKeeper zk;
     private final String node;
-    private final long sessionId;
     /** The supervisor's paths as the raw handle spells them. */
     private final ZnodeLayout paths;
     private final String base;
     /** {@code base + "/"}: every event's path is tested against it. */
     private final String basePrefix;
-    private final String membersPath;
     private final SessionListener listener;
-    private final Duration failoverMargin;
-    private final Scheduler scheduler;
     private final Duration readTimeout;
     private final BooleanSupplier closed;
     private final MemberProofs proofs;
@@ -121,16 +94,14 @@ final class SupervisorView implements Watcher {
     /** Specs and owner entries, one map entry per key for both (a view holds every child of the cluster). */
     private final ChildEntries<SpecSlot, Owner> entries = new ChildEntries<>();
     private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs = entries.specs;
-    private final ChildEntries<SpecSlot, Owner>.Part<Owner> owners = entries.owners;
-    /** One instance of each node name that owner entries name (a few; see {@link #putOwner}). */
-    private final ConcurrentHashMap<String, String> nodeNames = new ConcurrentHashMap<>();
+    private final OwnerEntries owners;
+    private final ViewLoader loader;
+    private final SpecReads specReads;
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
     private final Set<String> specBuckets = ConcurrentHashMap.newKeySet();
     private final Set<String> ownerBuckets = ConcurrentHashMap.newKeySet();
     /** Specs this session removed and dropped at once, until their deletion events come. */
     private final Set<String> specsRemovedHere = ConcurrentHashMap.newKeySet();
-    /** This session's entries that it released and dropped at once, until their deletion events come. */
-    private final ConcurrentHashMap<String, Owner> releasedHere = new ConcurrentHashMap<>();
 
     // The last transaction seen to touch a member znode: its zxid and that member. Event thread only.
     private long claimZxid = WatchedEvent.NO_ZXID;
@@ -154,20 +125,20 @@ final class SupervisorView implements Watcher {
                    Trust trust) {
         this.zk = zk;
         this.node = node;
-        this.sessionId = sessionId;
         this.paths = paths;
         this.base = paths.supervisor();
         this.basePrefix = base + "/";
-        this.membersPath = paths.members();
         this.listener = listener;
-        this.failoverMargin = failoverMargin;
-        this.scheduler = scheduler;
         this.readTimeout = readTimeout;
         this.closed = closed;
         this.proofs = trust.proofs();
         this.untrusted = trust.untrusted();
         this.ownersFromEvents = trust.ownersFromEvents();
         this.ownMemberDeleted = trust.ownMemberDeleted();
+        this.loader = new ViewLoader(zk, paths, listener, closed, untrusted);
+        this.specReads = new SpecReads(specs, loader, paths, untrusted, readTimeout);
+        this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, failoverMargin, scheduler, closed,
+                proofs, untrusted);
     }
 
     /** Sets the watch, then reads the three trees; returns once the view holds them. */
@@ -233,117 +204,14 @@ final class SupervisorView implements Watcher {
         specs.forEachKey(action);
     }
 
-    /**
-     * The explicit nodes of the specs under {@code keys} that the view knows: read from the first
-     * lines of the znodes (see {@link ZnodeData#spec}), the specs themselves are not decoded.
-     */
+    /** The explicit nodes of the specs under {@code keys} that the view knows (see {@link SpecReads#placements}). */
     Map<String, Optional<String>> placements(Collection<String> keys) {
-        Map<String, Optional<String>> result = new HashMap<>();
-        List<String> toRead = new ArrayList<>();
-        for (String key : keys) {
-            SpecSlot slot = specs.get(key);
-            if (slot == null || slot.unreadable()) {
-                continue;
-            }
-            if (slot.placed()) {
-                result.put(key, Optional.ofNullable(slot.node()));
-            } else {
-                toRead.add(key);
-            }
-        }
-        for (Read r : read(toRead)) {
-            String explicit;
-            try {
-                explicit = ZnodeData.specNode(r.key(), r.data());
-            } catch (IllegalArgumentException e) {
-                unreadable(r, e);
-                continue;
-            }
-            result.put(r.key(), Optional.ofNullable(explicit));
-            remember(r, explicit, null);
-        }
-        return result;
+        return specReads.placements(keys);
     }
 
-    /** The specs under {@code keys} that the view knows; those not read yet are read together. */
+    /** The specs under {@code keys} that the view knows (see {@link SpecReads#specs}). */
     Map<String, SpecRecord> specs(Collection<String> keys) {
-        Map<String, SpecRecord> result = new HashMap<>();
-        List<String> toRead = new ArrayList<>();
-        for (String key : keys) {
-            SpecSlot slot = specs.get(key);
-            if (slot == null || slot.unreadable()) {
-                continue;
-            }
-            if (slot.spec() != null) {
-                result.put(key, slot.spec());
-            } else {
-                toRead.add(key);
-            }
-        }
-        for (Read r : read(toRead)) {
-            SpecRecord rec;
-            try {
-                int offset = ZnodeData.specPayloadOffset(r.key(), r.data());
-                rec = new SpecRecord(java.util.Arrays.copyOfRange(r.data(), offset, r.data().length),
-                        ZnodeData.specNode(r.key(), r.data()));
-            } catch (IllegalArgumentException e) {
-                unreadable(r, e);
-                continue;
-            }
-            result.put(r.key(), rec);
-            remember(r, rec.node(), rec);
-        }
-        return result;
-    }
-
-    /** A spec znode whose head this node cannot read: reported once, and not read again until it changes. */
-    private void unreadable(Read r, IllegalArgumentException e) {
-        untrusted.report(paths.spec(r.key()), r.czxid(), e.getMessage());
-        specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                ? new SpecSlot(r.czxid(), true, null, null, true) : slot);
-    }
-
-    /** Keeps what a read told (and the spec, if decoded), unless the key went, or came back as another znode, meanwhile. */
-    private void remember(Read r, String explicit, SpecRecord spec) {
-        specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                ? new SpecSlot(r.czxid(), true, explicit, spec != null ? spec : slot.spec()) : slot);
-    }
-
-    private record Read(String key, byte[] data, long czxid) {
-    }
-
-    /**
-     * Specs read together in one {@code multiRead}: one request instead of many (ten times faster
-     * on the server). ZooKeeper's client drops the connection on an answer over its
-     * {@code jute.maxbuffer} (1 MiB by default, kept), and a spec may have up to
-     * {@link ZnodeData#MAX_SPEC_BYTES}: so many of the largest, with a result's framing, fit.
-     */
-    static final int SPEC_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_SPEC_BYTES + 256);
-    /**
-     * Owner and member entries read together: each is a few hundred bytes as this backend
-     * writes them; an entry written by hand could be larger, up to what the server accepts.
-     */
-    static final int ENTRY_READ_BATCH = 32;
-    /** Bucket listings under way at once while a tree loads: a join streams the buckets rather than asking for all. */
-    static final int LISTINGS_IN_FLIGHT = 16;
-
-    /** Reads the spec znode of every key, {@link #SPEC_READ_BATCH} per request; waits for all answers. */
-    private java.util.Collection<Read> read(List<String> keys) {
-        ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        readAll(paths::spec, keys, SPEC_READ_BATCH,
-                (key, data, stat) -> reads.put(key, new Read(key, data, stat.getCzxid())), done);
-        try {
-            done.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new BackendException("reading " + keys.size() + " specs of " + base + " took longer than " + readTimeout);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof BackendException b ? b : new BackendException("could not read specs", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException("interrupted while reading specs", e);
-        }
-        return reads.values();
+        return specReads.specs(keys);
     }
 
     // ---- the writer's own changes (read-your-writes) ----
@@ -355,7 +223,7 @@ final class SupervisorView implements Watcher {
      * stays (its instance is shared by the batch).
      */
     void claimed(String key, Owner owner, SpecRecord spec) {
-        putOwner(key, owner);
+        owners.put(key, owner);
         if (spec != null) {
             specs.merge(key, new SpecSlot(owner.epoch(), true, spec.node(), null),
                     (old, fresh) -> old.equals(fresh) ? old : fresh);
@@ -363,16 +231,12 @@ final class SupervisorView implements Watcher {
     }
 
     void updated(String key, Owner owner) {
-        putOwner(key, owner);
+        owners.put(key, owner);
     }
 
     /** This session's release of its entry; {@code specBefore}: what {@link #specMark} gave before the spec's removal, if it went too. */
     void released(String key, Object specBefore) {
-        Owner o = owners.get(key);
-        if (o != null && o.session() == sessionId && owners.remove(key, o)) {
-            // Its deletion event still tells the listener, with this entry.
-            releasedHere.put(key, o);
-        }
+        owners.released(key);
         if (specBefore != null) {
             specRemoved(key, specBefore);
         }
@@ -471,13 +335,13 @@ final class SupervisorView implements Watcher {
 
     private void onMemberEvent(Event.EventType type, String name, long zxid) {
         switch (type) {
-            case NodeCreated -> readOne(paths.member(name), name, this::applyMember);
+            case NodeCreated -> loader.readOne(paths.member(name), name, this::applyMember);
             case NodeDataChanged -> {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
-                claimNode = nodeNames.computeIfAbsent(name, n -> n);
+                claimNode = owners.nodeName(name);
                 if (!members.isLive(name)) {
-                    readOne(paths.member(name), name, this::applyMember);
+                    loader.readOne(paths.member(name), name, this::applyMember);
                 }
             }
             case NodeDeleted -> {
@@ -580,101 +444,27 @@ final class SupervisorView implements Watcher {
             case NodeCreated -> {
                 Long session = ownersFromEvents && ofClaim(zxid) ? members.session(claimNode) : null;
                 if (session != null) {
-                    putOwner(key, claimOwner(zxid, session));
+                    owners.put(key, claimOwner(zxid, session));
                 } else {
-                    readOne(paths.owner(key), key, this::applyOwner);
+                    loader.readOne(paths.owner(key), key, owners::apply);
                 }
             }
-            case NodeDataChanged -> readOne(paths.owner(key), key, this::applyOwner);
+            case NodeDataChanged -> loader.readOne(paths.owner(key), key, owners::apply);
             case NodeDeleted -> {
                 untrusted.forget(paths.owner(key));
-                removeOwner(key, zxid);
+                owners.remove(key, zxid);
             }
             default -> {
             }
         }
     }
 
-    private void applyOwner(String key, byte[] data, Stat stat) {
-        Owner o = trustedOwner(key, data, stat);
-        if (o != null) {
-            putOwner(key, o);
-            return;
-        }
-        Owner held = owners.get(key);
-        // A claim this view believes, whose data someone changed since (only possible with open
-        // ACLs): the same znode of the same session, so the claim stands. Anything else is not it.
-        if (held != null && (held.epoch() != stat.getCzxid() || held.session() != stat.getEphemeralOwner())) {
-            owners.remove(key, held);
-        }
-    }
-
-    /** The owner entry of {@code owners/<key>} as read, if it verifies; else null, and the entry is reported. */
-    private Owner trustedOwner(String key, byte[] data, Stat stat) {
-        try {
-            return proofs.verifiedOwner(key, data, stat);
-        } catch (IllegalArgumentException e) {
-            untrusted.report(paths.owner(key), stat.getCzxid(), e.getMessage());
-            return null;
-        }
-    }
-
     /**
      * The owner entry of {@code owners/<key>} as the session read it itself, if it verifies; else
-     * null. Not reported here: the view reads every entry it cannot learn from a claim's events,
-     * and reports it from ZooKeeper's event thread, so that the listener hears of it in order.
+     * null (see {@link OwnerEntries#verified}).
      */
     Owner verifiedOwner(String key, byte[] data, Stat stat) {
-        try {
-            return proofs.verifiedOwner(key, data, stat);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Puts an entry unless the view already has a newer one for the key. Its node's name is the
-     * view's one instance of it: an entry read from a znode comes with a copy of its own, which
-     * would cost every child of the cluster some 48 bytes.
-     */
-    private void putOwner(String key, Owner o) {
-        String name = nodeNames.computeIfAbsent(o.node(), n -> n);
-        Owner entry = name == o.node() ? o : new Owner(name, o.epoch(), o.restarts(), o.session());
-        owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
-                || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
-    }
-
-    private void removeOwner(String key, long zxid) {
-        Owner previous = owners.get(key);
-        if (previous == null) {
-            Owner ours = releasedHere.remove(key);
-            if (ours != null && !closed.getAsBoolean()) {
-                listener.onOwnerRemoved(key, ours);
-            }
-            return;
-        }
-        if (zxid != WatchedEvent.NO_ZXID && previous.epoch() > zxid) {
-            return; // the deletion of an older claim than the one the view holds
-        }
-        if (!owners.remove(key, previous)) {
-            return;
-        }
-        releasedHere.remove(key, previous);
-        if (previous.session() != sessionId && failoverMargin.toNanos() > 0) {
-            // The failover margin: another node's claim stays in this view a while after it
-            // vanished, so this node claims it no sooner (a node frozen by a long GC pause may
-            // not have noticed its session end yet). A new claim meanwhile replaces the entry.
-            owners.putIfAbsent(key, previous);
-            scheduler.schedule(() -> {
-                if (owners.remove(key, previous) && !closed.getAsBoolean()) {
-                    listener.onOwnerRemoved(key, previous);
-                }
-            }, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
-            return;
-        }
-        if (!closed.getAsBoolean()) {
-            listener.onOwnerRemoved(key, previous);
-        }
+        return owners.verified(key, data, stat);
     }
 
     // ---- loading ----
@@ -683,205 +473,12 @@ final class SupervisorView implements Watcher {
      * Reads the three trees and applies the difference to the view; the future completes once
      * every read is answered. Entries that a list does not show are dropped only when they are
      * older than the list ({@code pzxid} of their bucket), so a change made after the list is
-     * never undone. The buckets are listed {@link #LISTINGS_IN_FLIGHT} at a time, and each
-     * answer is applied as it comes: no answer is larger than a bucket, and a join's memory is
-     * the view it builds.
+     * never undone. The buckets are listed {@link ViewLoader#LISTINGS_IN_FLIGHT} at a time, and
+     * each answer is applied as it comes: no answer is larger than a bucket, and a join's memory
+     * is the view it builds.
      */
     CompletableFuture<Void> reload() {
-        CompletableFuture<Void> membersLoaded = new CompletableFuture<>();
-        zk.getChildren(membersPath, false, (rc, path, ctx, names, stat) -> {
-            if (!ok(rc, path, membersLoaded)) {
-                return;
-            }
-            Set<String> listed = new HashSet<>(names);
-            for (String name : List.copyOf(members.members().keySet())) {
-                if (!listed.contains(name)) {
-                    memberDeleted(name);
-                }
-            }
-            readAll(paths::member, names, ENTRY_READ_BATCH, this::applyMember, membersLoaded);
-        }, null);
-        Map<String, List<String>> specsBefore = byBucket(specs.keys());
-        CompletableFuture<Void> specsLoaded = loadBuckets(paths.children(), specBuckets, specsBefore.keySet(),
-                (bucket, names, pzxid, done) -> {
-                    Set<String> listed = new HashSet<>(names);
-                    for (String key : specsBefore.getOrDefault(bucket, List.of())) {
-                        SpecSlot slot = specs.get(key);
-                        if (slot != null && !listed.contains(key) && slot.czxid() <= pzxid
-                                && specs.remove(key, slot) && !closed.getAsBoolean()) {
-                            listener.onSpecRemoved(key);
-                        }
-                    }
-                    for (String key : names) {
-                        specs.putIfAbsent(key, SpecSlot.LISTED);
-                    }
-                    done.complete(null);
-                });
-        Map<String, List<String>> ownersBefore = byBucket(owners.keys());
-        CompletableFuture<Void> ownersLoaded = loadBuckets(paths.owners(), ownerBuckets, ownersBefore.keySet(),
-                (bucket, names, pzxid, done) -> {
-                    Set<String> listed = new HashSet<>(names);
-                    for (String key : ownersBefore.getOrDefault(bucket, List.of())) {
-                        Owner o = owners.get(key);
-                        if (o != null && !listed.contains(key) && o.epoch() <= pzxid) {
-                            removeOwner(key, pzxid);
-                        }
-                    }
-                    readAll(paths::owner, names, ENTRY_READ_BATCH, this::applyOwner, done);
-                });
-        return CompletableFuture.allOf(membersLoaded, specsLoaded, ownersLoaded);
-    }
-
-    /** The keys the view holds, by bucket: only a reload after a reconnection has any. */
-    private static Map<String, List<String>> byBucket(Collection<String> keys) {
-        Map<String, List<String>> result = new HashMap<>();
-        for (String key : keys) {
-            result.computeIfAbsent(ZnodeLayout.bucketOf(key), b -> new ArrayList<>()).add(key);
-        }
-        return result;
-    }
-
-    private interface BucketListed {
-        /** Applies one bucket's listing ({@code pzxid}: of the bucket's folder) and completes {@code done}. */
-        void apply(String bucket, List<String> names, long pzxid, CompletableFuture<Void> done);
-    }
-
-    /**
-     * Lists {@code folder}'s buckets, then each bucket (and those in {@code alsoBuckets}, which
-     * the view holds keys of: a bucket gone, say by a purge, lists as empty at the folder's
-     * pzxid), at most {@link #LISTINGS_IN_FLIGHT} at once, applying each listing as it comes.
-     */
-    private CompletableFuture<Void> loadBuckets(String folder, Set<String> seen, Set<String> alsoBuckets,
-                                                BucketListed each) {
-        CompletableFuture<Void> all = new CompletableFuture<>();
-        zk.getChildren(folder, false, (rc, path, ctx, names, folderStat) -> {
-            if (!ok(rc, path, all)) {
-                return;
-            }
-            Set<String> buckets = new java.util.TreeSet<>();
-            for (String name : names) {
-                if (ZnodeLayout.isBucket(name)) {
-                    seen.add(name);
-                    buckets.add(name);
-                } else {
-                    untrusted.report(folder + "/" + name, 0, "an entry of the flat layout of an earlier release "
-                            + "(a node of that release is running beside this one): ignored");
-                }
-            }
-            buckets.addAll(alsoBuckets);
-            List<String> order = List.copyOf(buckets);
-            if (order.isEmpty()) {
-                all.complete(null);
-                return;
-            }
-            AtomicInteger next = new AtomicInteger();
-            AtomicInteger left = new AtomicInteger(order.size());
-            Runnable[] listNext = new Runnable[1];
-            listNext[0] = () -> {
-                int i = next.getAndIncrement();
-                if (i >= order.size() || all.isDone()) {
-                    return;
-                }
-                String bucket = order.get(i);
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                done.whenComplete((v, e) -> {
-                    if (e != null) {
-                        all.completeExceptionally(e);
-                    } else if (left.decrementAndGet() == 0) {
-                        all.complete(null);
-                    } else {
-                        listNext[0].run();
-                    }
-                });
-                zk.getChildren(folder + "/" + bucket, false, (brc, bpath, bctx, keys, bstat) -> {
-                    KeeperException.Code code = KeeperException.Code.get(brc);
-                    if (code == KeeperException.Code.NONODE) {
-                        each.apply(bucket, List.of(), folderStat.getPzxid(), done);
-                    } else if (ok(brc, bpath, done)) {
-                        each.apply(bucket, keys, bstat.getPzxid(), done);
-                    }
-                }, null);
-            };
-            for (int i = 0; i < Math.min(LISTINGS_IN_FLIGHT, order.size()); i++) {
-                listNext[0].run();
-            }
-        }, null);
-        return all;
-    }
-
-    private boolean ok(int rc, String path, CompletableFuture<Void> f) {
-        KeeperException.Code code = KeeperException.Code.get(rc);
-        if (code == KeeperException.Code.OK) {
-            return true;
-        }
-        f.completeExceptionally(new BackendException("could not list " + path + ": " + code));
-        return false;
-    }
-
-    /**
-     * Why a {@code multiRead} failed, or null. Its code is the first error among its reads, and a
-     * znode deleted meanwhile answers with an error of its own ({@code NONODE}: left out, its
-     * deletion event tells the rest); any other error fails the read.
-     */
-    private static KeeperException.Code readFailure(int rc, List<OpResult> results) {
-        if (results == null) {
-            return KeeperException.Code.get(rc);
-        }
-        for (OpResult r : results) {
-            if (r instanceof OpResult.ErrorResult e && e.getErr() != KeeperException.Code.NONODE.intValue()) {
-                return KeeperException.Code.get(e.getErr());
-            }
-        }
-        return null;
-    }
-
-    private interface Apply {
-        void apply(String name, byte[] data, Stat stat);
-    }
-
-    /** Reads {@code path}, the znode of {@code name}, and applies it on the event thread; if it is gone, its deletion event tells. */
-    private void readOne(String path, String name, Apply apply) {
-        zk.getData(path, false, (rc, p, ctx, data, stat) -> {
-            if (KeeperException.Code.get(rc) == KeeperException.Code.OK) {
-                apply.apply(name, data, stat);
-            }
-        }, null);
-    }
-
-    /**
-     * Reads the znode of every name ({@code pathOf}), {@code perRead} per {@code multiRead}, and
-     * applies each answer on the event thread (a name gone meanwhile is left to its deletion
-     * event); {@code done} completes once all are answered.
-     */
-    private void readAll(java.util.function.UnaryOperator<String> pathOf, List<String> names, int perRead, Apply apply,
-                         CompletableFuture<Void> done) {
-        if (names.isEmpty()) {
-            done.complete(null);
-            return;
-        }
-        AtomicInteger left = new AtomicInteger((names.size() + perRead - 1) / perRead);
-        for (int from = 0; from < names.size(); from += perRead) {
-            List<String> batch = names.subList(from, Math.min(names.size(), from + perRead));
-            List<Op> ops = new ArrayList<>(batch.size());
-            for (String name : batch) {
-                ops.add(Op.getData(pathOf.apply(name)));
-            }
-            zk.multi(ops, (rc, path, ctx, results) -> {
-                KeeperException.Code code = readFailure(rc, results);
-                if (code != null) {
-                    done.completeExceptionally(new BackendException("could not read " + pathOf.apply(batch.get(0))
-                            + " and " + (batch.size() - 1) + " more: " + code));
-                    return;
-                }
-                for (int i = 0; i < results.size(); i++) {
-                    if (results.get(i) instanceof OpResult.GetDataResult r) {
-                        apply.apply(batch.get(i), r.getData(), r.getStat());
-                    }
-                }
-                if (left.decrementAndGet() == 0) {
-                    done.complete(null);
-                }
-            }, null);
-        }
+        return CompletableFuture.allOf(loader.loadMembers(members, this::memberDeleted, this::applyMember),
+                loader.loadSpecs(specs, specBuckets), loader.loadOwners(owners, ownerBuckets));
     }
 }

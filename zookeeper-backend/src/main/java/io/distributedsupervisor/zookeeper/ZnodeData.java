@@ -87,7 +87,7 @@ final class ZnodeData {
 
     /**
      * The largest spec znode this backend writes: a failover reads specs in batches
-     * ({@link SupervisorView#SPEC_READ_BATCH}), and an answer must stay under ZooKeeper's default
+     * ({@link SpecReads#SPEC_READ_BATCH}), and an answer must stay under ZooKeeper's default
      * {@code jute.maxbuffer} (1 MiB), which the client enforces by dropping the connection.
      */
     static final int MAX_SPEC_BYTES = 64 * 1024;

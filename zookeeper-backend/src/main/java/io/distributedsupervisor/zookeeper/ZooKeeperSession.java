@@ -1,7 +1,6 @@
 package io.distributedsupervisor.zookeeper;
 
 import io.distributedsupervisor.spi.BackendException;
-import io.distributedsupervisor.spi.ClaimConflictException;
 import io.distributedsupervisor.spi.Delivery;
 import io.distributedsupervisor.spi.Member;
 import io.distributedsupervisor.spi.MessageHandler;
@@ -11,28 +10,18 @@ import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SessionState;
 import io.distributedsupervisor.spi.SpecRecord;
 import io.distributedsupervisor.zookeeper.transport.NodeTransport;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.utils.ZKPaths;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,18 +56,14 @@ import org.slf4j.LoggerFactory;
  * <p>Fencing is per ZooKeeper session, and the session is shared: every supervisor of this JVM
  * that runs as this node with the same settings is suspended, fenced and lost together.
  *
- * <p>Ownership checks compare a znode's {@code ephemeralOwner} with this session's id, never the
- * node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the owning
- * session ever deletes or changes an owner znode; others wait for it to vanish with its session.
- * Since the session outlives one supervisor's close when others share it, {@link #close()}
+ * <p>Since the session outlives one supervisor's close when others share it, {@link #close()}
  * deletes this supervisor's member znode and owner entries itself (what closing the client did
  * when every supervisor had a session of its own).
  *
- * <p>Trust: the znodes get the backend's ACL ({@link ZooKeeperAcls}, folders that exist already
- * included), and with a cluster secret the member and owner znodes carry proofs of it that every
- * view checks ({@link MemberProofs}). If this node's member znode is deleted by another client
- * while it has not left, it makes it again (same data, same session); while a znode it does not
- * hold is in the way, it waits for that one to go.
+ * <p>Its parts, each with one job: {@link SupervisorFolders} prepares the folders at the join
+ * (with the backend's ACL), {@link MemberZnode} keeps the member znode, {@link OwnerZnodes} writes
+ * the claims and releases; with a cluster secret the member and owner znodes carry proofs of it
+ * that every view checks ({@link MemberProofs}).
  */
 final class ZooKeeperSession implements NodeSession {
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperSession.class);
@@ -94,44 +79,25 @@ final class ZooKeeperSession implements NodeSession {
     private final byte[] route;
     /** The supervisor's paths as Curator's namespaced client spells them. */
     private final ZnodeLayout paths;
-    /** The same paths as the raw handle spells them (Curator's namespace included); set once connected. */
-    private ZnodeLayout rawPaths;
-    /** This node's {@code members/<node>}: every claim sets it (see {@link #touchMember}). */
-    private final String memberPath;
-    private Buckets buckets;
-    /** The data of this node's member znode, written again by every claim. */
-    private byte[] memberData;
     private final MemberProofs proofs;
     private final UntrustedEntries untrusted;
-    /** Guards this node's membership: {@link #leave} and a new join after a deletion by someone else. */
-    private final java.util.concurrent.locks.ReentrantLock membership = new java.util.concurrent.locks.ReentrantLock();
-    private boolean left;
 
     /** The node's ZooKeeper session and transport, shared with the other supervisors it runs. */
     private SharedConnection connection;
     private boolean attached;
-    private boolean memberCreated;
+    /** This node's {@code members/<node>}, which every claim sets again (see {@link OwnerZnodes}). */
+    private MemberZnode member;
     private CuratorFramework client;
-    /** The session's ZooKeeper handle (Curator's), for the claims' asynchronous multi-ops. */
-    private ZooKeeper zk;
-    /** Curator's namespace and the supervisor, as the raw handle spells paths. */
-    private String rawMemberPath;
-    private ClaimBatcher batcher;
-    /** Releases of this session's own entries, written together (no member touch: a leaving node has none). */
-    private ClaimBatcher releases;
     /** The ACL of the znodes this node creates through the raw handle (Curator's for the rest). */
     private final List<ACL> acl;
     private NodeTransport transport;
+    /** This supervisor's messages on the transport; made with the view. */
+    private SupervisorTransport messages;
     private volatile SupervisorView view;
+    /** This session's claims, restarts and releases, and owner entries read from ZooKeeper; made with the view. */
+    private OwnerZnodes owners;
     /** The operators' requests to this node (the ds tool). */
     private OperatorRequests requests;
-    /**
-     * The versions of the owner entries this session wrote (0 when created, then one more per
-     * restart recorded), so that a release needs no read. An entry someone else deleted and
-     * another session made again could carry the same version: such a release deletes that
-     * session's entry, whose node then drops its copy and the child is placed again (never two).
-     */
-    private final ConcurrentHashMap<String, Integer> ownVersions = new ConcurrentHashMap<>();
     private long sessionId;
     private volatile boolean lost;
     private volatile boolean closed;
@@ -144,13 +110,8 @@ final class ZooKeeperSession implements NodeSession {
         this.listener = listener;
         this.handler = handler;
         this.onClose = onClose;
-        this.route = supervisor.getBytes(StandardCharsets.US_ASCII);
-        if (route.length == 0 || route.length > 255 || !supervisor.chars().allMatch(ch -> ch > 32 && ch < 127)) {
-            throw new IllegalArgumentException("invalid supervisor name '" + supervisor
-                    + "': 1 to 255 printable ASCII characters");
-        }
+        this.route = SupervisorRoutes.name(supervisor);
         this.paths = ZnodeLayout.of(supervisor);
-        this.memberPath = paths.member(node);
         this.acl = ZooKeeperAcls.of(config);
         // Without a secret (or in open mode, where the transport ignores it) there is nothing to prove.
         this.proofs = config.secret != null && !config.openMode
@@ -183,56 +144,36 @@ final class ZooKeeperSession implements NodeSession {
     private void connect() {
         connection = SharedConnection.acquire(config, node);
         client = connection.client();
-        zk = connection.zooKeeper();
+        ZooKeeper zk = connection.zooKeeper();
         sessionId = connection.sessionId();
         transport = connection.transport();
         connection.attach(supervisor, this);
         attached = true;
-        if (config.openAcl) {
-            LOG.warn("node {} of supervisor {}: openAcl is set: the znodes under /{} are readable and writable by any "
-                    + "ZooKeeper client, which can delete the cluster's state; for trusted networks and tests only "
-                    + "(set digestAcl or saslAcl instead)", node, supervisor, config.namespace);
-        }
-        try {
-            // Made here rather than left to Curator, which makes it on first use but only logs a failure.
-            ensurePath(client.usingNamespace(null), "/" + config.namespace);
-            ZooKeeperAcls.check(client, acl, "/", false, node);
-            ensurePath(client, "/" + supervisor);
-            ZooKeeperAcls.check(client, acl, "/" + supervisor, false, node);
-            for (String p : List.of(paths.members(), paths.children(), paths.owners())) {
-                ensurePath(client, p);
-                ZooKeeperAcls.check(client, acl, p, true, node);
-            }
-            LayoutCheck.run(client, paths, acl, node, connection::flatListingClient);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException("interrupted while preparing the znodes of supervisor " + supervisor, e);
-        } catch (BackendException e) {
-            throw e;
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not prepare the znodes of supervisor " + supervisor + " at "
-                    + config.connectString, e);
-        }
+        SupervisorFolders.prepare(client, config, paths, acl, supervisor, node, connection::flatListingClient);
 
         long startedAt = System.currentTimeMillis();
-        memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
-        createMember();
+        byte[] memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
+        member = new MemberZnode(client, supervisor, node, paths.member(node), memberData, sessionId,
+                config.sessionTimeout, () -> closed || lost);
+        member.create();
 
         try {
             String namespace = client.getNamespace();
-            rawPaths = paths.withPrefix(namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null));
-            rawMemberPath = rawPaths.member(node);
-            batcher = new ClaimBatcher(zk, touchMember());
-            // A delete of owners/<key> is about 100 bytes in a multi-op: 1,000 stay far below 1 MiB.
-            releases = new ClaimBatcher(zk, null, 1000);
+            ZnodeLayout rawPaths = paths.withPrefix(namespace == null || namespace.isEmpty() ? ""
+                    : ZKPaths.makePath(namespace, null));
             // Owners learnt from claim events trust whoever set a member znode; with open ACLs that
             // may be anyone, so then (with a secret to check against) every new owner entry is read.
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
             view = new SupervisorView(zk, node, sessionId, rawPaths, listener,
                     config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed,
-                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, this::joinAgain));
+                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, member::joinAgain));
+            // Made before the view loads, as the claim batchers were: a close after a load that
+            // failed still deletes the entries of this session that the view holds.
+            Buckets buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);
+            owners = new OwnerZnodes(client, zk, paths, rawPaths, node, sessionId, memberData, proofs, acl,
+                    config.connectionTimeout, view, buckets, this::requireOpen);
+            messages = new SupervisorTransport(transport, view, route, node, supervisor, () -> closed, () -> lost);
             view.start();
-            buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);
             requests = new OperatorRequests(client, supervisor, node, proofs, listener, untrusted, acl);
             requests.start();
         } catch (InterruptedException e) {
@@ -245,73 +186,6 @@ final class ZooKeeperSession implements NodeSession {
         }
         LOG.info("node {} joined supervisor {} on ZooKeeper {} (session 0x{}, transport {})", node, supervisor,
                 config.connectString, Long.toHexString(sessionId), transport.address());
-    }
-
-    /**
-     * Creates this node's member znode. One of that name may still be there: a process of this
-     * node that ended without leaving (killed, say) holds it until its session expires, and a
-     * service manager restarts it sooner. So a node waits for such a znode to go, up to a session
-     * timeout and a margin for the server's expiry ticks; one still there then belongs to a live
-     * process running with this node name, and the join is refused.
-     */
-    private void createMember() {
-        long deadline = System.nanoTime() + config.sessionTimeout.plusSeconds(5).toNanos();
-        boolean told = false;
-        while (true) {
-            try {
-                client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
-                memberCreated = true;
-                return;
-            } catch (KeeperException.NodeExistsException e) {
-                CountDownLatch gone = new CountDownLatch(1);
-                Stat held;
-                try {
-                    held = client.checkExists().usingWatcher((Watcher) event -> gone.countDown()).forPath(memberPath);
-                    if (held == null) {
-                        continue;
-                    }
-                    if (!told) {
-                        told = true;
-                        LOG.warn("node {}: supervisor {} has a member znode of this name (session 0x{}), left by an "
-                                + "earlier process of this node or held by another one; waiting up to {} for it to go",
-                                node, supervisor, Long.toHexString(held.getEphemeralOwner()),
-                                config.sessionTimeout.plusSeconds(5));
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0 || !gone.await(left, TimeUnit.NANOSECONDS)) {
-                        throw new BackendException("node " + node + " is already a live member of supervisor "
-                                + supervisor + " (another process runs with that node name: its member znode, of "
-                                + "session 0x" + Long.toHexString(held.getEphemeralOwner()) + ", stayed for a session "
-                                + "timeout and more)");
-                    }
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new BackendException("interrupted while waiting for node " + node + "'s earlier member znode "
-                            + "to go", ie);
-                } catch (BackendException be) {
-                    throw be;
-                } catch (Exception other) {
-                    throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, other);
-                }
-            } catch (Exception e) {
-                throw ZooKeeperBackend.wrap("could not join supervisor " + supervisor + " as " + node, e);
-            }
-        }
-    }
-
-    private void ensurePath(CuratorFramework through, String path) {
-        try {
-            through.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
-        } catch (KeeperException.NodeExistsException e) {
-            // Made before (by another node, or by anyone): its ACL is checked next.
-        } catch (KeeperException.InvalidACLException e) {
-            throw new BackendException("the ZooKeeper server refuses the ACL " + ZooKeeperAcls.describe(acl) + " for "
-                    + path + (config.saslPrincipals.isEmpty() ? "" : ": a sasl ACL needs the server's SASL "
-                    + "authentication provider (zookeeper.authProvider.sasl="
-                    + "org.apache.zookeeper.server.auth.SASLAuthenticationProvider) and a client authenticated by SASL"));
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not create " + path, e);
-        }
     }
 
     // ---- connection state and lease, as the shared connection tells them ----
@@ -390,51 +264,7 @@ final class ZooKeeperSession implements NodeSession {
 
     @Override
     public void leave() {
-        membership.lock();
-        try {
-            left = true;
-            // Before the deletion, so that the view takes its event for a leave, not an attack.
-            view.left();
-            Stat stat = client.checkExists().forPath(memberPath);
-            if (stat != null && stat.getEphemeralOwner() == sessionId) {
-                client.delete().withVersion(stat.getVersion()).forPath(memberPath);
-            }
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            // Already gone.
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("node " + node + " could not leave", e);
-        } finally {
-            membership.unlock();
-        }
-    }
-
-    /**
-     * This node's member znode was deleted by someone else while it had not left (only a client
-     * with write access to {@code members/} can: with open ACLs, anyone). The node is still
-     * alive and holds its children, so it joins again with the same data, proof and session, on
-     * a thread of its own (the view calls this on ZooKeeper's event thread). If another znode
-     * took the name meanwhile, the node waits: that znode's deletion calls this again.
-     */
-    private void joinAgain() {
-        Thread.ofVirtual().name("ds-rejoin-" + supervisor + "-" + node).start(() -> {
-            membership.lock();
-            try {
-                if (left || closed || lost) {
-                    return;
-                }
-                client.create().withMode(CreateMode.EPHEMERAL).forPath(memberPath, memberData);
-                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client; "
-                        + "it joined again", node, supervisor);
-            } catch (KeeperException.NodeExistsException e) {
-                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client, and "
-                        + "another znode took its name; it joins again once that one is gone", node, supervisor);
-            } catch (Exception e) {
-                LOG.warn("node {}: its member znode in supervisor {} was deleted by another ZooKeeper client, and it "
-                        + "could not join again: {}", node, supervisor, e.toString());
-            } finally {
-                membership.unlock();
-            }
-        });
+        member.leave(view);
     }
 
     /**
@@ -496,36 +326,13 @@ final class ZooKeeperSession implements NodeSession {
         return Optional.ofNullable(view.owner(key));
     }
 
-    /**
-     * Reads {@code owners/<key>} from ZooKeeper after a {@code sync}, so that it sees every claim
-     * committed before the call, whichever server this client talks to. The view is left alone:
-     * its watches bring the same change a few milliseconds later.
-     */
+    /** The view's entry without a lease (or once closed or lost); else ZooKeeper's ({@link OwnerZnodes#freshOwner}). */
     @Override
     public Optional<Owner> freshOwner(String key) {
         if (closed || lost || !holdsLease()) {
             return owner(key);
         }
-        String path = paths.owner(key);
-        try {
-            CountDownLatch synced = new CountDownLatch(1);
-            client.sync().inBackground((c, event) -> synced.countDown()).forPath(path);
-            if (!synced.await(config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return owner(key);
-            }
-            Stat stat = new Stat();
-            byte[] data = client.getData().storingStatIn(stat).forPath(path);
-            // An entry that does not verify is no owner (the view reports it once).
-            return Optional.ofNullable(view.verifiedOwner(key, data, stat));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return owner(key);
-        } catch (Exception e) {
-            LOG.debug("node {}: could not read owners/{}: {}", node, key, e.toString());
-            return owner(key);
-        }
+        return owners.freshOwner(key);
     }
 
     @Override
@@ -535,333 +342,54 @@ final class ZooKeeperSession implements NodeSession {
 
     @Override
     public Owner claimNew(String key, SpecRecord spec) {
-        try {
-            return claimNewAsync(key, spec).join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : ZooKeeperBackend.wrap("could not claim " + key,
-                    (Exception) e.getCause());
-        }
+        return owners.claimNew(key, spec);
     }
 
-    /**
-     * A new child's claim: its spec (if any) and its owner entry in one transaction, written with
-     * the other claims this node makes at the same time ({@link ClaimBatcher}); no thread waits.
-     */
     @Override
     public CompletableFuture<Owner> claimNewAsync(String key, SpecRecord spec) {
-        try {
-            requireOpen();
-        } catch (BackendException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        if (spec != null && spec.node() != null && !spec.node().equals(node)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("a spec pinned to node " + spec.node()
-                    + " is claimed by that node, not " + node));
-        }
-        List<Op> ops = new ArrayList<>(3);
-        if (spec != null) {
-            byte[] stored = ZnodeData.spec(spec.node(), spec.spec());
-            if (stored.length > ZnodeData.MAX_SPEC_BYTES) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException("the spec of child key " + key
-                        + " is " + stored.length + " bytes encoded; a spec stored in ZooKeeper may have at most "
-                        + ZnodeData.MAX_SPEC_BYTES + " (pass a smaller start argument, e.g. a reference to your data)"));
-            }
-            ops.add(Op.create(rawPaths.spec(key), stored, acl, CreateMode.PERSISTENT));
-            if (spec.node() != null) {
-                // Set in the same transaction that creates it: tells every view that the spec
-                // is pinned to the claimer, without a read (see SupervisorView).
-                ops.add(Op.setData(rawPaths.spec(key), stored, -1));
-            }
-        }
-        ops.add(createOwner(key));
-        CompletableFuture<Owner> claimed = new CompletableFuture<>();
-        buckets.ready(key).thenCompose(ready -> batcher.submit(ops)).whenComplete((epoch, error) -> {
-            if (error instanceof java.util.concurrent.CompletionException c && c.getCause() != null) {
-                error = c.getCause();
-            }
-            if (error == null) {
-                Owner o = new Owner(node, epoch, 0, sessionId);
-                claimedHere(key, o, spec);
-                claimed.complete(o);
-            } else if (error instanceof KeeperException.NodeExistsException) {
-                // The conflict's owner is read on a thread of its own: this may be ZooKeeper's event thread.
-                Thread.startVirtualThread(() -> claimed.completeExceptionally(new ClaimConflictException(key,
-                        currentOwner(key))));
-            } else {
-                claimed.completeExceptionally(error instanceof BackendException b ? b
-                        : ZooKeeperBackend.wrap("could not claim " + key, (Exception) error));
-            }
-        });
-        return claimed;
+        return owners.claimNewAsync(key, spec);
     }
 
     @Override
     public Optional<Owner> claimStored(String key) {
-        requireOpen();
-        try {
-            answer(buckets.ready(key));
-            Owner o = claim(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)));
-            claimedHere(key, o, null);
-            return Optional.of(o);
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        } catch (KeeperException.NodeExistsException e) {
-            throw new ClaimConflictException(key, currentOwner(key));
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not claim " + key, e);
-        }
+        return owners.claimStored(key);
     }
 
-    /**
-     * Claims many stored specs: each key's claim (a check of its spec, the creation of its owner
-     * znode) goes to the {@link ClaimBatcher}, which writes them together behind one member
-     * touch; a claim whose spec is gone or whose key is owned is left out.
-     */
     @Override
     public Map<String, Owner> claimStored(Collection<String> keys) {
-        requireOpen();
-        Map<String, CompletableFuture<Long>> epochs = new java.util.LinkedHashMap<>();
-        for (String key : keys) {
-            epochs.put(key, buckets.ready(key).thenCompose(
-                    ready -> batcher.submit(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)))));
-        }
-        Map<String, Owner> claimed = new java.util.HashMap<>();
-        try {
-            for (Map.Entry<String, CompletableFuture<Long>> e : epochs.entrySet()) {
-                try {
-                    Owner o = new Owner(node, answer(e.getValue()), 0, sessionId);
-                    claimedHere(e.getKey(), o, null);
-                    claimed.put(e.getKey(), o);
-                } catch (KeeperException.NoNodeException | KeeperException.NodeExistsException left) {
-                    // Its spec is gone, or it is owned already: left out.
-                }
-            }
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not claim " + keys.size() + " children", e);
-        }
-        return claimed;
-    }
-
-    /*
-     * A claim's writes start by setting this node's member znode (to the data it has), and create
-     * the owner znodes after it. That makes the claim's zxid the member znode's mzxid, so the
-     * claim learns its epoch in the same round trip; and every view sees the member change just
-     * before the owners' creation, with the same zxid, which tells it whose claims they are
-     * without reading the owner znodes (SupervisorView). A node that has left cannot claim.
-     */
-
-    private Op touchMember() {
-        return Op.setData(rawMemberPath, memberData, -1);
-    }
-
-    private Op createOwner(String key) {
-        return Op.create(rawPaths.owner(key), proofs.ownerData(key, node, 0, sessionId), acl, CreateMode.EPHEMERAL);
-    }
-
-    /**
-     * One claim, written with the others this node makes at the same time ({@link ClaimBatcher}),
-     * through ZooKeeper's asynchronous API: waking the caller from a callback costs far less than
-     * the monitor wait of its synchronous API when callers are virtual threads (about 1.4 times
-     * the claims per second, measured). Not retried: a claim that meets a connection loss fails,
-     * and the runtime's caller tries again.
-     */
-    private Owner claim(List<Op> ops) throws Exception {
-        return new Owner(node, answer(batcher.submit(ops)), 0, sessionId);
-    }
-
-    /** Waits for an asynchronous write; its KeeperException is thrown as such. */
-    private <T> T answer(CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get(config.connectionTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                    ? c.getCause() : e.getCause();
-            throw cause instanceof Exception x ? x : e;
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new BackendException("ZooKeeper did not answer a claim within " + config.connectionTimeout);
-        }
-    }
-
-    /**
-     * The owner entry as ZooKeeper has it now (the view may lag a conflict just seen); null if
-     * none or unreadable. An entry that does not verify still holds the key (no claim can be
-     * made while it stands), so it is answered as a holder that is no member, named
-     * {@code untrusted(<node it names>, session 0x…)}: the runtime then reports a stale claim.
-     */
-    private Owner currentOwner(String key) {
-        try {
-            Stat stat = new Stat();
-            byte[] data = client.getData().storingStatIn(stat).forPath(paths.owner(key));
-            Owner o = view.verifiedOwner(key, data, stat);
-            return o != null ? o : new Owner(untrustedHolder(data, stat), stat.getCzxid(), 0, stat.getEphemeralOwner());
-        } catch (Exception e) {
-            return view.owner(key);
-        }
-    }
-
-    private static String untrustedHolder(byte[] data, Stat stat) {
-        String named = "?";
-        if (data != null && data.length <= 4096) {
-            String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", 3);
-            if (lines.length > 1 && !lines[1].isEmpty()) {
-                named = ZnodeData.printable(lines[1]);
-            }
-        }
-        return "untrusted(" + named + ", session 0x" + Long.toHexString(stat.getEphemeralOwner()) + ")";
-    }
-
-    /** A claim of this session was written: the view learns it, and its entry's version (0) is kept for the release. */
-    private void claimedHere(String key, Owner o, SpecRecord spec) {
-        ownVersions.put(key, 0);
-        view.claimed(key, o, spec);
-    }
-
-    /** The stat of this session's own owner znode for {@code key}, or null if it is not ours. */
-    private Stat ownStat(String key) throws Exception {
-        Stat stat = client.checkExists().forPath(paths.owner(key));
-        return stat != null && stat.getEphemeralOwner() == sessionId ? stat : null;
+        return owners.claimStored(keys);
     }
 
     @Override
     public boolean updateOwner(String key, Owner owner) {
-        requireOpen();
-        Owner current = view.owner(key);
-        if (owner.session() != sessionId || !owner.node().equals(node)
-                || (current != null && current.session() == sessionId && current.epoch() != owner.epoch())) {
-            throw new IllegalArgumentException("updateOwner may change only restarts; got " + owner + " for " + current);
-        }
-        try {
-            Stat stat = ownStat(key);
-            if (stat == null || stat.getCzxid() != owner.epoch()) {
-                return false;
-            }
-            Stat written = client.setData().withVersion(stat.getVersion()).forPath(paths.owner(key),
-                    proofs.ownerData(key, node, owner.restarts(), sessionId));
-            ownVersions.put(key, written.getVersion());
-            view.updated(key, owner);
-            return true;
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            return false;
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not update the owner of " + key, e);
-        }
+        return owners.updateOwner(key, owner);
     }
 
     @Override
     public boolean release(String key) {
-        requireOpen();
-        try {
-            // An entry this session wrote has its version known: no read before the delete
-            // (a drain releases thousands); any other is read, and released only if it is ours.
-            Integer version = ownVersions.remove(key);
-            if (version == null) {
-                Stat stat = ownStat(key);
-                if (stat == null) {
-                    return false;
-                }
-                version = stat.getVersion();
-            }
-            // Written with the other releases this node makes at the same time.
-            answer(releases.submit(List.of(Op.delete(rawPaths.owner(key), version))));
-            view.released(key, null);
-            return true;
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            return false;
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not release " + key, e);
-        }
+        return owners.release(key);
     }
 
     @Override
     public boolean releaseTo(String key, String node) {
-        requireOpen();
-        ownVersions.remove(key);
-        java.util.Objects.requireNonNull(node, "node");
-        try {
-            Stat stat = ownStat(key);
-            if (stat == null) {
-                return false;
-            }
-            Stat specStat = new Stat();
-            byte[] stored = client.getData().storingStatIn(specStat).forPath(paths.spec(key));
-            byte[] spec = java.util.Arrays.copyOfRange(stored, ZnodeData.specPayloadOffset(key, stored), stored.length);
-            // The spec first: a node that sees the entry gone finds the spec placed already.
-            client.transaction().forOperations(
-                    client.transactionOp().setData().withVersion(specStat.getVersion())
-                            .forPath(paths.spec(key), ZnodeData.spec(node, spec)),
-                    client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
-            view.released(key, null);
-            return true;
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            return false;
-        } catch (IllegalArgumentException e) {
-            LOG.warn("node {}: the spec of {} cannot be read, not moved: {}", node(), key, e.getMessage());
-            return false;
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not release " + key + " to node " + node, e);
-        }
+        return owners.releaseTo(key, node);
     }
 
     @Override
     public boolean releaseAndRemoveSpec(String key) {
-        requireOpen();
-        ownVersions.remove(key);
-        try {
-            Stat stat = ownStat(key);
-            if (stat == null) {
-                return false;
-            }
-            List<CuratorOp> ops = new ArrayList<>(2);
-            ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
-            Object specBefore = null;
-            if (client.checkExists().forPath(paths.spec(key)) != null) {
-                ops.add(client.transactionOp().delete().forPath(paths.spec(key)));
-                specBefore = view.specMark(key);
-            }
-            client.transaction().forOperations(ops);
-            view.released(key, specBefore);
-            return true;
-        } catch (KeeperException.NoNodeException e) {
-            // The spec went away between the check and the delete: release the claim alone.
-            return release(key);
-        } catch (KeeperException.BadVersionException e) {
-            return false;
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not release " + key, e);
-        }
+        return owners.releaseAndRemoveSpec(key);
     }
 
     // ---- transport ----
 
-    private String addressOf(String target) {
-        return view.addressOf(target);
-    }
-
     @Override
     public CompletableFuture<Delivery> request(String target, byte[] message) {
-        if (closed || lost) {
-            return CompletableFuture.completedFuture(new Delivery.NotSent("the session of node " + node + " in supervisor "
-                    + supervisor + " is " + (closed ? "closed" : "lost")));
-        }
-        String address = addressOf(target);
-        if (address == null) {
-            return CompletableFuture.completedFuture(new Delivery.NotSent("node " + target
-                    + " is not a live member of supervisor " + supervisor));
-        }
-        return transport.request(target, address, SupervisorRoutes.route(route, message));
+        return messages.request(target, message);
     }
 
     @Override
     public Delivery send(String target, byte[] message) {
-        if (closed || lost) {
-            return new Delivery.NotSent("the session of node " + node + " in supervisor " + supervisor + " is "
-                    + (closed ? "closed" : "lost"));
-        }
-        String address = addressOf(target);
-        if (address == null) {
-            return new Delivery.NotSent("node " + target + " is not a live member of supervisor " + supervisor);
-        }
-        return transport.send(target, address, SupervisorRoutes.route(route, message));
+        return messages.send(target, message);
     }
 
     // ---- lifecycle ----
@@ -908,7 +436,7 @@ final class ZooKeeperSession implements NodeSession {
         try {
             // Its znodes first, its messages last, as when closing the client and then the
             // transport ended a session of its own.
-            if (memberCreated && !lost && !connection.isLost() && connection.shared()) {
+            if (member != null && member.created() && !lost && !connection.isLost() && connection.shared()) {
                 deleteOwnZnodes();
             }
         } finally {
@@ -920,57 +448,15 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * Deletes this supervisor's member znode, then every owner entry this session holds in it,
-     * as a graceful close does (leave, then release): the owners in multi-ops of up to 1,000
-     * deletes ({@link ClaimBatcher}), with the versions this session wrote. What is gone
-     * already is skipped; what cannot be deleted now goes with the ZooKeeper session.
+     * Deletes this supervisor's member znode, then every owner entry this session holds in it, as
+     * a graceful close does (leave, then release); what cannot be deleted now goes with the
+     * ZooKeeper session.
      */
     private void deleteOwnZnodes() {
         long deadline = System.nanoTime() + config.connectionTimeout.toNanos();
-        try {
-            Stat member = client.checkExists().forPath(memberPath);
-            if (member != null && member.getEphemeralOwner() == sessionId) {
-                client.delete().withVersion(member.getVersion()).forPath(memberPath);
-            }
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            // Gone already, or no longer ours.
-        } catch (Exception e) {
-            LOG.warn("node {}: could not delete its member znode of supervisor {} on close: {}", node, supervisor,
-                    e.toString());
-        }
-        java.util.Map<String, Integer> entries = new java.util.HashMap<>(ownVersions);
-        SupervisorView v = view;
-        if (v != null) {
-            v.forEachOwner((key, owner) -> {
-                if (owner.session() == sessionId && owner.node().equals(node)) {
-                    entries.putIfAbsent(key, -1);
-                }
-            });
-        }
-        List<CompletableFuture<Long>> deletes = new ArrayList<>(entries.size());
-        entries.forEach((key, version) -> deletes.add(releases.submit(List.of(Op.delete(rawPaths.owner(key), version)))));
-        int failed = 0;
-        for (CompletableFuture<Long> d : deletes) {
-            try {
-                d.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failed++;
-                break;
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof KeeperException.NoNodeException
-                        || e.getCause() instanceof KeeperException.BadVersionException)) {
-                    failed++;
-                }
-            } catch (java.util.concurrent.TimeoutException e) {
-                failed++;
-            }
-        }
-        ownVersions.clear();
-        if (failed > 0) {
-            LOG.warn("node {}: {} of its {} owner entries in supervisor {} could not be deleted on close; they go with "
-                    + "its ZooKeeper session, which other supervisors of this node still use", node, failed,
-                    entries.size(), supervisor);
+        member.delete();
+        if (owners != null) {
+            owners.deleteOwn(supervisor, deadline);
         }
     }
 

@@ -85,7 +85,7 @@ class StockZooKeeperLayoutTest {
             cluster.start("n2");
             cluster.awaitRing(List.of("n1", "n2"));
             String big = "y".repeat(ZnodeData.MAX_SPEC_BYTES - 1_024);
-            int count = 3 * SupervisorView.SPEC_READ_BATCH;
+            int count = 3 * SpecReads.SPEC_READ_BATCH;
             for (int i = 0; i < count; i++) {
                 n1.startChild(ChildSpec.of(BigArgChild.class, big).withId("big-" + i), "n2");
             }
