@@ -36,6 +36,9 @@ final class LayoutCheck {
     private static final Logger LOG = LoggerFactory.getLogger(LayoutCheck.class);
     /** The client buffer of the first release, for listing its flat folders. */
     static final int FLAT_LISTING_BUFFER = 48 << 20;
+    /** What a view reports of an entry of the flat layout that it meets beside the buckets. */
+    static final String FLAT_ENTRY_IGNORED = "an entry of the flat layout of an earlier release (a node of that release"
+            + " is running beside this one): ignored";
 
     private LayoutCheck() {
     }

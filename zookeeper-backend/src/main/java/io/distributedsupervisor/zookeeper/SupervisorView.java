@@ -328,8 +328,7 @@ final class SupervisorView implements Watcher {
         if (ZnodeLayout.isBucket(name)) {
             (specs ? specBuckets : ownerBuckets).add(name);
         } else {
-            untrusted.report(path, 0, "an entry of the flat layout of an earlier release (a node of that release is "
-                    + "running beside this one): ignored");
+            untrusted.report(path, 0, LayoutCheck.FLAT_ENTRY_IGNORED);
         }
     }
 

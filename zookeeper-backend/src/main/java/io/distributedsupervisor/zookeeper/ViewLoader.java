@@ -147,8 +147,7 @@ final class ViewLoader {
                     seen.add(name);
                     buckets.add(name);
                 } else {
-                    untrusted.report(folder + "/" + name, 0, "an entry of the flat layout of an earlier release "
-                            + "(a node of that release is running beside this one): ignored");
+                    untrusted.report(folder + "/" + name, 0, LayoutCheck.FLAT_ENTRY_IGNORED);
                 }
             }
             buckets.addAll(alsoBuckets);
