@@ -264,7 +264,11 @@ final class Handoffs {
         }
 
         private void send(Letter l) {
-            lastForward = ctx.ticker.read();
+            if (l.kind() != Letter.BARRIER) {
+                // A barrier comes from a sender that knows of the move already: the end of a drain
+                // need not wait for it (once this node closed, it passes at once, with nothing held here).
+                lastForward = ctx.ticker.read();
+            }
             Payload p = l.kind() == Letter.BARRIER ? null : l.fromWire() ? (Payload) l.payload() : Payload.of(l.payload());
             Message m = switch (l.kind()) {
                 case Letter.CALL -> new Message.Call(key, p);
