@@ -20,10 +20,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The node a child leaves ({@link #handOver}) stops it for the move (after its last message;
  * its {@code handoff} state taken, what is still queued kept), sends the state ahead
- * ({@link Message.Handoff}, acknowledged), then releases its claim, so the node the ring names
- * claims and starts it. Meanwhile and for a while after, whatever reaches the old node for that
- * key is forwarded to the new one, in the order it arrived, after what was still queued: over one
- * connection, so per sender the order holds for everything sent through the old node.
+ * ({@link Message.Handoff}, acknowledged), sends on what was still queued and what came during
+ * the stop, then releases its claim, so the node the ring names claims and starts it. From then
+ * on and for a while, whatever reaches the old node for that key is forwarded to the new one, in
+ * the order it arrived, after what was still queued: over one connection, so per sender the order holds for everything sent through the old node; a barrier
+ * ({@link Letter#BARRIER}) is forwarded likewise, so a sender that goes on by another path waits
+ * for it first ({@link Departures}).
  *
  * <p>The node it goes to keeps the state and every message that arrives for the key before its
  * start ({@link #keep}), and gives both to the first incarnation it starts under its claim
@@ -48,6 +50,11 @@ final class Handoffs {
     Handoffs(NodeContext ctx) {
         this.ctx = ctx;
         this.holdNanos = Math.max(TimeUnit.SECONDS.toNanos(10), 2 * ctx.options.callTimeout().toNanos());
+    }
+
+    /** How long a forward lasts on the node a child left, and what waits for a child on its way here. */
+    long holdNanos() {
+        return holdNanos;
     }
 
     /**
@@ -94,12 +101,14 @@ final class Handoffs {
         }
         lastForward = ctx.ticker.read();
         sendState(c, target, moved.state(), deadline);
+        // What waited here goes on before the claim is released: no other node can route to the
+        // new one (and overtake it) before the claim there, which follows the release.
+        forward.open(moved.queued());
         if (pin) {
             ctx.host.goneTo(c, target);
         } else {
             ctx.host.gone(c, false);
         }
-        forward.open(moved.queued());
         ctx.scheduler.schedule(() -> {
             if (forwards.remove(c.key, forward)) {
                 forward.close();
@@ -180,7 +189,7 @@ final class Handoffs {
         return Payload.of(io.distributedsupervisor.protocol.WireFormat.specForm(c.spec));
     }
 
-    /** What reaches the old node for a key that left: held until the claim is released, then sent on in order. */
+    /** What reaches the old node for a key that left: held until its state was handed over, then sent on in order. */
     final class Forward {
         private final String key;
         private final String target;
@@ -199,7 +208,7 @@ final class Handoffs {
                 return LocalChild.Offer.GONE;
             }
             if (!open) {
-                if (early.size() >= ctx.options.mailboxLimit()) {
+                if (early.size() >= ctx.options.mailboxLimit() && letter.kind() != Letter.BARRIER) {
                     return LocalChild.Offer.FULL;
                 }
                 early.add(letter);
@@ -255,11 +264,16 @@ final class Handoffs {
         }
 
         private void send(Letter l) {
-            lastForward = ctx.ticker.read();
-            Payload p = l.fromWire() ? (Payload) l.payload() : Payload.of(l.payload());
+            if (l.kind() != Letter.BARRIER) {
+                // A barrier comes from a sender that knows of the move already: the end of a drain
+                // need not wait for it (once this node closed, it passes at once, with nothing held here).
+                lastForward = ctx.ticker.read();
+            }
+            Payload p = l.kind() == Letter.BARRIER ? null : l.fromWire() ? (Payload) l.payload() : Payload.of(l.payload());
             Message m = switch (l.kind()) {
                 case Letter.CALL -> new Message.Call(key, p);
                 case Letter.CAST -> new Message.Cast(key, p);
+                case Letter.BARRIER -> new Message.Barrier(key);
                 default -> new Message.Info(key, p);
             };
             NodeSession s = ctx.session();
@@ -294,6 +308,8 @@ final class Handoffs {
 
     /** A handoff arrived: keep its state and the messages that follow it until the child starts here. */
     void keep(Message.Handoff h, String fromNode) {
+        // This node's own senders may have messages for the key on their way through fromNode.
+        ctx.departures.left(h.key(), fromNode);
         Waiting w = new Waiting(h.key(), h.state(), h.spec());
         Waiting before = waiting.put(h.key(), w);
         if (before != null) {
@@ -362,6 +378,11 @@ final class Handoffs {
             }
             if (expired) {
                 return LocalChild.Offer.GONE;
+            }
+            if (letter.kind() == Letter.BARRIER) {
+                // What came before it on its path waits here already, ahead of anything later.
+                letter.reply().answer(LocalChild.BARRIER_PASSED);
+                return LocalChild.Offer.ACCEPTED;
             }
             if (letters.size() >= ctx.options.mailboxLimit()) {
                 return LocalChild.Offer.FULL;

@@ -64,6 +64,12 @@ final class InboundDispatcher implements MessageHandler {
                     case GONE -> answer.answer(Reply.NOT_HERE);
                 }
             }
+            case Message.Barrier barrier -> {
+                // Where a message for the key would go; nowhere: nothing sent before it waits here.
+                if (offer(barrier.key(), Letter.BARRIER, null, answer, fromNode) != LocalChild.Offer.ACCEPTED) {
+                    answer.answer(Reply.NOT_HERE);
+                }
+            }
             case Message.Start start -> starts.fromPeer(start, fromNode, answer);
             case Message.Move move -> Attempts.VIRTUAL.execute(() -> answer.answer(moves.moveHere(move.key(), move.node())));
             case Message.Handoff handoff -> {

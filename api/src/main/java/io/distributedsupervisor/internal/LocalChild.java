@@ -173,7 +173,8 @@ final class LocalChild implements Runnable {
         if (state == DONE || stopRequest != null) {
             return Offer.GONE;
         }
-        if (mailbox.waiting() >= host.options().mailboxLimit()) {
+        // A barrier is no message to the child: it only marks a place in the queue, so it is not refused.
+        if (mailbox.waiting() >= host.options().mailboxLimit() && letter.kind() != Letter.BARRIER) {
             return Offer.FULL;
         }
         mailbox.put(letter);
@@ -352,6 +353,10 @@ final class LocalChild implements Runnable {
 
     /** Runs one message; false when this child is gone for good. */
     private boolean process(Letter letter) {
+        if (letter.kind() == Letter.BARRIER) {
+            answer(letter, BARRIER_PASSED); // everything queued before it was processed
+            return true;
+        }
         Object payload = letter.payload();
         if (letter.fromWire()) {
             try {
@@ -386,6 +391,9 @@ final class LocalChild implements Runnable {
         answer(letter, new Reply.Ok(Payload.of(value)));
         return true;
     }
+
+    /** The answer to a barrier that reached the place a child takes its messages from. */
+    static final Reply BARRIER_PASSED = new Reply.Ok(Payload.of(null));
 
     static Reply crashed(Throwable t) {
         return new Reply.Crashed(t.getClass().getName(), t.getMessage(), Payload.of(t));

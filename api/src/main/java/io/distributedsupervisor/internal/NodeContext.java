@@ -33,6 +33,8 @@ final class NodeContext {
     final LeaseGate leaseGate;
     final ChildHost host;
     final Handoffs handoffs;
+    /** Children that left a node a moment ago: what this node sends them keeps its order ({@link Departures}). */
+    final Departures departures;
     /** The public face of this node, for children ({@code ChildContext.supervisor()}) and listeners. */
     final DistributedSupervisor api;
     /** Every planned move of a local child passes through it: pause, rate and in-flight limits, the veto. */
@@ -57,6 +59,7 @@ final class NodeContext {
         this.leaseGate = new LeaseGate(() -> session().holdsLease());
         this.host = new ChildHost(this);
         this.handoffs = new Handoffs(this);
+        this.departures = new Departures(this, handoffs.holdNanos());
         this.api = api;
         this.moves = new MoveGate(this);
     }

@@ -72,6 +72,14 @@ final class Router {
         Deadline deadline = null;
         for (;;) {
             if (ctx.mayTakeHere(key)) {
+                CompletableFuture<Void> barrier = ctx.departures.before(key, ctx.node);
+                if (barrier != null) {
+                    deadline = deadline != null ? deadline : ctx.deadline(ctx.options.callTimeout());
+                    if (!passed(barrier, deadline)) {
+                        return false;
+                    }
+                    continue; // look again: the child may have moved on meanwhile
+                }
                 switch (ctx.offerHere(key, Letter.local(kind, message, null))) {
                     case ACCEPTED -> {
                         return true;
@@ -91,6 +99,14 @@ final class Router {
                     return false;
                 }
             }
+            CompletableFuture<Void> barrier = between ? null : ctx.departures.before(key, owner.get().node());
+            if (barrier != null) {
+                deadline = deadline != null ? deadline : ctx.deadline(ctx.options.callTimeout());
+                if (!passed(barrier, deadline)) {
+                    return false;
+                }
+                continue;
+            }
             // Not sent (its node left the ring, or cannot be reached yet): nothing was delivered, so
             // it is safe to look again, as a call does.
             if (between || !sendTo(owner.get().node(), id, key, message, kind, session)) {
@@ -103,6 +119,23 @@ final class Router {
             }
             return true;
         }
+    }
+
+    /**
+     * Waits for a barrier through the node a child just left ({@link Departures}), before a
+     * message goes to it by another path; false when the deadline passed first (or the node
+     * closes), and the message is not sent.
+     */
+    private boolean passed(CompletableFuture<Void> barrier, Deadline deadline) {
+        try {
+            barrier.get(Math.max(1, deadline.leftNanos()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return ctx.lifecycle.isRunning();
     }
 
     /** False when it was not sent (nothing delivered); true when sent, or possibly delivered. */
@@ -118,7 +151,10 @@ final class Router {
         return switch (session.send(node, bytes)) {
             case Delivery.Refused r -> throw new MessageRefusedException(op, id, r.node(), null, r.reason());
             case Delivery.NotSent n -> false;
-            default -> true;
+            default -> {
+                ctx.departures.sent(key, node);
+                yield true;
+            }
         };
     }
 
@@ -142,6 +178,10 @@ final class Router {
         CompletableFuture<Object> attempt() {
             ctx.lifecycle.requireOpen();
             if (ctx.mayTakeHere(key)) { // a remote call allocates no letter
+                CompletableFuture<Void> barrier = ctx.departures.before(key, ctx.node);
+                if (barrier != null) {
+                    return afterwards(barrier);
+                }
                 ReplyTo.Local answer = new ReplyTo.Local();
                 switch (ctx.offerHere(key, Letter.local(Letter.CALL, request, answer))) {
                     case ACCEPTED -> {
@@ -172,6 +212,10 @@ final class Router {
             if (node.equals(ctx.node)) {
                 return now(Outcome.retry("the child is restarting on this node"));
             }
+            CompletableFuture<Void> barrier = ctx.departures.before(key, node);
+            if (barrier != null) {
+                return afterwards(barrier);
+            }
             if (encoded == null) {
                 try {
                     encoded = ctx.wire().encode(new Message.Call(key, Payload.of(request)));
@@ -180,7 +224,14 @@ final class Router {
                 }
             }
             target = node;
-            return raw(session.request(node, encoded));
+            CompletableFuture<Object> sent = raw(session.request(node, encoded));
+            ctx.departures.sent(key, node);
+            return sent;
+        }
+
+        /** This attempt, made again once {@code barrier} passed (on a thread of its own: it may read storage). */
+        private CompletableFuture<Object> afterwards(CompletableFuture<Void> barrier) {
+            return barrier.thenComposeAsync(v -> attempt(), Attempts.VIRTUAL);
         }
 
         @Override

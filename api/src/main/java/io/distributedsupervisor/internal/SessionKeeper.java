@@ -120,6 +120,10 @@ final class SessionKeeper {
         @Override
         public void onOwnerRemoved(String key, Owner previous) {
             if (current()) {
+                io.distributedsupervisor.spi.NodeSession s = ctx.session();
+                if (s != null && s.hasSpec(key)) { // it may run elsewhere next (a move): keep this node's order to it
+                    ctx.departures.left(key, previous.node());
+                }
                 failover.ownerRemoved(key, previous);
             }
         }

@@ -26,7 +26,10 @@
  *   <li>{@code Handoffs}: planned moves at both ends: the leaving node stops the child for the move,
  *       sends its state and spec ahead, releases its claim and forwards what still reaches it; the
  *       node it goes to keeps both, and the messages that come before its start, for the first
- *       incarnation it starts. {@code OperatorMoves}: {@code move(id, node)}.
+ *       incarnation it starts. {@code Departures}: the sending side of a move: the first message
+ *       this node sends a child that left a node, by another path, waits for a barrier through
+ *       the old node, so that it cannot overtake what this node sent there before.
+ *       {@code OperatorMoves}: {@code move(id, node)}.
  *       {@code OperatorActions}: an operator's request from the backend (the {@code ds} tool), run
  *       with the public operations.</li>
  *   <li>{@code LeaseGate}: children paused for want of a lease, until it returns.</li>
@@ -41,7 +44,9 @@
  *   <caption>Threads of one node</caption>
  *   <tr><th>thread</th><th>runs</th><th>may block?</th></tr>
  *   <tr><td>the caller's (any user thread)</td><td>the API: looks up the child, offers a local
- *       letter or encodes a remote request (once), makes the first attempt; a blocking call waits
+ *       letter or encodes a remote request (once), makes the first attempt (a {@code cast} or
+ *       {@code send} waits here for a barrier after a move, a blocking call too; an asynchronous
+ *       call's attempt is made again on a virtual thread once it passed); a blocking call waits
  *       here for its answer and decodes it here; {@code startChild} on this node runs the child's
  *       {@code init} here; {@code close()} runs the graceful close</td><td>yes (the caller chose a
  *       blocking method)</td></tr>

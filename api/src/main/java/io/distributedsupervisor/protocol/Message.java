@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * What the runtime of one node sends the runtime of another: the requests ({@link Call},
- * {@link Start}, {@link Terminate}, {@link Closing}) and one-way messages ({@link Cast},
+ * {@link Start}, {@link Terminate}, {@link Closing}, {@link Move}, {@link Handoff},
+ * {@link Barrier}) and one-way messages ({@link Cast},
  * {@link Info}) of the wire protocol. {@code key} is a child id's stable encoding (as
  * {@code DistributedSupervisor.nodeFor} hashes it). {@link WireFormat} turns them into bytes and
  * back; every backend moves only those bytes.
@@ -85,6 +86,22 @@ public sealed interface Message {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(state, "state");
             Objects.requireNonNull(spec, "spec");
+        }
+    }
+
+    /**
+     * Passes the path a message for {@code key} takes from the sender: into the child's mailbox
+     * when it runs on the receiving node, into what the receiver keeps for it when it is on its
+     * way there, or on to the node it went to when it left the receiver (forwarded as a message
+     * would be). Answered with {@link Reply.Ok} (or {@link Reply.NotHere}) once it got where the
+     * child takes its messages from, so by then everything the sender sent before it on that path
+     * for the key is there, ahead of whatever the sender sends next, on any path. A sender uses it
+     * when a child moved: before its first message to the new node, the path through the old one
+     * is passed.
+     */
+    record Barrier(String key) implements Message {
+        public Barrier {
+            Objects.requireNonNull(key, "key");
         }
     }
 

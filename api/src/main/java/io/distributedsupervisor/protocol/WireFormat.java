@@ -48,6 +48,7 @@ public final class WireFormat {
     private static final int CLOSING = 6;
     private static final int HANDOFF = 7;
     private static final int MOVE = 8;
+    private static final int BARRIER = 9;
     private static final int OK = 32;
     private static final int STARTED = 33;
     private static final int TERMINATED = 34;
@@ -99,6 +100,10 @@ public final class WireFormat {
                 keyed(w, HANDOFF, m.key(), m.state());
                 payload(w, m.spec());
             }
+            case Message.Barrier m -> {
+                w.write(BARRIER);
+                w.writeString(m.key());
+            }
             case Message.Move m -> {
                 w.write(MOVE);
                 w.writeString(m.key());
@@ -141,6 +146,7 @@ public final class WireFormat {
             case TERMINATE -> new Message.Terminate(r.readString(), readIncarnation(r));
             case HANDOFF -> new Message.Handoff(r.readString(), r.readPayload(), r.readPayload());
             case MOVE -> new Message.Move(r.readString(), r.readString());
+            case BARRIER -> new Message.Barrier(r.readString());
             case CLOSING -> {
                 String node = r.readString();
                 String reason = r.readString();

@@ -54,6 +54,7 @@ class WireFormatTest {
         assertThat(value(handoff.state())).isEqualTo(41L);
         assertThat(format.decodeSpec(handoff.spec())).isEqualTo(spec);
         assertThat(format.decodeMessage(format.encode(new Message.Move("sk", "n3")))).isEqualTo(new Message.Move("sk", "n3"));
+        assertThat(format.decodeMessage(format.encode(new Message.Barrier("sk")))).isEqualTo(new Message.Barrier("sk"));
         assertThat(format.decodeMessage(format.encode(new Message.Terminate("l7", null))))
                 .isEqualTo(new Message.Terminate("l7", null));
         assertThat(format.decodeMessage(format.encode(new Message.Closing("n1", "shutdown", List.of(status)))))
