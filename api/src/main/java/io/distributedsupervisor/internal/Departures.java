@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>One barrier serves every sender of this node, except one whose message went to the old node
  * after it (a route read a moment before the child left): that message needs a barrier of its own
- * ({@link #sent}), so the next one goes out before anything else is sent elsewhere. A barrier the
- * old node does not answer within the call timeout (it is gone, or frozen) counts as passed: what
- * it held is lost or late, as after a crash. Entries live as long as a forward does on the old
+ * ({@link #sent}), so the next one goes out before anything else is sent elsewhere. No barrier
+ * goes through a node lost without a goodbye: what it held is lost, as after any crash. A barrier
+ * the old node does not answer within the call timeout (it froze during a drain) counts as
+ * passed: what it held is lost or late. Entries live as long as a forward does on the old
  * node ({@code Handoffs}); later, nothing goes through it any more.
  */
 final class Departures {
@@ -40,6 +41,9 @@ final class Departures {
         if (from.equals(ctx.node)) {
             return; // this node forwards what reaches it itself, in order (Handoffs)
         }
+        if (!forwards(from)) {
+            return; // lost with its session: a failover of many children keeps no entry for each
+        }
         byKey.put(key, new Departure(from, ctx.ticker.read() + holdNanos));
         if (sweepArmed.compareAndSet(false, true)) {
             ctx.scheduler.schedule(this::sweep, holdNanos, TimeUnit.NANOSECONDS);
@@ -56,12 +60,24 @@ final class Departures {
         if (d == null || d.from.equals(node)) {
             return null;
         }
-        if (ctx.ticker.read() - d.until > 0) {
+        if (ctx.ticker.read() - d.until > 0 || !forwards(d.from)) {
             byKey.remove(key, d);
             return null;
         }
         CompletableFuture<Void> b = d.barrier(key);
         return b.isDone() ? null : b;
+    }
+
+    /**
+     * Whether {@code node} may still forward what it holds: it is a live member (the child moved
+     * in a rebalancing) or said goodbye (a drain or a close). A node lost without a goodbye (it
+     * crashed, or froze until its session ended) forwards nothing: a barrier through it would only
+     * hold the first message to each of its children for the call timeout (a frozen node keeps
+     * its connections open). When a route names the child's new owner, the old node's loss is
+     * already in the view: its session ended before anyone could claim the child.
+     */
+    private boolean forwards(String node) {
+        return ctx.session().members().containsKey(node) || ctx.membership.saidGoodbye(node);
     }
 
     /** After a message for {@code key} went to {@code node}: if that is where the child left, the next message elsewhere waits for a new barrier. */

@@ -81,6 +81,11 @@ final class MembershipWatch {
         terminating.add(node);
     }
 
+    /** Whether {@code node} said goodbye and has not joined again since: it is leaving on purpose (a drain, a close). */
+    boolean saidGoodbye(String node) {
+        return terminating.contains(node);
+    }
+
     /** Reports what changed since the last pass, in order: node events, children lost with a node. On the pass. */
     Change drain() {
         List<Step> taken;

@@ -9,6 +9,7 @@ import io.distributedsupervisor.codec.CborCodec;
 import io.distributedsupervisor.protocol.Message;
 import io.distributedsupervisor.protocol.WireFormat;
 import io.distributedsupervisor.spi.Delivery;
+import io.distributedsupervisor.spi.Member;
 import io.distributedsupervisor.spi.NodeSession;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -40,6 +41,8 @@ class DeparturesTest {
     };
     /** The requests the node sent, in order: to whom, and the answer the test gives. */
     private final List<Sent> sent = new ArrayList<>();
+    /** The live members as the session has them. */
+    private final java.util.Map<String, Member> members = new java.util.concurrent.ConcurrentHashMap<>();
     private final WireFormat format = new WireFormat("DS", CborCodec.withDefaults());
     private ListenerDispatcher dispatcher;
     private NodeContext ctx;
@@ -53,6 +56,9 @@ class DeparturesTest {
 
     @BeforeEach
     void node() {
+        for (String n : List.of("n1", "n2", "n3")) {
+            members.put(n, new Member(n, "127.0.0.1:1", 0, "test"));
+        }
         SupervisorOptions options = SupervisorOptions.builder("DS").nodeName("n1").ticker(ticker).scheduler(scheduler)
                 .callTimeout(CALL_TIMEOUT).build();
         dispatcher = new ListenerDispatcher("DS", "n1", List.of());
@@ -67,6 +73,7 @@ class DeparturesTest {
                         yield d;
                     }
                     case "node" -> "n1";
+                    case "members" -> members;
                     case "toString" -> "session";
                     case "hashCode" -> 1;
                     default -> null;
@@ -153,5 +160,24 @@ class DeparturesTest {
 
         assertThat(departures.before("k", "n3")).isNull();
         assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void noBarrierGoesThroughANodeLostWithoutAGoodbyeButOneGoesThroughANodeThatSaidGoodbye() {
+        departures.left("k", "n2");
+        members.remove("n2"); // its session ended: crashed, or frozen past the session timeout
+
+        assertThat(departures.before("k", "n3")).as("it forwards nothing: no first message waits for it").isNull();
+        departures.left("j", "n2");
+        assertThat(departures.before("j", "n3")).isNull();
+        assertThat(sent).isEmpty();
+
+        ctx.membership.nodeTerminating("n3"); // n3 said goodbye, then left the members: a drain
+        members.remove("n3");
+        departures.left("m", "n3");
+        CompletableFuture<Void> barrier = departures.before("m", "n1");
+
+        assertThat(barrier).as("a draining node forwards what it holds").isNotNull().isNotDone();
+        assertThat(sent).extracting(Sent::node).containsExactly("n3");
     }
 }
