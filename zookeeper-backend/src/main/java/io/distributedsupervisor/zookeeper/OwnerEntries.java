@@ -16,8 +16,9 @@ import org.apache.zookeeper.data.Stat;
 /**
  * The owner entries of a {@link SupervisorView}: who holds each key's claim, as the view
  * believes. An entry is put unless the view holds a newer one, and removed when its znode goes
- * (another node's only after the failover margin), telling the listener; an entry read from a
- * znode counts only if {@link MemberProofs} verifies it.
+ * (another node's only after the failover margin, or when a new claim replaces it within the
+ * margin), telling the listener; an entry read from a znode counts only if {@link MemberProofs}
+ * verifies it.
  *
  * <p>Written on ZooKeeper's event thread (events, the answers of reads), and on the writer's own
  * thread for this session's claims, restarts and releases (read-your-writes); read from any
@@ -38,6 +39,8 @@ final class OwnerEntries {
     private final ConcurrentHashMap<String, String> nodeNames = new ConcurrentHashMap<>();
     /** This session's entries that it released and dropped at once, until their deletion events come. */
     private final ConcurrentHashMap<String, Owner> releasedHere = new ConcurrentHashMap<>();
+    /** Other sessions' entries whose znodes are gone, kept for the failover margin. */
+    private final ConcurrentHashMap<String, Owner> keptForMargin = new ConcurrentHashMap<>();
 
     OwnerEntries(ChildEntries<SpecSlot, Owner>.Part<Owner> owners, long sessionId, ZnodeLayout paths,
                  SessionListener listener, Duration failoverMargin, Scheduler scheduler, BooleanSupplier closed,
@@ -82,8 +85,15 @@ final class OwnerEntries {
     void put(String key, Owner o) {
         String name = nodeName(o.node());
         Owner entry = name == o.node() ? o : new Owner(name, o.epoch(), o.restarts(), o.session());
-        owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
+        Owner now = owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
                 || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
+        Owner kept = keptForMargin.get(key);
+        if (kept != null && (now.epoch() != kept.epoch() || now.session() != kept.session())
+                && keptForMargin.remove(key, kept) && !closed.getAsBoolean()) {
+            // A new claim replaced an entry kept for the margin (a planned move's, typically): its
+            // removal is told now, as it would have been without a margin, not never.
+            listener.onOwnerRemoved(key, kept);
+        }
     }
 
     /** The entry's znode is gone, deleted in {@code zxid} (or unknown: {@link WatchedEvent#NO_ZXID}). */
@@ -106,14 +116,20 @@ final class OwnerEntries {
         if (previous.session() != sessionId && failoverMargin.toNanos() > 0) {
             // The failover margin: another node's claim stays in this view a while after it
             // vanished, so this node claims it no sooner (a node frozen by a long GC pause may
-            // not have noticed its session end yet). A new claim meanwhile replaces the entry.
-            owners.putIfAbsent(key, previous);
-            scheduler.schedule(() -> {
-                if (owners.remove(key, previous) && !closed.getAsBoolean()) {
-                    listener.onOwnerRemoved(key, previous);
-                }
-            }, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
-            return;
+            // not have noticed its session end yet).
+            // A new claim meanwhile replaces the entry, and its removal is told then (put).
+            keptForMargin.put(key, previous);
+            if (owners.putIfAbsent(key, previous) == null) {
+                scheduler.schedule(() -> {
+                    if (keptForMargin.remove(key, previous) && owners.remove(key, previous) && !closed.getAsBoolean()) {
+                        listener.onOwnerRemoved(key, previous);
+                    }
+                }, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
+                return;
+            }
+            if (!keptForMargin.remove(key, previous)) {
+                return; // a new claim came between, and put told of this removal
+            }
         }
         if (!closed.getAsBoolean()) {
             listener.onOwnerRemoved(key, previous);
