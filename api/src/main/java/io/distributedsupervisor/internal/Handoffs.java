@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * ({@link Message.Handoff}, acknowledged), sends on what was still queued and what came during
  * the stop, then releases its claim, so the node the ring names claims and starts it. From then
  * on and for a while, whatever reaches the old node for that key is forwarded to the new one, in
- * the order it arrived, after what was still queued: over one connection, so per sender the order holds for everything sent through the old node; a barrier
- * ({@link Letter#BARRIER}) is forwarded likewise, so a sender that goes on by another path waits
- * for it first ({@link Departures}).
+ * the order it arrived, after what was still queued: over one connection, so per sender the
+ * order holds for everything sent through the old node; a barrier ({@link Letter#BARRIER}) is
+ * forwarded likewise, so a sender that goes on by another path waits for it first
+ * ({@link Departures}).
  *
  * <p>The node it goes to keeps the state and every message that arrives for the key before its
  * start ({@link #keep}), and gives both to the first incarnation it starts under its claim
