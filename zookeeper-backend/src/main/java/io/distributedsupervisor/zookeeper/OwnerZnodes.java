@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@link ClaimBatcher} each, so that what this node writes at the same time is one multi-op; every
  * write tells the {@link SupervisorView} at once (read-your-writes).
  *
- * <p>Ownership checks compare a znode's {@code ephemeralOwner} with this session's id, never the
- * node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the owning
- * session ever deletes or changes an owner znode; others wait for it to vanish with its session.
+ * <p>Ownership checks compare the session an entry names (under its proof) with this session's
+ * id, never the node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the
+ * session that an entry stands for ({@link Successions}: its writer, or its heir) ever deletes or
+ * changes an owner znode, at the version it read or wrote.
  *
  * <p>Called on the runtime's threads (callers, children, reconciliation passes); the batchers'
  * answers complete on ZooKeeper's event thread, where nothing here blocks. Owned by one
@@ -212,7 +213,9 @@ final class OwnerZnodes {
     }
 
     private Op createOwner(String key) {
-        return Op.create(rawPaths.owner(key), proofs.ownerData(key, node, 0, sessionId), acl, CreateMode.EPHEMERAL);
+        // Persistent: the entry outlives this session, and if the session ends holding it, a
+        // succession gives it to an heir without a write (Successions).
+        return Op.create(rawPaths.owner(key), proofs.ownerData(key, node, 0, sessionId, 0), acl, CreateMode.PERSISTENT);
     }
 
     /**
@@ -255,7 +258,8 @@ final class OwnerZnodes {
             Stat stat = new Stat();
             byte[] data = client.getData().storingStatIn(stat).forPath(path);
             // An entry that does not verify is no owner (the view reports it once).
-            return Optional.ofNullable(view.verifiedOwner(key, data, stat));
+            Owner raw = view.verifiedOwner(key, data, stat);
+            return Optional.ofNullable(raw == null ? null : view.standing(key, raw));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -277,14 +281,21 @@ final class OwnerZnodes {
         try {
             Stat stat = new Stat();
             byte[] data = client.getData().storingStatIn(stat).forPath(paths.owner(key));
-            Owner o = view.verifiedOwner(key, data, stat);
-            return o != null ? o : new Owner(untrustedHolder(data, stat), stat.getCzxid(), 0, stat.getEphemeralOwner());
+            Owner raw = view.verifiedOwner(key, data, stat);
+            if (raw == null) {
+                return new Owner(untrustedHolder(data), stat.getCzxid(), 0, 0);
+            }
+            Owner o = view.standing(key, raw);
+            // An entry without heir (no spec, its session succeeded) holds the key until its heir
+            // deletes it: answered as a holder that is no member, so the start is tried again.
+            return o != null ? o : new Owner("ended(" + raw.node() + ", session 0x" + Long.toHexString(raw.session())
+                    + ")", raw.epoch(), 0, raw.session());
         } catch (Exception e) {
             return view.owner(key);
         }
     }
 
-    private static String untrustedHolder(byte[] data, Stat stat) {
+    private static String untrustedHolder(byte[] data) {
         String named = "?";
         if (data != null && data.length <= 4096) {
             String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", 3);
@@ -292,7 +303,7 @@ final class OwnerZnodes {
                 named = ZnodeData.printable(lines[1]);
             }
         }
-        return "untrusted(" + named + ", session 0x" + Long.toHexString(stat.getEphemeralOwner()) + ")";
+        return "untrusted(" + named + ")";
     }
 
     /** A claim of this session was written: the view learns it, and its entry's version (0) is kept for the release. */
@@ -301,10 +312,22 @@ final class OwnerZnodes {
         view.claimed(key, o, spec);
     }
 
-    /** The stat of this session's own owner znode for {@code key}, or null if it is not ours. */
+    /**
+     * The stat of {@code owners/<key>} if the entry standing for it is this session's (its own
+     * claim, or one it holds by succession), else null: read, so that the write that follows is
+     * made at the version read.
+     */
     private Stat ownStat(String key) throws Exception {
-        Stat stat = client.checkExists().forPath(paths.owner(key));
-        return stat != null && stat.getEphemeralOwner() == sessionId ? stat : null;
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(paths.owner(key));
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+        Owner raw = view.verifiedOwner(key, data, stat);
+        Owner standing = raw == null ? null : view.standing(key, raw);
+        return standing != null && standing.session() == sessionId ? stat : null;
     }
 
     boolean updateOwner(String key, Owner owner) {
@@ -316,11 +339,13 @@ final class OwnerZnodes {
         }
         try {
             Stat stat = ownStat(key);
-            if (stat == null || stat.getCzxid() != owner.epoch()) {
+            Owner standing = view.owner(key);
+            if (stat == null || standing == null || standing.epoch() != owner.epoch()) {
                 return false;
             }
+            // The epoch written out: an entry held by succession keeps the succession's, not its czxid.
             Stat written = client.setData().withVersion(stat.getVersion()).forPath(paths.owner(key),
-                    proofs.ownerData(key, node, owner.restarts(), sessionId));
+                    proofs.ownerData(key, node, owner.restarts(), sessionId, owner.epoch()));
             ownVersions.put(key, written.getVersion());
             view.updated(key, owner);
             return true;

@@ -8,6 +8,7 @@ import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SpecRecord;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,6 +22,7 @@ import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +97,11 @@ final class SupervisorView implements Watcher {
     private final ChildEntries<SpecSlot, Owner> entries = new ChildEntries<>();
     private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs = entries.specs;
     private final OwnerEntries owners;
+    private final Successions successions = new Successions();
+    private final SuccessionZnodes successionWriter;
+    private final long sessionId;
+    private final Duration failoverMargin;
+    private final Scheduler scheduler;
     private final ViewLoader loader;
     private final SpecReads specReads;
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
@@ -122,7 +129,7 @@ final class SupervisorView implements Watcher {
      */
     SupervisorView(ZooKeeper zk, String node, long sessionId, ZnodeLayout paths, SessionListener listener,
                    Duration failoverMargin, Scheduler scheduler, Duration readTimeout, BooleanSupplier closed,
-                   Trust trust) {
+                   Trust trust, List<ACL> acl) {
         this.zk = zk;
         this.node = node;
         this.paths = paths;
@@ -137,8 +144,13 @@ final class SupervisorView implements Watcher {
         this.ownMemberDeleted = trust.ownMemberDeleted();
         this.loader = new ViewLoader(zk, paths, listener, closed, untrusted);
         this.specReads = new SpecReads(specs, loader, paths, untrusted, readTimeout);
-        this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, failoverMargin, scheduler, closed,
-                proofs, untrusted);
+        this.sessionId = sessionId;
+        this.failoverMargin = failoverMargin;
+        this.scheduler = scheduler;
+        this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, closed, proofs, untrusted,
+                successions, specs::containsKey);
+        this.successionWriter = new SuccessionZnodes(zk, paths, node, sessionId, proofs, acl, successions,
+                members::heirs, readTimeout);
     }
 
     /** Sets the watch, then reads the three trees; returns once the view holds them. */
@@ -262,10 +274,18 @@ final class SupervisorView implements Watcher {
         }
     }
 
-    /** This node left the members on purpose: its member znode's deletion is no attack. */
+    /** This node is leaving the members on purpose: no live member any more, and its member znode's deletion is no attack. */
     void left() {
         leaving = true;
-        members.remove(node);
+        members.markLeaving(node, sessionId);
+    }
+
+    /**
+     * The runtime's settle window is over: the sessions that ended before this node joined are
+     * succeeded from now on ({@link SuccessionZnodes#settled}).
+     */
+    void settled() {
+        successionWriter.settled(owners.sessions(), members.sessions());
     }
 
     // ---- events ----
@@ -292,6 +312,16 @@ final class SupervisorView implements Watcher {
                 case "members" -> {
                     if (inBucket < 0) {
                         onMemberEvent(event.getType(), name, event.getZxid());
+                    }
+                }
+                case "leaving" -> {
+                    if (inBucket < 0) {
+                        onLeavingEvent(event.getType(), name);
+                    }
+                }
+                case "successions" -> {
+                    if (inBucket < 0 && event.getType() == Event.EventType.NodeCreated) {
+                        loader.readOne(successionPath(name), name, this::applySuccession);
                     }
                 }
                 case "children", "owners" -> {
@@ -339,7 +369,7 @@ final class SupervisorView implements Watcher {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
                 claimNode = owners.nodeName(name);
-                if (!members.isLive(name)) {
+                if (!members.isVerified(name)) {
                     loader.readOne(paths.member(name), name, this::applyMember);
                 }
             }
@@ -352,12 +382,82 @@ final class SupervisorView implements Watcher {
         }
     }
 
-    /** A member znode is gone; this node's own, while it has not left, was deleted by someone else. */
+    /**
+     * A member znode is gone; this node's own, while it has not left, was deleted by someone else.
+     * If that member's session still holds owner entries, it has ended without releasing them:
+     * they need a succession.
+     */
     private void memberDeleted(String name) {
+        TrustedMembers.Verified was = members.get(name);
         memberGone(name);
         if (name.equals(node) && !leaving && !closed.getAsBoolean()) {
             ownMemberDeleted.run();
         }
+        if (was != null && !closed.getAsBoolean() && owners.sessions().containsKey(was.session())) {
+            successionWriter.memberGone(name, was.session());
+        }
+    }
+
+    private void onLeavingEvent(Event.EventType type, String name) {
+        switch (type) {
+            case NodeCreated -> loader.readOne(paths.leaving(name), name, this::applyLeaving);
+            case NodeDeleted -> {
+                untrusted.forget(paths.leaving(name));
+                members.unmarkLeaving(name);
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void applyLeaving(String name, byte[] data, Stat stat) {
+        long session;
+        try {
+            session = proofs.verifiedLeaving(name, data, stat);
+        } catch (IllegalArgumentException e) {
+            untrusted.report(paths.leaving(name), stat.getCzxid(), e.getMessage());
+            return;
+        }
+        if (members.markLeaving(name, session)) {
+            membersChanged();
+        }
+    }
+
+    /**
+     * A succession read: believed if it verifies, and applied after the failover margin (a node
+     * frozen by a long GC pause may not have noticed its session end yet), telling this node's
+     * listener what it inherits and what it lost; the entries without heir that fall to this
+     * node have their znodes deleted.
+     */
+    private void applySuccession(String name, byte[] data, Stat stat) {
+        ZnodeData.SuccessionFields f;
+        try {
+            f = proofs.verifiedSuccession(name, data, stat);
+        } catch (IllegalArgumentException e) {
+            untrusted.report(paths.successions() + "/" + name, stat.getCzxid(), e.getMessage());
+            return;
+        }
+        Successions.Succession s = new Successions.Succession(f.session(), f.node(), stat.getCzxid(), f.heirs());
+        if (successions.of(s.session) != null) {
+            return;
+        }
+        Runnable apply = () -> {
+            if (!closed.getAsBoolean() && successions.add(s)) {
+                LOG.info("node {}: {}", node, s);
+                successionWriter.deleteWithoutHeir(owners.succeeded(s), this::withoutHeir);
+            }
+        };
+        if (failoverMargin.toNanos() > 0) {
+            scheduler.schedule(apply, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            apply.run();
+        }
+    }
+
+    /** Whether {@code owners/<key>} as read is an entry without heir (its key has no spec, its session is succeeded). */
+    private boolean withoutHeir(String key, byte[] data, Stat stat) {
+        Owner raw = owners.verified(key, data, stat);
+        return raw != null && owners.standing(key, raw) == null && successions.resolve(key, raw) != raw;
     }
 
     private void memberGone(String name) {
@@ -466,6 +566,11 @@ final class SupervisorView implements Watcher {
         return owners.verified(key, data, stat);
     }
 
+    /** The entry that stands for {@code raw}, an entry of {@code owners/<key>} as read (see {@link OwnerEntries}); null if none. */
+    Owner standing(String key, Owner raw) {
+        return owners.standing(key, raw);
+    }
+
     // ---- loading ----
 
     /**
@@ -478,6 +583,13 @@ final class SupervisorView implements Watcher {
      */
     CompletableFuture<Void> reload() {
         return CompletableFuture.allOf(loader.loadMembers(members, this::memberDeleted, this::applyMember),
-                loader.loadSpecs(specs, specBuckets), loader.loadOwners(owners, ownerBuckets));
+                        loader.loadAll(paths.leaving(), paths::leaving, this::applyLeaving),
+                        loader.loadSpecs(specs, specBuckets), loader.loadOwners(owners, ownerBuckets))
+                .thenCompose(v -> loader.loadAll(paths.successions(), this::successionPath, this::applySuccession))
+                .thenRun(() -> successionWriter.orphanedSessions(owners.sessions(), members.sessions()));
+    }
+
+    private String successionPath(String name) {
+        return paths.successions() + "/" + name;
     }
 }

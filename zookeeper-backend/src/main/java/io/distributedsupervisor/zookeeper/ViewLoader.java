@@ -106,13 +106,29 @@ final class ViewLoader {
                 (bucket, names, pzxid, done) -> {
                     Set<String> listed = new HashSet<>(names);
                     for (String key : ownersBefore.getOrDefault(bucket, List.of())) {
-                        Owner o = owners.get(key);
+                        Owner o = owners.raw(key);
                         if (o != null && !listed.contains(key) && o.epoch() <= pzxid) {
                             owners.remove(key, pzxid);
                         }
                     }
                     readAll(paths::owner, names, ENTRY_READ_BATCH, owners::apply, done);
                 });
+    }
+
+    /**
+     * Lists {@code folder} (a folder of a few entries: leaving markers, successions) and reads
+     * every entry into {@code apply}; a folder that is not there lists as empty.
+     */
+    CompletableFuture<Void> loadAll(String folder, java.util.function.UnaryOperator<String> pathOf, Apply apply) {
+        CompletableFuture<Void> loaded = new CompletableFuture<>();
+        zk.getChildren(folder, false, (rc, path, ctx, names, stat) -> {
+            if (KeeperException.Code.get(rc) == KeeperException.Code.NONODE) {
+                loaded.complete(null);
+            } else if (ok(rc, path, loaded)) {
+                readAll(pathOf, names, ENTRY_READ_BATCH, apply, loaded);
+            }
+        }, null);
+        return loaded;
     }
 
     /** The keys the view holds, by bucket: only a reload after a reconnection has any. */

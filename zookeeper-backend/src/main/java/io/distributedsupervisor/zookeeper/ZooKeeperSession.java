@@ -154,7 +154,7 @@ final class ZooKeeperSession implements NodeSession {
         long startedAt = System.currentTimeMillis();
         byte[] memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
         member = new MemberZnode(client, supervisor, node, paths.member(node), memberData, sessionId,
-                config.sessionTimeout, () -> closed || lost);
+                config.sessionTimeout, () -> closed || lost, paths.leaving(node), proofs.leavingData(node, sessionId));
         member.create();
 
         try {
@@ -166,7 +166,7 @@ final class ZooKeeperSession implements NodeSession {
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
             view = new SupervisorView(zk, node, sessionId, rawPaths, listener,
                     config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed,
-                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, member::joinAgain));
+                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, member::joinAgain), acl);
             // Made before the view loads, as the claim batchers were: a close after a load that
             // failed still deletes the entries of this session that the view holds.
             Buckets buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);
@@ -265,6 +265,14 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public void leave() {
         member.leave(view);
+    }
+
+    @Override
+    public void settled() {
+        SupervisorView v = view;
+        if (v != null && !closed && !lost) {
+            v.settled();
+        }
     }
 
     /**
@@ -454,10 +462,12 @@ final class ZooKeeperSession implements NodeSession {
      */
     private void deleteOwnZnodes() {
         long deadline = System.nanoTime() + config.connectionTimeout.toNanos();
-        member.delete();
+        // The entries first: a member znode gone while its session holds entries reads as an
+        // ended session, whose entries a succession gives to heirs.
         if (owners != null) {
             owners.deleteOwn(supervisor, deadline);
         }
+        member.delete();
     }
 
     /** The live ZooKeeper handle, for failure-injection tests (curator-test's KillSession). */
