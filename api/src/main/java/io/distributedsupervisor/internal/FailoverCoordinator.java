@@ -122,6 +122,8 @@ final class FailoverCoordinator {
     private final SettleWindow settle;
     /** The session last told that the settle time is over; touched by passes only. */
     private NodeSession settledSession;
+    /** How long to wait before reading inherited specs again after failed reads in a row (0: none failed); passes only. */
+    private long inheritedRetryNanos;
 
     FailoverCoordinator(NodeContext ctx, ChildStarts starts, Runnable recoverSession) {
         this.ctx = ctx;
@@ -590,11 +592,15 @@ final class FailoverCoordinator {
             specs = s.specs(keys);
         } catch (BackendException e) {
             // A full scan does not find them (they have an owner): they wait in the queue.
-            LOG.warn("node {} could not read the specs of {} children it inherited; trying again: {}", ctx.node, keys.size(),
-                    e.getMessage());
+            // Soon, for a failover waits on it; less often while storage stays unreadable.
+            inheritedRetryNanos = inheritedRetryNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(100)
+                    : Math.min(2 * inheritedRetryNanos, intervalNanos);
+            LOG.warn("node {} could not read the specs of {} children it inherited; trying again in {} ms: {}", ctx.node,
+                    keys.size(), inheritedRetryNanos / 1_000_000, e.getMessage());
             inherited.addAll(keys);
-            return TimeUnit.MILLISECONDS.toNanos(100);
+            return inheritedRetryNanos;
         }
+        inheritedRetryNanos = 0;
         Map<String, ChildStarts.Stored> toStart = new LinkedHashMap<>();
         for (String key : keys) {
             SpecRecord rec = specs.get(key);
