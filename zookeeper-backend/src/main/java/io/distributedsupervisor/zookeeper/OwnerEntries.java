@@ -216,6 +216,30 @@ final class OwnerEntries {
         return sweep;
     }
 
+    /**
+     * Tells this node's listener every key it holds by succession (a standing entry of this
+     * session whose znode names another): after a load, which may have read the entries after
+     * their succession came, so that {@link #succeeded} did not see them. The runtime leaves
+     * alone what runs already.
+     */
+    void tellInherited() {
+        if (successions.isEmpty() || closed.getAsBoolean()) {
+            return;
+        }
+        List<String> inherited = new java.util.ArrayList<>();
+        owners.forEach((key, raw) -> {
+            if (raw.session() != sessionId) {
+                Owner o = standing(key, raw);
+                if (o != null && o.session() == sessionId) {
+                    inherited.add(key);
+                }
+            }
+        });
+        if (!inherited.isEmpty()) {
+            listener.onInherited(inherited);
+        }
+    }
+
     /** The sessions that standing entries name, with a node each names: those a succession may be needed for. */
     java.util.Map<Long, String> sessions() {
         java.util.Map<Long, String> named = new java.util.HashMap<>();

@@ -586,7 +586,10 @@ final class SupervisorView implements Watcher {
                         loader.loadAll(paths.leaving(), paths::leaving, this::applyLeaving),
                         loader.loadSpecs(specs, specBuckets), loader.loadOwners(owners, ownerBuckets))
                 .thenCompose(v -> loader.loadAll(paths.successions(), this::successionPath, this::applySuccession))
-                .thenRun(() -> successionWriter.orphanedSessions(owners.sessions(), members.sessions()));
+                .thenRun(() -> {
+                    owners.tellInherited();
+                    successionWriter.orphanedSessions(owners.sessions(), members.sessions());
+                });
     }
 
     private String successionPath(String name) {
