@@ -443,9 +443,10 @@ final class ZooKeeperSession implements NodeSession {
         }
         try {
             // Its znodes first, its messages last, as when closing the client and then the
-            // transport ended a session of its own.
-            if (member != null && member.created() && !lost && !connection.isLost() && connection.shared()) {
-                deleteOwnZnodes();
+            // transport ended a session of its own. Its owner entries are persistent: deleted
+            // here, whoever else uses the session (else they would go to heirs by succession).
+            if (member != null && member.created() && !lost && !connection.isLost()) {
+                deleteOwnZnodes(connection.shared());
             }
         } finally {
             if (attached) {
@@ -460,14 +461,17 @@ final class ZooKeeperSession implements NodeSession {
      * a graceful close does (leave, then release); what cannot be deleted now goes with the
      * ZooKeeper session.
      */
-    private void deleteOwnZnodes() {
+    /** @param member whether to delete the member znode too (its session's end does, when no one else uses it) */
+    private void deleteOwnZnodes(boolean member) {
         long deadline = System.nanoTime() + config.connectionTimeout.toNanos();
         // The entries first: a member znode gone while its session holds entries reads as an
         // ended session, whose entries a succession gives to heirs.
         if (owners != null) {
             owners.deleteOwn(supervisor, deadline);
         }
-        member.delete();
+        if (member) {
+            this.member.delete();
+        }
     }
 
     /** The live ZooKeeper handle, for failure-injection tests (curator-test's KillSession). */
