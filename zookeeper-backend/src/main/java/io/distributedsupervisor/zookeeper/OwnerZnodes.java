@@ -110,7 +110,7 @@ final class OwnerZnodes {
      */
     CompletableFuture<Owner> claimNewAsync(String key, SpecRecord spec) {
         try {
-            requireOpen.run();
+            requireMember();
         } catch (BackendException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -156,7 +156,7 @@ final class OwnerZnodes {
     }
 
     Optional<Owner> claimStored(String key) {
-        requireOpen.run();
+        requireMember();
         try {
             answer(buckets.ready(key));
             Owner o = claim(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)));
@@ -177,7 +177,7 @@ final class OwnerZnodes {
      * touch; a claim whose spec is gone or whose key is owned is left out.
      */
     Map<String, Owner> claimStored(Collection<String> keys) {
-        requireOpen.run();
+        requireMember();
         Map<String, CompletableFuture<Long>> epochs = new java.util.LinkedHashMap<>();
         for (String key : keys) {
             epochs.put(key, buckets.ready(key).thenCompose(
@@ -198,6 +198,17 @@ final class OwnerZnodes {
             throw ZooKeeperBackend.wrap("could not claim " + keys.size() + " children", e);
         }
         return claimed;
+    }
+
+    /**
+     * Claims need an open session and a node that has not left: a leaving node keeps its member
+     * znode (until its session ends), so its claims' member touch would still succeed.
+     */
+    private void requireMember() {
+        requireOpen.run();
+        if (view.leaving()) {
+            throw new BackendException("node " + node + " has left the members: it claims no more children");
+        }
     }
 
     /*

@@ -141,6 +141,35 @@ final class SuccessionZnodes {
         });
     }
 
+    /**
+     * A succession of that session exists: if it does not verify (written by a client without the
+     * cluster secret, which no node believes), it would keep the real one from being written, so
+     * it is deleted, at the version read, and the real one written.
+     *
+     * @return whether this node wrote the succession
+     */
+    private boolean replaceForged(long deadSession, byte[] data) throws Exception {
+        String path = paths.succession(deadSession);
+        Stat stat = new Stat();
+        byte[] found;
+        try {
+            found = zk.getData(path, false, stat);
+        } catch (KeeperException.NoNodeException gone) {
+            zk.create(path, data, acl, CreateMode.PERSISTENT);
+            return true;
+        }
+        try {
+            proofs.verifiedSuccession(ZnodeLayout.sessionName(deadSession), found, stat);
+            return false;
+        } catch (IllegalArgumentException forged) {
+            LOG.warn("node {}: deleting {}, which no node believes ({}), to write the real succession", node, path,
+                    forged.getMessage());
+            zk.delete(path, stat.getVersion());
+            zk.create(path, data, acl, CreateMode.PERSISTENT);
+            return true;
+        }
+    }
+
     private void writeNow(String deadNode, long deadSession) {
         String member = paths.member(deadNode);
         try {
@@ -162,12 +191,18 @@ final class SuccessionZnodes {
             if (to.size() > ZnodeData.MAX_HEIRS) {
                 to = to.subList(0, ZnodeData.MAX_HEIRS);
             }
-            zk.create(paths.succession(deadSession), proofs.successionData(deadNode, deadSession, to), acl,
-                    CreateMode.PERSISTENT);
+            byte[] data = proofs.successionData(deadNode, deadSession, to);
+            try {
+                zk.create(paths.succession(deadSession), data, acl, CreateMode.PERSISTENT);
+            } catch (KeeperException.NodeExistsException e) {
+                if (!replaceForged(deadSession, data)) {
+                    return; // another survivor wrote it first: the view reads that one
+                }
+            }
             LOG.info("node {} wrote the succession of node {} (ended session 0x{}): its children go to {}", node,
                     deadNode, Long.toHexString(deadSession), to.stream().map(ZnodeData.Heir::node).toList());
         } catch (KeeperException.NodeExistsException e) {
-            // Another survivor wrote it first: the view reads that one.
+            // Another survivor wrote it first (after a forged one went): the view reads that one.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -280,6 +280,11 @@ final class SupervisorView implements Watcher {
         members.markLeaving(node, sessionId);
     }
 
+    /** Whether this node has left the members (it claims nothing more). */
+    boolean leaving() {
+        return leaving;
+    }
+
     /**
      * The runtime's settle window is over: the sessions that ended before this node joined are
      * succeeded from now on ({@link SuccessionZnodes#settled}).

@@ -148,7 +148,13 @@ final class ZooKeeperHarness implements ClusterHarness {
         List<Started> of = remove(node, "crash");
         for (Started s : of) {
             for (ZooKeeperSession session : s.backend().sessions()) {
-                session.close();
+                try {
+                    // The handle closed under the node: the server ends the session (its member
+                    // znode goes with it) and the node writes nothing more, as a dead process.
+                    session.zooKeeper().close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("could not crash " + node, e);
+                }
             }
         }
         for (Started s : of) {
