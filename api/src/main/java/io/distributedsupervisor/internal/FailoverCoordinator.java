@@ -566,8 +566,8 @@ final class FailoverCoordinator {
 
     /**
      * Starts the inherited keys whose entries are this session's and that do not run here, from
-     * their specs read together; gives back those it will not run. A closing node leaves them:
-     * its session's end hands them on with the rest of its entries.
+     * their specs read together; gives back those it will not run. A closing node leaves them
+     * to its close, which gives them back with the rest of its entries.
      *
      * @return nanoseconds until the next try when the specs could not be read, else -1
      */

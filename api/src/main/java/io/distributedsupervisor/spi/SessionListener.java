@@ -26,8 +26,8 @@ public interface SessionListener {
      * claim per child. {@link NodeSession#owner} answers each with this session's entry. The
      * runtime starts each key from its stored spec under that entry, without claiming it, or
      * {@linkplain NodeSession#release releases} it when it will not run it: no stored spec, a
-     * spec it cannot decode, a {@code TEMPORARY} spec. A node that is closing leaves them: its
-     * session's end hands them on like the rest of its entries. Keys may be told again (after a
+     * spec it cannot decode, a {@code TEMPORARY} spec. A node that is closing leaves them to
+     * its close, which gives them back with the rest of its entries. Keys may be told again (after a
      * reload of the backend's view, say): a key whose child already runs here is left alone.
      * Told on the backend's threads, like the other events: returns at once.
      */

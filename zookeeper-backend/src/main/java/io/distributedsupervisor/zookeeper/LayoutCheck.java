@@ -103,7 +103,10 @@ final class LayoutCheck {
     private static void fromEphemeralOwners(CuratorFramework client, ZnodeLayout paths, String node,
                                             String supervisor) throws Exception {
         Stat marker = new Stat();
-        client.getData().storingStatIn(marker).forPath(paths.layoutMarker());
+        byte[] now = client.getData().storingStatIn(marker).forPath(paths.layoutMarker());
+        if (ZnodeLayout.VERSION.equals(new String(now, StandardCharsets.UTF_8))) {
+            return; // another node of this release took it over meanwhile (and may have joined)
+        }
         List<String> running = client.getChildren().forPath(paths.members());
         if (!running.isEmpty()) {
             throw new BackendException(running.size() + " nodes of a release with the layout '"

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>Ownership checks compare the session an entry names (under its proof) with this session's
  * id, never the node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the
  * session that an entry stands for ({@link Successions}: its writer, or its heir) ever deletes or
- * changes an owner znode, at the version it read or wrote.
+ * changes an owner znode, at the version it read or wrote; the one exception is an entry without
+ * heir (an ended session's entry whose key has no spec), which its ring heir deletes
+ * ({@link SuccessionZnodes#deleteWithoutHeir}).
  *
  * <p>Called on the runtime's threads (callers, children, reconciliation passes); the batchers'
  * answers complete on ZooKeeper's event thread, where nothing here blocks. Owned by one
@@ -452,7 +454,8 @@ final class OwnerZnodes {
      * Deletes every owner entry this session holds in the supervisor, as a graceful close does
      * after it left: in multi-ops of up to 1,000 deletes ({@link ClaimBatcher}), with the versions
      * this session wrote, waiting until {@code deadline} ({@link System#nanoTime}). What is gone
-     * already is skipped; what cannot be deleted now goes with the ZooKeeper session.
+     * already is skipped; what cannot be deleted now is handed on by a succession once this
+     * node's member znode is gone.
      */
     void deleteOwn(String supervisor, long deadline) {
         java.util.Map<String, Integer> entries = new java.util.HashMap<>(ownVersions);
@@ -482,8 +485,8 @@ final class OwnerZnodes {
         }
         ownVersions.clear();
         if (failed > 0) {
-            LOG.warn("node {}: {} of its {} owner entries in supervisor {} could not be deleted on close; they go with "
-                    + "its ZooKeeper session, which other supervisors of this node still use", node, failed,
+            LOG.warn("node {}: {} of its {} owner entries in supervisor {} could not be deleted on close; the other "
+                    + "nodes hand them on by a succession once its member znode is gone", node, failed,
                     entries.size(), supervisor);
         }
     }

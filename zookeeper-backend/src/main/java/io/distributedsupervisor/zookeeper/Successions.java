@@ -3,7 +3,6 @@ package io.distributedsupervisor.zookeeper;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.Placement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -30,8 +29,10 @@ import java.util.function.UnaryOperator;
  *       node whose session ended goes to the ring's heir, as today when that node is not live.</li>
  * </ul>
  *
- * <p>A handful at most at any time: held in an array copied on write, and read without a lock
- * on every owner lookup (a call's routing), which costs one volatile read when there is none.
+ * <p>One per session that ended holding entries, until they are cleaned up (not yet: see
+ * docs/ARCHITECTURE.md): held in an array sorted by session and copied on write, read without
+ * a lock on every owner lookup (a call's routing), which costs one volatile read when there is
+ * none and a binary search otherwise.
  */
 final class Successions {
 
@@ -78,27 +79,48 @@ final class Successions {
     }
 
     private static final Succession[] NONE = new Succession[0];
+    /** Sorted by session. */
     private volatile Succession[] known = NONE;
 
     /** Adds a succession the view read; false if it knew one of that session already (a succession is final). */
     synchronized boolean add(Succession s) {
-        if (of(s.session) != null) {
+        Succession[] all = known;
+        int at = indexOf(all, s.session);
+        if (at >= 0) {
             return false;
         }
-        Succession[] more = Arrays.copyOf(known, known.length + 1);
-        more[known.length] = s;
+        int insert = -at - 1;
+        Succession[] more = new Succession[all.length + 1];
+        System.arraycopy(all, 0, more, 0, insert);
+        more[insert] = s;
+        System.arraycopy(all, insert, more, insert + 1, all.length - insert);
         known = more;
         return true;
     }
 
     /** The succession of {@code session}, or null. */
     Succession of(long session) {
-        for (Succession s : known) {
-            if (s.session == session) {
-                return s;
+        Succession[] all = known;
+        int at = indexOf(all, session);
+        return at >= 0 ? all[at] : null;
+    }
+
+    /** Where {@code session} is in {@code all}, or {@code -(insertion point) - 1}. */
+    private static int indexOf(Succession[] all, long session) {
+        int low = 0;
+        int high = all.length - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            long at = all[mid].session;
+            if (at < session) {
+                low = mid + 1;
+            } else if (at > session) {
+                high = mid - 1;
+            } else {
+                return mid;
             }
         }
-        return null;
+        return -(low + 1);
     }
 
     boolean isEmpty() {
@@ -135,11 +157,7 @@ final class Successions {
     }
 
     private static Succession find(Succession[] all, Owner o) {
-        for (Succession s : all) {
-            if (s.appliesTo(o)) {
-                return s;
-            }
-        }
-        return null;
+        int at = indexOf(all, o.session());
+        return at >= 0 && all[at].appliesTo(o) ? all[at] : null;
     }
 }

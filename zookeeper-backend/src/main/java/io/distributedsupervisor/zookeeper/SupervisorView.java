@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's in-memory view of one supervisor's tree ({@code members/}, {@code children/},
- * {@code owners/}), fed by one persistent recursive watch set through the raw ZooKeeper handle,
+ * One node's in-memory view of one supervisor's tree ({@code members/}, {@code leaving/},
+ * {@code children/}, {@code owners/}, {@code successions/}), fed by one persistent recursive watch set through the raw ZooKeeper handle,
  * whose events carry the zxid of the transaction that caused them (Curator's namespace wrapper
  * drops it).
  *
@@ -46,7 +46,12 @@ import org.slf4j.LoggerFactory;
  *       watch brings both changes with the same zxid, in that order: every node learns a new
  *       owner entry from the events alone. An entry changed any other way (a restart, a claim by
  *       a member whose session is not known yet, a znode written by hand) is read, and counts
- *       only if {@link MemberProofs} verifies it.</li>
+ *       only if {@link MemberProofs} verifies it. Entries outlive their sessions: what an entry
+ *       stands for comes through the {@link Successions} of ended sessions
+ *       ({@link OwnerEntries}).</li>
+ *   <li>Leaving markers and successions: a few, each read when it appears, and counted only if
+ *       it verifies. A member's session that ends while it holds entries gets its succession
+ *       written ({@link SuccessionZnodes}).</li>
  * </ul>
  *
  * <p>Trust: anything that does not verify is ignored (no member, no owner, no event) and

@@ -426,9 +426,10 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * Leaves the shared connection. When this supervisor is the last on it, closing it ends the
-     * ZooKeeper session, and ZooKeeper removes the member and owner znodes at once; while others
-     * keep it, this supervisor's own znodes are deleted here, else they would outlive its close.
+     * Leaves the shared connection. This supervisor's owner entries are persistent, so they are
+     * deleted here first, whoever else uses the session (else a succession would hand them on).
+     * Its member znode is deleted too while others keep the session; when this supervisor is the
+     * last on it, closing it ends the session, and ZooKeeper removes the member znode with it.
      */
     private void release() {
         closed = true;
@@ -443,8 +444,7 @@ final class ZooKeeperSession implements NodeSession {
         }
         try {
             // Its znodes first, its messages last, as when closing the client and then the
-            // transport ended a session of its own. Its owner entries are persistent: deleted
-            // here, whoever else uses the session (else they would go to heirs by succession).
+            // transport ended a session of its own.
             if (member != null && member.created() && !lost && !connection.isLost()) {
                 deleteOwnZnodes(connection.shared());
             }
@@ -457,11 +457,12 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * Deletes this supervisor's member znode, then every owner entry this session holds in it, as
-     * a graceful close does (leave, then release); what cannot be deleted now goes with the
-     * ZooKeeper session.
+     * Deletes every owner entry this session holds in this supervisor, then (if {@code member})
+     * its member znode, as a graceful close does; an entry that cannot be deleted now is handed
+     * on by a succession once the member znode or the session is gone.
+     *
+     * @param member whether to delete the member znode too (the session's end does, when no one else uses it)
      */
-    /** @param member whether to delete the member znode too (its session's end does, when no one else uses it) */
     private void deleteOwnZnodes(boolean member) {
         long deadline = System.nanoTime() + config.connectionTimeout.toNanos();
         // The entries first: a member znode gone while its session holds entries reads as an
@@ -472,6 +473,15 @@ final class ZooKeeperSession implements NodeSession {
         if (member) {
             this.member.delete();
         }
+    }
+
+    /**
+     * Ends this session as a dead process's would: nothing is written on the way out (its owner
+     * entries stay, for a succession), then it closes. For tests that crash a node.
+     */
+    void closeAsIfCrashed() {
+        lost = true;
+        close();
     }
 
     /** The live ZooKeeper handle, for failure-injection tests (curator-test's KillSession). */

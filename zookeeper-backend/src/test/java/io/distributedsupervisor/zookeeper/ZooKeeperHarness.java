@@ -148,13 +148,7 @@ final class ZooKeeperHarness implements ClusterHarness {
         List<Started> of = remove(node, "crash");
         for (Started s : of) {
             for (ZooKeeperSession session : s.backend().sessions()) {
-                try {
-                    // The handle closed under the node: the server ends the session (its member
-                    // znode goes with it) and the node writes nothing more, as a dead process.
-                    session.zooKeeper().close();
-                } catch (Exception e) {
-                    throw new IllegalStateException("could not crash " + node, e);
-                }
+                session.closeAsIfCrashed();
             }
         }
         for (Started s : of) {
