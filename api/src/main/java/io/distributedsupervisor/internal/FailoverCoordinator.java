@@ -588,8 +588,11 @@ final class FailoverCoordinator {
             return -1;
         }
         Map<String, SpecRecord> specs;
+        long readNanos;
         try {
+            long askedAt = ctx.ticker.read();
             specs = s.specs(keys);
+            readNanos = ctx.ticker.read() - askedAt;
         } catch (BackendException e) {
             // A full scan does not find them (they have an owner): they wait in the queue.
             // Soon, for a failover waits on it; less often while storage stays unreadable.
@@ -627,7 +630,11 @@ final class FailoverCoordinator {
         if (failover == null) {
             failover = new Failover(now); // the lost member may not be seen yet, or it ended before this node joined
         }
-        taken(starts.startInherited(toStart));
+        long startedAt = ctx.ticker.read();
+        List<LocalChild> started = starts.startInherited(toStart);
+        taken(started);
+        LOG.info("node {} started {} of {} children it inherited (specs read in {} ms, started in {} ms)", ctx.node,
+                started.size(), keys.size(), readNanos / 1_000_000, (ctx.ticker.read() - startedAt) / 1_000_000);
         return -1;
     }
 }

@@ -158,14 +158,28 @@ final class SupervisorView implements Watcher {
                 members::heirs, readTimeout);
     }
 
-    /** Sets the watch, then reads the three trees; returns once the view holds them. */
+    /**
+     * Sets the watch, then reads the trees; returns once the view holds them. A large tree takes
+     * as long as it takes (a million owner entries, read by several nodes restarting at once, take
+     * longer than any timeout set for one answer): the load fails only when no answer came for
+     * the read timeout.
+     */
     void start() throws Exception {
         zk.addWatch(base, this, AddWatchMode.PERSISTENT_RECURSIVE);
         CompletableFuture<Void> loaded = reload();
-        try {
-            loaded.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new BackendException("the view of " + base + " did not load within " + readTimeout);
+        long seen = -1;
+        while (true) {
+            try {
+                loaded.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                long now = loader.answers();
+                if (now == seen) {
+                    throw new BackendException("the view of " + base + " stopped loading: no answer from ZooKeeper "
+                            + "within " + readTimeout);
+                }
+                seen = now;
+            }
         }
     }
 
@@ -453,8 +467,9 @@ final class SupervisorView implements Watcher {
         }
         Runnable apply = () -> {
             if (!closed.getAsBoolean() && successions.add(s)) {
-                LOG.info("node {}: {}", node, s);
+                long t = System.nanoTime();
                 successionWriter.deleteWithoutHeir(owners.succeeded(s), this::withoutHeir);
+                LOG.info("node {}: {} (applied in {} ms)", node, s, (System.nanoTime() - t) / 1_000_000);
             }
         };
         if (failoverMargin.toNanos() > 0) {

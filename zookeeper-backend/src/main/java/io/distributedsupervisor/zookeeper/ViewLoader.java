@@ -45,6 +45,8 @@ final class ViewLoader {
     private final SessionListener listener;
     private final BooleanSupplier closed;
     private final UntrustedEntries untrusted;
+    /** Answers applied so far (listings and reads): a load makes progress while this grows. */
+    private final java.util.concurrent.atomic.AtomicLong answers = new java.util.concurrent.atomic.AtomicLong();
 
     ViewLoader(ZooKeeper zk, ZnodeLayout paths, SessionListener listener, BooleanSupplier closed,
                UntrustedEntries untrusted) {
@@ -192,6 +194,7 @@ final class ViewLoader {
                     }
                 });
                 zk.getChildren(folder + "/" + bucket, false, (brc, bpath, bctx, keys, bstat) -> {
+                    answers.incrementAndGet();
                     KeeperException.Code code = KeeperException.Code.get(brc);
                     if (code == KeeperException.Code.NONODE) {
                         each.apply(bucket, List.of(), folderStat.getPzxid(), done);
@@ -233,6 +236,11 @@ final class ViewLoader {
         return null;
     }
 
+    /** How many answers the loader has applied so far: a load that makes progress is not stuck. */
+    long answers() {
+        return answers.get();
+    }
+
     interface Apply {
         void apply(String name, byte[] data, Stat stat);
     }
@@ -271,6 +279,7 @@ final class ViewLoader {
                             + " and " + (batch.size() - 1) + " more: " + code));
                     return;
                 }
+                answers.incrementAndGet();
                 for (int i = 0; i < results.size(); i++) {
                     if (results.get(i) instanceof OpResult.GetDataResult r) {
                         apply.apply(batch.get(i), r.getData(), r.getStat());
