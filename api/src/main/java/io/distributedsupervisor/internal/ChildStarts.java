@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * names; that node claims the id in the registry (storing the spec in the same step) and only
  * then runs the child's {@code init}. A claim lost to a running child is
  * {@link ChildAlreadyStartedException}; a start that reached no node is retried until the
- * deadline. Also starts the stored specs a failover or a move claims.
+ * deadline. Also starts the stored specs a failover or a move claims, and those this session
+ * inherits (whose owner entries it holds without a claim).
  */
 final class ChildStarts {
     private static final Logger LOG = LoggerFactory.getLogger(ChildStarts.class);
@@ -205,7 +206,8 @@ final class ChildStarts {
         return started.handle((pid, error) -> error == null ? new Reply.Started(pid) : LocalChild.crashed(error));
     }
 
-    private void releaseQuietly(String key, boolean withSpec) {
+    /** Gives back this session's owner entry of {@code key} (and the spec, {@code withSpec}); a failure is only logged. */
+    void releaseQuietly(String key, boolean withSpec) {
         try {
             NodeSession s = ctx.session();
             if (withSpec) {
@@ -238,20 +240,48 @@ final class ChildStarts {
         }
         List<LocalChild> started = new ArrayList<>();
         for (Map.Entry<String, Owner> claim : ctx.session().claimStored(keys).entrySet()) {
-            Stored s = specs.get(claim.getKey());
-            LocalChild c = new LocalChild(ctx.host, claim.getKey(), s.spec(), s.node(), claim.getValue(), null);
-            ctx.handoffs.attach(c); // a planned move's state and the messages that waited for this start
-            if (!ctx.table.add(c)) {
-                c.abort(); // the messages it was given are answered "not here"
-                releaseQuietly(claim.getKey(), false); // closing or lost meanwhile: another node starts it
-                continue;
-            }
-            ctx.handoffs.attached(c);
-            c.firstStart();
-            c.begin();
-            started.add(c);
+            startStored(claim.getKey(), specs.get(claim.getKey()), claim.getValue(), started);
         }
         return started;
+    }
+
+    /**
+     * Starts here stored specs whose owner entries this session holds already, by succession
+     * (see {@code SessionListener.onInherited}): as {@link #startClaimed}, under the entry the
+     * backend answers, with no claim. A key whose entry is not this session's (any more) is
+     * skipped. Returns the children started.
+     */
+    List<LocalChild> startInherited(Map<String, Stored> specs) {
+        if (!ctx.lifecycle.isRunning() || specs.isEmpty()) {
+            return List.of();
+        }
+        NodeSession session = ctx.session();
+        List<LocalChild> started = new ArrayList<>();
+        for (Map.Entry<String, Stored> e : specs.entrySet()) {
+            Owner owner = session.owner(e.getKey()).orElse(null);
+            if (owner != null && owner.session() == session.sessionId() && ctx.table.get(e.getKey()) == null) {
+                startStored(e.getKey(), e.getValue(), owner, started);
+            }
+        }
+        return started;
+    }
+
+    private void startStored(String key, Stored s, Owner owner, List<LocalChild> started) {
+        LocalChild c = new LocalChild(ctx.host, key, s.spec(), s.node(), owner, null);
+        ctx.handoffs.attach(c); // a planned move's state and the messages that waited for this start
+        if (!ctx.table.add(c)) {
+            c.abort(); // the messages it was given are answered "not here"
+            LocalChild there = ctx.table.get(key);
+            if (there == null || there.claimSession() != owner.session()
+                    || there.currentPid().incarnation().epoch() != owner.epoch()) {
+                releaseQuietly(key, false); // closing or lost meanwhile: another node starts it
+            } // else it runs here under this very entry already (an inheritance told twice)
+            return;
+        }
+        ctx.handoffs.attached(c);
+        c.firstStart();
+        c.begin();
+        started.add(c);
     }
 
     /** The attempts of one start, until a node took it or the deadline passed. */

@@ -1,5 +1,6 @@
 package io.distributedsupervisor.internal;
 
+import io.distributedsupervisor.ChildSpec;
 import io.distributedsupervisor.ExitReason;
 import io.distributedsupervisor.MoveCause;
 import io.distributedsupervisor.Rebalance;
@@ -11,6 +12,7 @@ import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SpecRecord;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,6 +41,13 @@ import org.slf4j.LoggerFactory;
  *       ({@link SettleWindow}), so that nodes restarting together share them by the ring.</li>
  *   <li>A member gone without a goodbye: a failover, timed for {@code onFailover};
  *       {@link MembershipWatch} reports node events and children lost for want of a spec.</li>
+ *   <li>Keys the backend says this session inherited ({@code SessionListener.onInherited}): their
+ *       owner entries are this session's already, so each starts from its stored spec without a
+ *       claim, counted in the failover like a claimed one; one it will not run (no spec, an
+ *       unreadable or {@code TEMPORARY} one) is released so that the ring places it again. The
+ *       backend hands those of sessions that ended before this node joined only once told that
+ *       the settle time is over ({@code NodeSession.settled}), so that a whole-cluster restart
+ *       places them among the nodes that restart together.</li>
  *   <li>A member joined: with {@link Rebalance#ACTIVE}, local children that the ring now gives to
  *       the newcomer are stopped here so that it starts them, each move through the
  *       {@link MoveGate} ({@code MoveCause.JOIN}); {@link #rebalance()} does the same for every
@@ -82,6 +91,7 @@ final class FailoverCoordinator {
     private final Runnable recoverSession;
     private final long intervalNanos;
     private final ConcurrentLinkedQueue<MembershipWatch.Removed> removed = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> inherited = new ConcurrentLinkedQueue<>();
     private volatile boolean membersChanged;
     private volatile boolean sessionLost;
     private volatile boolean fullScanDue;
@@ -110,6 +120,10 @@ final class FailoverCoordinator {
     /** Stored specs this node could not decode: warned about once, not each pass. */
     private final Set<String> unreadable = new HashSet<>();
     private final SettleWindow settle;
+    /** The session last told that the settle time is over; touched by passes only. */
+    private NodeSession settledSession;
+    /** How long to wait before reading inherited specs again after failed reads in a row (0: none failed); passes only. */
+    private long inheritedRetryNanos;
 
     FailoverCoordinator(NodeContext ctx, ChildStarts starts, Runnable recoverSession) {
         this.ctx = ctx;
@@ -161,6 +175,12 @@ final class FailoverCoordinator {
 
     void ownerRemoved(String key, Owner previous) {
         removed.add(new MembershipWatch.Removed(key, previous, ctx.ticker.read()));
+        wake();
+    }
+
+    /** See {@code SessionListener.onInherited}. */
+    void inherited(Collection<String> keys) {
+        inherited.addAll(keys);
         wake();
     }
 
@@ -252,6 +272,7 @@ final class FailoverCoordinator {
             }
             full = true;
         }
+        tellSettled();
         claimedThisPass = 0;
         for (MembershipWatch.Removed r; (r = removed.poll()) != null; ) {
             onOwnerRemoved(r);
@@ -259,9 +280,13 @@ final class FailoverCoordinator {
         if (full) {
             fullScan();
         }
+        long retryInherited = startInherited(now);
         placeOrphans();
         claimCandidates();
         long next = closeFailoverWindow();
+        if (retryInherited >= 0 && (next < 0 || retryInherited < next)) {
+            next = retryInherited;
+        }
         if (full && active) {
             fullScanTimer = reschedule(fullScanTimer, () -> {
                 fullScanDue = true;
@@ -491,7 +516,6 @@ final class FailoverCoordinator {
         if (candidates.isEmpty()) {
             return;
         }
-        Failover f = failover;
         List<LocalChild> claimed;
         try {
             claimed = starts.startClaimed(candidates);
@@ -502,6 +526,12 @@ final class FailoverCoordinator {
         } finally {
             candidates.clear();
         }
+        taken(claimed);
+    }
+
+    /** Counts children this node took over (claimed or inherited) in the failover under way, for its report. */
+    private void taken(List<LocalChild> claimed) {
+        Failover f = failover;
         claimedThisPass += claimed.size();
         if (f != null && !claimed.isEmpty()) {
             failoverStartsPending.addAndGet(claimed.size());
@@ -514,5 +544,97 @@ final class FailoverCoordinator {
             }
             f.taken.addAll(claimed);
         }
+    }
+
+    /**
+     * Tells the session, once, that the settle time is over: only then may the backend hand this
+     * node the entries of sessions that ended before it joined. A session after a lost one is
+     * told at once, unless the settle time is still running.
+     */
+    private void tellSettled() {
+        NodeSession s = ctx.session();
+        if (s == settledSession || !ctx.lifecycle.isRunning() || settle.isOpen(ctx.ticker.read(), ctx.ring.complete())) {
+            return;
+        }
+        try {
+            s.settled();
+            settledSession = s;
+        } catch (RuntimeException e) {
+            LOG.warn("node {} could not tell its session that its settle time is over; the next pass tries again", ctx.node, e);
+        }
+    }
+
+    /**
+     * Starts the inherited keys whose entries are this session's and that do not run here, from
+     * their specs read together; gives back those it will not run. A closing node leaves them
+     * to its close, which gives them back with the rest of its entries.
+     *
+     * @return nanoseconds until the next try when the specs could not be read, else -1
+     */
+    private long startInherited(long now) {
+        if (inherited.isEmpty() || !ctx.lifecycle.isRunning()) {
+            return -1;
+        }
+        NodeSession s = ctx.session();
+        long session = s.sessionId();
+        Set<String> keys = new LinkedHashSet<>();
+        for (String key; (key = inherited.poll()) != null; ) {
+            // Told again, or started meanwhile, or handed on already: nothing to do.
+            if (ctx.table.get(key) == null && s.owner(key).filter(o -> o.session() == session).isPresent()) {
+                keys.add(key);
+            }
+        }
+        if (keys.isEmpty()) {
+            return -1;
+        }
+        Map<String, SpecRecord> specs;
+        long readNanos;
+        try {
+            long askedAt = ctx.ticker.read();
+            specs = s.specs(keys);
+            readNanos = ctx.ticker.read() - askedAt;
+        } catch (BackendException e) {
+            // A full scan does not find them (they have an owner): they wait in the queue.
+            // Soon, for a failover waits on it; less often while storage stays unreadable.
+            inheritedRetryNanos = inheritedRetryNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(100)
+                    : Math.min(2 * inheritedRetryNanos, intervalNanos);
+            LOG.warn("node {} could not read the specs of {} children it inherited; trying again in {} ms: {}", ctx.node,
+                    keys.size(), inheritedRetryNanos / 1_000_000, e.getMessage());
+            inherited.addAll(keys);
+            return inheritedRetryNanos;
+        }
+        inheritedRetryNanos = 0;
+        Map<String, ChildStarts.Stored> toStart = new LinkedHashMap<>();
+        for (String key : keys) {
+            SpecRecord rec = specs.get(key);
+            ChildSpec spec = null;
+            if (rec != null) {
+                try {
+                    spec = ctx.wire().decodeSpec(rec.spec());
+                } catch (CodecException x) {
+                    if (unreadable.add(key)) {
+                        LOG.warn("node {} ignores the stored spec {}: it cannot be read as a child spec ({}); check the "
+                                + "allow-list of the codec", ctx.node, key, x.getMessage());
+                    }
+                }
+            }
+            if (spec != null && spec.restart() != Restart.TEMPORARY) {
+                toStart.put(key, new ChildStarts.Stored(spec, rec.node()));
+            } else {
+                starts.releaseQuietly(key, false); // nothing to run here: placed again, or gone with its spec
+            }
+        }
+        if (toStart.isEmpty()) {
+            return -1;
+        }
+        if (failover == null) {
+            failover = new Failover(now); // the lost member may not be seen yet, or it ended before this node joined
+        }
+        long startedAt = ctx.ticker.read();
+        List<LocalChild> started = starts.startInherited(toStart);
+        taken(started);
+        LOG.info("node {} started {} of {} children it inherited (specs read in {} ms, started in {} ms)", ctx.node,
+                started.size(), keys.size(), readNanos / 1_000_000, (ctx.ticker.read() - startedAt) / 1_000_000);
+        return -1;
     }
 }

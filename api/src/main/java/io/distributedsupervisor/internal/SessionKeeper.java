@@ -129,6 +129,13 @@ final class SessionKeeper {
         }
 
         @Override
+        public void onInherited(java.util.Collection<String> keys) {
+            if (current()) {
+                failover.inherited(keys);
+            }
+        }
+
+        @Override
         public void onUntrusted(String what, String why) {
             ctx.events.untrusted(what, why);
         }

@@ -66,7 +66,8 @@
  *       to its queue or to a virtual thread)</td><td>never</td></tr>
  *   <tr><td>a reconciliation pass (virtual; one at a time per node, started when there is
  *       work)</td><td>{@code FailoverCoordinator}: compares specs, owners and members; claims and
- *       starts orphans; fences; rebalances; rejoins after a lost session</td><td>yes (backend
+ *       starts orphans; starts what the session inherited; tells the session when the settle time
+ *       is over; fences; rebalances; rejoins after a lost session</td><td>yes (backend
  *       reads and writes)</td></tr>
  *   <tr><td>short virtual threads</td><td>a start, terminate or goodbye asked by another node;
  *       an answer larger than 4 KiB to decode; a move (ACTIVE rebalance, {@code rebalance()}); each

@@ -55,6 +55,17 @@ public interface NodeSession extends AutoCloseable {
      */
     void leave();
 
+    /**
+     * The runtime's settle time is over (or it has none; {@code SupervisorOptions.settleTime}):
+     * a backend that hands the owner entries of ended sessions to heirs (see
+     * {@link SessionListener#onInherited}) may now do so for the sessions that ended before this
+     * node joined, as after a restart of the whole cluster, so that the nodes restarting together
+     * are among the heirs. Called once per session, after the join and while the node runs,
+     * from the runtime's reconciliation (a thread that may block); the default does nothing.
+     */
+    default void settled() {
+    }
+
     // ---- child store ----
 
     /**

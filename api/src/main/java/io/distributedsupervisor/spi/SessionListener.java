@@ -21,6 +21,20 @@ public interface SessionListener {
     }
 
     /**
+     * This session now holds the owner entries of {@code keys} by succession: a node's session
+     * ended without releasing them, and coordination storage gives them to this node without a
+     * claim per child. {@link NodeSession#owner} answers each with this session's entry. The
+     * runtime starts each key from its stored spec under that entry, without claiming it, or
+     * {@linkplain NodeSession#release releases} it when it will not run it: no stored spec, a
+     * spec it cannot decode, a {@code TEMPORARY} spec. A node that is closing leaves them to
+     * its close, which gives them back with the rest of its entries. Keys may be told again (after a
+     * reload of the backend's view, say): a key whose child already runs here is left alone.
+     * Told on the backend's threads, like the other events: returns at once.
+     */
+    default void onInherited(java.util.Collection<String> keys) {
+    }
+
+    /**
      * {@link NodeSession#holdsLease()} is true again after it was false: children paused for want
      * of a lease may go on. A lease may also end without an event (it runs out when contact is
      * not confirmed in time); only its return is told.

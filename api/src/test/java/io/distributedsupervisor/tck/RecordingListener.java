@@ -20,6 +20,7 @@ public final class RecordingListener implements SessionListener {
     private final AtomicInteger membersChanged = new AtomicInteger();
     private final List<OwnerRemoved> ownersRemoved = Collections.synchronizedList(new ArrayList<>());
     private final List<String> specsRemoved = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> inherited = Collections.synchronizedList(new ArrayList<>());
     private final List<SessionState> states = Collections.synchronizedList(new ArrayList<>());
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
@@ -33,6 +34,12 @@ public final class RecordingListener implements SessionListener {
     public void onOwnerRemoved(String key, Owner previous) {
         threads.add(Thread.currentThread());
         ownersRemoved.add(new OwnerRemoved(key, previous));
+    }
+
+    @Override
+    public void onInherited(java.util.Collection<String> keys) {
+        threads.add(Thread.currentThread());
+        inherited.addAll(keys);
     }
 
     @Override
@@ -54,6 +61,13 @@ public final class RecordingListener implements SessionListener {
     public List<OwnerRemoved> ownersRemoved() {
         synchronized (ownersRemoved) {
             return List.copyOf(ownersRemoved);
+        }
+    }
+
+    /** The keys told inherited, in the order told (a key may be told again). */
+    public List<String> inherited() {
+        synchronized (inherited) {
+            return List.copyOf(inherited);
         }
     }
 

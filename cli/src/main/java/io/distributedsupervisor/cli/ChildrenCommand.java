@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ds children}. */
 @Command(name = "children", mixinStandardHelpOptions = true, header = "Children: id, node, incarnation, restarts.",
         description = {"The children: id, the node that runs it, its incarnation"
-        + " (epoch.restarts: the epoch is its claim's ZooKeeper zxid, growing with every new claim), its restarts"
+        + " (epoch.restarts: the epoch is its claim's ZooKeeper zxid, or the succession's when its node's session"
+        + " ended and an heir took it over, growing with every new claim), its restarts"
         + " under that claim, and where it is placed (by the ring, or on an explicit node). An orphan is stored but"
         + " run by no node."})
 final class ChildrenCommand implements Callable<Integer> {

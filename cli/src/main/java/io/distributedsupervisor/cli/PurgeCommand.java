@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ds purge SUPERVISOR}. */
 @Command(name = "purge", mixinStandardHelpOptions = true, header = "Delete a supervisor's whole tree (its stored children too).",
         description = {"Deletes SUPERVISOR's whole tree in ZooKeeper: its stored specs (so no child"
-        + " of a finished run comes back), owner entries and requests. Refused while it has members, unless --force"
+        + " of a finished run comes back), owner entries, successions, leaving markers and requests. Refused while"
+        + " it has members, unless --force"
         + " (their children would run on, unrecorded). Asks for confirmation unless --yes."})
 final class PurgeCommand implements Callable<Integer> {
     @Mixin

@@ -73,7 +73,8 @@ final class RequestCommands {
                     }
                     for (String n : o.silent()) {
                         t.row(n, "none", o.answers().stream().anyMatch(a -> a.node().equals(n))
-                                ? "still a member after " + timeoutSeconds + " s" : "no answer within " + timeoutSeconds + " s");
+                                ? "not drained after " + timeoutSeconds + " s (still a member, or children not handed over yet)"
+                                : "no answer within " + timeoutSeconds + " s");
                     }
                     t.print(out);
                     for (String n : o.left()) {

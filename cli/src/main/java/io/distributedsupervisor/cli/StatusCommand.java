@@ -4,7 +4,9 @@ import io.distributedsupervisor.zookeeper.ClusterInspector;
 import io.distributedsupervisor.zookeeper.ClusterInspector.ChildInfo;
 import io.distributedsupervisor.zookeeper.ClusterInspector.MemberInfo;
 import io.distributedsupervisor.zookeeper.ClusterInspector.NodeShare;
+import io.distributedsupervisor.zookeeper.ClusterInspector.SuccessionInfo;
 import io.distributedsupervisor.zookeeper.ClusterInspector.SupervisorState;
+import io.distributedsupervisor.zookeeper.ZnodeLayout;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ds status}. */
 @Command(name = "status", mixinStandardHelpOptions = true, header = "Supervisors, members, children per node against the ring, orphans.",
         description = {"The supervisors in the namespace and, for each: its members (address,"
-        + " ZooKeeper session, whether its proof of the cluster secret is valid), the children each node runs against"
+        + " ZooKeeper session, whether its proof of the cluster secret is valid, whether it is leaving), the"
+        + " successions of ended sessions (whose children their heirs run), the children each node runs against"
         + " its share of the ring (every stored child placed on a ring of the live members, as the nodes place them),"
         + " the orphans (stored children no node runs) and the children pinned to a node that is gone."})
 final class StatusCommand implements Callable<Integer> {
@@ -65,11 +68,16 @@ final class StatusCommand implements Callable<Integer> {
 
     private static void print(SupervisorState s, PrintWriter out) {
         out.println("supervisor " + s.supervisor() + " (layout " + s.layout() + ")");
+        if (!s.layout().equals(ZnodeLayout.VERSION) && !s.layout().equals("none")) {
+            out.println("(this tool reads the layout " + ZnodeLayout.VERSION + ": the owner entries of this one are not"
+                    + " read, so no child shows its node; use the ds of the release the nodes run)");
+        }
         out.println();
-        Table members = new Table("MEMBER", "ADDRESS", "SESSION", "VERIFIED", "SINCE");
+        Table members = new Table("MEMBER", "ADDRESS", "SESSION", "VERIFIED", "SINCE", "STATE");
         for (MemberInfo m : s.members()) {
             members.row(m.node(), m.address(), "0x" + Long.toHexString(m.session()),
-                    m.verified() ? "yes" : "no: " + m.problem(), m.startedAt() == 0 ? null : Instant.ofEpochMilli(m.startedAt()));
+                    m.verified() ? "yes" : "no: " + m.problem(), m.startedAt() == 0 ? null : Instant.ofEpochMilli(m.startedAt()),
+                    m.leaving() ? "leaving" : "member");
         }
         if (members.size() == 0) {
             out.println("no members");
@@ -77,9 +85,17 @@ final class StatusCommand implements Callable<Integer> {
             members.print(out);
         }
         out.println();
+        for (SuccessionInfo x : s.successions()) {
+            out.println("session 0x" + Long.toHexString(x.session()) + " of " + x.node() + " ended; its children went to "
+                    + String.join(", ", x.heirs()) + " (epoch " + x.czxid() + ")");
+        }
+        if (!s.successions().isEmpty()) {
+            out.println();
+        }
+        java.util.Set<String> leaving = s.leavingNodes();
         Table nodes = new Table("NODE", "LIVE", "RUNNING", "RING SHARE");
         for (NodeShare n : s.shares()) {
-            nodes.row(n.node(), n.live() ? "yes" : "no", n.running(), n.placed());
+            nodes.row(n.node(), n.live() ? "yes" : leaving.contains(n.node()) ? "leaving" : "no", n.running(), n.placed());
         }
         if (nodes.size() > 0) {
             nodes.print(out);
@@ -117,8 +133,17 @@ final class StatusCommand implements Callable<Integer> {
             j.put("session", "0x" + Long.toHexString(x.session()));
             j.put("verified", x.verified());
             j.put("problem", x.problem());
+            j.put("leaving", x.leaving());
             j.put("startedAt", x.startedAt() == 0 ? null : Instant.ofEpochMilli(x.startedAt()).toString());
             j.put("version", x.version());
+            return j;
+        }).toList());
+        m.put("successions", s.successions().stream().map(x -> {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("node", x.node());
+            j.put("session", "0x" + Long.toHexString(x.session()));
+            j.put("epoch", x.czxid());
+            j.put("heirs", x.heirs());
             return j;
         }).toList());
         m.put("nodes", s.shares().stream().map(n -> {

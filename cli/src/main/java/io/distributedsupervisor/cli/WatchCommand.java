@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ds watch}. */
 @Command(name = "watch", mixinStandardHelpOptions = true, header = "Live events until Ctrl-C.",
-        description = {"Live events, one a line, until Ctrl-C: members joining and leaving, owners"
-        + " appearing and vanishing (a child starting or stopping on a node), specs added and removed, operator"
+        description = {"Live events, one a line, until Ctrl-C: members joining, marking themselves leaving and"
+        + " leaving, owners appearing and vanishing (a child starting or stopping on a node), successions (a"
+        + " node's session ended: its children go to the heirs named), specs added and removed, operator"
         + " requests. From one ZooKeeper persistent recursive watch; with --json, one JSON object a line."})
 final class WatchCommand implements Callable<Integer> {
     private static final ObjectMapper LINES = new ObjectMapper();

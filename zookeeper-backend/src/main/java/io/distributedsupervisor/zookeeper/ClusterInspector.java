@@ -44,9 +44,14 @@ import org.apache.zookeeper.data.ACL;
  *
  * <p>Trust as the nodes have it: with the cluster secret, a member is {@linkplain MemberInfo#verified()
  * verified} when its znode carries a valid proof for the session that holds it, and an owner
- * entry when its proof is valid and its session is its node's verified member session; the
- * ring is built from the verified members only. Without the secret nothing can be verified and
- * every readable member is taken as live.
+ * entry when its proof is valid and its session is its node's verified member session; a
+ * succession and a leaving marker count only with a valid proof; the ring is built from the
+ * verified members that are not leaving. Without the secret nothing can be verified and every
+ * readable member, succession and leaving marker is taken as it reads.
+ *
+ * <p>Owner entries outlive their sessions ({@link ZnodeLayout}): a child is reported with the
+ * entry that stands for it, its own or, once a succession of its session applies, its heir's
+ * ({@link SuccessionInfo}).
  *
  * <p>Every answer is an immutable snapshot. Thread-safe; {@link #close()} ends the ZooKeeper
  * session (and every watch of {@link #watch}).
@@ -144,9 +149,28 @@ public final class ClusterInspector implements AutoCloseable {
      * @param session   the ZooKeeper session that holds it
      * @param verified  whether its proof of the cluster secret is valid for that session
      * @param problem   why it is not verified (no secret given, or what is wrong); null when it is
+     * @param leaving   whether it is leaving (a drain or close under way): its {@code leaving/}
+     *                  marker is valid for its session; it keeps its children until they are
+     *                  handed over, but is out of the ring and gets no new ones
      */
     public record MemberInfo(String node, String address, long startedAt, String version, long session,
-                             boolean verified, String problem) {
+                             boolean verified, String problem, boolean leaving) {
+    }
+
+    /**
+     * The succession of an ended session: from its {@code czxid} on, each owner entry that
+     * session left behind (older than it) stands for the heir that the ring over the heirs names
+     * for its key, with the czxid as its epoch.
+     *
+     * @param node    the node whose session ended
+     * @param session the ended session
+     * @param czxid   the succession's creation zxid: the epoch of the entries the heirs inherit
+     * @param heirs   the heirs' names, the members live when it was written
+     */
+    public record SuccessionInfo(String node, long session, long czxid, List<String> heirs) {
+        public SuccessionInfo {
+            heirs = List.copyOf(heirs);
+        }
     }
 
     /**
@@ -156,10 +180,14 @@ public final class ClusterInspector implements AutoCloseable {
      * @param id            its id, decoded from the key (String, Integer, Long or UUID); the key
      *                      itself when it does not decode
      * @param stored        whether its spec is stored ({@code children/})
-     * @param owner         the node that runs it (its owner entry), or null: an orphan when stored
-     * @param epoch         the owner entry's epoch (its czxid), the incarnation's first part; 0 without owner
-     * @param restarts      restarts under that claim, the incarnation's second part
-     * @param ownerVerified whether the owner entry's proof and session check out
+     * @param owner         the node that runs it: its owner entry's, or the heir's when a
+     *                      succession applies to that entry; null when none stands for it (an
+     *                      orphan when stored)
+     * @param epoch         the standing entry's epoch (the claim's czxid, or the succession's),
+     *                      the incarnation's first part; 0 without owner
+     * @param restarts      restarts under that claim, the incarnation's second part (0 for an heir's)
+     * @param ownerVerified whether the owner entry's proof checks out and the session it stands
+     *                      for now is its node's verified member session
      * @param explicitNode  the node it was started on explicitly (it stays there), or null when
      *                      the ring places it
      * @param specClass     the child's class, as its stored spec names it; null when not stored
@@ -197,28 +225,41 @@ public final class ClusterInspector implements AutoCloseable {
      * One supervisor's state, read at one moment (the reads are not one transaction: a change
      * made while reading may show half).
      *
-     * @param supervisor the supervisor's name
-     * @param layout     the layout's version ({@code ZnodeLayout.VERSION}), or {@code "none"} when no node of
-     *                   this release started yet (an empty supervisor, or the first release's flat layout,
-     *                   whose entries are not read)
-     *                   when its {@code layout} znode is missing (the first release's)
-     * @param members    its members, by name
-     * @param children   its children, by key
-     * @param shares     each live node's load, and each node that owns children without being live
+     * @param supervisor  the supervisor's name
+     * @param layout      the content of its {@code layout} znode: {@link ZnodeLayout#VERSION} once a node of
+     *                    this release started; {@code "none"} when it is missing (an empty supervisor, or the
+     *                    first release's flat layout, whose entries are not read); another version when nodes of
+     *                    another release run it (their owner entries are not read: children show no owner)
+     * @param members     its members, by name
+     * @param children    its children, by key
+     * @param shares      each live node's load, and each node that owns children without being live
+     * @param successions the successions of ended sessions that count (verified ones with a
+     *                    secret), by session
      */
     public record SupervisorState(String supervisor, String layout, List<MemberInfo> members, List<ChildInfo> children,
-                                  List<NodeShare> shares) {
+                                  List<NodeShare> shares, List<SuccessionInfo> successions) {
         public SupervisorState {
             members = List.copyOf(members);
             children = List.copyOf(children);
             shares = List.copyOf(shares);
+            successions = List.copyOf(successions);
         }
 
-        /** The names of the members that count: verified ones (every readable one without a secret). */
+        /**
+         * The names of the members in the ring: verified ones (every readable one without a
+         * secret) that are not leaving.
+         */
         public Set<String> liveNodes() {
             TreeSet<String> live = new TreeSet<>();
-            members.stream().filter(ClusterInspector::counts).forEach(m -> live.add(m.node()));
+            members.stream().filter(m -> counts(m) && !m.leaving()).forEach(m -> live.add(m.node()));
             return live;
+        }
+
+        /** The names of the members that count and are leaving: out of the ring, handing their children over. */
+        public Set<String> leavingNodes() {
+            TreeSet<String> leaving = new TreeSet<>();
+            members.stream().filter(m -> counts(m) && m.leaving()).forEach(m -> leaving.add(m.node()));
+            return leaving;
         }
 
         /** Stored children with no owner: waiting for a node to start them. */
@@ -276,17 +317,26 @@ public final class ClusterInspector implements AutoCloseable {
         List<MemberInfo> members = new ArrayList<>();
         Map<String, ZnodeReader.Read> memberReads = reader.readAll(reader.children(layout.members()).stream()
                 .map(layout::member).toList());
+        Map<String, ZnodeReader.Read> leavingReads = reader.readAll(reader.children(layout.leaving()).stream()
+                .map(layout::leaving).toList());
         for (Map.Entry<String, ZnodeReader.Read> e : new TreeMap<>(memberReads).entrySet()) {
             String node = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
-            members.add(member(proofs, node, e.getValue()));
+            members.add(member(proofs, node, e.getValue(), leavingReads.get(layout.leaving(node))));
         }
-        Map<String, Long> liveSessions = new TreeMap<>();
+        // Leaving members too: they hold their claims until their session ends or they close.
+        Map<String, Long> memberSessions = new TreeMap<>();
+        Set<String> live = new TreeSet<>();
         for (MemberInfo m : members) {
             if (counts(m)) {
-                liveSessions.put(m.node(), m.session());
+                memberSessions.put(m.node(), m.session());
+                if (!m.leaving()) {
+                    live.add(m.node());
+                }
             }
         }
-        UnaryOperator<String> ring = liveSessions.isEmpty() ? null : Placement.ring(liveSessions.keySet());
+        UnaryOperator<String> ring = live.isEmpty() ? null : Placement.ring(live);
+        Successions successions = new Successions();
+        List<SuccessionInfo> successionInfos = successions(layout, proofs, successions);
 
         Map<String, String> specPaths = reader.entries(layout, true);
         Map<String, String> ownerPaths = reader.entries(layout, false);
@@ -301,6 +351,12 @@ public final class ClusterInspector implements AutoCloseable {
         for (String key : keys) {
             ZnodeReader.Read spec = specs.get(key);
             ZnodeReader.Read own = owners.get(key);
+            Owner raw = own == null ? null : entry(proofs, key, own);
+            Owner o = raw == null ? null : standing(successions, key, raw, spec != null);
+            if (spec == null && raw != null && o == null) {
+                // Inherited without a spec to start it from: no child any more (its heir deletes the entry).
+                continue;
+            }
             String explicit = null;
             String specClass = null;
             if (spec != null) {
@@ -315,21 +371,64 @@ public final class ClusterInspector implements AutoCloseable {
             long epoch = 0;
             int restarts = 0;
             boolean ownerVerified = false;
-            if (own != null) {
-                try {
-                    Owner o = proofs.verifiedOwner(key, own.data(), own.stat());
-                    ownerNode = o.node();
-                    epoch = o.epoch();
-                    restarts = o.restarts();
-                    ownerVerified = proofs.verifies() && Objects.equals(liveSessions.get(o.node()), o.session());
-                } catch (IllegalArgumentException untrusted) {
-                    // An owner entry that does not even parse names no node.
-                }
+            if (o != null) {
+                ownerNode = o.node();
+                epoch = o.epoch();
+                restarts = o.restarts();
+                ownerVerified = proofs.verifies() && Objects.equals(memberSessions.get(o.node()), o.session());
             }
             children.add(new ChildInfo(key, decode(key), spec != null, ownerNode, epoch, restarts, ownerVerified, explicit,
                     specClass, ring == null ? null : ring.apply(key)));
         }
-        return new SupervisorState(supervisor, marker, members, children, shares(liveSessions.keySet(), children));
+        return new SupervisorState(supervisor, marker, members, children, shares(live, children), successionInfos);
+    }
+
+    /** The entry that {@code owners/<key>} holds as written (session from its data), or null when it does not parse (or verify). */
+    private static Owner entry(MemberProofs proofs, String key, ZnodeReader.Read own) {
+        try {
+            return proofs.verifiedOwner(key, own.data(), own.stat());
+        } catch (IllegalArgumentException untrusted) {
+            // An owner entry that does not even parse names no node.
+            return null;
+        }
+    }
+
+    /**
+     * The entry that stands for {@code raw}, the entry of {@code key}, now, as the nodes resolve
+     * it ({@code OwnerEntries.standing}): itself, or its heir's once a succession applies to it
+     * (see {@link Successions}); null when it is inherited and no spec is {@code stored} (nothing
+     * to start it from: the heir deletes it).
+     */
+    private static Owner standing(Successions successions, String key, Owner raw, boolean stored) {
+        Owner o = successions.resolve(key, raw);
+        return o == raw || stored ? o : null;
+    }
+
+    /**
+     * Reads {@code successions/} into {@code registry}: each succession that counts (parsed, and
+     * verified when a secret is given; one that does not is ignored, as the nodes ignore it).
+     * Returns what it added, by session.
+     */
+    private List<SuccessionInfo> successions(ZnodeLayout layout, MemberProofs proofs, Successions registry) {
+        String folder = layout.successions();
+        Map<String, ZnodeReader.Read> reads = reader.readAll(reader.children(folder).stream()
+                .map(name -> folder + "/" + name).toList());
+        List<SuccessionInfo> added = new ArrayList<>();
+        for (Map.Entry<String, ZnodeReader.Read> e : new TreeMap<>(reads).entrySet()) {
+            String name = e.getKey().substring(folder.length() + 1);
+            ZnodeData.SuccessionFields f;
+            try {
+                f = proofs.verifiedSuccession(name, e.getValue().data(), e.getValue().stat());
+            } catch (IllegalArgumentException untrusted) {
+                continue;
+            }
+            long czxid = e.getValue().stat().getCzxid();
+            if (registry.add(new Successions.Succession(f.session(), f.node(), czxid, f.heirs()))) {
+                added.add(new SuccessionInfo(f.node(), f.session(), czxid,
+                        f.heirs().stream().map(ZnodeData.Heir::node).toList()));
+            }
+        }
+        return added;
     }
 
     private static List<NodeShare> shares(Set<String> live, List<ChildInfo> children) {
@@ -349,12 +448,12 @@ public final class ClusterInspector implements AutoCloseable {
         return shares;
     }
 
-    private MemberInfo member(MemberProofs proofs, String node, ZnodeReader.Read read) {
+    private MemberInfo member(MemberProofs proofs, String node, ZnodeReader.Read read, ZnodeReader.Read leavingMarker) {
         ZnodeData.MemberFields f;
         try {
             f = ZnodeData.parseMember(node, read.data());
         } catch (IllegalArgumentException e) {
-            return new MemberInfo(node, null, 0, "?", read.stat().getEphemeralOwner(), false, e.getMessage());
+            return new MemberInfo(node, null, 0, "?", read.stat().getEphemeralOwner(), false, e.getMessage(), false);
         }
         String problem = null;
         if (!proofs.verifies()) {
@@ -366,7 +465,17 @@ public final class ClusterInspector implements AutoCloseable {
                 problem = e.getMessage();
             }
         }
-        return new MemberInfo(node, f.address(), f.startedAt(), f.version(), f.session(), problem == null, problem);
+        return new MemberInfo(node, f.address(), f.startedAt(), f.version(), f.session(), problem == null, problem,
+                leavingMarker != null && leaves(proofs, node, f.session(), leavingMarker));
+    }
+
+    /** Whether {@code leaving/<node>} says that the member of {@code session} is leaving, and is to be believed. */
+    private static boolean leaves(MemberProofs proofs, String node, long session, ZnodeReader.Read marker) {
+        try {
+            return proofs.verifiedLeaving(node, marker.data(), marker.stat()) == session;
+        } catch (IllegalArgumentException untrusted) {
+            return false;
+        }
     }
 
     /** The id of a key, or the key itself when it does not decode. */
@@ -415,17 +524,23 @@ public final class ClusterInspector implements AutoCloseable {
      * @param at         when this inspector saw it
      * @param supervisor the supervisor
      * @param kind       what happened
-     * @param subject    the member's name, the child's id (decoded as in {@link ChildInfo#id()}), or the request's name
-     * @param node       the node concerned: a new owner's node, a new spec's explicit node; null otherwise
-     * @param detail     a joining member's address, a new owner's incarnation; null otherwise
+     * @param subject    the member's name, the child's id (decoded as in {@link ChildInfo#id()}), the request's
+     *                   name, or the ended session (16 hex digits) of a succession
+     * @param node       the node concerned: a new owner's node, a new spec's explicit node, the node whose
+     *                   session a succession succeeds; null otherwise
+     * @param detail     a joining member's address, a new owner's incarnation, a succession's heirs and
+     *                   epoch; null otherwise
      */
     public record Event(Instant at, String supervisor, EventKind kind, Object subject, String node, String detail) {
     }
 
-    /** What an {@link Event} says happened. */
+    /**
+     * What an {@link Event} says happened. A failover shows as {@code SESSION_SUCCEEDED}: the
+     * ended session's owner entries stay, and stand for its heirs from then on.
+     */
     public enum EventKind {
-        MEMBER_JOINED, MEMBER_LEFT, OWNER_APPEARED, OWNER_VANISHED, SPEC_ADDED, SPEC_REMOVED, REQUEST_MADE,
-        REQUEST_ANSWERED, REQUEST_DELETED
+        MEMBER_JOINED, MEMBER_LEAVING, MEMBER_LEFT, OWNER_APPEARED, OWNER_VANISHED, SESSION_SUCCEEDED, SPEC_ADDED,
+        SPEC_REMOVED, REQUEST_MADE, REQUEST_ANSWERED, REQUEST_DELETED
     }
 
     /**
@@ -433,7 +548,8 @@ public final class ClusterInspector implements AutoCloseable {
      * {@code supervisor}), from one ZooKeeper persistent recursive watch, in the order ZooKeeper
      * made them, on a thread of its own, until the returned handle is closed. A change that is
      * gone before it could be read (an owner entry made and deleted at once) is told without
-     * its details.
+     * its details. What a succession changes is told once, as the succession; the owner entries
+     * it applies to do not change.
      *
      * @throws InspectionException NOT_FOUND when there is no such supervisor
      */
@@ -496,8 +612,9 @@ public final class ClusterInspector implements AutoCloseable {
      * @param answers  the answers, in the order they came
      * @param silent   nodes it was for that did not answer in time (or, for a drain, answered but
      *                 were still members when the time was up)
-     * @param left     for a drain: the nodes whose drain was over in time (they left the ring, and
-     *                 their session ended with the children they had not handed over)
+     * @param left     for a drain: the nodes whose drain was over in time (they closed their
+     *                 supervisor, and each child they held was handed over or, if not in time,
+     *                 inherited through the succession of their session)
      */
     public record RequestOutcome(String request, List<String> asked, List<Answer> answers, List<String> silent,
                                  List<String> left) {
@@ -548,7 +665,7 @@ public final class ClusterInspector implements AutoCloseable {
             }
             childKey = child.get().key();
         }
-        List<MemberInfo> unverified = state.members().stream().filter(m -> !live.contains(m.node())).toList();
+        List<MemberInfo> unverified = state.members().stream().filter(m -> !counts(m)).toList();
         boolean askedUnverified = node == null ? live.isEmpty()
                 : unverified.stream().anyMatch(m -> m.node().equals(node));
         if (!unverified.isEmpty() && askedUnverified) {
@@ -560,7 +677,8 @@ public final class ClusterInspector implements AutoCloseable {
         }
         if (node != null && !live.contains(node)) {
             throw new InspectionException(InspectionException.Kind.NOT_FOUND, "no live node " + node + " in supervisor "
-                    + supervisor + " (live: " + (live.isEmpty() ? "none" : String.join(", ", live)) + ")");
+                    + supervisor + (state.leavingNodes().contains(node) ? " (it is leaving: a drain or close is under way)"
+                    : "") + " (live: " + (live.isEmpty() ? "none" : String.join(", ", live)) + ")");
         }
         if (node == null && live.isEmpty()) {
             throw new InspectionException(InspectionException.Kind.NOT_FOUND, "supervisor " + supervisor
@@ -575,22 +693,41 @@ public final class ClusterInspector implements AutoCloseable {
                 action == OperatorRequest.Action.MOVE ? node : null, System.currentTimeMillis(),
                 HexFormat.of().formatHex(nonce), "").signedBy(proofs(supervisor));
         return new OperatorRequestClient(client, reader).submit(layout, request, asked,
-                action == OperatorRequest.Action.DRAIN ? drained(layout, state, node) : null, timeout);
+                action == OperatorRequest.Action.DRAIN ? drained(state, node) : null, timeout);
     }
 
     /**
-     * When a drain of {@code node} is over: its member znode is gone at the drain's start (it
-     * leaves the ring first), and its session, with every owner entry it still holds, at the
-     * end. Only the entries it held when asked are read again: a drain starts nothing there.
+     * When a drain of {@code node} is over. A draining node marks itself leaving (it keeps its
+     * member znode), hands its children over, and then closes its supervisor: its member znode
+     * goes then (deleted, or with its session). So the drain is over when the member znode of the
+     * session asked is gone (or held by another session: the node started again), and no owner
+     * entry it held when asked stands for that session any more: each is handed over (its znode
+     * rewritten or deleted) or inherited through the succession of its session, which a survivor
+     * writes once the session has ended. Only those entries are read again: a drain starts
+     * nothing there.
      */
-    private java.util.function.Predicate<String> drained(ZnodeLayout layout, SupervisorState state, String node) {
+    java.util.function.Predicate<String> drained(SupervisorState state, String node) {
+        ZnodeLayout layout = ZnodeLayout.of(state.supervisor());
+        MemberProofs proofs = proofs(state.supervisor());
         long session = state.members().stream().filter(m -> m.node().equals(node)).mapToLong(MemberInfo::session)
                 .findFirst().orElse(0);
         Map<String, String> owners = reader.entries(layout, false);
-        List<String> held = state.children().stream().filter(c -> node.equals(c.owner()))
-                .map(c -> owners.get(c.key())).filter(Objects::nonNull).toList();
-        return n -> !reader.exists(layout.member(n))
-                && reader.readAll(held).values().stream().noneMatch(r -> r.stat().getEphemeralOwner() == session);
+        Map<String, String> held = new TreeMap<>();
+        state.children().stream().filter(c -> node.equals(c.owner()) && owners.containsKey(c.key()))
+                .forEach(c -> held.put(owners.get(c.key()), c.key()));
+        return n -> {
+            ZnodeReader.Read member = reader.readOne(layout.member(n));
+            if (member != null && member.stat().getEphemeralOwner() == session) {
+                return false;
+            }
+            Successions successions = new Successions();
+            successions(layout, proofs, successions);
+            return reader.readAll(List.copyOf(held.keySet())).entrySet().stream().noneMatch(e -> {
+                String key = held.get(e.getKey());
+                Owner raw = entry(proofs, key, e.getValue());
+                return raw != null && successions.resolve(key, raw).session() == session;
+            });
+        };
     }
 
     // ---- purge ----
@@ -606,7 +743,8 @@ public final class ClusterInspector implements AutoCloseable {
     }
 
     /**
-     * Deletes a supervisor's whole tree: members, specs, owner entries, requests. Refused while
+     * Deletes a supervisor's whole tree: members, leaving markers, specs, owner entries,
+     * successions, requests, the layout marker (everything under its znode). Refused while
      * any member znode exists, unless {@code force}: live nodes would go on with their children
      * while the cluster's record of them is gone.
      *

@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * joins, and says clearly when they cannot be.
  *
  * <ul>
- *   <li>A {@code layout} znode with {@link ZnodeLayout#VERSION}: nothing to do. With another
- *       version: refused (written by a release this one cannot read).</li>
+ *   <li>A {@code layout} znode with {@link ZnodeLayout#VERSION}: nothing to do. With
+ *       {@link ZnodeLayout#PREVIOUS_VERSION} (ephemeral owner entries): taken over once no node
+ *       of that release runs, refused while one does. With another version: refused (written by
+ *       a release this one cannot read).</li>
  *   <li>No {@code layout} znode: the supervisor is new, or of the first release, whose
  *       {@code children/} and {@code owners/} were flat. Flat owner entries are ephemeral: they
  *       belong to running nodes of that release, and a cluster cannot mix the two layouts, so
@@ -52,6 +54,10 @@ final class LayoutCheck {
                     Supplier<CuratorFramework> migrationClient) throws Exception {
         String supervisor = org.apache.curator.utils.ZKPaths.fixForNamespace(client.getNamespace(), paths.supervisor());
         String marker = read(client, paths.layoutMarker());
+        if (ZnodeLayout.PREVIOUS_VERSION.equals(marker)) {
+            fromEphemeralOwners(client, paths, node, supervisor);
+            return;
+        }
         if (marker != null) {
             if (!marker.equals(ZnodeLayout.VERSION)) {
                 throw new BackendException("the znodes of " + supervisor + " have the layout '"
@@ -86,6 +92,35 @@ final class LayoutCheck {
         } catch (KeeperException.NodeExistsException e) {
             // Another node of this release wrote it meanwhile.
             run(client, paths, acl, node, migrationClient);
+        }
+    }
+
+    /**
+     * The layout before this one differs only in its owner entries, which were ephemeral: once
+     * no node of that release runs, there are none, and its specs are this layout's. So the
+     * marker is rewritten; while members of that release run, the start is refused.
+     */
+    private static void fromEphemeralOwners(CuratorFramework client, ZnodeLayout paths, String node,
+                                            String supervisor) throws Exception {
+        Stat marker = new Stat();
+        byte[] now = client.getData().storingStatIn(marker).forPath(paths.layoutMarker());
+        if (ZnodeLayout.VERSION.equals(new String(now, StandardCharsets.UTF_8))) {
+            return; // another node of this release took it over meanwhile (and may have joined)
+        }
+        List<String> running = client.getChildren().forPath(paths.members());
+        if (!running.isEmpty()) {
+            throw new BackendException(running.size() + " nodes of a release with the layout '"
+                    + ZnodeLayout.PREVIOUS_VERSION + "' (ephemeral owner entries) run in " + supervisor + " (e.g. "
+                    + ZnodeData.printable(running.get(0)) + "): stop every node of that release first; then this "
+                    + "release takes over the layout and starts their stored children");
+        }
+        try {
+            client.setData().withVersion(marker.getVersion()).forPath(paths.layoutMarker(),
+                    ZnodeLayout.VERSION.getBytes(StandardCharsets.UTF_8));
+            LOG.warn("node {}: took over the znodes of {} from the layout '{}' (no node of that release runs; its "
+                    + "stored specs are kept)", node, supervisor, ZnodeLayout.PREVIOUS_VERSION);
+        } catch (KeeperException.BadVersionException e) {
+            // Another node of this release took it over meanwhile.
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -26,13 +27,13 @@ import org.apache.zookeeper.data.Stat;
  * worth nothing in another one, and a persistent znode (which outlives every session) never
  * counts.
  *
- * <p>An owner znode carries an HMAC over the supervisor, the key, the node, the restarts and the
- * session, under the same key but another label ({@code "owner"} against {@code "member"}), so
- * that neither proof passes for the other. The owner's session is part of the proof for the same
- * reason as the member's: a view that never saw the owning node's member znode (it joined while
- * that node was leaving, its member znode already gone) can still tell the node's entries from a
- * forged one, so a graceful hand-over is never reported as an attack. Owner entries learnt from a
- * claim's events without a read are another matter (see {@link SupervisorView}).
+ * <p>An owner znode carries an HMAC over the supervisor, the key, the node, the restarts, the
+ * session and the epoch it keeps, under the same key but another label ({@code "owner"} against
+ * {@code "member"}), so that neither proof passes for the other. Owner entries outlive their
+ * sessions, so the session is in the data and under the proof: a copy of an entry to another key
+ * does not verify. Owner entries learnt from a claim's events without a read are another matter
+ * (see {@link SupervisorView}). A succession ({@code "succession"}) and a leaving marker
+ * ({@code "leaving"}, held by the leaving member's session) carry proofs of their own.
  *
  * <p>Without a secret (open mode) nothing is verified: every well-formed znode counts, as any
  * ZooKeeper client could write it.
@@ -43,6 +44,8 @@ final class MemberProofs {
     private static final String MEMBER = "member";
     private static final String OWNER = "owner";
     private static final String REQUEST = "request";
+    private static final String SUCCESSION = "succession";
+    private static final String LEAVING = "leaving";
 
     private final String supervisor;
     /** The member-proof key; null in open mode. */
@@ -106,31 +109,86 @@ final class MemberProofs {
 
     // ---- owners ----
 
-    byte[] ownerData(String ownerKey, String node, int restarts, long session) {
-        String body = ZnodeData.ownerBody(node, restarts);
-        return ZnodeData.owner(body, key == null ? ZnodeData.NO_PROOF
-                : proof(OWNER, ownerKey, node, body, Long.toHexString(session)));
+    /**
+     * The data of an owner znode; {@code epoch} 0 for a claim (the znode's {@code czxid} is its
+     * epoch), else the epoch it keeps (an entry taken over by succession, see {@link Successions}).
+     */
+    byte[] ownerData(String ownerKey, String node, int restarts, long session, long epoch) {
+        String body = ZnodeData.ownerBody(node, restarts, session, epoch);
+        return ZnodeData.owner(body, key == null ? ZnodeData.NO_PROOF : proof(OWNER, ownerKey, node, body));
     }
 
     /**
-     * The owner entry that {@code owners/<key>} holds, if it is to be believed: node and restarts
-     * from its data, epoch (czxid) and session (ephemeralOwner) from its stat.
+     * The owner entry that {@code owners/<key>} holds, if it is to be believed: node, restarts,
+     * session and epoch from its data (an epoch of 0 there: the znode's {@code czxid}).
      *
      * @throws IllegalArgumentException naming why not
      */
     Owner verifiedOwner(String ownerKey, byte[] data, Stat stat) {
         ZnodeData.OwnerFields f = ZnodeData.parseOwner(ownerKey, data);
-        long session = stat.getEphemeralOwner();
-        if (session == 0) {
-            throw new IllegalArgumentException("owner of " + ownerKey + " is a persistent znode: a claim is ephemeral");
+        if (stat.getEphemeralOwner() != 0) {
+            throw new IllegalArgumentException("owner of " + ownerKey + " is an ephemeral znode: an owner entry of this "
+                    + "layout is persistent");
         }
         if (key != null) {
-            check(f.proof(), proof(OWNER, ownerKey, f.node(),
-                    ZnodeData.ownerBody(f.node(), f.restarts()), Long.toHexString(session)),
-                    "owner of " + ownerKey + " (node " + ZnodeData.printable(f.node()) + ", session 0x"
-                            + Long.toHexString(session) + ")");
+            check(f.proof(), proof(OWNER, ownerKey, f.node(), ZnodeData.ownerBody(f.node(), f.restarts(), f.session(),
+                    f.epoch())), "owner of " + ownerKey + " (node " + ZnodeData.printable(f.node()) + ", session 0x"
+                    + Long.toHexString(f.session()) + ")");
         }
-        return new Owner(f.node(), stat.getCzxid(), f.restarts(), session);
+        return new Owner(f.node(), f.epoch() == 0 ? stat.getCzxid() : f.epoch(), f.restarts(), f.session());
+    }
+
+    // ---- successions and leaving markers ----
+
+    byte[] successionData(String node, long session, List<ZnodeData.Heir> heirs) {
+        String body = ZnodeData.successionBody(node, session, heirs);
+        return ZnodeData.succession(body, key == null ? ZnodeData.NO_PROOF : proof(SUCCESSION, body));
+    }
+
+    /**
+     * The succession that {@code successions/<name>} holds, if it is to be believed: persistent,
+     * named after the session it succeeds, with a valid proof.
+     *
+     * @throws IllegalArgumentException naming why not
+     */
+    ZnodeData.SuccessionFields verifiedSuccession(String name, byte[] data, Stat stat) {
+        ZnodeData.SuccessionFields f = ZnodeData.parseSuccession(name, data);
+        if (!ZnodeLayout.sessionName(f.session()).equals(name)) {
+            throw new IllegalArgumentException("succession " + ZnodeData.printable(name) + " names session 0x"
+                    + Long.toHexString(f.session()));
+        }
+        if (stat.getEphemeralOwner() != 0) {
+            throw new IllegalArgumentException("succession " + name + " is an ephemeral znode");
+        }
+        if (key != null) {
+            check(f.proof(), proof(SUCCESSION, ZnodeData.successionBody(f.node(), f.session(), f.heirs())),
+                    "succession " + name);
+        }
+        return f;
+    }
+
+    byte[] leavingData(String node, long session) {
+        String body = ZnodeData.leavingBody(session);
+        return ZnodeData.leaving(body, key == null ? ZnodeData.NO_PROOF : proof(LEAVING, node, body));
+    }
+
+    /**
+     * The session of the member that {@code leaving/<node>} says is leaving, if it is to be
+     * believed: held by that very session (ephemeral), with a valid proof.
+     *
+     * @throws IllegalArgumentException naming why not
+     */
+    long verifiedLeaving(String node, byte[] data, Stat stat) {
+        ZnodeData.LeavingFields f = ZnodeData.parseLeaving(node, data);
+        if (key != null) {
+            if (stat.getEphemeralOwner() != f.session()) {
+                throw new IllegalArgumentException("leaving marker of " + node + " names session 0x"
+                        + Long.toHexString(f.session()) + " but is held by session 0x"
+                        + Long.toHexString(stat.getEphemeralOwner()));
+            }
+            check(f.proof(), proof(LEAVING, node, ZnodeData.leavingBody(f.session())), "leaving marker of " + node);
+        }
+        return f.session();
     }
 
     // ---- operators' requests (see OperatorRequests) ----

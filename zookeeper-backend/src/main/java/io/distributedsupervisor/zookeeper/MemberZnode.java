@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's member znode in one supervisor, {@code members/<node>}, through its life: created at
  * the join (after waiting for an earlier process's znode of that name to go), made again when
- * another client deletes it while the node has not left, deleted when the node leaves or closes.
+ * another client deletes it while the node has not left, marked when the node leaves (its
+ * {@code leaving/<node>}), deleted when it closes (or with its session).
  * Only a znode this session holds is ever deleted.
  *
  * <p>The join and a close run on the caller's thread, a leave on the runtime's; a new join after
@@ -41,10 +42,13 @@ final class MemberZnode {
     /** Guards this node's membership: {@link #leave} and a new join after a deletion by someone else. */
     private final ReentrantLock membership = new ReentrantLock();
     private boolean left;
+    /** {@code leaving/<node>}, and what it holds: this session's proof that it leaves. */
+    private final String leavingPath;
+    private final byte[] leavingData;
     private boolean created;
 
     MemberZnode(CuratorFramework client, String supervisor, String node, String path, byte[] data, long sessionId,
-                Duration sessionTimeout, BooleanSupplier ended) {
+                Duration sessionTimeout, BooleanSupplier ended, String leavingPath, byte[] leavingData) {
         this.client = client;
         this.supervisor = supervisor;
         this.node = node;
@@ -53,6 +57,8 @@ final class MemberZnode {
         this.sessionId = sessionId;
         this.sessionTimeout = sessionTimeout;
         this.ended = ended;
+        this.leavingPath = leavingPath;
+        this.leavingData = leavingData;
     }
 
     /** Whether {@link #create} made the znode. */
@@ -112,19 +118,22 @@ final class MemberZnode {
         }
     }
 
-    /** Leaves the members on purpose, never to join again: deletes the znode if this session holds it. */
+    /**
+     * Leaves the members on purpose, never to join again: marks this node leaving (an ephemeral
+     * {@code leaving/<node>}), so that the others place no new children here, and keeps the member
+     * znode until the session ends or the supervisor closes. Deleting it now would read as this
+     * session's end, and the others would take over the children it still runs while it drains.
+     */
     void leave(SupervisorView view) {
         membership.lock();
         try {
             left = true;
-            // Before the deletion, so that the view takes its event for a leave, not an attack.
             view.left();
-            Stat stat = client.checkExists().forPath(path);
-            if (stat != null && stat.getEphemeralOwner() == sessionId) {
-                client.delete().withVersion(stat.getVersion()).forPath(path);
+            if (created) {
+                client.create().withMode(CreateMode.EPHEMERAL).forPath(leavingPath, leavingData);
             }
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            // Already gone.
+        } catch (KeeperException.NodeExistsException e) {
+            // Marked already.
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("node " + node + " could not leave", e);
         } finally {
@@ -164,6 +173,10 @@ final class MemberZnode {
     /** Deletes the znode on close, if this session still holds it; a failure is logged, the close goes on. */
     void delete() {
         try {
+            Stat marker = client.checkExists().forPath(leavingPath);
+            if (marker != null && marker.getEphemeralOwner() == sessionId) {
+                client.delete().withVersion(marker.getVersion()).forPath(leavingPath);
+            }
             Stat member = client.checkExists().forPath(path);
             if (member != null && member.getEphemeralOwner() == sessionId) {
                 client.delete().withVersion(member.getVersion()).forPath(path);

@@ -1,12 +1,9 @@
 package io.distributedsupervisor.zookeeper;
 
-import io.distributedsupervisor.Scheduler;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SessionListener;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -16,13 +13,19 @@ import org.apache.zookeeper.data.Stat;
 /**
  * The owner entries of a {@link SupervisorView}: who holds each key's claim, as the view
  * believes. An entry is put unless the view holds a newer one, and removed when its znode goes
- * (another node's only after the failover margin, or when a new claim replaces it within the
- * margin), telling the listener; an entry read from a znode counts only if {@link MemberProofs}
+ * (only ever by a write of a live owner or an heir: entries outlive their sessions), telling
+ * the listener; an entry read from a znode counts only if {@link MemberProofs}
  * verifies it.
+ *
+ * <p>What it holds is each znode's entry as written (the raw entry); what it answers is the entry
+ * that stands for it now: the raw entry, or its heir's once a {@link Successions succession}
+ * applies to it. An entry of an ended session whose key has no stored spec has no heir (nothing to
+ * start it from): it is answered as no entry, and its heir deletes its znode. When a succession
+ * comes, {@link #succeeded} tells this node's listener what changed for it.
  *
  * <p>Written on ZooKeeper's event thread (events, the answers of reads), and on the writer's own
  * thread for this session's claims, restarts and releases (read-your-writes); read from any
- * thread. The scheduler's thread ends a failover margin.
+ * thread. {@link #succeeded} runs where the view applies a succession.
  */
 final class OwnerEntries {
     private final ChildEntries<SpecSlot, Owner>.Part<Owner> owners;
@@ -30,42 +33,74 @@ final class OwnerEntries {
     /** The supervisor's paths as the raw handle spells them (for the reports of untrusted entries). */
     private final ZnodeLayout paths;
     private final SessionListener listener;
-    private final Duration failoverMargin;
-    private final Scheduler scheduler;
     private final BooleanSupplier closed;
     private final MemberProofs proofs;
     private final UntrustedEntries untrusted;
+    private final Successions successions;
+    /** Whether a spec is stored under a key, as the view has it. */
+    private final Predicate<String> hasSpec;
     /** One instance of each node name that owner entries name (a few; see {@link #put}). */
     private final ConcurrentHashMap<String, String> nodeNames = new ConcurrentHashMap<>();
     /** This session's entries that it released and dropped at once, until their deletion events come. */
     private final ConcurrentHashMap<String, Owner> releasedHere = new ConcurrentHashMap<>();
-    /** Other sessions' entries whose znodes are gone, kept for the failover margin. */
-    private final ConcurrentHashMap<String, Owner> keptForMargin = new ConcurrentHashMap<>();
 
     OwnerEntries(ChildEntries<SpecSlot, Owner>.Part<Owner> owners, long sessionId, ZnodeLayout paths,
-                 SessionListener listener, Duration failoverMargin, Scheduler scheduler, BooleanSupplier closed,
-                 MemberProofs proofs, UntrustedEntries untrusted) {
+                 SessionListener listener, BooleanSupplier closed,
+                 MemberProofs proofs, UntrustedEntries untrusted, Successions successions, Predicate<String> hasSpec) {
         this.owners = owners;
         this.sessionId = sessionId;
         this.paths = paths;
         this.listener = listener;
-        this.failoverMargin = failoverMargin;
-        this.scheduler = scheduler;
         this.closed = closed;
         this.proofs = proofs;
         this.untrusted = untrusted;
+        this.successions = successions;
+        this.hasSpec = hasSpec;
     }
 
+    /** The entry that stands for {@code key}'s claim now (see the class comment), or null. */
     Owner get(String key) {
+        Owner raw = owners.get(key);
+        return raw == null ? null : standing(key, raw);
+    }
+
+    /** The entry of {@code key}'s znode as written, or null. */
+    Owner raw(String key) {
         return owners.get(key);
     }
 
-    void forEach(BiConsumer<String, Owner> action) {
-        owners.forEach(action);
+    /** The entry that stands for {@code raw}, the entry of {@code key}'s znode; null if none does. */
+    Owner standing(String key, Owner raw) {
+        Owner o = successions.resolve(key, raw);
+        return o == raw || hasSpec.test(key) ? o : null;
     }
 
+    void forEach(BiConsumer<String, Owner> action) {
+        if (successions.isEmpty()) {
+            owners.forEach(action);
+            return;
+        }
+        owners.forEach((key, raw) -> {
+            Owner o = standing(key, raw);
+            if (o != null) {
+                action.accept(key, o);
+            }
+        });
+    }
+
+    /** Whether any standing entry passes {@code test}. */
     boolean anyMatch(Predicate<Owner> test) {
-        return owners.anyMatch(test);
+        if (successions.isEmpty()) {
+            return owners.anyMatch(test);
+        }
+        boolean[] found = {false};
+        owners.forEach((key, raw) -> {
+            if (!found[0]) {
+                Owner o = standing(key, raw);
+                found[0] = o != null && test.test(o);
+            }
+        });
+        return found[0];
     }
 
     List<String> keys() {
@@ -85,52 +120,31 @@ final class OwnerEntries {
     void put(String key, Owner o) {
         String name = nodeName(o.node());
         Owner entry = name == o.node() ? o : new Owner(name, o.epoch(), o.restarts(), o.session());
-        Owner now = owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
+        owners.merge(key, entry, (old, fresh) -> old.epoch() > fresh.epoch()
                 || (old.epoch() == fresh.epoch() && old.restarts() > fresh.restarts()) ? old : fresh);
-        Owner kept = keptForMargin.get(key);
-        if (kept != null && (now.epoch() != kept.epoch() || now.session() != kept.session())
-                && keptForMargin.remove(key, kept) && !closed.getAsBoolean()) {
-            // A new claim replaced an entry kept for the margin (a planned move's, typically): its
-            // removal is told now, as it would have been without a margin, not never.
-            listener.onOwnerRemoved(key, kept);
-        }
     }
 
     /** The entry's znode is gone, deleted in {@code zxid} (or unknown: {@link WatchedEvent#NO_ZXID}). */
     void remove(String key, long zxid) {
-        Owner previous = owners.get(key);
-        if (previous == null) {
+        Owner raw = owners.get(key);
+        if (raw == null) {
             Owner ours = releasedHere.remove(key);
             if (ours != null && !closed.getAsBoolean()) {
                 listener.onOwnerRemoved(key, ours);
             }
             return;
         }
-        if (zxid != WatchedEvent.NO_ZXID && previous.epoch() > zxid) {
+        if (zxid != WatchedEvent.NO_ZXID && raw.epoch() > zxid) {
             return; // the deletion of an older claim than the one the view holds
         }
-        if (!owners.remove(key, previous)) {
+        Owner previous = standing(key, raw);
+        if (!owners.remove(key, raw)) {
             return;
         }
-        releasedHere.remove(key, previous);
-        if (previous.session() != sessionId && failoverMargin.toNanos() > 0) {
-            // The failover margin: another node's claim stays in this view a while after it
-            // vanished, so this node claims it no sooner (a node frozen by a long GC pause may
-            // not have noticed its session end yet).
-            // A new claim meanwhile replaces the entry, and its removal is told then (put).
-            keptForMargin.put(key, previous);
-            if (owners.putIfAbsent(key, previous) == null) {
-                scheduler.schedule(() -> {
-                    if (keptForMargin.remove(key, previous) && owners.remove(key, previous) && !closed.getAsBoolean()) {
-                        listener.onOwnerRemoved(key, previous);
-                    }
-                }, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
-                return;
-            }
-            if (!keptForMargin.remove(key, previous)) {
-                return; // a new claim came between, and put told of this removal
-            }
+        if (previous == null) {
+            return; // an entry without heir, told gone when its succession came
         }
+        releasedHere.remove(key, previous);
         if (!closed.getAsBoolean()) {
             listener.onOwnerRemoved(key, previous);
         }
@@ -138,8 +152,9 @@ final class OwnerEntries {
 
     /** This session released its entry of {@code key}: dropped at once, and told when its deletion event comes. */
     void released(String key) {
-        Owner o = owners.get(key);
-        if (o != null && o.session() == sessionId && owners.remove(key, o)) {
+        Owner raw = owners.get(key);
+        Owner o = raw == null ? null : standing(key, raw);
+        if (o != null && o.session() == sessionId && owners.remove(key, raw)) {
             // Its deletion event still tells the listener, with this entry.
             releasedHere.put(key, o);
         }
@@ -152,12 +167,84 @@ final class OwnerEntries {
             put(key, o);
             return;
         }
-        Owner held = owners.get(key);
         // A claim this view believes, whose data someone changed since (only possible with open
-        // ACLs): the same znode of the same session, so the claim stands. Anything else is not it.
-        if (held != null && (held.epoch() != stat.getCzxid() || held.session() != stat.getEphemeralOwner())) {
-            owners.remove(key, held);
+        // ACLs): the entry it holds stands until a write that verifies replaces it, or a deletion.
+    }
+
+    /**
+     * A succession came: tells this node's listener what it changes for it, for every entry the
+     * succession applies to (directly, or through the successions before it): an entry of this
+     * session that it took away (someone ended this session's membership while it ran: its
+     * children are dropped here), an entry without heir (no spec: told gone, on every node, and
+     * returned when this node is to delete its znode), and the keys this node inherits, told
+     * together.
+     *
+     * @return the keys of the entries without heir whose znodes this node deletes
+     */
+    List<String> succeeded(Successions.Succession s) {
+        List<String> inherited = new java.util.ArrayList<>();
+        List<String> sweep = new java.util.ArrayList<>();
+        List<java.util.Map.Entry<String, Owner>> gone = new java.util.ArrayList<>();
+        owners.forEach((key, raw) -> {
+            Owner before = successions.before(key, raw, s);
+            if (before == null) {
+                return;
+            }
+            if (before.session() == sessionId) {
+                gone.add(java.util.Map.entry(key, before));
+            }
+            Owner now = standing(key, raw);
+            if (now == null) {
+                if (before.session() != sessionId) {
+                    gone.add(java.util.Map.entry(key, before));
+                }
+                if (s.ownerOf(key).session() == sessionId) {
+                    sweep.add(key);
+                }
+            } else if (now.session() == sessionId) {
+                inherited.add(key);
+            }
+        });
+        if (!closed.getAsBoolean()) {
+            for (java.util.Map.Entry<String, Owner> e : gone) {
+                listener.onOwnerRemoved(e.getKey(), e.getValue());
+            }
+            if (!inherited.isEmpty()) {
+                listener.onInherited(inherited);
+            }
         }
+        return sweep;
+    }
+
+    /**
+     * Tells this node's listener every key it holds by succession (a standing entry of this
+     * session whose znode names another): after a load, which may have read the entries after
+     * their succession came, so that {@link #succeeded} did not see them. The runtime leaves
+     * alone what runs already.
+     */
+    void tellInherited() {
+        if (successions.isEmpty() || closed.getAsBoolean()) {
+            return;
+        }
+        List<String> inherited = new java.util.ArrayList<>();
+        owners.forEach((key, raw) -> {
+            if (raw.session() != sessionId) {
+                Owner o = standing(key, raw);
+                if (o != null && o.session() == sessionId) {
+                    inherited.add(key);
+                }
+            }
+        });
+        if (!inherited.isEmpty()) {
+            listener.onInherited(inherited);
+        }
+    }
+
+    /** The sessions that standing entries name, with a node each names: those a succession may be needed for. */
+    java.util.Map<Long, String> sessions() {
+        java.util.Map<Long, String> named = new java.util.HashMap<>();
+        forEach((key, o) -> named.putIfAbsent(o.session(), o.node()));
+        return named;
     }
 
     /** The owner entry of {@code owners/<key>} as read, if it verifies; else null, and the entry is reported. */

@@ -34,9 +34,12 @@ import org.slf4j.LoggerFactory;
  * {@link ClaimBatcher} each, so that what this node writes at the same time is one multi-op; every
  * write tells the {@link SupervisorView} at once (read-your-writes).
  *
- * <p>Ownership checks compare a znode's {@code ephemeralOwner} with this session's id, never the
- * node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the owning
- * session ever deletes or changes an owner znode; others wait for it to vanish with its session.
+ * <p>Ownership checks compare the session an entry names (under its proof) with this session's
+ * id, never the node name alone (Curator's LeaderLatch double-leader bug, CURATOR-696). Only the
+ * session that an entry stands for ({@link Successions}: its writer, or its heir) ever deletes or
+ * changes an owner znode, at the version it read or wrote; the one exception is an entry without
+ * heir (an ended session's entry whose key has no spec), which its ring heir deletes
+ * ({@link SuccessionZnodes#deleteWithoutHeir}).
  *
  * <p>Called on the runtime's threads (callers, children, reconciliation passes); the batchers'
  * answers complete on ZooKeeper's event thread, where nothing here blocks. Owned by one
@@ -109,7 +112,7 @@ final class OwnerZnodes {
      */
     CompletableFuture<Owner> claimNewAsync(String key, SpecRecord spec) {
         try {
-            requireOpen.run();
+            requireMember();
         } catch (BackendException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -155,7 +158,7 @@ final class OwnerZnodes {
     }
 
     Optional<Owner> claimStored(String key) {
-        requireOpen.run();
+        requireMember();
         try {
             answer(buckets.ready(key));
             Owner o = claim(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)));
@@ -176,7 +179,7 @@ final class OwnerZnodes {
      * touch; a claim whose spec is gone or whose key is owned is left out.
      */
     Map<String, Owner> claimStored(Collection<String> keys) {
-        requireOpen.run();
+        requireMember();
         Map<String, CompletableFuture<Long>> epochs = new java.util.LinkedHashMap<>();
         for (String key : keys) {
             epochs.put(key, buckets.ready(key).thenCompose(
@@ -199,6 +202,17 @@ final class OwnerZnodes {
         return claimed;
     }
 
+    /**
+     * Claims need an open session and a node that has not left: a leaving node keeps its member
+     * znode (until its session ends), so its claims' member touch would still succeed.
+     */
+    private void requireMember() {
+        requireOpen.run();
+        if (view.leaving()) {
+            throw new BackendException("node " + node + " has left the members: it claims no more children");
+        }
+    }
+
     /*
      * A claim's writes start by setting this node's member znode (to the data it has), and create
      * the owner znodes after it. That makes the claim's zxid the member znode's mzxid, so the
@@ -212,7 +226,9 @@ final class OwnerZnodes {
     }
 
     private Op createOwner(String key) {
-        return Op.create(rawPaths.owner(key), proofs.ownerData(key, node, 0, sessionId), acl, CreateMode.EPHEMERAL);
+        // Persistent: the entry outlives this session, and if the session ends holding it, a
+        // succession gives it to an heir without a write (Successions).
+        return Op.create(rawPaths.owner(key), proofs.ownerData(key, node, 0, sessionId, 0), acl, CreateMode.PERSISTENT);
     }
 
     /**
@@ -255,7 +271,8 @@ final class OwnerZnodes {
             Stat stat = new Stat();
             byte[] data = client.getData().storingStatIn(stat).forPath(path);
             // An entry that does not verify is no owner (the view reports it once).
-            return Optional.ofNullable(view.verifiedOwner(key, data, stat));
+            Owner raw = view.verifiedOwner(key, data, stat);
+            return Optional.ofNullable(raw == null ? null : view.standing(key, raw));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -277,14 +294,21 @@ final class OwnerZnodes {
         try {
             Stat stat = new Stat();
             byte[] data = client.getData().storingStatIn(stat).forPath(paths.owner(key));
-            Owner o = view.verifiedOwner(key, data, stat);
-            return o != null ? o : new Owner(untrustedHolder(data, stat), stat.getCzxid(), 0, stat.getEphemeralOwner());
+            Owner raw = view.verifiedOwner(key, data, stat);
+            if (raw == null) {
+                return new Owner(untrustedHolder(data), stat.getCzxid(), 0, 0);
+            }
+            Owner o = view.standing(key, raw);
+            // An entry without heir (no spec, its session succeeded) holds the key until its heir
+            // deletes it: answered as a holder that is no member, so the start is tried again.
+            return o != null ? o : new Owner("ended(" + raw.node() + ", session 0x" + Long.toHexString(raw.session())
+                    + ")", raw.epoch(), 0, raw.session());
         } catch (Exception e) {
             return view.owner(key);
         }
     }
 
-    private static String untrustedHolder(byte[] data, Stat stat) {
+    private static String untrustedHolder(byte[] data) {
         String named = "?";
         if (data != null && data.length <= 4096) {
             String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", 3);
@@ -292,7 +316,7 @@ final class OwnerZnodes {
                 named = ZnodeData.printable(lines[1]);
             }
         }
-        return "untrusted(" + named + ", session 0x" + Long.toHexString(stat.getEphemeralOwner()) + ")";
+        return "untrusted(" + named + ")";
     }
 
     /** A claim of this session was written: the view learns it, and its entry's version (0) is kept for the release. */
@@ -301,10 +325,22 @@ final class OwnerZnodes {
         view.claimed(key, o, spec);
     }
 
-    /** The stat of this session's own owner znode for {@code key}, or null if it is not ours. */
+    /**
+     * The stat of {@code owners/<key>} if the entry standing for it is this session's (its own
+     * claim, or one it holds by succession), else null: read, so that the write that follows is
+     * made at the version read.
+     */
     private Stat ownStat(String key) throws Exception {
-        Stat stat = client.checkExists().forPath(paths.owner(key));
-        return stat != null && stat.getEphemeralOwner() == sessionId ? stat : null;
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(paths.owner(key));
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+        Owner raw = view.verifiedOwner(key, data, stat);
+        Owner standing = raw == null ? null : view.standing(key, raw);
+        return standing != null && standing.session() == sessionId ? stat : null;
     }
 
     boolean updateOwner(String key, Owner owner) {
@@ -316,11 +352,13 @@ final class OwnerZnodes {
         }
         try {
             Stat stat = ownStat(key);
-            if (stat == null || stat.getCzxid() != owner.epoch()) {
+            Owner standing = view.owner(key);
+            if (stat == null || standing == null || standing.epoch() != owner.epoch()) {
                 return false;
             }
+            // The epoch written out: an entry held by succession keeps the succession's, not its czxid.
             Stat written = client.setData().withVersion(stat.getVersion()).forPath(paths.owner(key),
-                    proofs.ownerData(key, node, owner.restarts(), sessionId));
+                    proofs.ownerData(key, node, owner.restarts(), sessionId, owner.epoch()));
             ownVersions.put(key, written.getVersion());
             view.updated(key, owner);
             return true;
@@ -416,7 +454,8 @@ final class OwnerZnodes {
      * Deletes every owner entry this session holds in the supervisor, as a graceful close does
      * after it left: in multi-ops of up to 1,000 deletes ({@link ClaimBatcher}), with the versions
      * this session wrote, waiting until {@code deadline} ({@link System#nanoTime}). What is gone
-     * already is skipped; what cannot be deleted now goes with the ZooKeeper session.
+     * already is skipped; what cannot be deleted now is handed on by a succession once this
+     * node's member znode is gone.
      */
     void deleteOwn(String supervisor, long deadline) {
         java.util.Map<String, Integer> entries = new java.util.HashMap<>(ownVersions);
@@ -446,8 +485,8 @@ final class OwnerZnodes {
         }
         ownVersions.clear();
         if (failed > 0) {
-            LOG.warn("node {}: {} of its {} owner entries in supervisor {} could not be deleted on close; they go with "
-                    + "its ZooKeeper session, which other supervisors of this node still use", node, failed,
+            LOG.warn("node {}: {} of its {} owner entries in supervisor {} could not be deleted on close; the other "
+                    + "nodes hand them on by a succession once its member znode is gone", node, failed,
                     entries.size(), supervisor);
         }
     }

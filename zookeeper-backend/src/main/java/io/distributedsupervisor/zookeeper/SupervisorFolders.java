@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Prepares the folders of one supervisor's znodes at each join, before the node's member znode:
- * the namespace, the supervisor's root and its {@code members/}, {@code children/} and
- * {@code owners/}, each made if missing with the backend's ACL, and each checked for that ACL
+ * the namespace, the supervisor's root and its {@code members/}, {@code leaving/},
+ * {@code children/}, {@code owners/} and {@code successions/}, each made if missing with the backend's ACL, and each checked for that ACL
  * ({@link ZooKeeperAcls#check}, folders that exist already included); then the layout
  * ({@link LayoutCheck}). Runs on the joining caller's thread; stateless.
  */
@@ -41,7 +41,7 @@ final class SupervisorFolders {
             ZooKeeperAcls.check(client, acl, "/", false, node);
             ensurePath(client, "/" + supervisor, config, acl);
             ZooKeeperAcls.check(client, acl, "/" + supervisor, false, node);
-            for (String p : List.of(paths.members(), paths.children(), paths.owners())) {
+            for (String p : List.of(paths.members(), paths.leaving(), paths.children(), paths.owners(), paths.successions())) {
                 ensurePath(client, p, config, acl);
                 ZooKeeperAcls.check(client, acl, p, true, node);
             }

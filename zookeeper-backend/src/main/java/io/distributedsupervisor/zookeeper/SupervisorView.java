@@ -8,6 +8,7 @@ import io.distributedsupervisor.spi.SessionListener;
 import io.distributedsupervisor.spi.SpecRecord;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,13 +22,14 @@ import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's in-memory view of one supervisor's tree ({@code members/}, {@code children/},
- * {@code owners/}), fed by one persistent recursive watch set through the raw ZooKeeper handle,
+ * One node's in-memory view of one supervisor's tree ({@code members/}, {@code leaving/},
+ * {@code children/}, {@code owners/}, {@code successions/}), fed by one persistent recursive watch set through the raw ZooKeeper handle,
  * whose events carry the zxid of the transaction that caused them (Curator's namespace wrapper
  * drops it).
  *
@@ -44,7 +46,12 @@ import org.slf4j.LoggerFactory;
  *       watch brings both changes with the same zxid, in that order: every node learns a new
  *       owner entry from the events alone. An entry changed any other way (a restart, a claim by
  *       a member whose session is not known yet, a znode written by hand) is read, and counts
- *       only if {@link MemberProofs} verifies it.</li>
+ *       only if {@link MemberProofs} verifies it. Entries outlive their sessions: what an entry
+ *       stands for comes through the {@link Successions} of ended sessions
+ *       ({@link OwnerEntries}).</li>
+ *   <li>Leaving markers and successions: a few, each read when it appears, and counted only if
+ *       it verifies. A member's session that ends while it holds entries gets its succession
+ *       written ({@link SuccessionZnodes}).</li>
  * </ul>
  *
  * <p>Trust: anything that does not verify is ignored (no member, no owner, no event) and
@@ -95,6 +102,11 @@ final class SupervisorView implements Watcher {
     private final ChildEntries<SpecSlot, Owner> entries = new ChildEntries<>();
     private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs = entries.specs;
     private final OwnerEntries owners;
+    private final Successions successions = new Successions();
+    private final SuccessionZnodes successionWriter;
+    private final long sessionId;
+    private final Duration failoverMargin;
+    private final Scheduler scheduler;
     private final ViewLoader loader;
     private final SpecReads specReads;
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
@@ -122,7 +134,7 @@ final class SupervisorView implements Watcher {
      */
     SupervisorView(ZooKeeper zk, String node, long sessionId, ZnodeLayout paths, SessionListener listener,
                    Duration failoverMargin, Scheduler scheduler, Duration readTimeout, BooleanSupplier closed,
-                   Trust trust) {
+                   Trust trust, List<ACL> acl) {
         this.zk = zk;
         this.node = node;
         this.paths = paths;
@@ -137,18 +149,37 @@ final class SupervisorView implements Watcher {
         this.ownMemberDeleted = trust.ownMemberDeleted();
         this.loader = new ViewLoader(zk, paths, listener, closed, untrusted);
         this.specReads = new SpecReads(specs, loader, paths, untrusted, readTimeout);
-        this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, failoverMargin, scheduler, closed,
-                proofs, untrusted);
+        this.sessionId = sessionId;
+        this.failoverMargin = failoverMargin;
+        this.scheduler = scheduler;
+        this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, closed, proofs, untrusted,
+                successions, specs::containsKey);
+        this.successionWriter = new SuccessionZnodes(zk, paths, node, sessionId, proofs, acl, successions,
+                members::heirs, readTimeout);
     }
 
-    /** Sets the watch, then reads the three trees; returns once the view holds them. */
+    /**
+     * Sets the watch, then reads the trees; returns once the view holds them. A large tree takes
+     * as long as it takes (a million owner entries, read by several nodes restarting at once, take
+     * longer than any timeout set for one answer): the load fails only when no answer came for
+     * the read timeout.
+     */
     void start() throws Exception {
         zk.addWatch(base, this, AddWatchMode.PERSISTENT_RECURSIVE);
         CompletableFuture<Void> loaded = reload();
-        try {
-            loaded.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new BackendException("the view of " + base + " did not load within " + readTimeout);
+        long seen = -1;
+        while (true) {
+            try {
+                loaded.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                long now = loader.answers();
+                if (now == seen) {
+                    throw new BackendException("the view of " + base + " stopped loading: no answer from ZooKeeper "
+                            + "within " + readTimeout);
+                }
+                seen = now;
+            }
         }
     }
 
@@ -262,10 +293,23 @@ final class SupervisorView implements Watcher {
         }
     }
 
-    /** This node left the members on purpose: its member znode's deletion is no attack. */
+    /** This node is leaving the members on purpose: no live member any more, and its member znode's deletion is no attack. */
     void left() {
         leaving = true;
-        members.remove(node);
+        members.markLeaving(node, sessionId);
+    }
+
+    /** Whether this node has left the members (it claims nothing more). */
+    boolean leaving() {
+        return leaving;
+    }
+
+    /**
+     * The runtime's settle window is over: the sessions that ended before this node joined are
+     * succeeded from now on ({@link SuccessionZnodes#settled}).
+     */
+    void settled() {
+        successionWriter.settled(owners.sessions(), members.sessions());
     }
 
     // ---- events ----
@@ -292,6 +336,16 @@ final class SupervisorView implements Watcher {
                 case "members" -> {
                     if (inBucket < 0) {
                         onMemberEvent(event.getType(), name, event.getZxid());
+                    }
+                }
+                case "leaving" -> {
+                    if (inBucket < 0) {
+                        onLeavingEvent(event.getType(), name);
+                    }
+                }
+                case "successions" -> {
+                    if (inBucket < 0 && event.getType() == Event.EventType.NodeCreated) {
+                        loader.readOne(successionPath(name), name, this::applySuccession);
                     }
                 }
                 case "children", "owners" -> {
@@ -339,7 +393,7 @@ final class SupervisorView implements Watcher {
                 // A claim by that member: the owner entries of this transaction follow.
                 claimZxid = zxid;
                 claimNode = owners.nodeName(name);
-                if (!members.isLive(name)) {
+                if (!members.isVerified(name)) {
                     loader.readOne(paths.member(name), name, this::applyMember);
                 }
             }
@@ -352,12 +406,83 @@ final class SupervisorView implements Watcher {
         }
     }
 
-    /** A member znode is gone; this node's own, while it has not left, was deleted by someone else. */
+    /**
+     * A member znode is gone; this node's own, while it has not left, was deleted by someone else.
+     * If that member's session still holds owner entries, it has ended without releasing them:
+     * they need a succession.
+     */
     private void memberDeleted(String name) {
+        TrustedMembers.Verified was = members.get(name);
         memberGone(name);
         if (name.equals(node) && !leaving && !closed.getAsBoolean()) {
             ownMemberDeleted.run();
         }
+        if (was != null && !closed.getAsBoolean() && owners.sessions().containsKey(was.session())) {
+            successionWriter.memberGone(name, was.session());
+        }
+    }
+
+    private void onLeavingEvent(Event.EventType type, String name) {
+        switch (type) {
+            case NodeCreated -> loader.readOne(paths.leaving(name), name, this::applyLeaving);
+            case NodeDeleted -> {
+                untrusted.forget(paths.leaving(name));
+                members.unmarkLeaving(name);
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void applyLeaving(String name, byte[] data, Stat stat) {
+        long session;
+        try {
+            session = proofs.verifiedLeaving(name, data, stat);
+        } catch (IllegalArgumentException e) {
+            untrusted.report(paths.leaving(name), stat.getCzxid(), e.getMessage());
+            return;
+        }
+        if (members.markLeaving(name, session)) {
+            membersChanged();
+        }
+    }
+
+    /**
+     * A succession read: believed if it verifies, and applied after the failover margin (a node
+     * frozen by a long GC pause may not have noticed its session end yet), telling this node's
+     * listener what it inherits and what it lost; the entries without heir that fall to this
+     * node have their znodes deleted.
+     */
+    private void applySuccession(String name, byte[] data, Stat stat) {
+        ZnodeData.SuccessionFields f;
+        try {
+            f = proofs.verifiedSuccession(name, data, stat);
+        } catch (IllegalArgumentException e) {
+            untrusted.report(paths.successions() + "/" + name, stat.getCzxid(), e.getMessage());
+            return;
+        }
+        Successions.Succession s = new Successions.Succession(f.session(), f.node(), stat.getCzxid(), f.heirs());
+        if (successions.of(s.session) != null) {
+            return;
+        }
+        Runnable apply = () -> {
+            if (!closed.getAsBoolean() && successions.add(s)) {
+                long t = System.nanoTime();
+                successionWriter.deleteWithoutHeir(owners.succeeded(s), this::withoutHeir);
+                LOG.info("node {}: {} (applied in {} ms)", node, s, (System.nanoTime() - t) / 1_000_000);
+            }
+        };
+        if (failoverMargin.toNanos() > 0) {
+            scheduler.schedule(apply, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            apply.run();
+        }
+    }
+
+    /** Whether {@code owners/<key>} as read is an entry without heir (its key has no spec, its session is succeeded). */
+    private boolean withoutHeir(String key, byte[] data, Stat stat) {
+        Owner raw = owners.verified(key, data, stat);
+        return raw != null && owners.standing(key, raw) == null && successions.resolve(key, raw) != raw;
     }
 
     private void memberGone(String name) {
@@ -466,6 +591,11 @@ final class SupervisorView implements Watcher {
         return owners.verified(key, data, stat);
     }
 
+    /** The entry that stands for {@code raw}, an entry of {@code owners/<key>} as read (see {@link OwnerEntries}); null if none. */
+    Owner standing(String key, Owner raw) {
+        return owners.standing(key, raw);
+    }
+
     // ---- loading ----
 
     /**
@@ -478,6 +608,16 @@ final class SupervisorView implements Watcher {
      */
     CompletableFuture<Void> reload() {
         return CompletableFuture.allOf(loader.loadMembers(members, this::memberDeleted, this::applyMember),
-                loader.loadSpecs(specs, specBuckets), loader.loadOwners(owners, ownerBuckets));
+                        loader.loadAll(paths.leaving(), paths::leaving, this::applyLeaving),
+                        loader.loadSpecs(specs, specBuckets), loader.loadOwners(owners, ownerBuckets))
+                .thenCompose(v -> loader.loadAll(paths.successions(), this::successionPath, this::applySuccession))
+                .thenRun(() -> {
+                    owners.tellInherited();
+                    successionWriter.orphanedSessions(owners.sessions(), members.sessions());
+                });
+    }
+
+    private String successionPath(String name) {
+        return paths.successions() + "/" + name;
     }
 }

@@ -45,6 +45,8 @@ final class ViewLoader {
     private final SessionListener listener;
     private final BooleanSupplier closed;
     private final UntrustedEntries untrusted;
+    /** Answers applied so far (listings and reads): a load makes progress while this grows. */
+    private final java.util.concurrent.atomic.AtomicLong answers = new java.util.concurrent.atomic.AtomicLong();
 
     ViewLoader(ZooKeeper zk, ZnodeLayout paths, SessionListener listener, BooleanSupplier closed,
                UntrustedEntries untrusted) {
@@ -106,13 +108,29 @@ final class ViewLoader {
                 (bucket, names, pzxid, done) -> {
                     Set<String> listed = new HashSet<>(names);
                     for (String key : ownersBefore.getOrDefault(bucket, List.of())) {
-                        Owner o = owners.get(key);
+                        Owner o = owners.raw(key);
                         if (o != null && !listed.contains(key) && o.epoch() <= pzxid) {
                             owners.remove(key, pzxid);
                         }
                     }
                     readAll(paths::owner, names, ENTRY_READ_BATCH, owners::apply, done);
                 });
+    }
+
+    /**
+     * Lists {@code folder} (a folder of a few entries: leaving markers, successions) and reads
+     * every entry into {@code apply}; a folder that is not there lists as empty.
+     */
+    CompletableFuture<Void> loadAll(String folder, java.util.function.UnaryOperator<String> pathOf, Apply apply) {
+        CompletableFuture<Void> loaded = new CompletableFuture<>();
+        zk.getChildren(folder, false, (rc, path, ctx, names, stat) -> {
+            if (KeeperException.Code.get(rc) == KeeperException.Code.NONODE) {
+                loaded.complete(null);
+            } else if (ok(rc, path, loaded)) {
+                readAll(pathOf, names, ENTRY_READ_BATCH, apply, loaded);
+            }
+        }, null);
+        return loaded;
     }
 
     /** The keys the view holds, by bucket: only a reload after a reconnection has any. */
@@ -176,6 +194,7 @@ final class ViewLoader {
                     }
                 });
                 zk.getChildren(folder + "/" + bucket, false, (brc, bpath, bctx, keys, bstat) -> {
+                    answers.incrementAndGet();
                     KeeperException.Code code = KeeperException.Code.get(brc);
                     if (code == KeeperException.Code.NONODE) {
                         each.apply(bucket, List.of(), folderStat.getPzxid(), done);
@@ -217,6 +236,11 @@ final class ViewLoader {
         return null;
     }
 
+    /** How many answers the loader has applied so far: a load that makes progress is not stuck. */
+    long answers() {
+        return answers.get();
+    }
+
     interface Apply {
         void apply(String name, byte[] data, Stat stat);
     }
@@ -255,6 +279,7 @@ final class ViewLoader {
                             + " and " + (batch.size() - 1) + " more: " + code));
                     return;
                 }
+                answers.incrementAndGet();
                 for (int i = 0; i < results.size(); i++) {
                     if (results.get(i) instanceof OpResult.GetDataResult r) {
                         apply.apply(batch.get(i), r.getData(), r.getStat());

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 /**
- * The text in {@code members/<node>}, {@code owners/<key>} and the head of {@code children/<key>}
- * znodes. Line-based UTF-8, so that an operator can read it with {@code zkCli.sh get}. Parsing
+ * The text in {@code members/<node>}, {@code owners/<key>}, {@code successions/<session>},
+ * {@code leaving/<node>} and the head of {@code children/<key>} znodes. Line-based UTF-8, so that an operator can read it with {@code zkCli.sh get}. Parsing
  * refuses anything malformed with a message naming the problem; the caller reports the znode and
  * ignores it.
  *
@@ -58,12 +58,24 @@ final class ZnodeData {
         return new Member(node, f.address(), f.startedAt(), f.version());
     }
 
-    /** An owner znode's fields: the owning node, its restarts, the proof. Epoch and session come from the stat. */
-    record OwnerFields(String node, int restarts, String proof) {
+    /**
+     * The format of owner, succession and leaving znodes. Owner entries of format {@value #FORMAT}
+     * were ephemeral, with their session and epoch in the stat (layout
+     * {@value ZnodeLayout#PREVIOUS_VERSION}); these outlive their sessions and carry both.
+     */
+    static final String OWNER_FORMAT = "ds3";
+
+    /**
+     * An owner znode's fields: the owning node, its restarts, its session, its epoch (0: the
+     * znode's {@code czxid}, as a claim writes it; an entry taken over by succession carries the
+     * succession's), and the proof over all of it with the key.
+     */
+    record OwnerFields(String node, int restarts, long session, long epoch, String proof) {
     }
 
-    static String ownerBody(String node, int restarts) {
-        return FORMAT + "\n" + node + "\n" + restarts;
+    static String ownerBody(String node, int restarts, long session, long epoch) {
+        return OWNER_FORMAT + "\n" + node + "\n" + restarts + "\n" + HexFormat.of().toHexDigits(session) + "\n"
+                + (epoch == 0 ? "-" : Long.toString(epoch));
     }
 
     static byte[] owner(String body, String proof) {
@@ -72,17 +84,80 @@ final class ZnodeData {
 
     static OwnerFields parseOwner(String key, byte[] data) {
         String what = "owner of " + key;
-        String[] lines = lines(data, 4, what);
+        String[] lines = lines(data, 6, what, OWNER_FORMAT, 4096);
         int restarts;
+        long epoch;
         try {
             restarts = Integer.parseInt(lines[2]);
+            epoch = lines[4].equals("-") ? 0 : Long.parseLong(lines[4]);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + ": restarts is not a number: " + printable(lines[2]));
+            throw new IllegalArgumentException(what + ": restarts or epoch is not a number");
         }
-        if (restarts < 0 || lines[1].isEmpty()) {
-            throw new IllegalArgumentException(what + ": bad node or restarts");
+        if (restarts < 0 || epoch < 0 || lines[1].isEmpty()) {
+            throw new IllegalArgumentException(what + ": bad node, restarts or epoch");
         }
-        return new OwnerFields(lines[1], restarts, lines[3]);
+        return new OwnerFields(lines[1], restarts, session(lines[3], what), epoch, lines[5]);
+    }
+
+    /** One heir of a succession: a member then, and its session. */
+    record Heir(String node, long session) {
+    }
+
+    /** A succession znode's fields: the ended session, its node, its heirs, the proof over all of it. */
+    record SuccessionFields(String node, long session, java.util.List<Heir> heirs, String proof) {
+    }
+
+    /** The most heirs a succession names: its znode stays far below ZooKeeper's 1 MiB. */
+    static final int MAX_HEIRS = 1000;
+
+    static String successionBody(String node, long session, java.util.List<Heir> heirs) {
+        StringBuilder b = new StringBuilder(OWNER_FORMAT).append('\n').append(node).append('\n')
+                .append(HexFormat.of().toHexDigits(session));
+        for (Heir h : heirs) {
+            b.append('\n').append(h.node()).append(' ').append(HexFormat.of().toHexDigits(h.session()));
+        }
+        return b.toString();
+    }
+
+    static byte[] succession(String body, String proof) {
+        return (body + "\n" + proof).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static SuccessionFields parseSuccession(String name, byte[] data) {
+        String what = "succession " + printable(name);
+        String[] lines = lines(data, -1, what, OWNER_FORMAT, 256 * 1024);
+        if (lines.length < 5 || lines.length - 4 > MAX_HEIRS || lines[1].isEmpty()) {
+            throw new IllegalArgumentException(what + ": no node or no heirs, or more than " + MAX_HEIRS);
+        }
+        java.util.List<Heir> heirs = new java.util.ArrayList<>(lines.length - 4);
+        for (int i = 3; i < lines.length - 1; i++) {
+            int space = lines[i].indexOf(' ');
+            if (space <= 0) {
+                throw new IllegalArgumentException(what + ": heir line " + (i - 2) + " is not '<node> <session>'");
+            }
+            heirs.add(new Heir(lines[i].substring(0, space), session(lines[i].substring(space + 1), what)));
+        }
+        return new SuccessionFields(lines[1], session(lines[2], what), java.util.List.copyOf(heirs),
+                lines[lines.length - 1]);
+    }
+
+    /** A leaving marker's lines before the proof: the session of the member that leaves. */
+    static String leavingBody(long session) {
+        return OWNER_FORMAT + "\n" + HexFormat.of().toHexDigits(session);
+    }
+
+    static byte[] leaving(String body, String proof) {
+        return (body + "\n" + proof).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A leaving marker's session and proof. */
+    record LeavingFields(long session, String proof) {
+    }
+
+    static LeavingFields parseLeaving(String node, byte[] data) {
+        String what = "leaving marker of " + printable(node);
+        String[] lines = lines(data, 3, what, OWNER_FORMAT, 4096);
+        return new LeavingFields(session(lines[1], what), lines[2]);
     }
 
     /**
@@ -132,16 +207,29 @@ final class ZnodeData {
     }
 
     private static String[] lines(byte[] data, int count, String what) {
+        return lines(data, count, what, FORMAT, 4096);
+    }
+
+    /** The lines of a znode in {@code format}: exactly {@code count} of them, or any number if it is -1. */
+    private static String[] lines(byte[] data, int count, String what, String format, int maxBytes) {
         if (data == null || data.length == 0) {
             throw new IllegalArgumentException(what + ": empty znode");
         }
-        if (data.length > 4096) {
+        if (data.length > maxBytes) {
             throw new IllegalArgumentException(what + ": " + data.length + " bytes, too long");
         }
         String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", -1);
-        checkFormat(lines[0], what);
-        if (lines.length != count) {
-            throw new IllegalArgumentException(what + ": not in format " + FORMAT + " with " + count + " lines");
+        if (format.equals(FORMAT)) {
+            checkFormat(lines[0], what);
+        } else if (FORMAT.equals(lines[0])) {
+            throw new IllegalArgumentException(what + ": format " + FORMAT + ", an ephemeral owner entry of the layout '"
+                    + ZnodeLayout.PREVIOUS_VERSION + "' of an earlier release (this node reads " + format
+                    + "): the nodes of one cluster must run one version");
+        } else if (!format.equals(lines[0])) {
+            throw new IllegalArgumentException(what + ": not in format " + format);
+        }
+        if (count >= 0 && lines.length != count) {
+            throw new IllegalArgumentException(what + ": not in format " + format + " with " + count + " lines");
         }
         return lines;
     }

@@ -58,7 +58,9 @@ final class ZnodeEvents {
                         } else {
                             ZnodeData.OwnerFields f = ZnodeData.parseOwner(key, r.data());
                             node = f.node();
-                            detail = "incarnation " + r.stat().getCzxid() + "." + f.restarts();
+                            // An entry rewritten by an heir keeps the epoch it inherited.
+                            detail = "incarnation " + (f.epoch() == 0 ? r.stat().getCzxid() : f.epoch()) + "."
+                                    + f.restarts();
                         }
                     } catch (IllegalArgumentException malformed) {
                         detail = malformed.getMessage();
@@ -67,6 +69,29 @@ final class ZnodeEvents {
                 EventKind kind = spec ? (created ? EventKind.SPEC_ADDED : EventKind.SPEC_REMOVED)
                         : (created ? EventKind.OWNER_APPEARED : EventKind.OWNER_VANISHED);
                 events.accept(new Event(now, supervisor, kind, ClusterInspector.decode(key), node, detail));
+            }
+            case "leaving" -> {
+                if (below.size() == 1 && created) {
+                    events.accept(new Event(now, supervisor, EventKind.MEMBER_LEAVING, below.get(0), null, null));
+                }
+            }
+            case "successions" -> {
+                if (below.size() == 1 && created) {
+                    String node = null;
+                    String detail = null;
+                    ZnodeReader.Read r = reader.readOne(path);
+                    if (r != null) {
+                        try {
+                            ZnodeData.SuccessionFields f = ZnodeData.parseSuccession(below.get(0), r.data());
+                            node = f.node();
+                            detail = "heirs " + String.join(", ", f.heirs().stream().map(ZnodeData.Heir::node).toList())
+                                    + " from epoch " + r.stat().getCzxid();
+                        } catch (IllegalArgumentException malformed) {
+                            detail = malformed.getMessage();
+                        }
+                    }
+                    events.accept(new Event(now, supervisor, EventKind.SESSION_SUCCEEDED, below.get(0), node, detail));
+                }
             }
             case "requests" -> {
                 if (below.size() == 1) {

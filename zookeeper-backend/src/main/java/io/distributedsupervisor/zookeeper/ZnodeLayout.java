@@ -8,12 +8,18 @@ import java.util.Objects;
  * {@code ds} command-line tool):
  * <pre>
  * /&lt;namespace&gt;/&lt;supervisor&gt;/
- *     layout                     PERSISTENT  "buckets-1024": the layout's version
- *     members/&lt;node&gt;             EPHEMERAL   transport address, start time, version, proof
+ *     layout                     PERSISTENT  "successions-1024": the layout's version
+ *     members/&lt;node&gt;             EPHEMERAL   transport address, start time, version, session, proof
+ *     leaving/&lt;node&gt;             EPHEMERAL   the member is leaving (a drain): no new children for it
  *     children/&lt;bucket&gt;/&lt;key&gt;    PERSISTENT  spec (see ZnodeData)
- *     owners/&lt;bucket&gt;/&lt;key&gt;      EPHEMERAL   node, incarnation, proof: at most one owner per key
+ *     owners/&lt;bucket&gt;/&lt;key&gt;      PERSISTENT  node, session, epoch, restarts, proof: at most one owner per key
+ *     successions/&lt;session&gt;     PERSISTENT  the heirs of an ended session's owner entries
  *     requests/&lt;request&gt;        PERSISTENT  an operator's request to the nodes (the ds tool)
  * </pre>
+ *
+ * <p>Why owner entries outlive their sessions: a session's end then deletes one znode (its
+ * member's), not one per child, and a failover costs one write (the succession) instead of a
+ * deletion and a claim per child, each an event to every node. See {@link Successions}.
  *
  * <p>Why buckets: ZooKeeper answers a {@code getChildren} in one packet, and neither its server
  * nor its client accepts a packet over {@code jute.maxbuffer} (1 MiB by default). A flat folder
@@ -35,7 +41,9 @@ public final class ZnodeLayout {
     /** The number of buckets of {@code children/} and {@code owners/}. */
     public static final int BUCKETS = 1024;
     /** The content of the {@code layout} znode of this version. */
-    public static final String VERSION = "buckets-1024";
+    public static final String VERSION = "successions-1024";
+    /** The version before this one: ephemeral owner entries, no successions; its specs are this version's. */
+    static final String PREVIOUS_VERSION = "buckets-1024";
 
     private final String root;
 
@@ -97,6 +105,31 @@ public final class ZnodeLayout {
 
     public String member(String node) {
         return root + "/members/" + node;
+    }
+
+    /** The folder of the markers of members that are leaving. */
+    public String leaving() {
+        return root + "/leaving";
+    }
+
+    /** The marker of {@code node} leaving. */
+    public String leaving(String node) {
+        return root + "/leaving/" + node;
+    }
+
+    /** The folder of the successions of ended sessions. */
+    public String successions() {
+        return root + "/successions";
+    }
+
+    /** The succession of the ended session {@code session}: its id in 16 lower-case hex digits. */
+    public String succession(long session) {
+        return root + "/successions/" + sessionName(session);
+    }
+
+    /** A session id as a succession's name: 16 lower-case hex digits. */
+    public static String sessionName(long session) {
+        return java.util.HexFormat.of().toHexDigits(session);
     }
 
     public String children() {

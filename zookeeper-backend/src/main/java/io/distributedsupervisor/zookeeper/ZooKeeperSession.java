@@ -154,7 +154,7 @@ final class ZooKeeperSession implements NodeSession {
         long startedAt = System.currentTimeMillis();
         byte[] memberData = proofs.memberData(node, transport.address(), startedAt, VERSION, sessionId);
         member = new MemberZnode(client, supervisor, node, paths.member(node), memberData, sessionId,
-                config.sessionTimeout, () -> closed || lost);
+                config.sessionTimeout, () -> closed || lost, paths.leaving(node), proofs.leavingData(node, sessionId));
         member.create();
 
         try {
@@ -166,7 +166,7 @@ final class ZooKeeperSession implements NodeSession {
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
             view = new SupervisorView(zk, node, sessionId, rawPaths, listener,
                     config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed,
-                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, member::joinAgain));
+                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, member::joinAgain), acl);
             // Made before the view loads, as the claim batchers were: a close after a load that
             // failed still deletes the entries of this session that the view holds.
             Buckets buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);
@@ -265,6 +265,14 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public void leave() {
         member.leave(view);
+    }
+
+    @Override
+    public void settled() {
+        SupervisorView v = view;
+        if (v != null && !closed && !lost) {
+            v.settled();
+        }
     }
 
     /**
@@ -418,9 +426,10 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * Leaves the shared connection. When this supervisor is the last on it, closing it ends the
-     * ZooKeeper session, and ZooKeeper removes the member and owner znodes at once; while others
-     * keep it, this supervisor's own znodes are deleted here, else they would outlive its close.
+     * Leaves the shared connection. This supervisor's owner entries are persistent, so they are
+     * deleted here first, whoever else uses the session (else a succession would hand them on).
+     * Its member znode is deleted too while others keep the session; when this supervisor is the
+     * last on it, closing it ends the session, and ZooKeeper removes the member znode with it.
      */
     private void release() {
         closed = true;
@@ -436,8 +445,8 @@ final class ZooKeeperSession implements NodeSession {
         try {
             // Its znodes first, its messages last, as when closing the client and then the
             // transport ended a session of its own.
-            if (member != null && member.created() && !lost && !connection.isLost() && connection.shared()) {
-                deleteOwnZnodes();
+            if (member != null && member.created() && !lost && !connection.isLost()) {
+                deleteOwnZnodes(connection.shared());
             }
         } finally {
             if (attached) {
@@ -448,16 +457,31 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     /**
-     * Deletes this supervisor's member znode, then every owner entry this session holds in it, as
-     * a graceful close does (leave, then release); what cannot be deleted now goes with the
-     * ZooKeeper session.
+     * Deletes every owner entry this session holds in this supervisor, then (if {@code member})
+     * its member znode, as a graceful close does; an entry that cannot be deleted now is handed
+     * on by a succession once the member znode or the session is gone.
+     *
+     * @param member whether to delete the member znode too (the session's end does, when no one else uses it)
      */
-    private void deleteOwnZnodes() {
+    private void deleteOwnZnodes(boolean member) {
         long deadline = System.nanoTime() + config.connectionTimeout.toNanos();
-        member.delete();
+        // The entries first: a member znode gone while its session holds entries reads as an
+        // ended session, whose entries a succession gives to heirs.
         if (owners != null) {
             owners.deleteOwn(supervisor, deadline);
         }
+        if (member) {
+            this.member.delete();
+        }
+    }
+
+    /**
+     * Ends this session as a dead process's would: nothing is written on the way out (its owner
+     * entries stay, for a succession), then it closes. For tests that crash a node.
+     */
+    void closeAsIfCrashed() {
+        lost = true;
+        close();
     }
 
     /** The live ZooKeeper handle, for failure-injection tests (curator-test's KillSession). */

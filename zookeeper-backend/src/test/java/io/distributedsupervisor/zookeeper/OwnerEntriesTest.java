@@ -2,98 +2,160 @@ package io.distributedsupervisor.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.distributedsupervisor.Scheduler;
 import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.Placement;
 import io.distributedsupervisor.spi.SessionListener;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The view's owner entries with a failover margin: another node's entry whose znode is gone stays
- * for the margin, and its removal is told when the margin ends, or at once when a new claim
- * replaces it first (a planned move's new owner claims within milliseconds; the runtime keeps a
- * sender's order across the move only if it hears that the child left the old node).
+ * The view's owner entries and successions: an entry of an ended session stands for the heir the
+ * ring over the succession's heirs names, with the succession's czxid as epoch; what a
+ * succession changes for this node is told once; an entry written after the succession is its
+ * session's own.
  */
 class OwnerEntriesTest {
     private static final long OURS = 0x1;
-    private static final long THEIRS = 0x2;
-    private static final long NEWCOMER = 0x3;
+    private static final long DEAD = 0x2;
+    private static final long OTHER = 0x3;
+    private static final List<ZnodeData.Heir> HEIRS = List.of(new ZnodeData.Heir("n1", OURS),
+            new ZnodeData.Heir("n3", OTHER));
 
     private record Removal(String key, Owner previous) {
     }
 
     private final List<Removal> told = new ArrayList<>();
-    private final List<Runnable> timers = new ArrayList<>();
-    private final Scheduler scheduler = (task, delay, unit) -> {
-        timers.add(task);
-        return new CompletableFuture<>();
-    };
+    private final List<String> inherited = new ArrayList<>();
     private final SessionListener listener = new SessionListener() {
         @Override
         public void onOwnerRemoved(String key, Owner previous) {
             told.add(new Removal(key, previous));
         }
+
+        @Override
+        public void onInherited(Collection<String> keys) {
+            inherited.addAll(keys);
+        }
     };
+    private final Set<String> specs = new HashSet<>();
+    private final Successions successions = new Successions();
     private final OwnerEntries entries = new OwnerEntries(new ChildEntries<SpecSlot, Owner>().owners, OURS,
-            ZnodeLayout.of("S"), listener, Duration.ofSeconds(5), scheduler, () -> false, null, null);
+            ZnodeLayout.of("S"), listener, () -> false, null, null, successions, specs::contains);
 
-    @Test
-    void anEntryKeptForTheMarginIsToldRemovedWhenANewClaimReplacesIt() {
-        Owner old = new Owner("n2", 100, 0, THEIRS);
-        entries.put("k", old);
-
-        entries.remove("k", 200);
-        assertThat(entries.get("k")).as("kept for the margin").isEqualTo(old);
-        assertThat(told).isEmpty();
-
-        Owner moved = new Owner("n3", 201, 0, NEWCOMER);
-        entries.put("k", moved);
-
-        assertThat(entries.get("k")).isEqualTo(moved);
-        assertThat(told).containsExactly(new Removal("k", old));
-
-        timers.forEach(Runnable::run); // the margin ends
-        assertThat(told).as("told once").hasSize(1);
-        assertThat(entries.get("k")).isEqualTo(moved);
+    /** Keys of {@code count} children, with a spec each, owned by the dead session n2 at epoch 100. */
+    private List<String> deadNodesChildren(int count) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String key = "sc" + i;
+            keys.add(key);
+            specs.add(key);
+            entries.put(key, new Owner("n2", 100, 2, DEAD));
+        }
+        return keys;
     }
 
     @Test
-    void anEntryKeptForTheMarginIsToldRemovedWhenTheMarginEnds() {
-        Owner old = new Owner("n2", 100, 0, THEIRS);
-        entries.put("k", old);
-        entries.remove("k", 200);
+    void aSuccessionGivesEachEntryToTheRingsHeirWithItsEpochAndTellsThisNodeItsShare() {
+        List<String> keys = deadNodesChildren(40);
+        Successions.Succession s = new Successions.Succession(DEAD, "n2", 500, HEIRS);
+        successions.add(s);
 
-        timers.forEach(Runnable::run);
+        List<String> sweep = entries.succeeded(s);
 
-        assertThat(entries.get("k")).isNull();
-        assertThat(told).containsExactly(new Removal("k", old));
+        var ring = Placement.ring(List.of("n1", "n3"));
+        List<String> ours = keys.stream().filter(k -> ring.apply(k).equals("n1")).toList();
+        assertThat(ours).isNotEmpty().hasSizeLessThan(keys.size());
+        assertThat(inherited).containsExactlyInAnyOrderElementsOf(ours);
+        for (String key : keys) {
+            boolean mine = ring.apply(key).equals("n1");
+            assertThat(entries.get(key)).as(key).isEqualTo(new Owner(mine ? "n1" : "n3", 500, 0, mine ? OURS : OTHER));
+            assertThat(entries.raw(key)).as("nothing written").isEqualTo(new Owner("n2", 100, 2, DEAD));
+        }
+        assertThat(told).as("no entry of this session, none without heir").isEmpty();
+        assertThat(sweep).isEmpty();
+    }
+
+    @Test
+    void anEntryWithoutSpecHasNoHeirAndIsToldGoneEverywhereAndSweptByItsHeir() {
+        Owner temporary = new Owner("n2", 100, 0, DEAD);
+        List<String> keys = List.of("st0", "st1", "st2", "st3", "st4", "st5");
+        keys.forEach(k -> entries.put(k, temporary));
+        Successions.Succession s = new Successions.Succession(DEAD, "n2", 500, HEIRS);
+        successions.add(s);
+
+        List<String> sweep = entries.succeeded(s);
+
+        keys.forEach(k -> assertThat(entries.get(k)).as(k).isNull());
+        assertThat(told).extracting(Removal::key).containsExactlyInAnyOrderElementsOf(keys);
+        assertThat(told).extracting(Removal::previous).containsOnly(temporary);
+        var ring = Placement.ring(List.of("n1", "n3"));
+        assertThat(sweep).containsExactlyInAnyOrderElementsOf(keys.stream().filter(k -> ring.apply(k).equals("n1")).toList());
+        assertThat(inherited).isEmpty();
+
+        entries.remove("st0", 600); // its heir deleted it
+        assertThat(told).as("told once").hasSize(keys.size());
+    }
+
+    @Test
+    void anEntryWrittenAfterTheSuccessionIsItsSessionsOwn() {
+        specs.add("sk");
+        Owner later = new Owner("n2", 700, 0, DEAD);
+        entries.put("sk", later);
+        successions.add(new Successions.Succession(DEAD, "n2", 500, HEIRS));
+
+        assertThat(entries.get("sk")).isEqualTo(later);
+    }
+
+    @Test
+    void anHeirsEndedSessionPassesItsShareOnAndThisNodeLosesWhatWasTakenFromIt() {
+        List<String> keys = deadNodesChildren(40);
+        Successions.Succession first = new Successions.Succession(DEAD, "n2", 500, HEIRS);
+        successions.add(first);
+        entries.succeeded(first);
+        // This node's own session is succeeded (say its member znode was deleted by hand): n3 takes all.
+        Successions.Succession second = new Successions.Succession(OURS, "n1", 800,
+                List.of(new ZnodeData.Heir("n3", OTHER)));
+        successions.add(second);
+        inherited.clear();
+
+        entries.succeeded(second);
+
+        var ring = Placement.ring(List.of("n1", "n3"));
+        List<String> wereOurs = keys.stream().filter(k -> ring.apply(k).equals("n1")).toList();
+        keys.forEach(k -> assertThat(entries.get(k)).as(k).isEqualTo(wereOurs.contains(k)
+                ? new Owner("n3", 800, 0, OTHER) : new Owner("n3", 500, 0, OTHER)));
+        assertThat(told).as("this node drops what it held").containsExactlyInAnyOrderElementsOf(
+                wereOurs.stream().map(k -> new Removal(k, new Owner("n1", 500, 0, OURS))).toList());
+        assertThat(inherited).isEmpty();
+    }
+
+    @Test
+    void releasingAnInheritedEntryTellsTheEntryThatStoodForIt() {
+        List<String> keys = deadNodesChildren(20);
+        Successions.Succession s = new Successions.Succession(DEAD, "n2", 500, HEIRS);
+        successions.add(s);
+        entries.succeeded(s);
+        String mine = inherited.get(0);
+
+        entries.released(mine);
+        assertThat(entries.get(mine)).isNull();
+        entries.remove(mine, 900);
+
+        assertThat(told).containsExactly(new Removal(mine, new Owner("n1", 500, 0, OURS)));
+        assertThat(keys).contains(mine);
     }
 
     @Test
     void theSameEntryReadLateIsNoNewClaim() {
-        Owner old = new Owner("n2", 100, 0, THEIRS);
-        entries.put("k", old);
-        entries.remove("k", 200);
+        Owner newer = new Owner("n2", 300, 1, OTHER);
+        entries.put("k", newer);
 
-        entries.put("k", new Owner("n2", 100, 0, THEIRS)); // the same entry, read late
+        entries.put("k", new Owner("n2", 100, 0, DEAD)); // an older entry, read late
 
-        assertThat(told).as("nothing replaced it").isEmpty();
-        timers.forEach(Runnable::run);
-        assertThat(told).containsExactly(new Removal("k", old));
-    }
-
-    @Test
-    void thisSessionsOwnEntriesHaveNoMargin() {
-        Owner ours = new Owner("n1", 100, 0, OURS);
-        entries.put("k", ours);
-
-        entries.remove("k", 200);
-
-        assertThat(entries.get("k")).isNull();
-        assertThat(told).containsExactly(new Removal("k", ours));
-        assertThat(timers).isEmpty();
+        assertThat(entries.get("k")).isEqualTo(newer);
     }
 }

@@ -158,6 +158,37 @@ class StockZooKeeperLayoutTest {
         }
     }
 
+    /**
+     * The layout before successions had the same specs and ephemeral owner entries: once its
+     * nodes are gone it is taken over, stored children and all; while one runs, refused.
+     */
+    @Test
+    void theLayoutBeforeSuccessionsIsTakenOverOnceNoNodeOfItRuns() throws Exception {
+        try (ZooKeeperHarness cluster = ZK.harness(); CuratorFramework plain = ZK.server().client(true)) {
+            DistributedSupervisor n1 = cluster.start("n1");
+            for (int i = 0; i < 20; i++) {
+                n1.startChild(ChildSpec.of(WitnessedCounter.class).withId("kept-" + i));
+            }
+            cluster.stop("n1");
+            ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
+            plain.setData().forPath(paths.layoutMarker(), ZnodeLayout.PREVIOUS_VERSION.getBytes(StandardCharsets.UTF_8));
+            // A node of that release, running: its member znode.
+            try (CuratorFramework old = ZK.server().client(true)) {
+                old.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(paths.member("old"),
+                        "ds2".getBytes(StandardCharsets.UTF_8));
+                assertThatThrownBy(() -> cluster.start("n2")).isInstanceOf(BackendException.class)
+                        .hasMessageContaining(ZnodeLayout.PREVIOUS_VERSION).hasMessageContaining("stop every node");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> plain.checkExists().forPath(paths.member("old")) == null);
+
+            DistributedSupervisor n2 = cluster.start("n2");
+            await().atMost(Duration.ofSeconds(30)).until(() -> n2.localChildren().size() == 20);
+            assertThat((Object) n2.call("kept-3", "inc")).isEqualTo(1L);
+            assertThat(new String(plain.getData().forPath(paths.layoutMarker()), StandardCharsets.UTF_8))
+                    .isEqualTo(ZnodeLayout.VERSION);
+        }
+    }
+
     @Test
     void aLayoutOfAnotherReleaseIsRefused() throws Exception {
         try (ZooKeeperHarness cluster = ZK.harness(); CuratorFramework plain = ZK.server().client(true)) {

@@ -159,7 +159,7 @@ class SupervisorViewTest {
         SupervisorView view = new SupervisorView(plain.getZookeeperClient().getZooKeeper(), "observer", -1,
                 paths, new SessionListener() {
                 }, Duration.ZERO, io.distributedsupervisor.Scheduler.system(), Duration.ofSeconds(10), () -> false,
-                trust());
+                trust(), org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE);
         view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, paths.member("a")));
         await().until(() -> view.members().containsKey("a"));
         for (String key : List.of("k", "r")) {

@@ -120,12 +120,15 @@ class ZooKeeperBadInputTest {
                             .owner("sheld"), "ds2\nghost\n0\n-".getBytes(StandardCharsets.UTF_8));
             assertThatThrownBy(() -> n3.startChild(ChildSpec.of(WitnessedCounter.class).withId("held")))
                     .isInstanceOfSatisfying(io.distributedsupervisor.StaleClaimException.class, e -> {
-                        assertThat(e.holder()).startsWith("untrusted(ghost, session 0x");
+                        assertThat(e.holder()).isEqualTo("untrusted(ghost)");
                         assertThat(e.getMessage()).contains("held").contains("ghost").contains("not a live member");
                     });
             assertThat(n3.whereis("held")).as("an entry without a proof is no owner").isEmpty();
+            // No node deletes an entry it cannot read: an operator does.
+            foreign.delete().forPath(ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR)
+                    .withPrefix(root.substring(0, root.lastIndexOf('/'))).owner("sheld"));
         } finally {
-            foreign.close(); // its session ends, and the entry with it
+            foreign.close();
         }
         // A start attempt still under way when the caller's timeout passed may take the id as soon
         // as the entry is gone (as a remote start_link that outlives its caller): that is a start too.

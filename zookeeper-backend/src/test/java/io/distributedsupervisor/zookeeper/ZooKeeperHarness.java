@@ -148,7 +148,7 @@ final class ZooKeeperHarness implements ClusterHarness {
         List<Started> of = remove(node, "crash");
         for (Started s : of) {
             for (ZooKeeperSession session : s.backend().sessions()) {
-                session.close();
+                session.closeAsIfCrashed();
             }
         }
         for (Started s : of) {

@@ -49,7 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * count                         local= view= nodes=
  * awaitview &lt;n&gt; &lt;timeoutMs&gt;     at=&lt;nanoTime&gt; once children() holds n
  * mark &lt;node&gt;                   remembers the ids the view places on that node
- * awaitmoved &lt;timeoutMs&gt;        at=&lt;nanoTime&gt; once every marked id is on another node
+ * failover                      at=&lt;epoch ms&gt; children=&lt;n&gt;: when this node's last failover was over
+ *                               (its children ran init) and how many it took; at=0 children=0 before any
  * quit                          close the node, then exit
  * </pre>
  *
@@ -139,7 +140,9 @@ public final class ScaleNode {
                     + " nodes=" + ds.nodes().size();
             case "awaitview" -> awaitView(Integer.parseInt(w[2]), Long.parseLong(w[3]));
             case "mark" -> mark(w[2]);
-            case "awaitmoved" -> awaitMoved(Long.parseLong(w[2]));
+            case "failover" -> ds.health().lastFailover()
+                    .map(f -> "at=" + f.startedAt().plus(f.took()).toEpochMilli() + " children=" + f.children())
+                    .orElse("at=0 children=0");
             default -> throw new IllegalArgumentException("unknown command " + w[1]);
         };
     }
@@ -258,36 +261,6 @@ public final class ScaleNode {
         });
         marked.set(new Marked(node, ids));
         return "marked=" + ids.size();
-    }
-
-    /**
-     * Waits until the view places every marked id on another node than the marked one. Each pass
-     * stops at the first id not moved yet, so that watching costs this node (a survivor taking
-     * part in the failover) little: a full pass over 250,000 ids every few milliseconds would take
-     * a core from it.
-     */
-    private String awaitMoved(long timeoutMs) {
-        Marked m = marked.get();
-        Set<Object> left = new HashSet<>(m.ids());
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!left.isEmpty()) {
-            for (Iterator<Object> it = left.iterator(); it.hasNext(); ) {
-                Optional<Pid> p = ds.whereis(it.next());
-                if (p.isEmpty() || p.get().node().equals(m.node())) {
-                    break;
-                }
-                it.remove();
-            }
-            if (left.isEmpty()) {
-                break;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(left.size() + " of " + m.ids().size() + " children of " + m.node()
-                        + " not running elsewhere after " + timeoutMs + " ms");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-        return "at=" + System.nanoTime() + " moved=" + m.ids().size();
     }
 
     /** Halts this JVM as soon as the process that started it is gone (also if it was killed). */

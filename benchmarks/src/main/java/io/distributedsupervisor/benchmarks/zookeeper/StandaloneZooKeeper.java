@@ -127,14 +127,25 @@ final class StandaloneZooKeeper implements AutoCloseable {
     record Listing(String path, int children, long bytes) {
     }
 
-    /**
-     * Walks the whole tree with a plain ZooKeeper client (the benchmarks' digest credentials; a
-     * client buffer of 256 MiB so that it can read answers the stock 1 MiB limit refuses) and
-     * answers the largest {@code getChildren} listing, by the bytes of its answer
-     * (4 + the sum of 4 + name length). A folder with more than 64 children whose first 16
-     * have no children of their own is taken as a folder of leaves and not walked into.
-     */
-    Listing largestListing() throws Exception {
+    /** When the newest child of {@code folder} was made (its ctime, ms since the epoch), or 0 if it has none. */
+    long newestCreation(String folder) throws Exception {
+        ZooKeeper zk = plainClient();
+        try {
+            long newest = 0;
+            for (String c : zk.getChildren(folder, false)) {
+                org.apache.zookeeper.data.Stat stat = zk.exists(folder + "/" + c, false);
+                if (stat != null) {
+                    newest = Math.max(newest, stat.getCtime());
+                }
+            }
+            return newest;
+        } finally {
+            zk.close();
+        }
+    }
+
+    /** A plain ZooKeeper client with the benchmarks' digest credentials and a client buffer of 256 MiB. */
+    private ZooKeeper plainClient() throws Exception {
         ZKClientConfig config = new ZKClientConfig();
         config.setProperty(ZKClientConfig.JUTE_MAXBUFFER, String.valueOf(256 << 20));
         CountDownLatch connected = new CountDownLatch(1);
@@ -143,10 +154,22 @@ final class StandaloneZooKeeper implements AutoCloseable {
                 connected.countDown();
             }
         }, config);
+        connected.await(30, TimeUnit.SECONDS);
+        zk.addAuthInfo("digest", (EmbeddedZooKeeper.TEST_USER + ":" + EmbeddedZooKeeper.TEST_PASSWORD)
+                .getBytes(StandardCharsets.UTF_8));
+        return zk;
+    }
+
+    /**
+     * Walks the whole tree with a plain ZooKeeper client (the benchmarks' digest credentials; a
+     * client buffer of 256 MiB so that it can read answers the stock 1 MiB limit refuses) and
+     * answers the largest {@code getChildren} listing, by the bytes of its answer
+     * (4 + the sum of 4 + name length). A folder with more than 64 children whose first 16
+     * have no children of their own is taken as a folder of leaves and not walked into.
+     */
+    Listing largestListing() throws Exception {
+        ZooKeeper zk = plainClient();
         try {
-            connected.await(30, TimeUnit.SECONDS);
-            zk.addAuthInfo("digest", (EmbeddedZooKeeper.TEST_USER + ":" + EmbeddedZooKeeper.TEST_PASSWORD)
-                    .getBytes(StandardCharsets.UTF_8));
             Listing largest = new Listing("/", 0, 0);
             Deque<String> folders = new ArrayDeque<>(List.of("/"));
             while (!folders.isEmpty()) {

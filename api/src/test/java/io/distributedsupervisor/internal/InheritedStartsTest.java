@@ -1,0 +1,217 @@
+package io.distributedsupervisor.internal;
+
+import static io.distributedsupervisor.tck.supervisor.TestChildren.inits;
+import static io.distributedsupervisor.tck.supervisor.TestChildren.uniqueId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distributedsupervisor.ChildSpec;
+import io.distributedsupervisor.DistributedSupervisor;
+import io.distributedsupervisor.Health;
+import io.distributedsupervisor.Pid;
+import io.distributedsupervisor.Restart;
+import io.distributedsupervisor.SupervisorOptions;
+import io.distributedsupervisor.Ticker;
+import io.distributedsupervisor.protocol.WireFormat;
+import io.distributedsupervisor.spi.CodecException;
+import io.distributedsupervisor.spi.Listener;
+import io.distributedsupervisor.spi.SpecRecord;
+import io.distributedsupervisor.tck.supervisor.Nodes;
+import io.distributedsupervisor.tck.supervisor.TestChildren.Counter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the runtime does with owner entries a backend says this node inherited by succession
+ * ({@code SessionListener.onInherited}), and when it tells its session that the settle time is
+ * over ({@code NodeSession.settled}), on a {@link OneNodeBackend} whose writes it records.
+ */
+class InheritedStartsTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final OneNodeBackend backend = new OneNodeBackend();
+    private final List<DistributedSupervisor> nodes = new ArrayList<>();
+    /** The {@code children} of each {@code onFailover}, in order. */
+    private final List<Integer> failovers = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        nodes.forEach(DistributedSupervisor::close);
+        backend.close();
+    }
+
+    private SupervisorOptions options(UnaryOperator<SupervisorOptions.Builder> custom) {
+        Listener failoverLog = new Listener() {
+            @Override
+            public void onFailover(String supervisor, List<String> lostNodes, int children, Duration took) {
+                failovers.add(children);
+            }
+        };
+        return custom.apply(Nodes.options("n1").backend(backend).shutdownHook(false).settleTime(Duration.ZERO)
+                .reconcileInterval(Duration.ofMillis(100)).listeners(List.of(failoverLog))).build();
+    }
+
+    private DistributedSupervisor start(SupervisorOptions options) {
+        DistributedSupervisor n = DistributedSupervisor.start(options);
+        nodes.add(n);
+        return n;
+    }
+
+    /** Stores {@code spec} as the node that started it did, with the same codec. */
+    private void store(SupervisorOptions options, ChildSpec spec) throws CodecException {
+        byte[] encoded = new WireFormat(options.name(), options.codec()).encodeSpec(spec);
+        backend.storeSpec(ChildKey.encode(spec.id()), new SpecRecord(encoded, null));
+    }
+
+    private static List<String> keys(List<?> ids) {
+        return ids.stream().map(ChildKey::encode).toList();
+    }
+
+    /** Waits until the node has run at least {@code n} more full scans. */
+    private void awaitFullScans(int n) {
+        int from = backend.specKeyScans.get();
+        await().atMost(WAIT).until(() -> backend.specKeyScans.get() >= from + n);
+    }
+
+    @Test
+    void startsWhatItInheritsFromTheStoredSpecsUnderTheEntriesTheBackendGivesWithoutClaimingThem() throws Exception {
+        SupervisorOptions options = options(b -> b);
+        DistributedSupervisor n1 = start(options);
+        String own = uniqueId("own");
+        Pid ownPid = n1.startChild(ChildSpec.of(Counter.class).withId(own)).pid();
+
+        List<String> heirs = List.of(uniqueId("heir"), uniqueId("heir"), uniqueId("heir"));
+        for (String id : heirs) {
+            store(options, ChildSpec.of(Counter.class, 10).withId(id));
+        }
+        String temporary = uniqueId("temporary");
+        store(options, ChildSpec.of(Counter.class).withId(temporary).withRestart(Restart.TEMPORARY));
+        String unreadable = uniqueId("unreadable");
+        backend.storeSpec(ChildKey.encode(unreadable), new SpecRecord("not a spec".getBytes(StandardCharsets.UTF_8), null));
+        String noSpec = uniqueId("no-spec");
+        List<String> notRun = List.of(temporary, unreadable, noSpec);
+
+        List<String> told = new ArrayList<>(heirs);
+        told.addAll(notRun);
+        long epoch = backend.inherit(keys(told));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(n1.localChildren()).extracting(Pid::id)
+                .containsExactlyInAnyOrder(own, heirs.get(0), heirs.get(1), heirs.get(2)));
+        Map<String, Pid> heirPids = new HashMap<>();
+        for (String id : heirs) {
+            Pid pid = n1.whereis(id).orElseThrow();
+            assertThat(pid.node()).isEqualTo("n1");
+            assertThat(pid.incarnation().epoch()).as("the entry the backend gave, not a claim's").isEqualTo(epoch);
+            assertThat(n1.<Integer>call(id, "get")).as("started from the stored spec").isEqualTo(10);
+            heirPids.put(id, pid);
+        }
+        assertThat(backend.claimedStored).as("no claim of an inherited key").isEmpty();
+        assertThat(backend.claimedNew).containsExactly(ChildKey.encode(own));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(backend.released)
+                .containsExactlyInAnyOrderElementsOf(keys(notRun)));
+        for (String id : notRun) {
+            assertThat(backend.owner(ChildKey.encode(id))).as("%s given back", id).isEmpty();
+            assertThat(inits(id)).as("%s never ran", id).isZero();
+        }
+
+        await().atMost(WAIT).until(() -> !failovers.isEmpty());
+        assertThat(failovers).as("the inherited children, counted as taken over").containsExactly(3);
+        Health.Failover last = n1.health().lastFailover().orElseThrow();
+        assertThat(last.children()).isEqualTo(3);
+        assertThat(n1.health().failoverInProgress()).isFalse();
+
+        // Told again (a reload), with one key more: what runs here is left alone.
+        String later = uniqueId("later");
+        store(options, ChildSpec.of(Counter.class, 20).withId(later));
+        backend.inherit(keys(List.of(later)));
+        List<String> again = new ArrayList<>(heirs);
+        again.add(own);
+        backend.tellInherited(keys(again));
+        await().atMost(WAIT).until(() -> n1.whereis(later).isPresent() && n1.localChildren().size() == 5);
+        assertThat(n1.<Integer>call(later, "get")).isEqualTo(20);
+        await().atMost(WAIT).until(() -> failovers.size() == 2);
+        assertThat(failovers).containsExactly(3, 1);
+        for (String id : heirs) {
+            assertThat(n1.whereis(id)).contains(heirPids.get(id));
+            assertThat(inits(id)).as("%s started once", id).isEqualTo(1);
+        }
+        assertThat(n1.whereis(own)).contains(ownPid);
+        assertThat(inits(own)).isEqualTo(1);
+
+        // Full scans neither take an inherited key for an orphan nor drop its child as fenced.
+        awaitFullScans(3);
+        assertThat(n1.localChildren()).extracting(Pid::id)
+                .containsExactlyInAnyOrder(own, later, heirs.get(0), heirs.get(1), heirs.get(2));
+        for (String id : heirs) {
+            assertThat(n1.whereis(id)).contains(heirPids.get(id));
+        }
+        assertThat(backend.claimedStored).isEmpty();
+        assertThat(backend.released).containsExactlyInAnyOrderElementsOf(keys(notRun));
+    }
+
+    @Test
+    void specsThatCannotBeReadAreReadAgainOnALaterPass() throws Exception {
+        SupervisorOptions options = options(b -> b);
+        DistributedSupervisor n1 = start(options);
+        String id = uniqueId("retried");
+        store(options, ChildSpec.of(Counter.class, 5).withId(id));
+        backend.failingSpecReads.set(2);
+
+        backend.inherit(keys(List.of(id)));
+
+        await().atMost(WAIT).until(() -> n1.whereis(id).isPresent());
+        assertThat(n1.<Integer>call(id, "get")).isEqualTo(5);
+        assertThat(backend.specReads.get()).as("two failed reads, then one that worked").isGreaterThanOrEqualTo(3);
+        assertThat(backend.claimedStored).isEmpty();
+        assertThat(backend.released).isEmpty();
+    }
+
+    @Test
+    void withoutASettleTimeTheSessionIsToldOnceAtItsStart() {
+        start(options(b -> b));
+        OneNodeBackend.Session session = backend.current();
+
+        await().atMost(WAIT).until(() -> session.settled.get() == 1);
+        awaitFullScans(3);
+        assertThat(session.settled.get()).as("once per session").isEqualTo(1);
+    }
+
+    @Test
+    void theSessionIsToldOnceTheSettleTimeIsOverOnTheTicker() {
+        Duration settle = Duration.ofHours(1);
+        AtomicLong now = new AtomicLong();
+        Ticker ticker = now::get;
+        start(options(b -> b.settleTime(settle).ticker(ticker)));
+        OneNodeBackend.Session session = backend.current();
+
+        awaitFullScans(3);
+        assertThat(session.settled.get()).as("not within the settle time").isZero();
+
+        now.addAndGet(settle.toNanos());
+        await().atMost(WAIT).until(() -> session.settled.get() == 1);
+        awaitFullScans(3);
+        assertThat(session.settled.get()).as("once per session").isEqualTo(1);
+    }
+
+    @Test
+    void aNewSessionAfterALostOneIsToldAtOnce() {
+        DistributedSupervisor n1 = start(options(b -> b));
+        OneNodeBackend.Session first = backend.current();
+        await().atMost(WAIT).until(() -> first.settled.get() == 1);
+
+        backend.expire();
+
+        await().atMost(WAIT).until(() -> backend.sessions().size() == 2 && backend.current().settled.get() == 1);
+        assertThat(n1.health().sessionId()).isEqualTo(backend.current().sessionId());
+        assertThat(first.settled.get()).isEqualTo(1);
+    }
+}

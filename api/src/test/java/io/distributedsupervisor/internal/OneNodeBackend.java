@@ -1,0 +1,316 @@
+package io.distributedsupervisor.internal;
+
+import io.distributedsupervisor.spi.Backend;
+import io.distributedsupervisor.spi.BackendException;
+import io.distributedsupervisor.spi.ClaimConflictException;
+import io.distributedsupervisor.spi.Delivery;
+import io.distributedsupervisor.spi.Member;
+import io.distributedsupervisor.spi.MessageHandler;
+import io.distributedsupervisor.spi.NodeSession;
+import io.distributedsupervisor.spi.Owner;
+import io.distributedsupervisor.spi.SessionListener;
+import io.distributedsupervisor.spi.SessionState;
+import io.distributedsupervisor.spi.SpecRecord;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A backend of one node in memory, for tests of how the runtime answers what a backend tells
+ * it: the store and the registry are maps, a test writes them as another node or coordination
+ * storage would ({@link #storeSpec}, {@link #inherit}), and every write the runtime makes is
+ * recorded. Events go to the listener in order on one thread of the backend, as a real backend's
+ * do. There are no other nodes: every message is {@link Delivery.NotSent not sent}.
+ */
+final class OneNodeBackend implements Backend {
+    private final Map<String, SpecRecord> specs = new ConcurrentHashMap<>();
+    private final Map<String, Owner> owners = new ConcurrentHashMap<>();
+    private final AtomicLong zxid = new AtomicLong(100);
+    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> new Thread(r, "one-node-events"));
+    private final List<Session> sessions = new CopyOnWriteArrayList<>();
+    /** Keys the runtime claimed as stored specs, by {@code claimStored}. */
+    final List<String> claimedStored = new CopyOnWriteArrayList<>();
+    /** Keys the runtime claimed as new children, by {@code claimNew}. */
+    final List<String> claimedNew = new CopyOnWriteArrayList<>();
+    /** Keys whose owner entry the runtime released, keeping the spec. */
+    final List<String> released = new CopyOnWriteArrayList<>();
+    /** How many times the runtime asked for all stored spec keys: once per full scan. */
+    final AtomicInteger specKeyScans = new AtomicInteger();
+    /** How many reads of specs ({@code specs(keys)}) still fail, as storage that cannot be read. */
+    final AtomicInteger failingSpecReads = new AtomicInteger();
+    /** How many times {@code specs(keys)} was called. */
+    final AtomicInteger specReads = new AtomicInteger();
+
+    @Override
+    public NodeSession join(String supervisor, String node, SessionListener listener, MessageHandler handler) {
+        Session s = new Session(node, zxid.incrementAndGet(), listener);
+        sessions.add(s);
+        return s;
+    }
+
+    /** The sessions joined so far, oldest first. */
+    List<Session> sessions() {
+        return List.copyOf(sessions);
+    }
+
+    Session current() {
+        return sessions.get(sessions.size() - 1);
+    }
+
+    /** Stores a spec as another node's start did; its owner entry is left as it is. */
+    void storeSpec(String key, SpecRecord spec) {
+        specs.put(key, spec);
+    }
+
+    Optional<Owner> owner(String key) {
+        return Optional.ofNullable(owners.get(key));
+    }
+
+    /**
+     * Gives the current session the entries of {@code keys} as a succession does: each entry
+     * becomes this session's with one epoch for all, written by no claim, and the runtime is told.
+     */
+    long inherit(Collection<String> keys) {
+        Session s = current();
+        long epoch = zxid.incrementAndGet();
+        for (String key : keys) {
+            owners.put(key, new Owner(s.node, epoch, 0, s.id));
+        }
+        tellInherited(keys);
+        return epoch;
+    }
+
+    /** Tells the current session that it inherited {@code keys}, writing nothing: a backend's reload tells again. */
+    void tellInherited(Collection<String> keys) {
+        Session s = current();
+        List<String> told = List.copyOf(keys);
+        events.execute(() -> s.listener.onInherited(told));
+    }
+
+    /** Ends the current session as an expiry would: its entries go, and the runtime hears LOST. */
+    void expire() {
+        Session s = current();
+        s.open = false;
+        owners.values().removeIf(o -> o.session() == s.id);
+        events.execute(() -> s.listener.onSessionState(SessionState.LOST));
+    }
+
+    @Override
+    public void close() {
+        for (Session s : sessions) {
+            s.close();
+        }
+        events.shutdown();
+        try {
+            if (!events.awaitTermination(10, TimeUnit.SECONDS)) {
+                events.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            events.shutdownNow();
+        }
+    }
+
+    final class Session implements NodeSession {
+        final String node;
+        final long id;
+        final SessionListener listener;
+        final long joinedAt = System.currentTimeMillis();
+        volatile boolean open = true;
+        volatile boolean left;
+        /** How many times the runtime said its settle time is over. */
+        final AtomicInteger settled = new AtomicInteger();
+
+        Session(String node, long id, SessionListener listener) {
+            this.node = node;
+            this.id = id;
+            this.listener = listener;
+        }
+
+        private void requireOpen() {
+            if (!open) {
+                throw new BackendException("session " + id + " of node " + node + " is closed");
+            }
+        }
+
+        private Owner claim(String key) {
+            Owner o = new Owner(node, zxid.incrementAndGet(), 0, id);
+            owners.put(key, o);
+            return o;
+        }
+
+        private boolean removeOwn(String key) {
+            requireOpen();
+            Owner previous = owners.get(key);
+            if (previous == null || previous.session() != id || !owners.remove(key, previous)) {
+                return false;
+            }
+            events.execute(() -> listener.onOwnerRemoved(key, previous));
+            return true;
+        }
+
+        @Override
+        public String node() {
+            return node;
+        }
+
+        @Override
+        public long sessionId() {
+            return id;
+        }
+
+        @Override
+        public boolean holdsLease() {
+            return open;
+        }
+
+        @Override
+        public void settled() {
+            settled.incrementAndGet();
+        }
+
+        @Override
+        public Map<String, Member> members() {
+            return left || !open ? Map.of() : Map.of(node, new Member(node, "memory", joinedAt, "test"));
+        }
+
+        @Override
+        public void leave() {
+            left = true;
+        }
+
+        @Override
+        public boolean hasSpec(String key) {
+            return specs.containsKey(key);
+        }
+
+        @Override
+        public void forEachSpecKey(Consumer<String> action) {
+            specKeyScans.incrementAndGet();
+            specs.keySet().forEach(action);
+        }
+
+        @Override
+        public Optional<SpecRecord> spec(String key) {
+            return Optional.ofNullable(specs.get(key));
+        }
+
+        @Override
+        public Map<String, SpecRecord> specs(Collection<String> keys) {
+            specReads.incrementAndGet();
+            if (failingSpecReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new BackendException("the specs cannot be read now (as the test asked)");
+            }
+            return NodeSession.super.specs(keys);
+        }
+
+        @Override
+        public boolean removeSpec(String key) {
+            requireOpen();
+            return specs.remove(key) != null;
+        }
+
+        @Override
+        public Optional<Owner> owner(String key) {
+            return Optional.ofNullable(owners.get(key));
+        }
+
+        @Override
+        public void forEachOwner(BiConsumer<String, Owner> action) {
+            owners.forEach(action);
+        }
+
+        @Override
+        public synchronized Owner claimNew(String key, SpecRecord spec) {
+            requireOpen();
+            if (owners.containsKey(key) || (spec != null && specs.containsKey(key))) {
+                throw new ClaimConflictException(key, owners.get(key));
+            }
+            if (spec != null) {
+                specs.put(key, spec);
+            }
+            claimedNew.add(key);
+            return claim(key);
+        }
+
+        @Override
+        public synchronized Optional<Owner> claimStored(String key) {
+            requireOpen();
+            if (owners.containsKey(key)) {
+                throw new ClaimConflictException(key, owners.get(key));
+            }
+            if (!specs.containsKey(key)) {
+                return Optional.empty();
+            }
+            claimedStored.add(key);
+            return Optional.of(claim(key));
+        }
+
+        @Override
+        public boolean updateOwner(String key, Owner owner) {
+            requireOpen();
+            Owner previous = owners.get(key);
+            return previous != null && previous.session() == id && owners.replace(key, previous, owner);
+        }
+
+        @Override
+        public boolean release(String key) {
+            boolean done = removeOwn(key);
+            if (done) {
+                released.add(key);
+            }
+            return done;
+        }
+
+        @Override
+        public boolean releaseAndRemoveSpec(String key) {
+            boolean done = removeOwn(key);
+            if (done) {
+                specs.remove(key);
+            }
+            return done;
+        }
+
+        @Override
+        public boolean releaseTo(String key, String node) {
+            SpecRecord spec = specs.get(key);
+            boolean done = spec != null && removeOwn(key);
+            if (done) {
+                specs.put(key, new SpecRecord(spec.spec(), node));
+            }
+            return done;
+        }
+
+        @Override
+        public CompletableFuture<Delivery> request(String node, byte[] message) {
+            return CompletableFuture.completedFuture(new Delivery.NotSent("no node " + node + " in a one-node backend"));
+        }
+
+        @Override
+        public Delivery send(String node, byte[] message) {
+            return new Delivery.NotSent("no node " + node + " in a one-node backend");
+        }
+
+        @Override
+        public void close() {
+            if (!open) {
+                return;
+            }
+            open = false;
+            left = true;
+            owners.values().removeIf(o -> o.session() == id);
+            events.execute(() -> listener.onSessionState(SessionState.CLOSED));
+        }
+    }
+}
