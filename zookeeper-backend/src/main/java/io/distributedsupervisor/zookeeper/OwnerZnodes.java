@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * session that an entry stands for ({@link Successions}: its writer, or its heir) ever deletes or
  * changes an owner znode, at the version it read or wrote; the one exception is an entry without
  * heir (an ended session's entry whose key has no spec), which its ring heir deletes
- * ({@link SuccessionZnodes#deleteWithoutHeir}).
+ * ({@link SuccessionZnodes}).
  *
  * <p>Called on the runtime's threads (callers, children, reconciliation passes); the batchers'
  * answers complete on ZooKeeper's event thread, where nothing here blocks. Owned by one

@@ -1,11 +1,12 @@
 package io.distributedsupervisor.zookeeper;
 
+import io.distributedsupervisor.spi.Owner;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -16,10 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's part in writing {@code successions/<session>} znodes ({@link Successions}): when
- * its view sees a session end that still holds owner entries, it writes that session's
- * succession, naming the members live then as heirs. Every node that sees the end tries; the
- * first write wins and the others' fail as existing, which costs them nothing.
+ * One node's part in the {@code successions/<session>} znodes ({@link Successions}): it applies
+ * those its view reads, and when its view sees a session end that still holds owner entries, it
+ * writes that session's succession, naming the members live then as heirs. Every node that sees
+ * the end tries; the first write wins and the others' fail as existing, which costs them nothing.
  *
  * <p>A succession takes a session's entries for good, so it is written only for a session that
  * has ended: the view saw its member znode go (or found entries of a session whose member znode
@@ -31,7 +32,13 @@ import org.slf4j.LoggerFactory;
  * once the runtime says its settle window is over ({@link #settled}), so that the nodes starting
  * together are among the heirs.
  *
- * <p>Writes run on a virtual thread each, never on ZooKeeper's event thread.
+ * <p>A succession read counts only if it verifies, and is applied after the failover margin (a
+ * node frozen by a long GC pause may not have noticed its session end yet): the owner entries
+ * tell this node's listener what it inherits and what it lost ({@link OwnerEntries#succeeded}),
+ * and this node deletes the znodes of the entries without heir that fall to it.
+ *
+ * <p>Reads are applied on ZooKeeper's event thread (or the scheduler's, after a margin); writes
+ * run on a virtual thread each, never on the event thread.
  */
 final class SuccessionZnodes {
     private static final Logger LOG = LoggerFactory.getLogger(SuccessionZnodes.class);
@@ -44,15 +51,26 @@ final class SuccessionZnodes {
     private final MemberProofs proofs;
     private final List<ACL> acl;
     private final Successions successions;
-    /** The heirs a succession written now would name: the live members that are not leaving, with their sessions. */
-    private final Supplier<List<ZnodeData.Heir>> heirs;
+    private final OwnerEntries owners;
+    private final Context context;
     private final long timeoutMillis;
     /** Sessions whose succession this node is writing now. */
     private final Set<Long> writing = ConcurrentHashMap.newKeySet();
     private volatile boolean settled;
 
+    /**
+     * What else a node's successions depend on.
+     *
+     * @param heirs          the heirs a succession written now would name: the live members that are not leaving, with their sessions
+     * @param memberSessions the sessions of the verified members, leaving ones included: sessions that have not ended
+     */
+    record Context(Supplier<List<ZnodeData.Heir>> heirs, Supplier<Set<Long>> memberSessions, UntrustedEntries untrusted,
+                   java.time.Duration failoverMargin, io.distributedsupervisor.Scheduler scheduler, BooleanSupplier closed,
+                   java.time.Duration timeout) {
+    }
+
     SuccessionZnodes(ZooKeeper zk, ZnodeLayout paths, String node, long sessionId, MemberProofs proofs, List<ACL> acl,
-                     Successions successions, Supplier<List<ZnodeData.Heir>> heirs, java.time.Duration timeout) {
+                     Successions successions, OwnerEntries owners, Context context) {
         this.zk = zk;
         this.paths = paths;
         this.node = node;
@@ -60,39 +78,72 @@ final class SuccessionZnodes {
         this.proofs = proofs;
         this.acl = acl;
         this.successions = successions;
-        this.heirs = heirs;
-        this.timeoutMillis = timeout.toMillis();
+        this.owners = owners;
+        this.context = context;
+        this.timeoutMillis = context.timeout().toMillis();
     }
 
-    /** A member the view saw live has left the members: writes its session's succession if it ended. */
+    /**
+     * {@code successions/<name>} as read: believed if it verifies, and applied after the failover
+     * margin, once (a succession is final).
+     */
+    void apply(String name, byte[] data, Stat stat) {
+        ZnodeData.SuccessionFields f;
+        try {
+            f = proofs.verifiedSuccession(name, data, stat);
+        } catch (IllegalArgumentException e) {
+            context.untrusted().report(paths.successions() + "/" + name, stat.getCzxid(), e.getMessage());
+            return;
+        }
+        Successions.Succession s = new Successions.Succession(f.session(), f.node(), stat.getCzxid(), f.heirs());
+        if (successions.of(s.session) != null) {
+            return;
+        }
+        Runnable apply = () -> {
+            if (!context.closed().getAsBoolean() && successions.add(s)) {
+                long t = System.nanoTime();
+                deleteWithoutHeir(owners.succeeded(s));
+                LOG.info("node {}: {} (applied in {} ms)", node, s, (System.nanoTime() - t) / 1_000_000);
+            }
+        };
+        long margin = context.failoverMargin().toNanos();
+        if (margin > 0) {
+            context.scheduler().schedule(apply, margin, TimeUnit.NANOSECONDS);
+        } else {
+            apply.run();
+        }
+    }
+
+    /**
+     * A member the view saw live has left the members: writes its session's succession if that
+     * session ended while it still holds owner entries.
+     */
     void memberGone(String deadNode, long deadSession) {
-        write(deadNode, deadSession);
+        if (owners.sessions().containsKey(deadSession)) {
+            write(deadNode, deadSession);
+        }
     }
 
     /**
      * The runtime's settle window is over: from now on, the sessions that standing entries name and
      * that are no member's (they ended before this node joined, or unseen) are succeeded too.
      */
-    void settled(Map<Long, String> namedSessions, Set<Long> memberSessions) {
+    void settled() {
         settled = true;
-        orphanedSessions(namedSessions, memberSessions);
+        orphanedSessions();
     }
 
     /** After a (re)load: the sessions of standing entries that are no member's, once settled. */
-    void orphanedSessions(Map<Long, String> namedSessions, Set<Long> memberSessions) {
+    void orphanedSessions() {
         if (!settled) {
             return;
         }
-        namedSessions.forEach((session, named) -> {
+        Set<Long> memberSessions = context.memberSessions().get();
+        owners.sessions().forEach((session, named) -> {
             if (!memberSessions.contains(session)) {
                 write(named, session);
             }
         });
-    }
-
-    /** What tells whether an owner znode, as read, is still an entry without heir. */
-    interface WithoutHeir {
-        boolean test(String key, byte[] data, Stat stat);
     }
 
     /**
@@ -100,7 +151,7 @@ final class SuccessionZnodes {
      * keys have no stored spec, their sessions ended): one at a time on a thread of its own, each
      * read first and deleted only if it still is one, at its version.
      */
-    void deleteWithoutHeir(List<String> keys, WithoutHeir test) {
+    private void deleteWithoutHeir(List<String> keys) {
         if (keys.isEmpty()) {
             return;
         }
@@ -111,7 +162,7 @@ final class SuccessionZnodes {
                 try {
                     Stat stat = new Stat();
                     byte[] data = zk.getData(path, false, stat);
-                    if (test.test(key, data, stat)) {
+                    if (withoutHeir(key, data, stat)) {
                         zk.delete(path, stat.getVersion());
                         deleted++;
                     }
@@ -126,6 +177,12 @@ final class SuccessionZnodes {
             }
             LOG.debug("node {}: deleted {} owner entries without heir", node, deleted);
         });
+    }
+
+    /** Whether {@code owners/<key>} as read is an entry without heir (its key has no spec, its session is succeeded). */
+    private boolean withoutHeir(String key, byte[] data, Stat stat) {
+        Owner raw = owners.verified(key, data, stat);
+        return raw != null && owners.standing(key, raw) == null && successions.resolve(key, raw) != raw;
     }
 
     private void write(String deadNode, long deadSession) {
@@ -184,7 +241,7 @@ final class SuccessionZnodes {
             if (held != null && held.getEphemeralOwner() == deadSession) {
                 return; // its session holds its member znode: not ended
             }
-            List<ZnodeData.Heir> to = heirs.get().stream().filter(h -> h.session() != deadSession).toList();
+            List<ZnodeData.Heir> to = context.heirs().get().stream().filter(h -> h.session() != deadSession).toList();
             if (to.isEmpty()) {
                 return; // no one to inherit: the next member to settle writes it
             }

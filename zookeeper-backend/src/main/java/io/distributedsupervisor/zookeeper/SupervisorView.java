@@ -72,9 +72,10 @@ import org.slf4j.LoggerFactory;
  * reconnection with the same session the session calls {@link #reload()}, which reads the three
  * trees again and applies the difference. A new session gets a new view.
  *
- * <p>Its parts: the view handles the events and the session's own writes; {@link OwnerEntries}
- * keeps the owner entries, {@link ViewLoader} reads the trees and the znodes events name, and
- * {@link SpecReads} reads the specs' placements and content on a caller's demand.
+ * <p>Its parts: the view handles the events and the session's own writes; {@link MemberEvents}
+ * keeps the members and leaving markers, {@link OwnerEntries} the owner entries,
+ * {@link SuccessionZnodes} the successions, {@link ViewLoader} reads the trees and the znodes
+ * events name, and {@link SpecReads} reads the specs' placements and content on a caller's demand.
  */
 final class SupervisorView implements Watcher {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisorView.class);
@@ -93,20 +94,14 @@ final class SupervisorView implements Watcher {
     private final UntrustedEntries untrusted;
     /** Whether owner entries may be learnt from claim events without a read (see the class comment). */
     private final boolean ownersFromEvents;
-    /** Told when this node's own member znode is deleted by someone else (not by {@link #left()}). */
-    private final Runnable ownMemberDeleted;
-    private volatile boolean leaving;
+    private final MemberEvents memberEvents;
 
     private final TrustedMembers members = new TrustedMembers();
     /** Specs and owner entries, one map entry per key for both (a view holds every child of the cluster). */
     private final ChildEntries<SpecSlot, Owner> entries = new ChildEntries<>();
     private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs = entries.specs;
     private final OwnerEntries owners;
-    private final Successions successions = new Successions();
-    private final SuccessionZnodes successionWriter;
-    private final long sessionId;
-    private final Duration failoverMargin;
-    private final Scheduler scheduler;
+    private final SuccessionZnodes successions;
     private final ViewLoader loader;
     private final SpecReads specReads;
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
@@ -146,16 +141,16 @@ final class SupervisorView implements Watcher {
         this.proofs = trust.proofs();
         this.untrusted = trust.untrusted();
         this.ownersFromEvents = trust.ownersFromEvents();
-        this.ownMemberDeleted = trust.ownMemberDeleted();
         this.loader = new ViewLoader(zk, paths, listener, closed, untrusted);
         this.specReads = new SpecReads(specs, loader, paths, untrusted, readTimeout);
-        this.sessionId = sessionId;
-        this.failoverMargin = failoverMargin;
-        this.scheduler = scheduler;
+        Successions known = new Successions();
         this.owners = new OwnerEntries(entries.owners, sessionId, paths, listener, closed, proofs, untrusted,
-                successions, specs::containsKey);
-        this.successionWriter = new SuccessionZnodes(zk, paths, node, sessionId, proofs, acl, successions,
-                members::heirs, readTimeout);
+                known, specs::containsKey);
+        this.successions = new SuccessionZnodes(zk, paths, node, sessionId, proofs, acl, known, owners,
+                new SuccessionZnodes.Context(members::heirs, members::sessions, untrusted, failoverMargin, scheduler,
+                        closed, readTimeout));
+        this.memberEvents = new MemberEvents(members, loader, paths, node, sessionId, trust, listener, closed,
+                successions);
     }
 
     /**
@@ -295,13 +290,12 @@ final class SupervisorView implements Watcher {
 
     /** This node is leaving the members on purpose: no live member any more, and its member znode's deletion is no attack. */
     void left() {
-        leaving = true;
-        members.markLeaving(node, sessionId);
+        memberEvents.left();
     }
 
     /** Whether this node has left the members (it claims nothing more). */
     boolean leaving() {
-        return leaving;
+        return memberEvents.leaving();
     }
 
     /**
@@ -309,7 +303,7 @@ final class SupervisorView implements Watcher {
      * succeeded from now on ({@link SuccessionZnodes#settled}).
      */
     void settled() {
-        successionWriter.settled(owners.sessions(), members.sessions());
+        successions.settled();
     }
 
     // ---- events ----
@@ -340,12 +334,12 @@ final class SupervisorView implements Watcher {
                 }
                 case "leaving" -> {
                     if (inBucket < 0) {
-                        onLeavingEvent(event.getType(), name);
+                        memberEvents.onLeavingEvent(event.getType(), name);
                     }
                 }
                 case "successions" -> {
                     if (inBucket < 0 && event.getType() == Event.EventType.NodeCreated) {
-                        loader.readOne(successionPath(name), name, this::applySuccession);
+                        loader.readOne(paths.successions() + "/" + name, name, successions::apply);
                     }
                 }
                 case "children", "owners" -> {
@@ -387,134 +381,12 @@ final class SupervisorView implements Watcher {
     }
 
     private void onMemberEvent(Event.EventType type, String name, long zxid) {
-        switch (type) {
-            case NodeCreated -> loader.readOne(paths.member(name), name, this::applyMember);
-            case NodeDataChanged -> {
-                // A claim by that member: the owner entries of this transaction follow.
-                claimZxid = zxid;
-                claimNode = owners.nodeName(name);
-                if (!members.isVerified(name)) {
-                    loader.readOne(paths.member(name), name, this::applyMember);
-                }
-            }
-            case NodeDeleted -> {
-                untrusted.forget(paths.member(name));
-                memberDeleted(name);
-            }
-            default -> {
-            }
+        if (type == Event.EventType.NodeDataChanged) {
+            // A claim by that member: the owner entries of this transaction follow.
+            claimZxid = zxid;
+            claimNode = owners.nodeName(name);
         }
-    }
-
-    /**
-     * A member znode is gone; this node's own, while it has not left, was deleted by someone else.
-     * If that member's session still holds owner entries, it has ended without releasing them:
-     * they need a succession.
-     */
-    private void memberDeleted(String name) {
-        TrustedMembers.Verified was = members.get(name);
-        memberGone(name);
-        if (name.equals(node) && !leaving && !closed.getAsBoolean()) {
-            ownMemberDeleted.run();
-        }
-        if (was != null && !closed.getAsBoolean() && owners.sessions().containsKey(was.session())) {
-            successionWriter.memberGone(name, was.session());
-        }
-    }
-
-    private void onLeavingEvent(Event.EventType type, String name) {
-        switch (type) {
-            case NodeCreated -> loader.readOne(paths.leaving(name), name, this::applyLeaving);
-            case NodeDeleted -> {
-                untrusted.forget(paths.leaving(name));
-                members.unmarkLeaving(name);
-            }
-            default -> {
-            }
-        }
-    }
-
-    private void applyLeaving(String name, byte[] data, Stat stat) {
-        long session;
-        try {
-            session = proofs.verifiedLeaving(name, data, stat);
-        } catch (IllegalArgumentException e) {
-            untrusted.report(paths.leaving(name), stat.getCzxid(), e.getMessage());
-            return;
-        }
-        if (members.markLeaving(name, session)) {
-            membersChanged();
-        }
-    }
-
-    /**
-     * A succession read: believed if it verifies, and applied after the failover margin (a node
-     * frozen by a long GC pause may not have noticed its session end yet), telling this node's
-     * listener what it inherits and what it lost; the entries without heir that fall to this
-     * node have their znodes deleted.
-     */
-    private void applySuccession(String name, byte[] data, Stat stat) {
-        ZnodeData.SuccessionFields f;
-        try {
-            f = proofs.verifiedSuccession(name, data, stat);
-        } catch (IllegalArgumentException e) {
-            untrusted.report(paths.successions() + "/" + name, stat.getCzxid(), e.getMessage());
-            return;
-        }
-        Successions.Succession s = new Successions.Succession(f.session(), f.node(), stat.getCzxid(), f.heirs());
-        if (successions.of(s.session) != null) {
-            return;
-        }
-        Runnable apply = () -> {
-            if (!closed.getAsBoolean() && successions.add(s)) {
-                long t = System.nanoTime();
-                successionWriter.deleteWithoutHeir(owners.succeeded(s), this::withoutHeir);
-                LOG.info("node {}: {} (applied in {} ms)", node, s, (System.nanoTime() - t) / 1_000_000);
-            }
-        };
-        if (failoverMargin.toNanos() > 0) {
-            scheduler.schedule(apply, failoverMargin.toNanos(), TimeUnit.NANOSECONDS);
-        } else {
-            apply.run();
-        }
-    }
-
-    /** Whether {@code owners/<key>} as read is an entry without heir (its key has no spec, its session is succeeded). */
-    private boolean withoutHeir(String key, byte[] data, Stat stat) {
-        Owner raw = owners.verified(key, data, stat);
-        return raw != null && owners.standing(key, raw) == null && successions.resolve(key, raw) != raw;
-    }
-
-    private void memberGone(String name) {
-        if (members.remove(name)) {
-            membersChanged();
-        }
-    }
-
-    private void applyMember(String name, byte[] data, Stat stat) {
-        Member m;
-        try {
-            m = proofs.verifiedMember(name, data, stat);
-        } catch (IllegalArgumentException e) {
-            untrusted.report(paths.member(name), stat.getCzxid(), e.getMessage());
-            TrustedMembers.Verified known = members.get(name);
-            // The znode of a member this view verified, whose data someone changed since (only
-            // possible with open ACLs): its session still holds it, so the member stays. Any
-            // other znode under that name means the verified one is gone.
-            if (known != null && (known.czxid() != stat.getCzxid() || known.session() != stat.getEphemeralOwner())) {
-                memberGone(name);
-            }
-            return;
-        }
-        if (members.put(name, m, stat.getEphemeralOwner(), stat.getCzxid())) {
-            membersChanged();
-        }
-    }
-
-    private void membersChanged() {
-        if (!closed.getAsBoolean()) {
-            listener.onMembersChanged();
-        }
+        memberEvents.onMemberEvent(type, name);
     }
 
     /**
@@ -607,17 +479,13 @@ final class SupervisorView implements Watcher {
      * is the view it builds.
      */
     CompletableFuture<Void> reload() {
-        return CompletableFuture.allOf(loader.loadMembers(members, this::memberDeleted, this::applyMember),
-                        loader.loadAll(paths.leaving(), paths::leaving, this::applyLeaving),
-                        loader.loadSpecs(specs, specBuckets), loader.loadOwners(owners, ownerBuckets))
-                .thenCompose(v -> loader.loadAll(paths.successions(), this::successionPath, this::applySuccession))
+        return CompletableFuture.allOf(memberEvents.reload(), loader.loadSpecs(specs, specBuckets),
+                        loader.loadOwners(owners, ownerBuckets))
+                .thenCompose(v -> loader.loadAll(paths.successions(), name -> paths.successions() + "/" + name,
+                        successions::apply))
                 .thenRun(() -> {
                     owners.tellInherited();
-                    successionWriter.orphanedSessions(owners.sessions(), members.sessions());
+                    successions.orphanedSessions();
                 });
-    }
-
-    private String successionPath(String name) {
-        return paths.successions() + "/" + name;
     }
 }
