@@ -179,9 +179,9 @@ final class OwnerEntries {
      * returned when this node is to delete its znode), and the keys this node inherits, told
      * together.
      *
-     * @return the keys of the entries without heir whose znodes this node deletes
+     * @return the keys this node inherits, and those of the entries without heir whose znodes it deletes
      */
-    List<String> succeeded(Successions.Succession s) {
+    Succeeded succeeded(Successions.Succession s) {
         List<String> inherited = new java.util.ArrayList<>();
         List<String> sweep = new java.util.ArrayList<>();
         List<java.util.Map.Entry<String, Owner>> gone = new java.util.ArrayList<>();
@@ -213,7 +213,11 @@ final class OwnerEntries {
                 listener.onInherited(inherited);
             }
         }
-        return sweep;
+        return new Succeeded(inherited, sweep);
+    }
+
+    /** What a succession gave this node: keys it inherits, and entries without heir whose znodes it deletes. */
+    record Succeeded(List<String> inherited, List<String> withoutHeir) {
     }
 
     /**
@@ -221,10 +225,12 @@ final class OwnerEntries {
      * session whose znode names another): after a load, which may have read the entries after
      * their succession came, so that {@link #succeeded} did not see them. The runtime leaves
      * alone what runs already.
+     *
+     * @return the keys told
      */
-    void tellInherited() {
+    List<String> tellInherited() {
         if (successions.isEmpty() || closed.getAsBoolean()) {
-            return;
+            return List.of();
         }
         List<String> inherited = new java.util.ArrayList<>();
         owners.forEach((key, raw) -> {
@@ -238,6 +244,20 @@ final class OwnerEntries {
         if (!inherited.isEmpty()) {
             listener.onInherited(inherited);
         }
+        return inherited;
+    }
+
+    /**
+     * The sessions of the successions that some entry's znode still needs: one whose session it
+     * names (directly, or through the successions before).
+     */
+    java.util.Set<Long> successionsInUse() {
+        java.util.Set<Long> inUse = new java.util.HashSet<>();
+        if (successions.isEmpty()) {
+            return inUse;
+        }
+        owners.forEach((key, raw) -> successions.forEachApplying(key, raw, s -> inUse.add(s.session)));
+        return inUse;
     }
 
     /** The sessions that standing entries name, with a node each names: those a succession may be needed for. */

@@ -57,6 +57,12 @@ final class SuccessionZnodes {
     /** Sessions whose succession this node is writing now. */
     private final Set<Long> writing = ConcurrentHashMap.newKeySet();
     private volatile boolean settled;
+    /** Inherited keys whose entries this node rewrites to its own session ({@link #rewrite}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> toRewrite = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean rewriting = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean cleanUpScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Sessions whose successions this node deleted (or found deleted). */
+    private final Set<Long> deleted = ConcurrentHashMap.newKeySet();
 
     /**
      * What else a node's successions depend on.
@@ -66,8 +72,11 @@ final class SuccessionZnodes {
      */
     record Context(Supplier<List<ZnodeData.Heir>> heirs, Supplier<Set<Long>> memberSessions, UntrustedEntries untrusted,
                    java.time.Duration failoverMargin, io.distributedsupervisor.Scheduler scheduler, BooleanSupplier closed,
-                   java.time.Duration timeout) {
+                   java.time.Duration timeout, java.time.Duration sessionTimeout) {
     }
+
+    /** Inherited entries rewritten per second at most: background writes, each an event to every node. */
+    static final int REWRITES_PER_SECOND = 1000;
 
     SuccessionZnodes(ZooKeeper zk, ZnodeLayout paths, String node, long sessionId, MemberProofs proofs, List<ACL> acl,
                      Successions successions, OwnerEntries owners, Context context) {
@@ -102,7 +111,10 @@ final class SuccessionZnodes {
         Runnable apply = () -> {
             if (!context.closed().getAsBoolean() && successions.add(s)) {
                 long t = System.nanoTime();
-                deleteWithoutHeir(owners.succeeded(s));
+                OwnerEntries.Succeeded given = owners.succeeded(s);
+                deleteWithoutHeir(given.withoutHeir());
+                rewrite(given.inherited());
+                scheduleCleanUp();
                 LOG.info("node {}: {} (applied in {} ms)", node, s, (System.nanoTime() - t) / 1_000_000);
             }
         };
@@ -111,6 +123,123 @@ final class SuccessionZnodes {
             context.scheduler().schedule(apply, margin, TimeUnit.NANOSECONDS);
         } else {
             apply.run();
+        }
+    }
+
+    /**
+     * Rewrites the owner entries of {@code keys}, which this node holds by succession, to name its
+     * own session, keeping the succession's epoch: one at a time, at most
+     * {@value #REWRITES_PER_SECOND} a second, each read first and written at its version only if
+     * it still stands for this session. Once no entry needs a succession, it can go
+     * ({@link #cleanUp}). The runtime sees no change: the entry stands for the same owner.
+     */
+    void rewrite(List<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        toRewrite.addAll(keys);
+        if (rewriting.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("ds-rewrite-" + node).start(this::rewriteQueued);
+        }
+    }
+
+    private void rewriteQueued() {
+        try {
+            long next = System.nanoTime();
+            for (String key; (key = toRewrite.poll()) != null && !context.closed().getAsBoolean(); ) {
+                rewriteOne(key);
+                next += 1_000_000_000L / REWRITES_PER_SECOND;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
+        } finally {
+            rewriting.set(false);
+            if (!toRewrite.isEmpty() && !context.closed().getAsBoolean() && rewriting.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("ds-rewrite-" + node).start(this::rewriteQueued);
+            }
+        }
+    }
+
+    private void rewriteOne(String key) {
+        String path = paths.owner(key);
+        try {
+            Stat stat = new Stat();
+            byte[] data = zk.getData(path, false, stat);
+            Owner raw = owners.verified(key, data, stat);
+            Owner standing = raw == null || raw.session() == sessionId ? null : owners.standing(key, raw);
+            if (standing != null && standing.session() == sessionId) {
+                zk.setData(path, proofs.ownerData(key, node, standing.restarts(), sessionId, standing.epoch()),
+                        stat.getVersion());
+            }
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            // Released or changed meanwhile: nothing to rewrite.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("node {}: could not rewrite the owner entry of {}: {}", node, key, e.toString());
+        }
+    }
+
+    /**
+     * How long a succession that no entry needs any more stays: a view that lags behind might still
+     * hold an entry the heirs rewrote since; if the succession went before it saw the rewrite, it
+     * could take that entry's session for one that ended unsucceeded, and write another.
+     */
+    private long graceNanos() {
+        return Math.max(3 * context.sessionTimeout().toNanos(), java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+    }
+
+    /** Looks for successions no entry needs after the grace period ({@link #cleanUp}), unless a look is due already. */
+    void scheduleCleanUp() {
+        if (successions.isEmpty()) {
+            return;
+        }
+        if (cleanUpScheduled.compareAndSet(false, true)) {
+            context.scheduler().schedule(() -> {
+                cleanUpScheduled.set(false);
+                Thread.ofVirtual().name("ds-successions-" + node).start(this::cleanUp);
+            }, graceNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Deletes the successions this node knows that no entry's znode needs any more (all rewritten,
+     * released or swept) and that it has known for the grace period; looks again later while some
+     * are still needed. Every node may do it: a deletion that finds none is no error.
+     */
+    private void cleanUp() {
+        if (context.closed().getAsBoolean()) {
+            return;
+        }
+        Set<Long> inUse = owners.successionsInUse();
+        boolean left = false;
+        long now = System.nanoTime();
+        for (Successions.Succession s : successions.all()) {
+            if (deleted.contains(s.session)) {
+                continue;
+            }
+            if (inUse.contains(s.session) || now - s.knownSince < graceNanos()) {
+                left = true;
+                continue;
+            }
+            try {
+                zk.delete(paths.succession(s.session), -1);
+                LOG.info("node {}: deleted the {}, which no owner entry needs any more", node, s);
+            } catch (KeeperException.NoNodeException e) {
+                // Another node deleted it.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                left = true;
+                continue;
+            }
+            deleted.add(s.session);
+        }
+        if (left) {
+            scheduleCleanUp();
         }
     }
 

@@ -42,6 +42,8 @@ final class Successions {
         final String node;
         final long czxid;
         final List<ZnodeData.Heir> heirs;
+        /** When this view learnt of it ({@link System#nanoTime}). */
+        final long knownSince = System.nanoTime();
         private final UnaryOperator<String> ring;
         /** The entry each heir holds by this succession, by heir name: one instance each, shared by its keys. */
         private final java.util.Map<String, Owner> owners;
@@ -154,6 +156,21 @@ final class Successions {
             o = s.ownerOf(key);
         }
         return null;
+    }
+
+    /** Tells {@code action} each succession that applies to {@code entry} of {@code key}, in order. */
+    void forEachApplying(String key, Owner entry, java.util.function.Consumer<Succession> action) {
+        Succession[] all = known;
+        Owner o = entry;
+        for (Succession s = find(all, o); s != null; s = find(all, o)) {
+            action.accept(s);
+            o = s.ownerOf(key);
+        }
+    }
+
+    /** Every succession known, by session. */
+    List<Succession> all() {
+        return List.of(known);
     }
 
     private static Succession find(Succession[] all, Owner o) {

@@ -128,8 +128,8 @@ final class SupervisorView implements Watcher {
      * @param paths     the supervisor's paths as the raw handle sees them (namespace included)
      */
     SupervisorView(ZooKeeper zk, String node, long sessionId, ZnodeLayout paths, SessionListener listener,
-                   Duration failoverMargin, Scheduler scheduler, Duration readTimeout, BooleanSupplier closed,
-                   Trust trust, List<ACL> acl) {
+                   Duration failoverMargin, Scheduler scheduler, Duration readTimeout, Duration sessionTimeout,
+                   BooleanSupplier closed, Trust trust, List<ACL> acl) {
         this.zk = zk;
         this.node = node;
         this.paths = paths;
@@ -148,7 +148,7 @@ final class SupervisorView implements Watcher {
                 known, specs::containsKey);
         this.successions = new SuccessionZnodes(zk, paths, node, sessionId, proofs, acl, known, owners,
                 new SuccessionZnodes.Context(members::heirs, members::sessions, untrusted, failoverMargin, scheduler,
-                        closed, readTimeout));
+                        closed, readTimeout, sessionTimeout));
         this.memberEvents = new MemberEvents(members, loader, paths, node, sessionId, trust, listener, closed,
                 successions);
     }
@@ -484,8 +484,9 @@ final class SupervisorView implements Watcher {
                 .thenCompose(v -> loader.loadAll(paths.successions(), name -> paths.successions() + "/" + name,
                         successions::apply))
                 .thenRun(() -> {
-                    owners.tellInherited();
+                    successions.rewrite(owners.tellInherited());
                     successions.orphanedSessions();
+                    successions.scheduleCleanUp();
                 });
     }
 }

@@ -165,8 +165,8 @@ final class ZooKeeperSession implements NodeSession {
             // may be anyone, so then (with a secret to check against) every new owner entry is read.
             boolean ownersFromEvents = !config.openAcl || !proofs.verifies();
             view = new SupervisorView(zk, node, sessionId, rawPaths, listener,
-                    config.failoverMargin, config.scheduler, config.connectionTimeout, () -> closed,
-                    new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, member::joinAgain), acl);
+                    config.failoverMargin, config.scheduler, config.connectionTimeout, config.sessionTimeout,
+                    () -> closed, new SupervisorView.Trust(proofs, untrusted, ownersFromEvents, member::joinAgain), acl);
             // Made before the view loads, as the claim batchers were: a close after a load that
             // failed still deletes the entries of this session that the view holds.
             Buckets buckets = new Buckets(zk, rawPaths, acl, view::hasBucket);

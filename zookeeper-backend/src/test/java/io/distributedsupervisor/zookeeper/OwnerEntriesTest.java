@@ -64,7 +64,7 @@ class OwnerEntriesTest {
         Successions.Succession s = new Successions.Succession(DEAD, "n2", 500, HEIRS);
         successions.add(s);
 
-        List<String> sweep = entries.succeeded(s);
+        List<String> sweep = entries.succeeded(s).withoutHeir();
 
         var ring = Placement.ring(List.of("n1", "n3"));
         List<String> ours = keys.stream().filter(k -> ring.apply(k).equals("n1")).toList();
@@ -87,7 +87,7 @@ class OwnerEntriesTest {
         Successions.Succession s = new Successions.Succession(DEAD, "n2", 500, HEIRS);
         successions.add(s);
 
-        List<String> sweep = entries.succeeded(s);
+        List<String> sweep = entries.succeeded(s).withoutHeir();
 
         keys.forEach(k -> assertThat(entries.get(k)).as(k).isNull());
         assertThat(told).extracting(Removal::key).containsExactlyInAnyOrderElementsOf(keys);

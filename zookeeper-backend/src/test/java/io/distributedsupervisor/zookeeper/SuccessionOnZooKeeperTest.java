@@ -8,12 +8,14 @@ import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.internal.ChildKey;
 import io.distributedsupervisor.internal.HashRing;
+import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.tck.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
@@ -91,19 +93,45 @@ class SuccessionOnZooKeeperTest {
     void aCrashedNodesChildrenRunOnceWhereTheRingOverTheHeirsSaysAfterOneWrite() throws Exception {
         List<String> ids = startThree(300);
         long n3Session = cluster.sessions("n3").get(0).sessionId();
+        Set<String> onN3 = cluster.node("n1").children().entrySet().stream()
+                .filter(e -> e.getValue().node().equals("n3")).map(e -> ChildKey.encode(e.getKey()))
+                .collect(java.util.stream.Collectors.toSet());
         try (CuratorFramework zk = server.client(true)) {
             Map<String, Stat> before = ownerZnodes(zk);
             assertThat(before).hasSize(300);
+            long zxidBefore = zk.checkExists().forPath(paths().members()).getPzxid();
 
             cluster.crash("n3");
 
             awaitEachRunsOnceOn(ids, List.of("n1", "n2"));
-            assertThat(zk.getChildren().forPath(paths().successions()))
-                    .containsExactly(ZnodeLayout.sessionName(n3Session));
+            Stat succession = zk.checkExists().forPath(paths().succession(n3Session));
+            assertThat(succession).as("one succession for n3's session").isNotNull();
             Map<String, Stat> after = ownerZnodes(zk);
             assertThat(after.keySet()).as("no owner znode made or deleted").isEqualTo(before.keySet());
-            after.forEach((key, stat) -> assertThat(stat.getMzxid()).as("%s not written", key)
-                    .isEqualTo(before.get(key).getMzxid()));
+            after.forEach((key, stat) -> {
+                assertThat(stat.getCzxid()).as("%s not made again", key).isEqualTo(before.get(key).getCzxid());
+                if (stat.getMzxid() != before.get(key).getMzxid()) {
+                    // Rewritten later by its heir, in the background: never before the succession.
+                    assertThat(stat.getMzxid()).as("%s", key).isGreaterThan(succession.getCzxid());
+                }
+            });
+            assertThat(succession.getCzxid()).isGreaterThan(zxidBefore);
+
+            // Then the heirs rewrite what they inherited to their own sessions, and the succession goes.
+            Map<String, Long> live = Map.of("n1", cluster.sessions("n1").get(0).sessionId(),
+                    "n2", cluster.sessions("n2").get(0).sessionId());
+            MemberProofs proofs = MemberProofs.of(EmbeddedZooKeeper.TEST_SECRET.getBytes(StandardCharsets.UTF_8),
+                    cluster.namespace() + "/" + ZooKeeperHarness.SUPERVISOR, ZooKeeperHarness.SUPERVISOR);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(zk.getChildren().forPath(paths().successions())).isEmpty();
+                for (String key : onN3) {
+                    Stat stat = new Stat();
+                    byte[] data = zk.getData().storingStatIn(stat).forPath(paths().owner(key));
+                    Owner o = proofs.verifiedOwner(key, data, stat);
+                    assertThat(o.session()).as("%s names its heir's session", key).isEqualTo(live.get(o.node()));
+                    assertThat(o.epoch()).as("%s keeps the succession's epoch", key).isEqualTo(succession.getCzxid());
+                }
+            });
         }
         for (String id : ids) {
             assertThat((Object) cluster.node("n2").call(id, "inc")).isEqualTo(1L);
@@ -119,11 +147,12 @@ class SuccessionOnZooKeeperTest {
         awaitEachRunsOnceOn(ids, List.of("n1", "n2"));
         // n2 ends too: what it held, its own children and n3's, goes to n1 by a second succession.
         Pid before = cluster.node("n1").whereis(ids.get(0)).orElseThrow();
+        long n2Session = cluster.sessions("n2").get(0).sessionId();
         cluster.crash("n2");
 
         awaitEachRunsOnceOn(ids, List.of("n1"));
         try (CuratorFramework zk = server.client(true)) {
-            assertThat(zk.getChildren().forPath(paths().successions())).hasSize(2);
+            assertThat(zk.getChildren().forPath(paths().successions())).contains(ZnodeLayout.sessionName(n2Session));
         }
         Pid after = cluster.node("n1").whereis(ids.get(0)).orElseThrow();
         if (!before.node().equals("n1")) {

@@ -158,8 +158,8 @@ class SupervisorViewTest {
         ZnodeLayout paths = ZnodeLayout.of(SUPERVISOR).withPrefix("/view");
         SupervisorView view = new SupervisorView(plain.getZookeeperClient().getZooKeeper(), "observer", -1,
                 paths, new SessionListener() {
-                }, Duration.ZERO, io.distributedsupervisor.Scheduler.system(), Duration.ofSeconds(10), () -> false,
-                trust(), org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE);
+                }, Duration.ZERO, io.distributedsupervisor.Scheduler.system(), Duration.ofSeconds(10), Duration.ofSeconds(4),
+                () -> false, trust(), org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE);
         view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, paths.member("a")));
         await().until(() -> view.members().containsKey("a"));
         for (String key : List.of("k", "r")) {
