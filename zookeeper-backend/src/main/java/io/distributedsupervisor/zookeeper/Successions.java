@@ -29,8 +29,8 @@ import java.util.function.UnaryOperator;
  *       node whose session ended goes to the ring's heir, as today when that node is not live.</li>
  * </ul>
  *
- * <p>One per session that ended holding entries, until they are cleaned up (not yet: see
- * docs/ARCHITECTURE.md): held in an array sorted by session and copied on write, read without
+ * <p>One per session that ended holding entries, until its heirs have rewritten them and it is
+ * deleted ({@link SuccessionZnodes}): held in an array sorted by session and copied on write, read without
  * a lock on every owner lookup (a call's routing), which costs one volatile read when there is
  * none and a binary search otherwise.
  */
