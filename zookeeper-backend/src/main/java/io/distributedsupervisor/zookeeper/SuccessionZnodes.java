@@ -128,7 +128,7 @@ final class SuccessionZnodes {
 
     /**
      * Rewrites the owner entries of {@code keys}, which this node holds by succession, to name its
-     * own session, keeping the succession's epoch: one at a time, at most
+     * own session, keeping the succession's epoch: from a session timeout on, one at a time, at most
      * {@value #REWRITES_PER_SECOND} a second, each read first and written at its version only if
      * it still stands for this session. Once no entry needs a succession, it can go
      * ({@link #cleanUp}). The runtime sees no change: the entry stands for the same owner.
@@ -139,7 +139,10 @@ final class SuccessionZnodes {
         }
         toRewrite.addAll(keys);
         if (rewriting.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("ds-rewrite-" + node).start(this::rewriteQueued);
+            // A session timeout later: the writes, each an event to every node, would compete
+            // with the failover they follow (the heirs reading their specs and starting).
+            context.scheduler().schedule(() -> Thread.ofVirtual().name("ds-rewrite-" + node).start(this::rewriteQueued),
+                    context.sessionTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
