@@ -74,8 +74,9 @@ public abstract class PlannedMoveContract extends HarnessContract {
 
     @BeforeEach
     void threeNodes() {
-        nodes = Nodes.start(harness, 3, (name, b) -> b.callTimeout(Duration.ofSeconds(10)).monitorNodes(true)
-                .rebalance(Rebalance.ACTIVE));
+        // Read by the load's callers while a test adds a node.
+        nodes = new java.util.concurrent.CopyOnWriteArrayList<>(Nodes.start(harness, 3, (name, b) -> b
+                .callTimeout(Duration.ofSeconds(10)).monitorNodes(true).rebalance(Rebalance.ACTIVE)));
     }
 
     private DistributedSupervisor node(String name) {
