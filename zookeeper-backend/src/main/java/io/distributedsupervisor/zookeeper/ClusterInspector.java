@@ -352,7 +352,7 @@ public final class ClusterInspector implements AutoCloseable {
             ZnodeReader.Read spec = specs.get(key);
             ZnodeReader.Read own = owners.get(key);
             Owner raw = own == null ? null : entry(proofs, key, own);
-            Owner o = raw == null ? null : standing(successions, key, raw, spec != null);
+            Owner o = raw == null ? null : successions.standing(key, raw, spec != null);
             if (spec == null && raw != null && o == null) {
                 // Inherited without a spec to start it from: no child any more (its heir deletes the entry).
                 continue;
@@ -391,17 +391,6 @@ public final class ClusterInspector implements AutoCloseable {
             // An owner entry that does not even parse names no node.
             return null;
         }
-    }
-
-    /**
-     * The entry that stands for {@code raw}, the entry of {@code key}, now, as the nodes resolve
-     * it ({@code OwnerEntries.standing}): itself, or its heir's once a succession applies to it
-     * (see {@link Successions}); null when it is inherited and no spec is {@code stored} (nothing
-     * to start it from: the heir deletes it).
-     */
-    private static Owner standing(Successions successions, String key, Owner raw, boolean stored) {
-        Owner o = successions.resolve(key, raw);
-        return o == raw || stored ? o : null;
     }
 
     /**

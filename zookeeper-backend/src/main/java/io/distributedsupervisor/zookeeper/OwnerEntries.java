@@ -71,8 +71,7 @@ final class OwnerEntries {
 
     /** The entry that stands for {@code raw}, the entry of {@code key}'s znode; null if none does. */
     Owner standing(String key, Owner raw) {
-        Owner o = successions.resolve(key, raw);
-        return o == raw || hasSpec.test(key) ? o : null;
+        return successions.isEmpty() ? raw : successions.standing(key, raw, hasSpec.test(key));
     }
 
     void forEach(BiConsumer<String, Owner> action) {

@@ -251,7 +251,7 @@ final class SuccessionZnodes {
      * session ended while it still holds owner entries.
      */
     void memberGone(String deadNode, long deadSession) {
-        if (owners.sessions().containsKey(deadSession)) {
+        if (owners.anyMatch(o -> o.session() == deadSession)) {
             write(deadNode, deadSession);
         }
     }
@@ -314,7 +314,7 @@ final class SuccessionZnodes {
     /** Whether {@code owners/<key>} as read is an entry without heir (its key has no spec, its session is succeeded). */
     private boolean withoutHeir(String key, byte[] data, Stat stat) {
         Owner raw = owners.verified(key, data, stat);
-        return raw != null && owners.standing(key, raw) == null && successions.resolve(key, raw) != raw;
+        return raw != null && owners.standing(key, raw) == null;
     }
 
     private void write(String deadNode, long deadSession) {

@@ -143,6 +143,17 @@ final class Successions {
     }
 
     /**
+     * The entry that stands for {@code entry} of {@code key} now: itself, or its heir's after
+     * every succession that applies; null when a succession applies and no spec is
+     * {@code stored} under the key (nothing to start it from: no heir, and its heir deletes it).
+     * The one rule for the nodes' views and for tools that read the tree.
+     */
+    Owner standing(String key, Owner entry, boolean stored) {
+        Owner o = resolve(key, entry);
+        return o == entry || stored ? o : null;
+    }
+
+    /**
      * The entry that {@code entry} of {@code key} stood for just before {@code step} applied to
      * it, or null if {@code step} is not among the successions that apply to it.
      */
