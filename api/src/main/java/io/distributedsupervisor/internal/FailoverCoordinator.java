@@ -495,19 +495,29 @@ final class FailoverCoordinator {
                 return;
             }
             for (Map.Entry<String, SpecRecord> e : specs.entrySet()) {
-                try {
-                    var spec = ctx.wire().decodeSpec(e.getValue().spec());
-                    if (spec.restart() != Restart.TEMPORARY) {
-                        candidates.putIfAbsent(e.getKey(), new ChildStarts.Stored(spec, e.getValue().node()));
-                    }
-                } catch (CodecException x) {
-                    unreadable.add(e.getKey());
-                    LOG.warn("node {} ignores the stored spec {}: it cannot be read as a child spec ({}); check the "
-                            + "allow-list of the codec", ctx.node, e.getKey(), x.getMessage());
+                ChildSpec spec = decodeStored(e.getKey(), e.getValue());
+                if (spec != null && spec.restart() != Restart.TEMPORARY) {
+                    candidates.putIfAbsent(e.getKey(), new ChildStarts.Stored(spec, e.getValue().node()));
                 }
             }
         } finally {
             orphans.clear();
+        }
+    }
+
+    /**
+     * The child spec stored under {@code key}, or null if this node cannot read it: warned about
+     * once (a pass skips the keys it could not read), not each pass.
+     */
+    private ChildSpec decodeStored(String key, SpecRecord rec) {
+        try {
+            return ctx.wire().decodeSpec(rec.spec());
+        } catch (CodecException x) {
+            if (unreadable.add(key)) {
+                LOG.warn("node {} ignores the stored spec {}: it cannot be read as a child spec ({}); check the "
+                        + "allow-list of the codec", ctx.node, key, x.getMessage());
+            }
+            return null;
         }
     }
 
@@ -607,17 +617,7 @@ final class FailoverCoordinator {
         Map<String, ChildStarts.Stored> toStart = new LinkedHashMap<>();
         for (String key : keys) {
             SpecRecord rec = specs.get(key);
-            ChildSpec spec = null;
-            if (rec != null) {
-                try {
-                    spec = ctx.wire().decodeSpec(rec.spec());
-                } catch (CodecException x) {
-                    if (unreadable.add(key)) {
-                        LOG.warn("node {} ignores the stored spec {}: it cannot be read as a child spec ({}); check the "
-                                + "allow-list of the codec", ctx.node, key, x.getMessage());
-                    }
-                }
-            }
+            ChildSpec spec = rec == null ? null : decodeStored(key, rec);
             if (spec != null && spec.restart() != Restart.TEMPORARY) {
                 toStart.put(key, new ChildStarts.Stored(spec, rec.node()));
             } else {
