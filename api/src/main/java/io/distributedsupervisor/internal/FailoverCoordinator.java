@@ -277,10 +277,12 @@ final class FailoverCoordinator {
         for (MembershipWatch.Removed r; (r = removed.poll()) != null; ) {
             onOwnerRemoved(r);
         }
+        // Before the full scan: a failover's heirs start their share while the scan of a large
+        // view (run on every change of members) would keep them waiting.
+        long retryInherited = startInherited(now);
         if (full) {
             fullScan();
         }
-        long retryInherited = startInherited(now);
         placeOrphans();
         claimCandidates();
         long next = closeFailoverWindow();
@@ -424,11 +426,7 @@ final class FailoverCoordinator {
                 rebalanceTo(Set.copyOf(ring.nodes()), ring, MoveCause.JOIN);
             }
         }
-        s.forEachSpecKey(key -> {
-            if (s.owner(key).isEmpty()) {
-                orphans.add(key);
-            }
-        });
+        s.forEachSpecKeyWithoutOwner(orphans::add);
         unreadable.removeIf(key -> !s.hasSpec(key));
         long session = s.sessionId();
         for (LocalChild c : ctx.table.children()) {

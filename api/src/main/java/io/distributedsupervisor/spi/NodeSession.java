@@ -79,6 +79,20 @@ public interface NodeSession extends AutoCloseable {
     void forEachSpecKey(Consumer<String> action);
 
     /**
+     * The keys of the stored specs that have no owner entry, as the local view has them: no
+     * network. These are the orphans a reconciliation places, looked for after every change of
+     * members and at every reconcile interval; a view of a million children should answer in one
+     * pass. The default asks {@link #owner} for each key of {@link #forEachSpecKey}.
+     */
+    default void forEachSpecKeyWithoutOwner(Consumer<String> action) {
+        forEachSpecKey(key -> {
+            if (owner(key).isEmpty()) {
+                action.accept(key);
+            }
+        });
+    }
+
+    /**
      * The spec stored under {@code key}. May read coordination storage when the local view holds
      * the key only.
      *

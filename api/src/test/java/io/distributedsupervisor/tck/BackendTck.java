@@ -534,6 +534,26 @@ public abstract class BackendTck {
         }
     }
 
+    @Test
+    void theKeysWithoutOwnerAreTheStoredSpecsThatNoEntryHolds() {
+        NodeSession a = join("a");
+        NodeSession b = join("b");
+        a.claimNew("held", spec("held"));
+        a.claimNew("released", spec("released"));
+        a.claimNew("no-spec", null);
+        assertThat(a.release("released")).isTrue();
+
+        for (NodeSession s : List.of(a, b)) {
+            eventually().untilAsserted(() -> {
+                assertThat(s.owner("released")).isEmpty();
+                assertThat(s.owner("no-spec")).isPresent();
+                List<String> keys = new ArrayList<>();
+                s.forEachSpecKeyWithoutOwner(keys::add);
+                assertThat(keys).as("orphans seen by %s", s.node()).containsExactly("released");
+            });
+        }
+    }
+
     // ---- transport ----
 
     @Test

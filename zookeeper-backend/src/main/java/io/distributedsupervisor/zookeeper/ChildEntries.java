@@ -26,6 +26,15 @@ final class ChildEntries<S, O> {
     final Part<S> specs = new Part<>(true);
     final Part<O> owners = new Part<>(false);
 
+    /** Tells {@code action} the key of every entry that has a spec slot and no owner entry: one pass, no lookups. */
+    void forEachSpecWithoutOwner(Consumer<String> action) {
+        map.forEach((k, e) -> {
+            if (e.spec() != null && e.owner() == null) {
+                action.accept(k);
+            }
+        });
+    }
+
     /** One part of every entry, as a map of its own. */
     final class Part<V> {
         private final boolean spec;

@@ -230,6 +230,11 @@ final class SupervisorView implements Watcher {
         specs.forEachKey(action);
     }
 
+    /** One pass over the entries: a stored spec's key always has a standing entry when it has one at all. */
+    void forEachSpecKeyWithoutOwner(Consumer<String> action) {
+        entries.forEachSpecWithoutOwner(action);
+    }
+
     /** The explicit nodes of the specs under {@code keys} that the view knows (see {@link SpecReads#placements}). */
     Map<String, Optional<String>> placements(Collection<String> keys) {
         return specReads.placements(keys);

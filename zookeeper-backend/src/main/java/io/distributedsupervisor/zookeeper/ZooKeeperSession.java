@@ -298,6 +298,11 @@ final class ZooKeeperSession implements NodeSession {
     }
 
     @Override
+    public void forEachSpecKeyWithoutOwner(Consumer<String> action) {
+        view.forEachSpecKeyWithoutOwner(action);
+    }
+
+    @Override
     public Optional<SpecRecord> spec(String key) {
         return Optional.ofNullable(specs(List.of(key)).get(key));
     }
