@@ -352,7 +352,7 @@ public final class ClusterInspector implements AutoCloseable {
             ZnodeReader.Read spec = specs.get(key);
             ZnodeReader.Read own = owners.get(key);
             Owner raw = own == null ? null : entry(proofs, key, own);
-            Owner o = raw == null ? null : successions.standing(key, raw, spec != null);
+            Owner o = raw == null ? null : successions.standing(key, raw, specs::containsKey);
             if (spec == null && raw != null && o == null) {
                 // Inherited without a spec to start it from: no child any more (its heir deletes the entry).
                 continue;

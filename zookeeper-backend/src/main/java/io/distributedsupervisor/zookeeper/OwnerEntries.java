@@ -71,7 +71,7 @@ final class OwnerEntries {
 
     /** The entry that stands for {@code raw}, the entry of {@code key}'s znode; null if none does. */
     Owner standing(String key, Owner raw) {
-        return successions.isEmpty() ? raw : successions.standing(key, raw, hasSpec.test(key));
+        return successions.isEmpty() ? raw : successions.standing(key, raw, hasSpec);
     }
 
     void forEach(BiConsumer<String, Owner> action) {

@@ -146,11 +146,12 @@ final class Successions {
      * The entry that stands for {@code entry} of {@code key} now: itself, or its heir's after
      * every succession that applies; null when a succession applies and no spec is
      * {@code stored} under the key (nothing to start it from: no heir, and its heir deletes it).
-     * The one rule for the nodes' views and for tools that read the tree.
+     * The one rule for the nodes' views and for tools that read the tree. {@code stored} is asked
+     * only when a succession applies: a view asks it of a map of every child of the cluster.
      */
-    Owner standing(String key, Owner entry, boolean stored) {
+    Owner standing(String key, Owner entry, java.util.function.Predicate<String> stored) {
         Owner o = resolve(key, entry);
-        return o == entry || stored ? o : null;
+        return o == entry || stored.test(key) ? o : null;
     }
 
     /**
