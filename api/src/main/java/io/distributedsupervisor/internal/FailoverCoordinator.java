@@ -6,26 +6,21 @@ import io.distributedsupervisor.MoveCause;
 import io.distributedsupervisor.Rebalance;
 import io.distributedsupervisor.Restart;
 import io.distributedsupervisor.spi.BackendException;
-import io.distributedsupervisor.spi.CodecException;
 import io.distributedsupervisor.spi.NodeSession;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SpecRecord;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,59 +34,35 @@ import org.slf4j.LoggerFactory;
  *       and the backend writes them together. Within its settle time after it started, the node
  *       holds back the ring-placed ones it found rather than saw lose their owner
  *       ({@link SettleWindow}), so that nodes restarting together share them by the ring.</li>
- *   <li>A member gone without a goodbye: a failover, timed for {@code onFailover};
- *       {@link MembershipWatch} reports node events and children lost for want of a spec.</li>
- *   <li>Keys the backend says this session inherited ({@code SessionListener.onInherited}): their
- *       owner entries are this session's already, so each starts from its stored spec without a
- *       claim, counted in the failover like a claimed one; one it will not run (no spec, an
- *       unreadable or {@code TEMPORARY} one) is released so that the ring places it again. The
- *       backend hands those of sessions that ended before this node joined only once told that
- *       the settle time is over ({@code NodeSession.settled}), so that a whole-cluster restart
- *       places them among the nodes that restart together.</li>
+ *   <li>A member gone without a goodbye: a failover, timed for {@code onFailover} and
+ *       {@code Health} by {@link FailoverReport}; {@link MembershipWatch} reports node events and
+ *       children lost for want of a spec.</li>
+ *   <li>Keys the backend says this session inherited ({@code SessionListener.onInherited}):
+ *       {@link InheritedStarts} starts them from their stored specs without a claim, in each pass
+ *       before the full scan. The backend hands those of sessions that ended before this node
+ *       joined only once told that the settle time is over ({@code NodeSession.settled}), so that
+ *       a whole-cluster restart places them among the nodes that restart together.</li>
  *   <li>A member joined: with {@link Rebalance#ACTIVE}, local children that the ring now gives to
  *       the newcomer are stopped here so that it starts them, each move through the
  *       {@link MoveGate} ({@code MoveCause.JOIN}); {@link #rebalance()} does the same for every
  *       node of the ring on an operator's request ({@code MoveCause.EXPLICIT}).</li>
  *   <li>A local child whose claim is not this session's any more is dropped at once (fencing).</li>
  * </ul>
+ * The stored specs of orphans and of inherited keys are decoded by one {@link StoredSpecDecoder}.
  * Passes run one at a time on a virtual thread, started when there is something to do: no thread
- * waits between passes, and the timer is the injected scheduler. A missed event delays a
- * failover until the next full pass, but never loses a child.
+ * waits between passes, and the timer is the injected scheduler. {@link FailoverReport},
+ * {@link InheritedStarts} and {@link StoredSpecDecoder} run in the passes; the backend's session
+ * events only queue their hints and wake a pass. A missed event delays a failover until the next
+ * full pass, but never loses a child.
  */
 final class FailoverCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverCoordinator.class);
-    /** How long a failover must claim nothing more before this node reports it. */
-    private static final long FAILOVER_QUIET_NANOS = 100_000_000L;
-
-    /** Children this node took over after a node loss, to time the failover for listeners. */
-    private static final class Failover {
-        final long since;
-        final List<String> lostNodes = new ArrayList<>();
-        final List<LocalChild> taken = new ArrayList<>();
-        /**
-         * Each of {@link #taken}'s first start, once it has updated {@link #lastStarted}: the report
-         * waits for these, not for the starts themselves, whose later dependents could run first.
-         */
-        final List<CompletableFuture<?>> recorded = new ArrayList<>();
-        /** When the last of {@link #taken} finished its first init, on the ticker. */
-        final AtomicLong lastStarted;
-        long lastClaimAt;
-        /** Whether it claimed any child: only then is it this node's failover, for {@link #failoverInProgress()}. */
-        volatile boolean claimedAny;
-
-        Failover(long now) {
-            since = now;
-            lastStarted = new AtomicLong(now);
-            lastClaimAt = now;
-        }
-    }
 
     private final NodeContext ctx;
     private final ChildStarts starts;
     private final Runnable recoverSession;
     private final long intervalNanos;
     private final ConcurrentLinkedQueue<MembershipWatch.Removed> removed = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<String> inherited = new ConcurrentLinkedQueue<>();
     private volatile boolean membersChanged;
     private volatile boolean sessionLost;
     private volatile boolean fullScanDue;
@@ -106,24 +77,17 @@ final class FailoverCoordinator {
     /** The end of the settle time: a full pass then claims what it held back. */
     private volatile Future<?> settleTimer;
 
-    /** Written by passes only (one at a time); volatile for {@link #failoverInProgress()}. */
-    private volatile Failover failover;
-    /** Children taken over in a failover that have not finished their first init yet. */
-    private final java.util.concurrent.atomic.AtomicInteger failoverStartsPending = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile io.distributedsupervisor.Health.Failover lastFailover;
     // Touched by passes only (one at a time).
-    private int claimedThisPass;
     /** Keys of stored specs without owner that this pass found. */
     private final Set<String> orphans = new LinkedHashSet<>();
     /** Orphans that are this node's, claimed together at the end of the pass. */
     private final Map<String, ChildStarts.Stored> candidates = new LinkedHashMap<>();
-    /** Stored specs this node could not decode: warned about once, not each pass. */
-    private final Set<String> unreadable = new HashSet<>();
+    private final FailoverReport report;
+    private final StoredSpecDecoder decoder;
+    private final InheritedStarts inheritedStarts;
     private final SettleWindow settle;
     /** The session last told that the settle time is over; touched by passes only. */
     private NodeSession settledSession;
-    /** How long to wait before reading inherited specs again after failed reads in a row (0: none failed); passes only. */
-    private long inheritedRetryNanos;
 
     FailoverCoordinator(NodeContext ctx, ChildStarts starts, Runnable recoverSession) {
         this.ctx = ctx;
@@ -131,6 +95,9 @@ final class FailoverCoordinator {
         this.recoverSession = recoverSession;
         this.intervalNanos = ctx.options.reconcileInterval().toNanos();
         this.settle = new SettleWindow(ctx.options.settleTime());
+        this.report = new FailoverReport(ctx, intervalNanos);
+        this.decoder = new StoredSpecDecoder(ctx);
+        this.inheritedStarts = new InheritedStarts(ctx, starts, report, decoder, intervalNanos);
     }
 
     /** Starts reconciling; {@code members} are the members at join, which get no node-up event (except this node). */
@@ -180,7 +147,7 @@ final class FailoverCoordinator {
 
     /** See {@code SessionListener.onInherited}. */
     void inherited(Collection<String> keys) {
-        inherited.addAll(keys);
+        inheritedStarts.inherited(keys);
         wake();
     }
 
@@ -199,13 +166,12 @@ final class FailoverCoordinator {
      * and is still open or not all of them finished their first init.
      */
     boolean failoverInProgress() {
-        Failover f = failover;
-        return (f != null && f.claimedAny) || failoverStartsPending.get() > 0;
+        return report.failoverInProgress();
     }
 
     /** The last failover in which this node took over children, once they all ran init; null before any. */
     io.distributedsupervisor.Health.Failover lastFailover() {
-        return lastFailover;
+        return report.lastFailover();
     }
 
     void nodeTerminating(String node) {
@@ -262,10 +228,7 @@ final class FailoverCoordinator {
             ctx.refreshRing();
             MembershipWatch.Change change = ctx.membership.drain();
             if (!change.lost().isEmpty()) {
-                if (failover == null) {
-                    failover = new Failover(now);
-                }
-                failover.lostNodes.addAll(change.lost());
+                report.nodesLost(change.lost(), now);
             }
             if (!change.ups().isEmpty() && ctx.options.rebalance() == Rebalance.ACTIVE && ctx.lifecycle.isRunning()) {
                 rebalanceTo(change.ups(), ctx.ring.current(), MoveCause.JOIN);
@@ -273,19 +236,19 @@ final class FailoverCoordinator {
             full = true;
         }
         tellSettled();
-        claimedThisPass = 0;
+        report.passStarts();
         for (MembershipWatch.Removed r; (r = removed.poll()) != null; ) {
             onOwnerRemoved(r);
         }
         // Before the full scan: a failover's heirs start their share while the scan of a large
         // view (run on every change of members) would keep them waiting.
-        long retryInherited = startInherited(now);
+        long retryInherited = inheritedStarts.startInherited(now);
         if (full) {
             fullScan();
         }
         placeOrphans();
         claimCandidates();
-        long next = closeFailoverWindow();
+        long next = report.closeFailoverWindow();
         if (retryInherited >= 0 && (next < 0 || retryInherited < next)) {
             next = retryInherited;
         }
@@ -298,40 +261,6 @@ final class FailoverCoordinator {
         if (next >= 0 && active) {
             soonTimer = reschedule(soonTimer, this::wake, next);
         }
-    }
-
-    /**
-     * A failover is over for this node once it has claimed nothing for
-     * {@link #FAILOVER_QUIET_NANOS} after its last claim (the dead node's owner entries may vanish
-     * over several passes, and a pass may see only the entries another survivor takes), or after a
-     * reconcile interval without any claim; listeners hear of it once those children have run init.
-     *
-     * @return nanoseconds until this should be looked at again, or -1 when no failover is under way
-     */
-    private long closeFailoverWindow() {
-        Failover f = failover;
-        if (f == null) {
-            return -1;
-        }
-        long now = ctx.ticker.read();
-        if (claimedThisPass > 0) {
-            f.lastClaimAt = now;
-        }
-        long end = f.taken.isEmpty() ? f.since + intervalNanos : f.lastClaimAt + FAILOVER_QUIET_NANOS;
-        if (now - end < 0) {
-            return end - now;
-        }
-        failover = null;
-        if (!f.taken.isEmpty()) {
-            CompletableFuture<?>[] inits = f.recorded.toArray(CompletableFuture[]::new);
-            CompletableFuture.allOf(inits).whenComplete((v, e) -> {
-                Duration took = Duration.ofNanos(f.lastStarted.get() - f.since);
-                lastFailover = new io.distributedsupervisor.Health.Failover(
-                        java.time.Instant.now().minusNanos(ctx.ticker.read() - f.since), f.lostNodes, f.taken.size(), took);
-                ctx.events.failover(List.copyOf(f.lostNodes), f.taken.size(), took);
-            });
-        }
-        return -1;
     }
 
     /**
@@ -427,7 +356,7 @@ final class FailoverCoordinator {
             }
         }
         s.forEachSpecKeyWithoutOwner(orphans::add);
-        unreadable.removeIf(key -> !s.hasSpec(key));
+        decoder.forgetGone(s);
         long session = s.sessionId();
         for (LocalChild c : ctx.table.children()) {
             if (c.isDone() || !c.isRunning()) {
@@ -469,7 +398,7 @@ final class FailoverCoordinator {
                 s.placements(orphans).forEach((key, explicit) -> {
                     boolean pinned = explicit.isPresent() && ring.contains(explicit.get());
                     String target = pinned ? explicit.get() : ring.isEmpty() ? null : ring.nodeFor(key);
-                    if (ctx.node.equals(target) && s.owner(key).isEmpty() && !unreadable.contains(key)) {
+                    if (ctx.node.equals(target) && s.owner(key).isEmpty() && !decoder.unreadable(key)) {
                         io.distributedsupervisor.ChildSpec handed = ctx.handoffs.handedSpec(key);
                         if (handed != null) {
                             // Handed over on a planned move: its spec came along, no read needed.
@@ -493,29 +422,13 @@ final class FailoverCoordinator {
                 return;
             }
             for (Map.Entry<String, SpecRecord> e : specs.entrySet()) {
-                ChildSpec spec = decodeStored(e.getKey(), e.getValue());
+                ChildSpec spec = decoder.decode(e.getKey(), e.getValue());
                 if (spec != null && spec.restart() != Restart.TEMPORARY) {
                     candidates.putIfAbsent(e.getKey(), new ChildStarts.Stored(spec, e.getValue().node()));
                 }
             }
         } finally {
             orphans.clear();
-        }
-    }
-
-    /**
-     * The child spec stored under {@code key}, or null if this node cannot read it: warned about
-     * once (a pass skips the keys it could not read), not each pass.
-     */
-    private ChildSpec decodeStored(String key, SpecRecord rec) {
-        try {
-            return ctx.wire().decodeSpec(rec.spec());
-        } catch (CodecException x) {
-            if (unreadable.add(key)) {
-                LOG.warn("node {} ignores the stored spec {}: it cannot be read as a child spec ({}); check the "
-                        + "allow-list of the codec", ctx.node, key, x.getMessage());
-            }
-            return null;
         }
     }
 
@@ -534,24 +447,7 @@ final class FailoverCoordinator {
         } finally {
             candidates.clear();
         }
-        taken(claimed);
-    }
-
-    /** Counts children this node took over (claimed or inherited) in the failover under way, for its report. */
-    private void taken(List<LocalChild> claimed) {
-        Failover f = failover;
-        claimedThisPass += claimed.size();
-        if (f != null && !claimed.isEmpty()) {
-            failoverStartsPending.addAndGet(claimed.size());
-            f.claimedAny = true;
-            for (LocalChild c : claimed) {
-                f.recorded.add(c.firstStart().whenComplete((v, x) -> {
-                    f.lastStarted.accumulateAndGet(ctx.ticker.read(), Math::max);
-                    failoverStartsPending.decrementAndGet();
-                }));
-            }
-            f.taken.addAll(claimed);
-        }
+        report.taken(claimed);
     }
 
     /**
@@ -570,69 +466,5 @@ final class FailoverCoordinator {
         } catch (RuntimeException e) {
             LOG.warn("node {} could not tell its session that its settle time is over; the next pass tries again", ctx.node, e);
         }
-    }
-
-    /**
-     * Starts the inherited keys whose entries are this session's and that do not run here, from
-     * their specs read together; gives back those it will not run. A closing node leaves them
-     * to its close, which gives them back with the rest of its entries.
-     *
-     * @return nanoseconds until the next try when the specs could not be read, else -1
-     */
-    private long startInherited(long now) {
-        if (inherited.isEmpty() || !ctx.lifecycle.isRunning()) {
-            return -1;
-        }
-        NodeSession s = ctx.session();
-        long session = s.sessionId();
-        Set<String> keys = new LinkedHashSet<>();
-        for (String key; (key = inherited.poll()) != null; ) {
-            // Told again, or started meanwhile, or handed on already: nothing to do.
-            if (ctx.table.get(key) == null && s.owner(key).filter(o -> o.session() == session).isPresent()) {
-                keys.add(key);
-            }
-        }
-        if (keys.isEmpty()) {
-            return -1;
-        }
-        Map<String, SpecRecord> specs;
-        long readNanos;
-        try {
-            long askedAt = ctx.ticker.read();
-            specs = s.specs(keys);
-            readNanos = ctx.ticker.read() - askedAt;
-        } catch (BackendException e) {
-            // A full scan does not find them (they have an owner): they wait in the queue.
-            // Soon, for a failover waits on it; less often while storage stays unreadable.
-            inheritedRetryNanos = inheritedRetryNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(100)
-                    : Math.min(2 * inheritedRetryNanos, intervalNanos);
-            LOG.warn("node {} could not read the specs of {} children it inherited; trying again in {} ms: {}", ctx.node,
-                    keys.size(), inheritedRetryNanos / 1_000_000, e.getMessage());
-            inherited.addAll(keys);
-            return inheritedRetryNanos;
-        }
-        inheritedRetryNanos = 0;
-        Map<String, ChildStarts.Stored> toStart = new LinkedHashMap<>();
-        for (String key : keys) {
-            SpecRecord rec = specs.get(key);
-            ChildSpec spec = rec == null ? null : decodeStored(key, rec);
-            if (spec != null && spec.restart() != Restart.TEMPORARY) {
-                toStart.put(key, new ChildStarts.Stored(spec, rec.node()));
-            } else {
-                starts.releaseQuietly(key, false); // nothing to run here: placed again, or gone with its spec
-            }
-        }
-        if (toStart.isEmpty()) {
-            return -1;
-        }
-        if (failover == null) {
-            failover = new Failover(now); // the lost member may not be seen yet, or it ended before this node joined
-        }
-        long startedAt = ctx.ticker.read();
-        List<LocalChild> started = starts.startInherited(toStart);
-        taken(started);
-        LOG.info("node {} started {} of {} children it inherited (specs read in {} ms, started in {} ms)", ctx.node,
-                started.size(), keys.size(), readNanos / 1_000_000, (ctx.ticker.read() - startedAt) / 1_000_000);
-        return -1;
     }
 }

@@ -19,7 +19,10 @@
  *   <li>{@code Wire}: messages to bytes and back (the {@code WireFormat} and the codec, or
  *       references within one JVM).</li>
  *   <li>{@code FailoverCoordinator} and {@code MembershipWatch}: reconciliation, failover, node
- *       events; {@code SettleWindow}: the stored children a node that just started holds back, so
+ *       events; {@code FailoverReport}: the timing of a failover for {@code onFailover} and
+ *       {@code Health}; {@code InheritedStarts}: the keys the session inherited, started from their
+ *       stored specs; {@code StoredSpecDecoder}: stored specs decoded for both, an unreadable one
+ *       warned about once; {@code SettleWindow}: the stored children a node that just started holds back, so
  *       that a whole-cluster restart places them by the ring; {@code SessionKeeper}: the session and
  *       a new one after a loss;
  *       {@code GracefulClose}: {@code drain()} and {@code close()}.</li>
@@ -66,9 +69,9 @@
  *       to its queue or to a virtual thread)</td><td>never</td></tr>
  *   <tr><td>a reconciliation pass (virtual; one at a time per node, started when there is
  *       work)</td><td>{@code FailoverCoordinator}: compares specs, owners and members; claims and
- *       starts orphans; starts what the session inherited; tells the session when the settle time
- *       is over; fences; rebalances; rejoins after a lost session</td><td>yes (backend
- *       reads and writes)</td></tr>
+ *       starts orphans; starts what the session inherited ({@code InheritedStarts}); times a
+ *       failover ({@code FailoverReport}); tells the session when the settle time is over; fences;
+ *       rebalances; rejoins after a lost session</td><td>yes (backend reads and writes)</td></tr>
  *   <tr><td>short virtual threads</td><td>a start, terminate or goodbye asked by another node;
  *       an answer larger than 4 KiB to decode; a move (ACTIVE rebalance, {@code rebalance()}); each
  *       hand-off of a drain or close (at most 1,024 at once), each waiting for its state's
