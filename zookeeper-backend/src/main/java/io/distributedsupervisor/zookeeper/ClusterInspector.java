@@ -1,36 +1,22 @@
 package io.distributedsupervisor.zookeeper;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import io.distributedsupervisor.spi.Member;
 import io.distributedsupervisor.spi.OperatorRequest;
-import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.Placement;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 
@@ -57,19 +43,22 @@ import org.apache.zookeeper.data.ACL;
  * session (and every watch of {@link #watch}).
  */
 public final class ClusterInspector implements AutoCloseable {
-    private static final CBORMapper CBOR = new CBORMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final ZooKeeperBackend.Builder settings;
     private final CuratorFramework client;
     private final String describeServer;
     private final ZnodeReader reader;
+    private final SupervisorStateReader states;
+    private final OperatorRequestClient requests;
+    private final SupervisorPurge purges;
 
     private ClusterInspector(ZooKeeperBackend.Builder settings, CuratorFramework client) {
         this.settings = settings;
         this.client = client;
         this.describeServer = "ZooKeeper at " + settings.connectString + ", namespace /" + settings.namespace;
         this.reader = new ZnodeReader(client, settings.namespace, settings.connectionTimeout, describeServer);
+        this.states = new SupervisorStateReader(reader);
+        this.requests = new OperatorRequestClient(client, reader, states);
+        this.purges = new SupervisorPurge(client, reader);
     }
 
     /**
@@ -251,14 +240,14 @@ public final class ClusterInspector implements AutoCloseable {
          */
         public Set<String> liveNodes() {
             TreeSet<String> live = new TreeSet<>();
-            members.stream().filter(m -> counts(m) && !m.leaving()).forEach(m -> live.add(m.node()));
+            members.stream().filter(m -> SupervisorStateReader.counts(m) && !m.leaving()).forEach(m -> live.add(m.node()));
             return live;
         }
 
         /** The names of the members that count and are leaving: out of the ring, handing their children over. */
         public Set<String> leavingNodes() {
             TreeSet<String> leaving = new TreeSet<>();
-            members.stream().filter(m -> counts(m) && m.leaving()).forEach(m -> leaving.add(m.node()));
+            members.stream().filter(m -> SupervisorStateReader.counts(m) && m.leaving()).forEach(m -> leaving.add(m.node()));
             return leaving;
         }
 
@@ -278,13 +267,6 @@ public final class ClusterInspector implements AutoCloseable {
             String key = Placement.keyOf(id);
             return children.stream().filter(c -> c.key().equals(key)).findFirst();
         }
-    }
-
-    private static final String NOT_CHECKED = "not checked: no cluster secret given";
-
-    /** Whether a member counts as live: verified, or readable when nothing can be verified. */
-    private static boolean counts(MemberInfo m) {
-        return m.verified() || NOT_CHECKED.equals(m.problem());
     }
 
     /**
@@ -309,162 +291,7 @@ public final class ClusterInspector implements AutoCloseable {
      *                             its znodes are not readable with these credentials
      */
     public SupervisorState read(String supervisor) {
-        ZnodeLayout layout = requireSupervisor(supervisor);
-        MemberProofs proofs = proofs(supervisor);
-        String marker = reader.readAll(List.of(layout.layoutMarker())).values().stream()
-                .map(r -> new String(r.data(), java.nio.charset.StandardCharsets.UTF_8)).findFirst().orElse("none");
-
-        List<MemberInfo> members = new ArrayList<>();
-        Map<String, ZnodeReader.Read> memberReads = reader.readAll(reader.children(layout.members()).stream()
-                .map(layout::member).toList());
-        Map<String, ZnodeReader.Read> leavingReads = reader.readAll(reader.children(layout.leaving()).stream()
-                .map(layout::leaving).toList());
-        for (Map.Entry<String, ZnodeReader.Read> e : new TreeMap<>(memberReads).entrySet()) {
-            String node = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
-            members.add(member(proofs, node, e.getValue(), leavingReads.get(layout.leaving(node))));
-        }
-        // Leaving members too: they hold their claims until their session ends or they close.
-        Map<String, Long> memberSessions = new TreeMap<>();
-        Set<String> live = new TreeSet<>();
-        for (MemberInfo m : members) {
-            if (counts(m)) {
-                memberSessions.put(m.node(), m.session());
-                if (!m.leaving()) {
-                    live.add(m.node());
-                }
-            }
-        }
-        UnaryOperator<String> ring = live.isEmpty() ? null : Placement.ring(live);
-        Successions successions = new Successions();
-        List<SuccessionInfo> successionInfos = successions(layout, proofs, successions);
-
-        Map<String, String> specPaths = reader.entries(layout, true);
-        Map<String, String> ownerPaths = reader.entries(layout, false);
-        Map<String, ZnodeReader.Read> specs = ZnodeReader.byKey(specPaths,
-                reader.readAll(List.copyOf(specPaths.values())));
-        Map<String, ZnodeReader.Read> owners = ZnodeReader.byKey(ownerPaths,
-                reader.readAll(List.copyOf(ownerPaths.values())));
-
-        TreeSet<String> keys = new TreeSet<>(specs.keySet());
-        keys.addAll(owners.keySet());
-        List<ChildInfo> children = new ArrayList<>(keys.size());
-        for (String key : keys) {
-            ZnodeReader.Read spec = specs.get(key);
-            ZnodeReader.Read own = owners.get(key);
-            Owner raw = own == null ? null : entry(proofs, key, own);
-            Owner o = raw == null ? null : successions.standing(key, raw, specs::containsKey);
-            if (spec == null && raw != null && o == null) {
-                // Inherited without a spec to start it from: no child any more (its heir deletes the entry).
-                continue;
-            }
-            String explicit = null;
-            String specClass = null;
-            if (spec != null) {
-                try {
-                    explicit = ZnodeData.specNode(key, spec.data());
-                    specClass = specClass(spec.data(), ZnodeData.specPayloadOffset(key, spec.data()));
-                } catch (IllegalArgumentException malformed) {
-                    // Shown as stored, without class or node.
-                }
-            }
-            String ownerNode = null;
-            long epoch = 0;
-            int restarts = 0;
-            boolean ownerVerified = false;
-            if (o != null) {
-                ownerNode = o.node();
-                epoch = o.epoch();
-                restarts = o.restarts();
-                ownerVerified = proofs.verifies() && Objects.equals(memberSessions.get(o.node()), o.session());
-            }
-            children.add(new ChildInfo(key, decode(key), spec != null, ownerNode, epoch, restarts, ownerVerified, explicit,
-                    specClass, ring == null ? null : ring.apply(key)));
-        }
-        return new SupervisorState(supervisor, marker, members, children, shares(live, children), successionInfos);
-    }
-
-    /** The entry that {@code owners/<key>} holds as written (session from its data), or null when it does not parse (or verify). */
-    private static Owner entry(MemberProofs proofs, String key, ZnodeReader.Read own) {
-        try {
-            return proofs.verifiedOwner(key, own.data(), own.stat());
-        } catch (IllegalArgumentException untrusted) {
-            // An owner entry that does not even parse names no node.
-            return null;
-        }
-    }
-
-    /**
-     * Reads {@code successions/} into {@code registry}: each succession that counts (parsed, and
-     * verified when a secret is given; one that does not is ignored, as the nodes ignore it).
-     * Returns what it added, by session.
-     */
-    private List<SuccessionInfo> successions(ZnodeLayout layout, MemberProofs proofs, Successions registry) {
-        String folder = layout.successions();
-        Map<String, ZnodeReader.Read> reads = reader.readAll(reader.children(folder).stream()
-                .map(name -> folder + "/" + name).toList());
-        List<SuccessionInfo> added = new ArrayList<>();
-        for (Map.Entry<String, ZnodeReader.Read> e : new TreeMap<>(reads).entrySet()) {
-            String name = e.getKey().substring(folder.length() + 1);
-            ZnodeData.SuccessionFields f;
-            try {
-                f = proofs.verifiedSuccession(name, e.getValue().data(), e.getValue().stat());
-            } catch (IllegalArgumentException untrusted) {
-                continue;
-            }
-            long czxid = e.getValue().stat().getCzxid();
-            if (registry.add(new Successions.Succession(f.session(), f.node(), czxid, f.heirs()))) {
-                added.add(new SuccessionInfo(f.node(), f.session(), czxid,
-                        f.heirs().stream().map(ZnodeData.Heir::node).toList()));
-            }
-        }
-        return added;
-    }
-
-    private static List<NodeShare> shares(Set<String> live, List<ChildInfo> children) {
-        Map<String, int[]> counts = new TreeMap<>();
-        live.forEach(n -> counts.put(n, new int[2]));
-        for (ChildInfo c : children) {
-            if (c.owner() != null) {
-                counts.computeIfAbsent(c.owner(), n -> new int[2])[0]++;
-            }
-            String placed = c.stored() ? c.placedOn(live) : null;
-            if (placed != null) {
-                counts.computeIfAbsent(placed, n -> new int[2])[1]++;
-            }
-        }
-        List<NodeShare> shares = new ArrayList<>();
-        counts.forEach((n, c) -> shares.add(new NodeShare(n, live.contains(n), c[0], c[1])));
-        return shares;
-    }
-
-    private MemberInfo member(MemberProofs proofs, String node, ZnodeReader.Read read, ZnodeReader.Read leavingMarker) {
-        ZnodeData.MemberFields f;
-        try {
-            f = ZnodeData.parseMember(node, read.data());
-        } catch (IllegalArgumentException e) {
-            return new MemberInfo(node, null, 0, "?", read.stat().getEphemeralOwner(), false, e.getMessage(), false);
-        }
-        String problem = null;
-        if (!proofs.verifies()) {
-            problem = NOT_CHECKED;
-        } else {
-            try {
-                Member ignored = proofs.verifiedMember(node, read.data(), read.stat());
-            } catch (IllegalArgumentException e) {
-                problem = e.getMessage();
-            }
-        }
-        return new MemberInfo(node, f.address(), f.startedAt(), f.version(), f.session(), problem == null, problem,
-                leavingMarker != null && leaves(proofs, node, f.session(), leavingMarker));
-    }
-
-    /** Whether {@code leaving/<node>} says that the member of {@code session} is leaving, and is to be believed. */
-    private static boolean leaves(MemberProofs proofs, String node, long session, ZnodeReader.Read marker) {
-        try {
-            return proofs.verifiedLeaving(node, marker.data(), marker.stat()) == session;
-        } catch (IllegalArgumentException untrusted) {
-            return false;
-        }
+        return states.read(supervisor, requireSupervisor(supervisor), proofs(supervisor));
     }
 
     /** The id of a key, or the key itself when it does not decode. */
@@ -474,35 +301,6 @@ public final class ClusterInspector implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return key;
         }
-    }
-
-    /**
-     * The child class a stored spec names: the spec is the map {@code type, arg, id, ...} through
-     * the codec (see {@code WireFormat}); with the default CBOR codec the class is a text in
-     * {@code type}, read here as plain CBOR, without loading anything. Null for another codec.
-     */
-    private static String specClass(byte[] data, int offset) {
-        try {
-            JsonNode tree = CBOR.readTree(data, offset, data.length - offset);
-            JsonNode type = tree == null ? null : tree.findValue("type");
-            return type == null ? null : firstText(type);
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static String firstText(JsonNode node) {
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        String last = null;
-        for (JsonNode n : node) {
-            String t = firstText(n);
-            if (t != null) {
-                last = t;
-            }
-        }
-        return last;
     }
 
     // ---- live events ----
@@ -545,36 +343,7 @@ public final class ClusterInspector implements AutoCloseable {
     public AutoCloseable watch(String supervisor, Consumer<Event> events) {
         Objects.requireNonNull(events, "events");
         String base = supervisor == null ? "/" : requireSupervisor(supervisor).supervisor();
-        ExecutorService thread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
-                .name("ds-inspector-watch").unstarted(r));
-        String rawPrefix = "/" + settings.namespace;
-        Watcher watcher = event -> {
-            if (event.getPath() == null || event.getType() == Watcher.Event.EventType.None) {
-                return;
-            }
-            String path = event.getPath().startsWith(rawPrefix + "/") ? event.getPath().substring(rawPrefix.length())
-                    : event.getPath();
-            Watcher.Event.EventType type = event.getType();
-            try {
-                thread.execute(() -> ZnodeEvents.translate(reader, path, type, events));
-            } catch (RejectedExecutionException closed) {
-                // The watch was closed.
-            }
-        };
-        try {
-            client.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(watcher).forPath(base);
-        } catch (Exception e) {
-            thread.shutdownNow();
-            throw reader.failure(base, e);
-        }
-        return () -> {
-            thread.shutdownNow();
-            try {
-                client.watchers().remove(watcher).quietly().forPath(base);
-            } catch (Exception e) {
-                // The session may be gone; its watches with it.
-            }
-        };
+        return ZnodeWatch.start(client, reader, settings.namespace, base, events);
     }
 
     // ---- operators' requests ----
@@ -643,80 +412,12 @@ public final class ClusterInspector implements AutoCloseable {
                     + "cluster secret, and none was given: set DS_CLUSTER_SECRET or the setting secretFile as the nodes have it");
         }
         SupervisorState state = read(supervisor);
-        Set<String> live = state.liveNodes();
-        String childKey = null;
-        if (action == OperatorRequest.Action.MOVE) {
-            Objects.requireNonNull(childId, "childId");
-            Optional<ChildInfo> child = state.child(childId);
-            if (child.isEmpty() || !child.get().stored()) {
-                throw new InspectionException(InspectionException.Kind.NOT_FOUND, "no child " + childId
-                        + " in supervisor " + supervisor + (child.isPresent() ? " with a stored spec (it cannot move)" : ""));
-            }
-            childKey = child.get().key();
-        }
-        List<MemberInfo> unverified = state.members().stream().filter(m -> !counts(m)).toList();
-        boolean askedUnverified = node == null ? live.isEmpty()
-                : unverified.stream().anyMatch(m -> m.node().equals(node));
-        if (!unverified.isEmpty() && askedUnverified) {
-            MemberInfo m = node == null ? unverified.get(0) : unverified.stream().filter(x -> x.node().equals(node))
-                    .findFirst().orElseThrow();
-            throw new InspectionException(InspectionException.Kind.REFUSED, "member " + m.node() + " of supervisor "
-                    + supervisor + " does not verify with the cluster secret given (" + m.problem() + "): give the "
-                    + "nodes' secret (DS_CLUSTER_SECRET or the setting secretFile)");
-        }
-        if (node != null && !live.contains(node)) {
-            throw new InspectionException(InspectionException.Kind.NOT_FOUND, "no live node " + node + " in supervisor "
-                    + supervisor + (state.leavingNodes().contains(node) ? " (it is leaving: a drain or close is under way)"
-                    : "") + " (live: " + (live.isEmpty() ? "none" : String.join(", ", live)) + ")");
-        }
-        if (node == null && live.isEmpty()) {
-            throw new InspectionException(InspectionException.Kind.NOT_FOUND, "supervisor " + supervisor
-                    + " has no live node to ask");
-        }
-        List<String> asked = node == null ? List.copyOf(live) : List.of(node);
-        ZnodeLayout layout = ZnodeLayout.of(supervisor);
-        byte[] nonce = new byte[16];
-        RANDOM.nextBytes(nonce);
-        String to = node == null ? RequestZnode.EVERY_NODE : node;
-        RequestZnode.Request request = new RequestZnode.Request(action, to, childKey,
-                action == OperatorRequest.Action.MOVE ? node : null, System.currentTimeMillis(),
-                HexFormat.of().formatHex(nonce), "").signedBy(proofs(supervisor));
-        return new OperatorRequestClient(client, reader).submit(layout, request, asked,
-                action == OperatorRequest.Action.DRAIN ? drained(state, node) : null, timeout);
+        return requests.request(state, proofs(supervisor), action, node, childId, timeout);
     }
 
-    /**
-     * When a drain of {@code node} is over. A draining node marks itself leaving (it keeps its
-     * member znode), hands its children over, and then closes its supervisor: its member znode
-     * goes then (deleted, or with its session). So the drain is over when the member znode of the
-     * session asked is gone (or held by another session: the node started again), and no owner
-     * entry it held when asked stands for that session any more: each is handed over (its znode
-     * rewritten or deleted) or inherited through the succession of its session, which a survivor
-     * writes once the session has ended. Only those entries are read again: a drain starts
-     * nothing there.
-     */
+    /** When a drain of {@code node} is over: see {@link OperatorRequestClient#drained}. */
     java.util.function.Predicate<String> drained(SupervisorState state, String node) {
-        ZnodeLayout layout = ZnodeLayout.of(state.supervisor());
-        MemberProofs proofs = proofs(state.supervisor());
-        long session = state.members().stream().filter(m -> m.node().equals(node)).mapToLong(MemberInfo::session)
-                .findFirst().orElse(0);
-        Map<String, String> owners = reader.entries(layout, false);
-        Map<String, String> held = new TreeMap<>();
-        state.children().stream().filter(c -> node.equals(c.owner()) && owners.containsKey(c.key()))
-                .forEach(c -> held.put(owners.get(c.key()), c.key()));
-        return n -> {
-            ZnodeReader.Read member = reader.readOne(layout.member(n));
-            if (member != null && member.stat().getEphemeralOwner() == session) {
-                return false;
-            }
-            Successions successions = new Successions();
-            successions(layout, proofs, successions);
-            return reader.readAll(List.copyOf(held.keySet())).entrySet().stream().noneMatch(e -> {
-                String key = held.get(e.getKey());
-                Owner raw = entry(proofs, key, e.getValue());
-                return raw != null && successions.resolve(key, raw).session() == session;
-            });
-        };
+        return requests.drained(state, node, proofs(state.supervisor()));
     }
 
     // ---- purge ----
@@ -742,47 +443,7 @@ public final class ClusterInspector implements AutoCloseable {
      */
     public PurgeResult purge(String supervisor, boolean force) {
         ZnodeLayout layout = requireSupervisor(supervisor);
-        List<String> members = reader.children(layout.members());
-        if (!members.isEmpty() && !force) {
-            throw new InspectionException(InspectionException.Kind.REFUSED, "supervisor " + supervisor + " has "
-                    + members.size() + " live member" + (members.size() == 1 ? "" : "s") + " ("
-                    + String.join(", ", new TreeSet<>(members)) + "): stop them first, or force the purge");
-        }
-        int specs = reader.entries(layout, true).size();
-        int deleted = 0;
-        for (int attempt = 0; ; attempt++) {
-            try {
-                deleted += deleteTree(layout.supervisor());
-                return new PurgeResult(supervisor, specs, deleted);
-            } catch (KeeperException.NotEmptyException e) {
-                if (attempt == 10) {
-                    throw new InspectionException(InspectionException.Kind.FAILED, "supervisor " + supervisor
-                            + " keeps getting new znodes while being purged: stop its nodes first");
-                }
-            } catch (Exception e) {
-                throw reader.failure(layout.supervisor(), e);
-            }
-        }
-    }
-
-    private int deleteTree(String path) throws Exception {
-        int deleted = 0;
-        List<String> kids;
-        try {
-            kids = client.getChildren().forPath(path);
-        } catch (KeeperException.NoNodeException e) {
-            return 0;
-        }
-        for (String k : kids) {
-            deleted += deleteTree(path + "/" + k);
-        }
-        try {
-            client.delete().forPath(path);
-            deleted++;
-        } catch (KeeperException.NoNodeException e) {
-            // Gone meanwhile (an ephemeral one's session ended).
-        }
-        return deleted;
+        return purges.purge(supervisor, layout, force);
     }
 
     // ---- reading ----
