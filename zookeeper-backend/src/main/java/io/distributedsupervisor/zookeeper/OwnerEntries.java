@@ -28,6 +28,8 @@ import org.apache.zookeeper.data.Stat;
  * thread. {@link #succeeded} runs where the view applies a succession.
  */
 final class OwnerEntries {
+    /** Inherited keys told to the listener together while a succession's scan goes on. */
+    static final int INHERITED_TOLD_TOGETHER = 4_096;
     private final ChildEntries<SpecSlot, Owner>.Part<Owner> owners;
     private final long sessionId;
     /** The supervisor's paths as the raw handle spells them (for the reports of untrusted entries). */
@@ -176,7 +178,8 @@ final class OwnerEntries {
      * session that it took away (someone ended this session's membership while it ran: its
      * children are dropped here), an entry without heir (no spec: told gone, on every node, and
      * returned when this node is to delete its znode), and the keys this node inherits, told
-     * together.
+     * {@value #INHERITED_TOLD_TOGETHER} at a time while the scan goes on: the pass over a million
+     * entries takes a second on a busy node, and the runtime reads the first keys' specs meanwhile.
      *
      * @return the keys this node inherits, and those of the entries without heir whose znodes it deletes
      */
@@ -184,6 +187,7 @@ final class OwnerEntries {
         List<String> inherited = new java.util.ArrayList<>();
         List<String> sweep = new java.util.ArrayList<>();
         List<java.util.Map.Entry<String, Owner>> gone = new java.util.ArrayList<>();
+        int[] told = {0};
         owners.forEach((key, raw) -> {
             Owner before = successions.before(key, raw, s);
             if (before == null) {
@@ -202,17 +206,26 @@ final class OwnerEntries {
                 }
             } else if (now.session() == sessionId) {
                 inherited.add(key);
+                if (inherited.size() - told[0] == INHERITED_TOLD_TOGETHER) {
+                    told[0] = tellInherited(inherited, told[0]);
+                }
             }
         });
         if (!closed.getAsBoolean()) {
             for (java.util.Map.Entry<String, Owner> e : gone) {
                 listener.onOwnerRemoved(e.getKey(), e.getValue());
             }
-            if (!inherited.isEmpty()) {
-                listener.onInherited(inherited);
-            }
         }
+        tellInherited(inherited, told[0]);
         return new Succeeded(inherited, sweep);
+    }
+
+    /** Tells the listener the keys of {@code inherited} from {@code from} on, if any; returns the count told. */
+    private int tellInherited(List<String> inherited, int from) {
+        if (from < inherited.size() && !closed.getAsBoolean()) {
+            listener.onInherited(List.copyOf(inherited.subList(from, inherited.size())));
+        }
+        return inherited.size();
     }
 
     /** What a succession gave this node: keys it inherits, and entries without heir whose znodes it deletes. */

@@ -80,6 +80,34 @@ class OwnerEntriesTest {
     }
 
     @Test
+    void aLargeShareIsToldInPartsWhileTheScanGoesOnEachKeyOnce() {
+        List<String> parts = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        OwnerEntries counted = new OwnerEntries(new ChildEntries<SpecSlot, Owner>().owners, OURS, ZnodeLayout.of("S"),
+                new SessionListener() {
+                    @Override
+                    public void onInherited(Collection<String> keys) {
+                        sizes.add(keys.size());
+                        parts.addAll(keys);
+                    }
+                }, () -> false, null, null, successions, k -> true);
+        int n = 5 * OwnerEntries.INHERITED_TOLD_TOGETHER;
+        for (int i = 0; i < n; i++) {
+            counted.put("sc" + i, new Owner("n2", 100, 2, DEAD));
+        }
+        Successions.Succession s = new Successions.Succession(DEAD, "n2", 500, HEIRS);
+        successions.add(s);
+
+        List<String> share = counted.succeeded(s).inherited();
+
+        assertThat(share).hasSizeBetween(n / 4, 3 * n / 4);
+        assertThat(parts).as("every key of the share told once").containsExactlyInAnyOrderElementsOf(share)
+                .doesNotHaveDuplicates();
+        assertThat(sizes).as("told in parts").hasSizeGreaterThan(1)
+                .allSatisfy(size -> assertThat(size).isBetween(1, OwnerEntries.INHERITED_TOLD_TOGETHER));
+    }
+
+    @Test
     void anEntryWithoutSpecHasNoHeirAndIsToldGoneEverywhereAndSweptByItsHeir() {
         Owner temporary = new Owner("n2", 100, 0, DEAD);
         List<String> keys = List.of("st0", "st1", "st2", "st3", "st4", "st5");
