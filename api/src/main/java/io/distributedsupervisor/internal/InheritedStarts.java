@@ -8,10 +8,8 @@ import io.distributedsupervisor.spi.SpecRecord;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,10 +22,17 @@ import org.slf4j.LoggerFactory;
  * owner entries are this session's already, so each starts from its stored spec without a claim,
  * counted in the {@link FailoverReport} like a claimed one; one it will not run (no spec, an
  * unreadable or {@code TEMPORARY} one) is released so that the ring places it again. When the
- * specs cannot be read, the keys wait here and are tried again after a growing pause.
+ * specs cannot be read, the keys wait here and are read again after a growing pause.
  * <p>
- * {@link #inherited(Collection)} is called from the backend's session events and only queues the
- * keys; {@link #startInherited(long)} runs in the reconciliation passes of
+ * The specs are read in chunks of {@value #READ_CHUNK} keys, each asked for as soon as the
+ * backend tells its keys, on a virtual thread of its own (a backend's read blocks its caller);
+ * the passes start each chunk's children once its specs are in, in the order told. So a
+ * failover's heir starts its first children while the backend still reads the rest, and a
+ * backend that tells a large share in parts (while it scans its view) has the first parts read
+ * while it goes on.
+ * <p>
+ * {@link #inherited(Collection)} is called from the backend's session events and only starts the
+ * reads; {@link #startInherited(long)} runs in the reconciliation passes of
  * {@link FailoverCoordinator}, one at a time on its virtual thread.
  */
 final class InheritedStarts {
@@ -40,9 +45,28 @@ final class InheritedStarts {
     private final FailoverReport report;
     private final StoredSpecDecoder decoder;
     private final long intervalNanos;
-    private final ConcurrentLinkedQueue<String> inherited = new ConcurrentLinkedQueue<>();
+    /** The chunks whose reads were asked for, in the order told. */
+    private final ConcurrentLinkedQueue<CompletableFuture<Chunk>> reads = new ConcurrentLinkedQueue<>();
+    /** Keys whose specs could not be read, until their next read; passes only. */
+    private final List<String> unread = new ArrayList<>();
+    /** When {@link #unread} is read again, on the ticker; passes only. */
+    private long retryAt;
     /** How long to wait before reading inherited specs again after failed reads in a row (0: none failed); passes only. */
     private long inheritedRetryNanos;
+
+    /** The keys of a chunk that are still this session's and do not run here, and their specs as read. */
+    private record Chunk(List<String> keys, Map<String, SpecRecord> specs) {
+    }
+
+    /** A chunk whose read failed: its keys wait for the next try. */
+    private static final class ChunkUnread extends RuntimeException {
+        final List<String> keys;
+
+        ChunkUnread(List<String> keys, RuntimeException cause) {
+            super(cause instanceof BackendException b ? b.getMessage() : String.valueOf(cause), cause, false, false);
+            this.keys = keys;
+        }
+    }
 
     InheritedStarts(NodeContext ctx, ChildStarts starts, FailoverReport report, StoredSpecDecoder decoder, long intervalNanos) {
         this.ctx = ctx;
@@ -52,91 +76,89 @@ final class InheritedStarts {
         this.intervalNanos = intervalNanos;
     }
 
-    /** See {@code SessionListener.onInherited}: queued for the next pass. */
+    /** See {@code SessionListener.onInherited}: the reads of their specs start now, the starts in the next pass. */
     void inherited(Collection<String> keys) {
-        inherited.addAll(keys);
+        List<String> told = List.copyOf(keys);
+        for (int from = 0; from < told.size(); from += READ_CHUNK) {
+            reads.add(read(told.subList(from, Math.min(told.size(), from + READ_CHUNK))));
+        }
+    }
+
+    /** Reads the specs of the keys of {@code chunk} that are still to start here, on a virtual thread. */
+    private CompletableFuture<Chunk> read(List<String> chunk) {
+        CompletableFuture<Chunk> read = new CompletableFuture<>();
+        Thread.ofVirtual().name("ds-inherited-specs-" + ctx.node).start(() -> {
+            List<String> wanted = List.of();
+            try {
+                NodeSession s = ctx.session();
+                long session = s.sessionId();
+                // Told again (a backend's reload tells all), started meanwhile, or handed on already: nothing to do.
+                wanted = chunk.stream().filter(key -> ctx.table.get(key) == null
+                        && s.owner(key).filter(o -> o.session() == session).isPresent()).toList();
+                read.complete(new Chunk(wanted, wanted.isEmpty() ? Map.of() : s.specs(wanted)));
+            } catch (RuntimeException e) {
+                read.completeExceptionally(new ChunkUnread(wanted.isEmpty() ? chunk : wanted, e));
+            }
+        });
+        return read;
     }
 
     /**
-     * Starts the inherited keys whose entries are this session's and that do not run here, from
-     * their specs; gives back those it will not run. A closing node leaves them to its close,
-     * which gives them back with the rest of its entries.
-     *
-     * <p>The specs are asked for in chunks of {@value #READ_CHUNK}, all at once (each on a virtual
-     * thread of its own, as a backend's read blocks its caller), and each chunk's children start
-     * as soon as its specs are in: a failover's heir starts its first children while the backend
-     * still reads the rest, rather than after reading a hundred thousand specs.
+     * Starts the chunks whose specs were asked for, in the order told, each once its specs are
+     * in; gives back the keys it will not run. A closing node leaves them to its close, which
+     * gives them back with the rest of its entries.
      *
      * @return nanoseconds until the next try when some specs could not be read, else -1
      */
     long startInherited(long now) {
-        if (inherited.isEmpty() || !ctx.lifecycle.isRunning()) {
+        if (!ctx.lifecycle.isRunning()) {
             return -1;
         }
-        NodeSession s = ctx.session();
-        long session = s.sessionId();
-        Set<String> wanted = new LinkedHashSet<>();
-        for (String key; (key = inherited.poll()) != null; ) {
-            // Told again, or started meanwhile, or handed on already: nothing to do.
-            if (ctx.table.get(key) == null && s.owner(key).filter(o -> o.session() == session).isPresent()) {
-                wanted.add(key);
-            }
+        if (!unread.isEmpty() && now - retryAt >= 0) {
+            inherited(unread);
+            unread.clear();
         }
-        if (wanted.isEmpty()) {
-            return -1;
-        }
-        List<String> keys = List.copyOf(wanted);
-        List<CompletableFuture<Map<String, SpecRecord>>> reads = new ArrayList<>();
-        for (int from = 0; from < keys.size(); from += READ_CHUNK) {
-            List<String> chunk = keys.subList(from, Math.min(keys.size(), from + READ_CHUNK));
-            CompletableFuture<Map<String, SpecRecord>> read = new CompletableFuture<>();
-            Thread.ofVirtual().name("ds-inherited-specs-" + ctx.node).start(() -> {
-                try {
-                    read.complete(s.specs(chunk));
-                } catch (RuntimeException e) {
-                    read.completeExceptionally(e);
-                }
-            });
-            reads.add(read);
-        }
-        List<String> unread = new ArrayList<>();
         String failure = null;
+        int told = 0;
         int started = 0;
         long waitedNanos = 0;
         long startNanos = 0;
-        for (int i = 0; i < reads.size(); i++) {
-            List<String> chunk = keys.subList(i * READ_CHUNK, Math.min(keys.size(), (i + 1) * READ_CHUNK));
-            Map<String, SpecRecord> specs;
+        for (CompletableFuture<Chunk> read; (read = reads.poll()) != null; ) {
+            Chunk chunk;
             long askedAt = ctx.ticker.read();
             try {
-                specs = reads.get(i).join();
+                chunk = read.join();
             } catch (CompletionException e) {
-                // A full scan does not find them (they have an owner): they wait in the queue.
-                unread.addAll(chunk);
-                failure = e.getCause() instanceof BackendException b ? b.getMessage() : String.valueOf(e.getCause());
+                // A full scan does not find them (they have an owner): they wait here.
+                ChunkUnread u = (ChunkUnread) e.getCause();
+                unread.addAll(u.keys);
+                failure = u.getMessage();
                 continue;
             } finally {
                 waitedNanos += ctx.ticker.read() - askedAt;
             }
             long startedAt = ctx.ticker.read();
-            started += start(chunk, specs, now);
+            told += chunk.keys().size();
+            started += start(chunk.keys(), chunk.specs(), now);
             startNanos += ctx.ticker.read() - startedAt;
         }
         if (started > 0) {
             LOG.info("node {} started {} of {} children it inherited (waited {} ms for their specs, started in {} ms)",
-                    ctx.node, started, keys.size(), waitedNanos / 1_000_000, startNanos / 1_000_000);
+                    ctx.node, started, told, waitedNanos / 1_000_000, startNanos / 1_000_000);
         }
         if (unread.isEmpty()) {
             inheritedRetryNanos = 0;
             return -1;
         }
-        // Soon, for a failover waits on it; less often while storage stays unreadable.
-        inheritedRetryNanos = inheritedRetryNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(100)
-                : Math.min(2 * inheritedRetryNanos, intervalNanos);
-        LOG.warn("node {} could not read the specs of {} children it inherited; trying again in {} ms: {}", ctx.node,
-                unread.size(), inheritedRetryNanos / 1_000_000, failure);
-        inherited.addAll(unread);
-        return inheritedRetryNanos;
+        if (failure != null) {
+            // Soon, for a failover waits on it; less often while storage stays unreadable.
+            inheritedRetryNanos = inheritedRetryNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(100)
+                    : Math.min(2 * inheritedRetryNanos, intervalNanos);
+            retryAt = now + inheritedRetryNanos;
+            LOG.warn("node {} could not read the specs of {} children it inherited; trying again in {} ms: {}", ctx.node,
+                    unread.size(), inheritedRetryNanos / 1_000_000, failure);
+        }
+        return Math.max(0, retryAt - now);
     }
 
     /** Starts the keys of one chunk from their specs, or gives them back; how many started. */
