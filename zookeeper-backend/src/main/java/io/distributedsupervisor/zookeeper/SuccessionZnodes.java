@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * tell this node's listener what it inherits and what it lost ({@link OwnerEntries#succeeded}),
  * and this node deletes the znodes of the entries without heir that fall to it.
  *
- * <p>Reads are applied on ZooKeeper's event thread (or the scheduler's, after a margin); writes
- * run on a virtual thread each, never on the event thread.
+ * <p>Reads are verified on ZooKeeper's event thread, and a succession is applied (the scan of
+ * the view that tells the listener what it changes) on a virtual thread of its own, after the
+ * margin if there is one; writes run on a virtual thread each, never on the event thread.
  */
 final class SuccessionZnodes {
     private static final Logger LOG = LoggerFactory.getLogger(SuccessionZnodes.class);
@@ -118,11 +119,15 @@ final class SuccessionZnodes {
                 LOG.info("node {}: {} (applied in {} ms)", node, s, (System.nanoTime() - t) / 1_000_000);
             }
         };
+        // Its scan of a view of a million entries takes a second on a busy node: on a thread of its
+        // own, so that ZooKeeper's event thread goes on answering meanwhile (the heirs' reads of the
+        // specs of the keys told first among them), and the shared scheduler's thread is not held.
+        Runnable applyApart = () -> Thread.ofVirtual().name("ds-succession-" + node).start(apply);
         long margin = context.failoverMargin().toNanos();
         if (margin > 0) {
-            context.scheduler().schedule(apply, margin, TimeUnit.NANOSECONDS);
+            context.scheduler().schedule(applyApart, margin, TimeUnit.NANOSECONDS);
         } else {
-            apply.run();
+            applyApart.run();
         }
     }
 

@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * undoes a later event. The node that writes also updates its view at once, from its own thread
  * (read-your-writes); so that such a write and a late event cannot undo each other, an owner
  * entry is never replaced by an older one (smaller epoch, or same epoch and fewer restarts), and
- * a deletion older than the entry it would remove is ignored.
+ * a deletion older than the entry it would remove is ignored. A succession, once verified, is
+ * applied on a thread of its own ({@link SuccessionZnodes}): it changes no entry, only what the
+ * entries of its session stand for, and the runtime checks each key it is told against the view
+ * when it acts on it.
  *
  * <p>Connection: watches can miss changes while the client is disconnected, so after a
  * reconnection with the same session the session calls {@link #reload()}, which reads the three
