@@ -29,7 +29,7 @@ import java.util.function.Consumer;
 /**
  * A backend of one node in memory, for tests of how the runtime answers what a backend tells
  * it: the store and the registry are maps, a test writes them as another node or coordination
- * storage would ({@link #storeSpec}, {@link #inherit}), and every write the runtime makes is
+ * storage would ({@link #inheritWithSpecs}, {@link #inherit}), and every write the runtime makes is
  * recorded. Events go to the listener in order on one thread of the backend, as a real backend's
  * do. There are no other nodes: every message is {@link Delivery.NotSent not sent}.
  */
@@ -69,10 +69,6 @@ final class OneNodeBackend implements Backend {
     }
 
     /** Stores a spec as another node's start did; its owner entry is left as it is. */
-    void storeSpec(String key, SpecRecord spec) {
-        specs.put(key, spec);
-    }
-
     Optional<Owner> owner(String key) {
         return Optional.ofNullable(owners.get(key));
     }
@@ -81,6 +77,21 @@ final class OneNodeBackend implements Backend {
      * Gives the current session the entries of {@code keys} as a succession does: each entry
      * becomes this session's with one epoch for all, written by no claim, and the runtime is told.
      */
+    /**
+     * As {@link #inherit}, for keys whose specs are stored at the same moment: each entry is put
+     * before its spec, so that no scan finds the spec without an owner (an orphan to claim).
+     */
+    long inheritWithSpecs(Map<String, SpecRecord> stored) {
+        Session s = current();
+        long epoch = zxid.incrementAndGet();
+        stored.forEach((key, spec) -> {
+            owners.put(key, new Owner(s.node, epoch, 0, s.id));
+            specs.put(key, spec);
+        });
+        tellInherited(stored.keySet());
+        return epoch;
+    }
+
     long inherit(Collection<String> keys) {
         Session s = current();
         long epoch = zxid.incrementAndGet();
