@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.distributedsupervisor.zookeeper.transport.TransportConfig;
 import javax.net.ssl.SSLContext;
 import org.apache.curator.RetryPolicy;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 
 /**
  * The ZooKeeper backend: coordination through Apache Curator, messages between nodes through a
@@ -458,40 +457,13 @@ public final class ZooKeeperBackend implements Backend {
          *                                  {@code requireTls(true)} and no {@code tls}
          */
         public ZooKeeperBackend build() {
-            if (secret == null && !openMode) {
-                throw new IllegalArgumentException("no cluster secret: set secret(...) or secretFile(...) (the provider: "
-                        + "the environment variable DS_CLUSTER_SECRET or the setting secretFile) so that nodes authenticate "
-                        + "each other, or openMode(true) to run the transport unauthenticated on a trusted network");
-            }
-            if (requireTls && tls == null) {
-                throw new IllegalArgumentException("requireTls is set but no TLS context is given (tls(SSLContext), or the "
-                        + "provider's setting tls=true): the transport would run in the clear");
-            }
-            boolean credentials = digestUser != null || !saslPrincipals.isEmpty();
-            if (!credentials && !openAcl) {
-                throw new IllegalArgumentException("no ZooKeeper ACL credentials: set digestAcl(user, password) (or "
-                        + "saslAcl(principal)) so that only this cluster's nodes can read and write its znodes, or "
-                        + "openAcl(true) to leave them writable by any ZooKeeper client (trusted networks and tests only)");
-            }
-            if (credentials && openAcl) {
-                throw new IllegalArgumentException("openAcl(true) leaves the znodes writable by any ZooKeeper client, "
-                        + "which contradicts digestAcl/saslAcl: set one or the other");
-            }
-            boolean retrySettings = retryBaseSleep != null || retryMaxSleep != null || retryMaxRetries != null;
-            if (retryPolicy != null && retrySettings) {
-                throw new IllegalArgumentException("retryPolicy(RetryPolicy) and retryBaseSleep/retryMaxSleep/retryMaxRetries "
-                        + "(which shape the default policy) both set: set one or the other");
-            }
+            SettingsCheck.check(this);
             Builder copy = new Builder(connectString);
             copy.sessionTimeout = sessionTimeout;
             copy.connectionTimeout = connectionTimeout;
-            copy.retryPolicy = retryPolicy != null ? retryPolicy : new ExponentialBackoffRetry(
-                    (int) Math.min(Integer.MAX_VALUE, (retryBaseSleep != null ? retryBaseSleep : Duration.ofMillis(100)).toMillis()),
-                    retryMaxRetries != null ? retryMaxRetries : 10,
-                    (int) Math.min(Integer.MAX_VALUE, (retryMaxSleep != null ? retryMaxSleep : Duration.ofSeconds(2)).toMillis()));
-            copy.retryKey = retryPolicy != null ? retryPolicy : List.of(retryBaseSleep != null ? retryBaseSleep
-                    : Duration.ofMillis(100), retryMaxRetries != null ? retryMaxRetries : 10, retryMaxSleep != null
-                    ? retryMaxSleep : Duration.ofSeconds(2));
+            DefaultRetry defaultRetry = DefaultRetry.of(retryBaseSleep, retryMaxRetries, retryMaxSleep);
+            copy.retryPolicy = retryPolicy != null ? retryPolicy : defaultRetry.policy();
+            copy.retryKey = retryPolicy != null ? retryPolicy : defaultRetry;
             copy.namespace = namespace;
             copy.digestUser = digestUser;
             copy.digestPassword = digestPassword;
