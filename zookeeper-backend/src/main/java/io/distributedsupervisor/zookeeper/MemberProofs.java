@@ -68,6 +68,26 @@ final class MemberProofs {
         return new MemberProofs(supervisor, ClusterKeys.of(secret, cluster).key(ClusterKeys.MEMBER_PROOF));
     }
 
+    /**
+     * The proofs of {@code supervisor}'s nodes under {@code config}: under its secret, or none
+     * without one or in open mode.
+     */
+    static MemberProofs of(ZooKeeperBackend.Builder config, String supervisor) {
+        // Without a secret (or in open mode, where the transport ignores it) there is nothing to prove.
+        return config.secret != null && !config.openMode
+                ? of(config.secret, clusterName(config, supervisor), supervisor)
+                : none(supervisor);
+    }
+
+    /**
+     * The name the member proofs' key derivation takes: one per supervisor, so that a member
+     * znode proves membership of that supervisor only. (The transport's handshake proves the
+     * secret under the namespace alone: {@link SharedConnection#clusterName}.)
+     */
+    static String clusterName(ZooKeeperBackend.Builder config, String supervisor) {
+        return config.namespace + "/" + supervisor;
+    }
+
     /** Open mode: no proofs written, nothing verified. */
     static MemberProofs none(String supervisor) {
         return new MemberProofs(supervisor, null);

@@ -113,20 +113,8 @@ final class ZooKeeperSession implements NodeSession {
         this.route = SupervisorRoutes.name(supervisor);
         this.paths = ZnodeLayout.of(supervisor);
         this.acl = ZooKeeperAcls.of(config);
-        // Without a secret (or in open mode, where the transport ignores it) there is nothing to prove.
-        this.proofs = config.secret != null && !config.openMode
-                ? MemberProofs.of(config.secret, clusterName(config, supervisor), supervisor)
-                : MemberProofs.none(supervisor);
+        this.proofs = MemberProofs.of(config, supervisor);
         this.untrusted = new UntrustedEntries(node, listener, () -> closed);
-    }
-
-    /**
-     * The name the member proofs' key derivation takes: one per supervisor, so that a member
-     * znode proves membership of that supervisor only. (The transport's handshake proves the
-     * secret under the namespace alone: {@link SharedConnection#clusterName}.)
-     */
-    static String clusterName(ZooKeeperBackend.Builder config, String supervisor) {
-        return config.namespace + "/" + supervisor;
     }
 
     static ZooKeeperSession open(ZooKeeperBackend.Builder config, String supervisor, String node,
