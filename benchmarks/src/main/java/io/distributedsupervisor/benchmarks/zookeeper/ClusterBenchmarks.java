@@ -110,10 +110,14 @@ public final class ClusterBenchmarks {
             for (int t = 0; t < concurrency; t++) {
                 DistributedSupervisor via = nodes.get(t % nodes.size());
                 Thread.startVirtualThread(() -> {
-                    for (int i; (i = next.getAndIncrement()) < count; ) {
-                        via.startChild(spec.withId((long) i));
+                    try {
+                        for (int i; (i = next.getAndIncrement()) < count; ) {
+                            via.startChild(spec.withId((long) i));
+                        }
+                    } finally {
+                        // A start that fails ends this starter; the count of running children below says so.
+                        done.countDown();
                     }
-                    done.countDown();
                 });
             }
             done.await();
