@@ -207,7 +207,7 @@ final class OwnerEntries {
             } else if (now.session() == sessionId) {
                 inherited.add(key);
                 if (inherited.size() - told[0] == INHERITED_TOLD_TOGETHER) {
-                    told[0] = tellInherited(inherited, told[0]);
+                    told[0] = tellInheritedFrom(inherited, told[0]);
                 }
             }
         });
@@ -216,12 +216,12 @@ final class OwnerEntries {
                 listener.onOwnerRemoved(e.getKey(), e.getValue());
             }
         }
-        tellInherited(inherited, told[0]);
+        tellInheritedFrom(inherited, told[0]);
         return new Succeeded(inherited, sweep);
     }
 
     /** Tells the listener the keys of {@code inherited} from {@code from} on, if any; returns the count told. */
-    private int tellInherited(List<String> inherited, int from) {
+    private int tellInheritedFrom(List<String> inherited, int from) {
         if (from < inherited.size() && !closed.getAsBoolean()) {
             listener.onInherited(List.copyOf(inherited.subList(from, inherited.size())));
         }
@@ -253,9 +253,7 @@ final class OwnerEntries {
                 }
             }
         });
-        if (!inherited.isEmpty()) {
-            listener.onInherited(inherited);
-        }
+        tellInheritedFrom(inherited, 0);
         return inherited;
     }
 
