@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.ACL;
@@ -142,6 +143,19 @@ final class LayoutCheck {
         return keys;
     }
 
+    /**
+     * A flat spec as this layout stores it: one over {@link ZnodeData#MAX_INLINE_SPEC_BYTES} keeps
+     * its codec bytes apart. One that does not parse is moved as it is (every node reports it).
+     */
+    private static ZnodeData.StoredSpec stored(String key, byte[] data) {
+        try {
+            return ZnodeData.storedSpec(ZnodeData.specNode(key, data),
+                    java.util.Arrays.copyOfRange(data, ZnodeData.specPayloadOffset(key, data), data.length));
+        } catch (IllegalArgumentException malformed) {
+            return new ZnodeData.StoredSpec(data, null);
+        }
+    }
+
     private static void migrate(CuratorFramework client, ZnodeLayout paths, List<ACL> acl, String node,
                                 List<String> keys) throws Exception {
         int moved = 0;
@@ -158,10 +172,16 @@ final class LayoutCheck {
             try {
                 Stat stat = new Stat();
                 byte[] data = client.getData().storingStatIn(stat).forPath(old);
-                client.transaction().forOperations(
-                        client.transactionOp().create().withMode(CreateMode.PERSISTENT).withACL(acl)
-                                .forPath(paths.spec(key), data),
-                        client.transactionOp().delete().withVersion(stat.getVersion()).forPath(old));
+                List<CuratorOp> ops = new ArrayList<>(3);
+                ZnodeData.StoredSpec stored = stored(key, data);
+                ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).withACL(acl)
+                        .forPath(paths.spec(key), stored.znode()));
+                if (stored.payload() != null) {
+                    ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).withACL(acl)
+                            .forPath(paths.specPayload(key), stored.payload()));
+                }
+                ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(old));
+                client.transaction().forOperations(ops);
                 moved++;
             } catch (KeeperException.NoNodeException | KeeperException.NodeExistsException
                      | KeeperException.BadVersionException e) {

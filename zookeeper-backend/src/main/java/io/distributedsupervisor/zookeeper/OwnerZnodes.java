@@ -120,19 +120,22 @@ final class OwnerZnodes {
             return CompletableFuture.failedFuture(new IllegalArgumentException("a spec pinned to node " + spec.node()
                     + " is claimed by that node, not " + node));
         }
-        List<Op> ops = new ArrayList<>(3);
+        List<Op> ops = new ArrayList<>(4);
         if (spec != null) {
-            byte[] stored = ZnodeData.spec(spec.node(), spec.spec());
-            if (stored.length > ZnodeData.MAX_SPEC_BYTES) {
+            ZnodeData.StoredSpec stored = ZnodeData.storedSpec(spec.node(), spec.spec());
+            if (stored.bytes() > ZnodeData.MAX_SPEC_BYTES) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("the spec of child key " + key
-                        + " is " + stored.length + " bytes encoded; a spec stored in ZooKeeper may have at most "
+                        + " is " + stored.bytes() + " bytes encoded; a spec stored in ZooKeeper may have at most "
                         + ZnodeData.MAX_SPEC_BYTES + " (pass a smaller start argument, e.g. a reference to your data)"));
             }
-            ops.add(Op.create(rawPaths.spec(key), stored, acl, CreateMode.PERSISTENT));
+            ops.add(Op.create(rawPaths.spec(key), stored.znode(), acl, CreateMode.PERSISTENT));
+            if (stored.payload() != null) {
+                ops.add(Op.create(rawPaths.specPayload(key), stored.payload(), acl, CreateMode.PERSISTENT));
+            }
             if (spec.node() != null) {
                 // Set in the same transaction that creates it: tells every view that the spec
                 // is pinned to the claimer, without a read (see SupervisorView).
-                ops.add(Op.setData(rawPaths.spec(key), stored, -1));
+                ops.add(Op.setData(rawPaths.spec(key), stored.znode(), -1));
             }
         }
         ops.add(createOwner(key));
@@ -433,7 +436,11 @@ final class OwnerZnodes {
             List<CuratorOp> ops = new ArrayList<>(2);
             ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
             Object specBefore = null;
-            if (client.checkExists().forPath(paths.spec(key)) != null) {
+            Stat specStat = client.checkExists().forPath(paths.spec(key));
+            if (specStat != null) {
+                if (specStat.getNumChildren() > 0) {
+                    ops.add(client.transactionOp().delete().forPath(paths.specPayload(key)));
+                }
                 ops.add(client.transactionOp().delete().forPath(paths.spec(key)));
                 specBefore = view.specMark(key);
             }

@@ -25,12 +25,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class SpecReads {
     /**
-     * Specs read together in one {@code multiRead}: one request instead of many (ten times faster
-     * on the server). ZooKeeper's client drops the connection on an answer over its
-     * {@code jute.maxbuffer} (1 MiB by default, kept), and a spec may have up to
-     * {@link ZnodeData#MAX_SPEC_BYTES}: so many of the largest, with a result's framing, fit.
+     * Spec znodes read together in one {@code multiRead}: one request instead of many (ten times
+     * faster on the server). ZooKeeper's client drops the connection on an answer over its
+     * {@code jute.maxbuffer} (1 MiB by default, kept), and a spec znode holds at most
+     * {@link ZnodeData#MAX_INLINE_SPEC_BYTES}: so many of the largest, with a result's framing, fit.
      */
-    static final int SPEC_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_SPEC_BYTES + 256);
+    static final int SPEC_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_INLINE_SPEC_BYTES + 256);
+    /** The codec bytes of large specs ({@link ZnodeLayout#specPayload}) read together: up to {@link ZnodeData#MAX_SPEC_BYTES} each. */
+    static final int PAYLOAD_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_SPEC_BYTES + 256);
 
     private final ChildEntries<SpecSlot, Owner>.Part<SpecSlot> specs;
     private final ViewLoader loader;
@@ -95,10 +97,15 @@ final class SpecReads {
                 toRead.add(key);
             }
         }
+        List<Read> apart = new ArrayList<>();
         for (Read r : read(toRead)) {
             SpecRecord rec;
             try {
                 int offset = ZnodeData.specPayloadOffset(r.key(), r.data());
+                if (offset == r.data().length) {
+                    apart.add(r);
+                    continue;
+                }
                 rec = new SpecRecord(java.util.Arrays.copyOfRange(r.data(), offset, r.data().length),
                         ZnodeData.specNode(r.key(), r.data()));
             } catch (IllegalArgumentException e) {
@@ -107,6 +114,24 @@ final class SpecReads {
             }
             result.put(r.key(), rec);
             remember(r, rec.node(), rec);
+        }
+        if (!apart.isEmpty()) {
+            // Written in the spec's own transaction: a payload of another czxid belongs to
+            // another spec, stored under the same key after this one's read.
+            Map<String, Read> payloads = read(paths::specPayload, apart.stream().map(Read::key).toList(),
+                    PAYLOAD_READ_BATCH, (key, data, stat) -> new Read(key, data, stat.getCzxid()));
+            for (Read r : apart) {
+                Read payload = payloads.get(r.key());
+                if (payload == null || payload.czxid() != r.czxid() || payload.data().length == 0) {
+                    // Only a spec that is still the one read is marked (see unreadable).
+                    unreadable(r, new IllegalArgumentException("spec " + r.key() + ": no codec bytes, neither in the "
+                            + "znode nor in its payload child"));
+                    continue;
+                }
+                SpecRecord rec = new SpecRecord(payload.data(), ZnodeData.specNode(r.key(), r.data()));
+                result.put(r.key(), rec);
+                remember(r, rec.node(), rec);
+            }
         }
         return result;
     }
@@ -129,10 +154,20 @@ final class SpecReads {
 
     /** Reads the spec znode of every key, {@link #SPEC_READ_BATCH} per request; waits for all answers. */
     private Collection<Read> read(List<String> keys) {
-        ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
+        return read(paths::spec, keys, SPEC_READ_BATCH, (key, data, stat) -> new Read(key, data, stat.getCzxid()))
+                .values();
+    }
+
+    private interface Answer<T> {
+        T of(String key, byte[] data, org.apache.zookeeper.data.Stat stat);
+    }
+
+    /** Reads the znode {@code pathOf} names for every key, {@code perRead} per request; waits for all answers. */
+    private <T> Map<String, T> read(java.util.function.UnaryOperator<String> pathOf, List<String> keys, int perRead,
+                                    Answer<T> answer) {
+        ConcurrentHashMap<String, T> reads = new ConcurrentHashMap<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        loader.readAll(paths::spec, keys, SPEC_READ_BATCH,
-                (key, data, stat) -> reads.put(key, new Read(key, data, stat.getCzxid())), done);
+        loader.readAll(pathOf, keys, perRead, (key, data, stat) -> reads.put(key, answer.of(key, data, stat)), done);
         try {
             done.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -144,6 +179,6 @@ final class SpecReads {
             Thread.currentThread().interrupt();
             throw new BackendException("interrupted while reading specs", e);
         }
-        return reads.values();
+        return reads;
     }
 }

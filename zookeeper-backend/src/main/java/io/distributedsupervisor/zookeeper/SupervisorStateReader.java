@@ -76,6 +76,7 @@ final class SupervisorStateReader {
                 reader.readAll(List.copyOf(specPaths.values())));
         Map<String, ZnodeReader.Read> owners = ZnodeReader.byKey(ownerPaths,
                 reader.readAll(List.copyOf(ownerPaths.values())));
+        Map<String, ZnodeReader.Read> payloads = payloads(layout, specs);
 
         TreeSet<String> keys = new TreeSet<>(specs.keySet());
         keys.addAll(owners.keySet());
@@ -94,7 +95,9 @@ final class SupervisorStateReader {
             if (spec != null) {
                 try {
                     explicit = ZnodeData.specNode(key, spec.data());
-                    specClass = specClass(spec.data(), ZnodeData.specPayloadOffset(key, spec.data()));
+                    ZnodeReader.Read payload = payloads.get(key);
+                    specClass = payload != null ? specClass(payload.data(), 0)
+                            : specClass(spec.data(), ZnodeData.specPayloadOffset(key, spec.data()));
                 } catch (IllegalArgumentException malformed) {
                     // Shown as stored, without class or node.
                 }
@@ -113,6 +116,21 @@ final class SupervisorStateReader {
                     specClass, ring == null ? null : ring.apply(key)));
         }
         return new SupervisorState(supervisor, marker, members, children, shares(live, children), successionInfos);
+    }
+
+    /** The codec bytes of the specs kept apart from their znodes ({@link ZnodeLayout#specPayload}), by key. */
+    private Map<String, ZnodeReader.Read> payloads(ZnodeLayout layout, Map<String, ZnodeReader.Read> specs) {
+        Map<String, String> paths = new java.util.HashMap<>();
+        specs.forEach((key, spec) -> {
+            try {
+                if (ZnodeData.specPayloadApart(key, spec.data())) {
+                    paths.put(key, layout.specPayload(key));
+                }
+            } catch (IllegalArgumentException malformed) {
+                // Shown as stored, without class or node.
+            }
+        });
+        return paths.isEmpty() ? Map.of() : ZnodeReader.byKey(paths, reader.readAll(List.copyOf(paths.values())));
     }
 
     /** The entry that {@code owners/<key>} holds as written (session from its data), or null when it does not parse (or verify). */

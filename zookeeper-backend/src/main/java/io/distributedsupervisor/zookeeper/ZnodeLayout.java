@@ -12,6 +12,7 @@ import java.util.Objects;
  *     members/&lt;node&gt;             EPHEMERAL   transport address, start time, version, session, proof
  *     leaving/&lt;node&gt;             EPHEMERAL   the member is leaving (a drain): no new children for it
  *     children/&lt;bucket&gt;/&lt;key&gt;    PERSISTENT  spec (see ZnodeData)
+ *         payload                PERSISTENT  the codec bytes of a spec over 4 KiB, only
  *     owners/&lt;bucket&gt;/&lt;key&gt;      PERSISTENT  node, session, epoch, restarts, proof: at most one owner per key
  *     successions/&lt;session&gt;     PERSISTENT  the heirs of an ended session's owner entries
  *     requests/&lt;request&gt;        PERSISTENT  an operator's request to the nodes (the ds tool)
@@ -143,6 +144,11 @@ public final class ZnodeLayout {
 
     public String spec(String key) {
         return root + "/children/" + bucketOf(key) + "/" + key;
+    }
+
+    /** The codec bytes of the spec of {@code key}, when it is too large to keep whole in {@link #spec}. */
+    public String specPayload(String key) {
+        return spec(key) + "/payload";
     }
 
     public String owners() {

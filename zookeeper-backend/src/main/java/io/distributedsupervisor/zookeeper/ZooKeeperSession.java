@@ -312,7 +312,13 @@ final class ZooKeeperSession implements NodeSession {
         requireOpen();
         try {
             Object before = view.specMark(key);
-            client.delete().forPath(paths.spec(key));
+            try {
+                client.delete().forPath(paths.spec(key));
+            } catch (KeeperException.NotEmptyException apart) {
+                // A large spec: its codec bytes go with it, in the same transaction.
+                client.transaction().forOperations(client.transactionOp().delete().forPath(paths.specPayload(key)),
+                        client.transactionOp().delete().forPath(paths.spec(key)));
+            }
             view.specRemoved(key, before);
             return true;
         } catch (KeeperException.NoNodeException e) {

@@ -48,7 +48,11 @@ class ClusterInspectorTest {
             zk.create().creatingParentsIfNeeded().forPath(LAYOUT.spec("sworker-1"), ZnodeData.spec(null, spec));
             zk.create().creatingParentsIfNeeded()
                     .forPath(LAYOUT.owner("sworker-1"), proofs.ownerData("sworker-1", "n1", 2, session, 0));
-            zk.create().creatingParentsIfNeeded().forPath(LAYOUT.spec("i42"), ZnodeData.spec("gone", spec));
+            // A large spec: its codec bytes apart, in its payload child.
+            ZnodeData.StoredSpec large = ZnodeData.storedSpec("gone", new CBORMapper().writeValueAsBytes(
+                    Map.of("type", "com.example.Large", "id", 42, "arg", "x".repeat(ZnodeData.MAX_INLINE_SPEC_BYTES))));
+            zk.create().creatingParentsIfNeeded().forPath(LAYOUT.spec("i42"), large.znode());
+            zk.create().forPath(LAYOUT.specPayload("i42"), large.payload());
             zk.create().creatingParentsIfNeeded().forPath(LAYOUT.children() + "/sflat", ZnodeData.spec(null, spec));
             zk.create().forPath(LAYOUT.layoutMarker(), ZnodeLayout.VERSION.getBytes(StandardCharsets.UTF_8));
             long epoch = zk.checkExists().forPath(LAYOUT.owner("sworker-1")).getCzxid();
@@ -70,6 +74,7 @@ class ClusterInspectorTest {
                 assertThat(state.child("worker-1")).hasValue(new ChildInfo("sworker-1", "worker-1", true, "n1", epoch, 2,
                         true, null, "com.example.Worker", "n1"));
                 assertThat(state.orphans()).extracting(ChildInfo::id).containsExactly(42);
+                assertThat(state.child(42)).hasValueSatisfying(c -> assertThat(c.specClass()).isEqualTo("com.example.Large"));
                 assertThat(state.pinnedToGone()).extracting(ChildInfo::id).containsExactly(42);
                 assertThat(state.shares()).containsExactly(new ClusterInspector.NodeShare("n1", true, 1, 2));
                 assertThat(state.successions()).isEmpty();

@@ -77,22 +77,67 @@ class StockZooKeeperLayoutTest {
         }
     }
 
-    /** Specs near the size limit, read back in batches by a failover: every answer fits, the connection stays. */
+    /**
+     * Specs as large as a spec znode holds (read {@link SpecReads#SPEC_READ_BATCH} per request) and
+     * specs near the size limit (their codec bytes apart, read {@link SpecReads#PAYLOAD_READ_BATCH}
+     * per request), each more than one batch, read back by a failover: every answer fits, the
+     * connection stays, and every child runs with its own argument.
+     */
     @Test
     void aFailoverReadsTheLargestSpecsWithoutOverflowingTheClientBuffer() throws Exception {
-        try (ZooKeeperHarness cluster = ZK.harness()) {
+        try (ZooKeeperHarness cluster = ZK.harness(); CuratorFramework plain = ZK.server().client(true)) {
             DistributedSupervisor n1 = cluster.start("n1");
             cluster.start("n2");
             cluster.awaitRing(List.of("n1", "n2"));
+            String whole = "w".repeat(ZnodeData.MAX_INLINE_SPEC_BYTES - 1_024);
             String big = "y".repeat(ZnodeData.MAX_SPEC_BYTES - 1_024);
-            int count = 3 * SpecReads.SPEC_READ_BATCH;
-            for (int i = 0; i < count; i++) {
-                n1.startChild(ChildSpec.of(BigArgChild.class, big).withId("big-" + i), "n2");
+            int wholes = SpecReads.SPEC_READ_BATCH + 1;
+            int bigs = SpecReads.PAYLOAD_READ_BATCH + 1;
+            for (int i = 0; i < wholes; i++) {
+                n1.startChild(ChildSpec.of(BigArgChild.class, whole + i).withId("whole-" + i), "n2");
             }
+            for (int i = 0; i < bigs; i++) {
+                n1.startChild(ChildSpec.of(BigArgChild.class, big + i).withId("big-" + i), "n2");
+            }
+            ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
+            String wholeKey = io.distributedsupervisor.spi.Placement.keyOf("whole-0");
+            String bigKey = io.distributedsupervisor.spi.Placement.keyOf("big-0");
+            assertThat(plain.checkExists().forPath(paths.specPayload(wholeKey))).as("a spec kept whole").isNull();
+            assertThat(plain.getData().forPath(paths.spec(bigKey)).length).as("the head of a large spec")
+                    .isLessThan(ZnodeData.MAX_INLINE_SPEC_BYTES);
+            assertThat(plain.getData().forPath(paths.specPayload(bigKey)).length).isGreaterThan(big.length());
+
             cluster.crash("n2");
-            await().atMost(Duration.ofSeconds(60)).until(() -> n1.children().size() == count
+            await().atMost(Duration.ofSeconds(60)).until(() -> n1.children().size() == wholes + bigs
                     && n1.children().values().stream().allMatch(p -> p.node().equals("n1")));
-            assertThat((Object) n1.call("big-0", "length")).isEqualTo(big.length());
+            assertThat((Object) n1.call("whole-" + (wholes - 1), "length"))
+                    .isEqualTo(whole.length() + String.valueOf(wholes - 1).length());
+            assertThat((Object) n1.call("big-" + (bigs - 1), "length"))
+                    .isEqualTo(big.length() + String.valueOf(bigs - 1).length());
+        }
+    }
+
+    /** A large spec's codec bytes stay with it when it moves to another node, and go with it when its child is stopped. */
+    @Test
+    void aLargeSpecsCodecBytesMoveWithItAndGoWithIt() throws Exception {
+        try (ZooKeeperHarness cluster = ZK.harness(); CuratorFramework plain = ZK.server().client(true)) {
+            DistributedSupervisor n1 = cluster.start("n1");
+            cluster.start("n2");
+            cluster.awaitRing(List.of("n1", "n2"));
+            String big = "m".repeat(ZnodeData.MAX_INLINE_SPEC_BYTES * 2);
+            n1.startChild(ChildSpec.of(BigArgChild.class, big).withId("large"), "n1");
+            n1.move("large", "n2");
+            await().atMost(Duration.ofSeconds(30)).until(() -> n1.whereis("large").map(p -> p.node().equals("n2"))
+                    .orElse(false));
+            assertThat((Object) n1.call("large", "length")).isEqualTo(big.length());
+
+            ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
+            String key = io.distributedsupervisor.spi.Placement.keyOf("large");
+            assertThat(plain.checkExists().forPath(paths.specPayload(key))).isNotNull();
+            assertThat(n1.terminateChild("large")).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> plain.checkExists().forPath(paths.spec(key)) == null);
+            assertThat(plain.checkExists().forPath(paths.specPayload(key))).isNull();
+            assertThat(n1.whereis("large")).isEmpty();
         }
     }
 
@@ -121,12 +166,19 @@ class StockZooKeeperLayoutTest {
             for (int i = 0; i < 20; i++) {
                 n1.startChild(ChildSpec.of(WitnessedCounter.class).withId("old-" + i));
             }
+            String big = "o".repeat(ZnodeData.MAX_INLINE_SPEC_BYTES * 2);
+            n1.startChild(ChildSpec.of(BigArgChild.class, big).withId("old-large"));
             cluster.stop("n1");
-            // As the first release left them: flat, and no layout znode.
+            // As the first release left them: flat, whole (codec bytes after the head), and no layout znode.
             ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
             for (String bucket : plain.getChildren().forPath(paths.children())) {
                 for (String key : plain.getChildren().forPath(paths.childrenBucket(bucket))) {
                     byte[] data = plain.getData().forPath(paths.spec(key));
+                    if (plain.checkExists().forPath(paths.specPayload(key)) != null) {
+                        byte[] payload = plain.getData().forPath(paths.specPayload(key));
+                        data = java.nio.ByteBuffer.allocate(data.length + payload.length).put(data).put(payload).array();
+                        plain.delete().forPath(paths.specPayload(key));
+                    }
                     plain.create().forPath(paths.children() + "/" + key, data);
                     plain.delete().forPath(paths.spec(key));
                 }
@@ -134,8 +186,13 @@ class StockZooKeeperLayoutTest {
             plain.delete().forPath(paths.layoutMarker());
 
             DistributedSupervisor again = cluster.start("n1b");
-            await().atMost(Duration.ofSeconds(30)).until(() -> again.children().size() == 20);
+            await().atMost(Duration.ofSeconds(30)).until(() -> again.children().size() == 21);
             assertThat((Object) again.call("old-3", "inc")).isEqualTo(1L);
+            assertThat((Object) again.call("old-large", "length")).isEqualTo(big.length());
+            String largeKey = io.distributedsupervisor.spi.Placement.keyOf("old-large");
+            assertThat(plain.getData().forPath(paths.spec(largeKey)).length).as("the moved large spec's znode")
+                    .isLessThan(ZnodeData.MAX_INLINE_SPEC_BYTES);
+            assertThat(plain.checkExists().forPath(paths.specPayload(largeKey))).isNotNull();
             assertThat(plain.getChildren().forPath(paths.children())).allSatisfy(
                     name -> assertThat(ZnodeLayout.isBucket(name)).as(name).isTrue());
             assertThat(new String(plain.getData().forPath(paths.layoutMarker()), StandardCharsets.UTF_8))
