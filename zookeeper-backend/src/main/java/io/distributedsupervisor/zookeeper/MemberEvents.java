@@ -95,7 +95,7 @@ final class MemberEvents {
     /** Lists and reads {@code members/} and {@code leaving/} again, applying the difference. */
     CompletableFuture<Void> reload() {
         return CompletableFuture.allOf(loader.loadMembers(members, this::memberDeleted, this::applyMember),
-                loader.loadAll(paths.leaving(), paths::leaving, this::applyLeaving));
+                loader.loadAll(paths.leaving(), paths::leaving, ViewLoader.ENTRY_READ_BATCH, this::applyLeaving));
     }
 
     /**

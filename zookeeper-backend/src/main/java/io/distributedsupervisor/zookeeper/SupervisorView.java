@@ -490,7 +490,7 @@ final class SupervisorView implements Watcher {
         return CompletableFuture.allOf(memberEvents.reload(), loader.loadSpecs(specs, specBuckets),
                         loader.loadOwners(owners, ownerBuckets))
                 .thenCompose(v -> loader.loadAll(paths.successions(), name -> paths.successions() + "/" + name,
-                        successions::apply))
+                        ViewLoader.SUCCESSION_READ_BATCH, successions::apply))
                 .thenRun(() -> {
                     successions.rewrite(owners.tellInherited());
                     successions.orphanedSessions();

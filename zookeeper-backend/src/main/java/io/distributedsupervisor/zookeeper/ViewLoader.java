@@ -32,10 +32,15 @@ import org.apache.zookeeper.data.Stat;
  */
 final class ViewLoader {
     /**
-     * Owner and member entries read together: each is a few hundred bytes as this backend
-     * writes them; an entry written by hand could be larger, up to what the server accepts.
+     * Owner, member and leaving znodes read together in one {@code multiRead}: so many of the
+     * largest that parse ({@link ZnodeData#MAX_ENTRY_BYTES}), with a result's framing, fit in an
+     * answer under ZooKeeper's default {@code jute.maxbuffer} (1 MiB), over which the client drops
+     * its connection. This backend writes a few hundred bytes each. (A client that may write them
+     * could write one as large as the server takes; no batch size guards against that.)
      */
-    static final int ENTRY_READ_BATCH = 32;
+    static final int ENTRY_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_ENTRY_BYTES + 256);
+    /** Successions read together: so many of the largest that parse ({@link ZnodeData#MAX_SUCCESSION_BYTES}) fit. */
+    static final int SUCCESSION_READ_BATCH = (1_000_000 - 1024) / (ZnodeData.MAX_SUCCESSION_BYTES + 256);
     /** Bucket listings under way at once while a tree loads: a join streams the buckets rather than asking for all. */
     static final int LISTINGS_IN_FLIGHT = 16;
 
@@ -121,13 +126,14 @@ final class ViewLoader {
      * Lists {@code folder} (a folder of a few entries: leaving markers, successions) and reads
      * every entry into {@code apply}; a folder that is not there lists as empty.
      */
-    CompletableFuture<Void> loadAll(String folder, java.util.function.UnaryOperator<String> pathOf, Apply apply) {
+    CompletableFuture<Void> loadAll(String folder, java.util.function.UnaryOperator<String> pathOf, int perRead,
+                                    Apply apply) {
         CompletableFuture<Void> loaded = new CompletableFuture<>();
         zk.getChildren(folder, false, (rc, path, ctx, names, stat) -> {
             if (KeeperException.Code.get(rc) == KeeperException.Code.NONODE) {
                 loaded.complete(null);
             } else if (ok(rc, path, loaded)) {
-                readAll(pathOf, names, ENTRY_READ_BATCH, apply, loaded);
+                readAll(pathOf, names, perRead, apply, loaded);
             }
         }, null);
         return loaded;

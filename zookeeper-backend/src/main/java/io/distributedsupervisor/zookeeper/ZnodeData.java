@@ -17,6 +17,13 @@ import java.util.HexFormat;
 final class ZnodeData {
     static final String FORMAT = "ds2";
     private static final String PREVIOUS = "ds1";
+    /**
+     * The most a member, owner or leaving znode may hold: more does not parse. What this backend
+     * writes is a few hundred bytes; the bound sizes the view's reads ({@link ViewLoader#ENTRY_READ_BATCH}).
+     */
+    static final int MAX_ENTRY_BYTES = 4096;
+    /** The most a succession znode may hold (up to {@link #MAX_HEIRS} heirs): more does not parse. */
+    static final int MAX_SUCCESSION_BYTES = 256 * 1024;
     /** The proof line of a node that runs without a cluster secret (open mode): nothing to verify. */
     static final String NO_PROOF = "-";
 
@@ -84,7 +91,7 @@ final class ZnodeData {
 
     static OwnerFields parseOwner(String key, byte[] data) {
         String what = "owner of " + key;
-        String[] lines = lines(data, 6, what, OWNER_FORMAT, 4096);
+        String[] lines = lines(data, 6, what, OWNER_FORMAT, MAX_ENTRY_BYTES);
         int restarts;
         long epoch;
         try {
@@ -125,7 +132,7 @@ final class ZnodeData {
 
     static SuccessionFields parseSuccession(String name, byte[] data) {
         String what = "succession " + printable(name);
-        String[] lines = lines(data, -1, what, OWNER_FORMAT, 256 * 1024);
+        String[] lines = lines(data, -1, what, OWNER_FORMAT, MAX_SUCCESSION_BYTES);
         if (lines.length < 5 || lines.length - 4 > MAX_HEIRS || lines[1].isEmpty()) {
             throw new IllegalArgumentException(what + ": no node or no heirs, or more than " + MAX_HEIRS);
         }
@@ -156,7 +163,7 @@ final class ZnodeData {
 
     static LeavingFields parseLeaving(String node, byte[] data) {
         String what = "leaving marker of " + printable(node);
-        String[] lines = lines(data, 3, what, OWNER_FORMAT, 4096);
+        String[] lines = lines(data, 3, what, OWNER_FORMAT, MAX_ENTRY_BYTES);
         return new LeavingFields(session(lines[1], what), lines[2]);
     }
 
@@ -247,7 +254,7 @@ final class ZnodeData {
     }
 
     private static String[] lines(byte[] data, int count, String what) {
-        return lines(data, count, what, FORMAT, 4096);
+        return lines(data, count, what, FORMAT, MAX_ENTRY_BYTES);
     }
 
     /** The lines of a znode in {@code format}: exactly {@code count} of them, or any number if it is -1. */
