@@ -248,8 +248,7 @@ final class DirectMaps {
             int from = at;
             int to = from + (int) n;
             for (int k = 0; k < KNOWN_BYTES.length; k++) {
-                byte[] known = KNOWN_BYTES[k];
-                if (known.length == n && Arrays.equals(bytes, from, to, known, 0, known.length)) {
+                if (KNOWN_BYTES[k].length == n && same(from, KNOWN_BYTES[k])) {
                     at = to;
                     return KNOWN[k];
                 }
@@ -261,6 +260,16 @@ final class DirectMaps {
             }
             at = to;
             return s;
+        }
+
+        /** Whether the bytes at {@code from} are {@code known}'s, which fit: a few bytes, compared in a plain loop. */
+        private boolean same(int from, byte[] known) {
+            for (int i = 0; i < known.length; i++) {
+                if (bytes[from + i] != known[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Reads the head starting with {@code head}: its argument, or -1 if indefinite, reserved, past the end or over 2^63 - 1. */
