@@ -9,6 +9,7 @@ import io.distributedsupervisor.protocol.WireFormat;
 import io.distributedsupervisor.spi.CodecException;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What an heir pays per inherited spec: {@link WireFormat#decodeSpec(byte[])} of the specs the
@@ -17,7 +18,9 @@ import java.util.Arrays;
  * {@code readTree} of the same bytes (no typing, no allow-list: the floor of reading them at all),
  * in alternating rounds in this one thread. Prints ns per spec and the ratio decodeSpec / readTree,
  * and first the cost of the very first pass in this JVM (interpreted and JIT-compiling code).
- * Arguments: the number of specs (default 100,000) and of rounds (default 10).
+ * Arguments: the number of specs (default 100,000) and of rounds (default 10); {@code --record-arg}
+ * gives every spec a record argument ({@link CodecBenchmark.Small}), which the codec reads through
+ * Jackson.
  */
 public final class SpecDecodeComparison {
     private static volatile Object sink;
@@ -26,11 +29,16 @@ public final class SpecDecodeComparison {
     }
 
     public static void main(String[] args) throws CodecException, IOException {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        WireFormat wire = new WireFormat("scale", CborCodec.allowing(java.util.List.of("io.distributedsupervisor.benchmarks.**")));
+        List<String> flags = List.of(args).stream().filter(a -> a.startsWith("--")).toList();
+        List<String> numbers = List.of(args).stream().filter(a -> !a.startsWith("--")).toList();
+        int n = numbers.size() > 0 ? Integer.parseInt(numbers.get(0)) : 100_000;
+        int rounds = numbers.size() > 1 ? Integer.parseInt(numbers.get(1)) : 10;
+        boolean recordArg = flags.contains("--record-arg");
+        WireFormat wire = new WireFormat("scale", CborCodec.allowing(List.of("io.distributedsupervisor.benchmarks.**")));
         ObjectMapper plain = new CBORMapper();
-        ChildSpec spec = ChildSpec.of(IdleChildFootprint.Idle.class);
+        // injected: Idle has no constructor that takes the record, and decodeSpec does not ask for one.
+        ChildSpec spec = recordArg ? ChildSpec.injected(IdleChildFootprint.Idle.class, new CodecBenchmark.Small(1L, "start", 10))
+                : ChildSpec.of(IdleChildFootprint.Idle.class);
         byte[][] stored = new byte[n][];
         for (int i = 0; i < n; i++) {
             stored[i] = wire.encodeSpec(spec.withId("c" + i));
@@ -44,8 +52,8 @@ public final class SpecDecodeComparison {
         if (!wire.decodeSpec(stored[n - 1]).equals(spec.withId("c" + (n - 1)))) {
             throw new AssertionError("decodeSpec does not give back the spec stored");
         }
-        System.out.printf("%,d specs of %d bytes (%s), %d rounds of each, alternating%n", n, stored[0].length,
-                IdleChildFootprint.Idle.class.getSimpleName(), rounds);
+        System.out.printf("%,d specs of %d bytes (%s, %s), %d rounds of each, alternating%n", n, stored[0].length,
+                IdleChildFootprint.Idle.class.getSimpleName(), recordArg ? "a record argument" : "no argument", rounds);
         System.out.printf("first pass, cold: decodeSpec %.0f ns/spec, then readTree %.0f ns/spec (it shares the CBOR"
                 + " parser decodeSpec warmed up)%n", (double) (c1 - c0) / n, (double) (c2 - c1) / n);
         double[] decode = new double[rounds];
