@@ -96,6 +96,7 @@ public final class CborCodec implements MessageCodec {
     private final ObjectWriter writer;
     /** Whether the limits let {@link DirectCbor} read what it can: a byte[] is 4 tokens and a 2-char type id. */
     private final boolean directReads;
+    private final DirectMaps directMaps;
 
     private CborCodec(Builder b) {
         this.allowList = b.allowList;
@@ -105,8 +106,10 @@ public final class CborCodec implements MessageCodec {
         this.maxNumberLength = b.maxNumberLength;
         this.maxTokens = b.maxTokens;
         ClassLoader loader = b.classLoader != null ? b.classLoader : defaultLoader();
-        ObjectMapper mapper = CborMappers.create(allowList, loader, maxBytes, maxDepth, maxStringLength, maxNumberLength,
-                maxTokens);
+        ClassValues.Deserializer classes = new ClassValues.Deserializer(allowList, loader);
+        ObjectMapper mapper = CborMappers.create(allowList, loader, classes, maxBytes, maxDepth, maxStringLength,
+                maxNumberLength, maxTokens);
+        this.directMaps = new DirectMaps(allowList, classes, maxDepth, maxStringLength, maxNumberLength, maxTokens);
         this.reader = mapper.readerFor(Object.class);
         this.writer = mapper.writerFor(Object.class);
         this.directReads = maxTokens >= 4 && maxStringLength >= 2;
@@ -195,6 +198,10 @@ public final class CborCodec implements MessageCodec {
             }
         }
         try {
+            Object map = directMaps.read(bytes, offset, length);
+            if (map != DirectCbor.NOT_DIRECT) {
+                return map;
+            }
             return reader.readValue(bytes, offset, length);
         } catch (IOException | RuntimeException | LinkageError e) {
             throw translate(e, "decode");

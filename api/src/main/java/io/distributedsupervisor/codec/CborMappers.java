@@ -31,8 +31,9 @@ final class CborMappers {
     private CborMappers() {
     }
 
-    static ObjectMapper create(AllowList allowList, ClassLoader loader, int maxBytes, int maxDepth, int maxStringLength,
-                               int maxNumberLength, long maxTokens) {
+    /** {@code classes} reads the Class values: the codec shares it (and the classes it has loaded) with {@link DirectMaps}. */
+    static ObjectMapper create(AllowList allowList, ClassLoader loader, ClassValues.Deserializer classes, int maxBytes,
+                               int maxDepth, int maxStringLength, int maxNumberLength, long maxTokens) {
         CBORFactory factory = CBORFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxDocumentLength(maxBytes)
@@ -68,7 +69,7 @@ final class CborMappers {
         module.setDeserializerModifier(new DeclaredTypeChecks.Deserializers(allowList));
         module.addSerializer(Throwable.class, new ThrowableCodec.Serializer());
         module.addSerializer(Class.class, new ClassValues.Serializer(allowList));
-        module.addDeserializer(Class.class, new ClassValues.Deserializer(allowList, loader));
+        module.addDeserializer(Class.class, classes);
         module.addDeserializer(BigInteger.class, new NumberLimits.Integers(maxNumberLength));
         module.addDeserializer(BigDecimal.class, new NumberLimits.Decimals(maxNumberLength));
         ApiValueCodecs.register(module, new Tokens());

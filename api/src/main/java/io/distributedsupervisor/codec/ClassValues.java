@@ -78,7 +78,16 @@ final class ClassValues {
             if (p.currentToken() != JsonToken.VALUE_STRING) {
                 return (Class<?>) ctxt.handleUnexpectedToken(Class.class, p);
             }
-            String name = p.getText();
+            return resolve(p.getText());
+        }
+
+        /**
+         * The class {@code name} names: checked against the allow-list before it is loaded, then
+         * loaded without being initialized.
+         *
+         * @throws RefusedClassException if the list refuses the name or the loader cannot load it
+         */
+        Class<?> resolve(String name) throws RefusedClassException {
             Class<?> known = loaded.get(name);
             if (known != null) {
                 return known;

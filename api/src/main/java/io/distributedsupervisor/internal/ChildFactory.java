@@ -99,17 +99,33 @@ public final class ChildFactory {
         checkShape(type);
     }
 
+    /**
+     * What is wrong with a class as a child class, or "" if nothing: once per class, since every
+     * spec decoded (a million, when an heir takes over) asks again, and {@code isMemberClass} is a
+     * call into the VM.
+     */
+    private static final ClassValue<String> SHAPE_PROBLEMS = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            if (!Child.class.isAssignableFrom(type)) {
+                return type.getName() + " does not implement " + Child.class.getName();
+            }
+            if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
+                return type.getName() + " is abstract: a child class must be concrete";
+            }
+            if (type.isMemberClass() && !Modifier.isStatic(type.getModifiers())) {
+                return type.getName()
+                        + " is an inner (non-static) class: make it static or top-level so it can be built from its spec";
+            }
+            return "";
+        }
+    };
+
     /** A concrete, static {@link Child} class: checked before any of its constructors is even looked up. */
     private static void checkShape(Class<?> type) {
-        if (!Child.class.isAssignableFrom(type)) {
-            throw new IllegalArgumentException(type.getName() + " does not implement " + Child.class.getName());
-        }
-        if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
-            throw new IllegalArgumentException(type.getName() + " is abstract: a child class must be concrete");
-        }
-        if (type.isMemberClass() && !Modifier.isStatic(type.getModifiers())) {
-            throw new IllegalArgumentException(type.getName()
-                    + " is an inner (non-static) class: make it static or top-level so it can be built from its spec");
+        String problem = SHAPE_PROBLEMS.get(type);
+        if (!problem.isEmpty()) {
+            throw new IllegalArgumentException(problem);
         }
     }
 

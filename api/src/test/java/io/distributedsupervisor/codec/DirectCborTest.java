@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class DirectCborTest {
     private final CborCodec codec = CborCodec.withDefaults();
     private final ObjectMapper jackson = CborMappers.create(AllowList.defaults(), getClass().getClassLoader(),
+            new ClassValues.Deserializer(AllowList.defaults(), getClass().getClassLoader()),
             CborCodec.DEFAULT_MAX_BYTES, CborCodec.DEFAULT_MAX_DEPTH, CborCodec.DEFAULT_MAX_STRING_LENGTH,
             CborCodec.DEFAULT_MAX_NUMBER_LENGTH, CborCodec.DEFAULT_MAX_TOKENS);
 
