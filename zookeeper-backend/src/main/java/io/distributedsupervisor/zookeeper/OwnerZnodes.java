@@ -4,7 +4,6 @@ import io.distributedsupervisor.spi.BackendException;
 import io.distributedsupervisor.spi.ClaimConflictException;
 import io.distributedsupervisor.spi.Owner;
 import io.distributedsupervisor.spi.SpecRecord;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -29,8 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One session's work on a supervisor's owner znodes in ZooKeeper: its claims (a new child's spec
  * and owner entry in one transaction, or the owner entries of stored specs), the restart counts
- * of its entries, their releases (alone, with the spec, or to another node), and an entry read
- * straight from ZooKeeper where the view may lag. Claims and releases go through a
+ * of its entries, their releases (alone, with the spec, or to another node), and the removal of
+ * a spec that no entry holds; reads where the view may lag are {@link OwnerReads}'. Claims and releases go through a
  * {@link ClaimBatcher} each, so that what this node writes at the same time is one multi-op; every
  * write tells the {@link SupervisorView} at once (read-your-writes).
  *
@@ -66,6 +64,7 @@ final class OwnerZnodes {
     private final ClaimBatcher batcher;
     /** Releases of this session's own entries, written together (no member touch: a leaving node has none). */
     private final ClaimBatcher releases;
+    private final OwnerReads reads;
     /**
      * The versions of the owner entries this session wrote (0 when created, then one more per
      * restart recorded), so that a release needs no read. An entry someone else deleted and
@@ -95,6 +94,7 @@ final class OwnerZnodes {
         this.batcher = new ClaimBatcher(zk, touchMember(rawPaths.member(node), memberData));
         // A delete of owners/<key> is about 100 bytes in a multi-op: 1,000 stay far below 1 MiB.
         this.releases = new ClaimBatcher(zk, null, 1000);
+        this.reads = new OwnerReads(client, paths, node, sessionId, view, connectionTimeout);
     }
 
     Owner claimNew(String key, SpecRecord spec) {
@@ -151,7 +151,7 @@ final class OwnerZnodes {
             } else if (error instanceof KeeperException.NodeExistsException) {
                 // The conflict's owner is read on a thread of its own: this may be ZooKeeper's event thread.
                 Thread.startVirtualThread(() -> claimed.completeExceptionally(new ClaimConflictException(key,
-                        currentOwner(key))));
+                        reads.current(key))));
             } else {
                 claimed.completeExceptionally(error instanceof BackendException b ? b
                         : ZooKeeperBackend.wrap("could not claim " + key, (Exception) error));
@@ -170,7 +170,7 @@ final class OwnerZnodes {
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (KeeperException.NodeExistsException e) {
-            throw new ClaimConflictException(key, currentOwner(key));
+            throw new ClaimConflictException(key, reads.current(key));
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not claim " + key, e);
         }
@@ -258,92 +258,15 @@ final class OwnerZnodes {
         }
     }
 
-    /**
-     * Reads {@code owners/<key>} from ZooKeeper after a {@code sync}, so that it sees every claim
-     * committed before the call, whichever server this client talks to. The view is left alone:
-     * its watches bring the same change a few milliseconds later.
-     */
+    /** Reads {@code owners/<key>} from ZooKeeper after a {@code sync} (see {@link OwnerReads#fresh}). */
     Optional<Owner> freshOwner(String key) {
-        String path = paths.owner(key);
-        try {
-            CountDownLatch synced = new CountDownLatch(1);
-            client.sync().inBackground((c, event) -> synced.countDown()).forPath(path);
-            if (!synced.await(connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return Optional.ofNullable(view.owner(key));
-            }
-            Stat stat = new Stat();
-            byte[] data = client.getData().storingStatIn(stat).forPath(path);
-            // An entry that does not verify is no owner (the view reports it once).
-            Owner raw = view.verifiedOwner(key, data, stat);
-            return Optional.ofNullable(raw == null ? null : view.standing(key, raw));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.ofNullable(view.owner(key));
-        } catch (Exception e) {
-            LOG.debug("node {}: could not read owners/{}: {}", node, key, e.toString());
-            return Optional.ofNullable(view.owner(key));
-        }
-    }
-
-    /**
-     * The owner entry as ZooKeeper has it now (the view may lag a conflict just seen); null if
-     * none or unreadable. An entry that does not verify still holds the key (no claim can be
-     * made while it stands), so it is answered as a holder that is no member, named
-     * {@code untrusted(<node it names>, session 0x…)}: the runtime then reports a stale claim.
-     */
-    private Owner currentOwner(String key) {
-        try {
-            Stat stat = new Stat();
-            byte[] data = client.getData().storingStatIn(stat).forPath(paths.owner(key));
-            Owner raw = view.verifiedOwner(key, data, stat);
-            if (raw == null) {
-                return new Owner(untrustedHolder(data), stat.getCzxid(), 0, 0);
-            }
-            Owner o = view.standing(key, raw);
-            // An entry without heir (no spec, its session succeeded) holds the key until its heir
-            // deletes it: answered as a holder that is no member, so the start is tried again.
-            return o != null ? o : new Owner("ended(" + raw.node() + ", session 0x" + Long.toHexString(raw.session())
-                    + ")", raw.epoch(), 0, raw.session());
-        } catch (Exception e) {
-            return view.owner(key);
-        }
-    }
-
-    private static String untrustedHolder(byte[] data) {
-        String named = "?";
-        if (data != null && data.length <= 4096) {
-            String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", 3);
-            if (lines.length > 1 && !lines[1].isEmpty()) {
-                named = ZnodeData.printable(lines[1]);
-            }
-        }
-        return "untrusted(" + named + ")";
+        return reads.fresh(key);
     }
 
     /** A claim of this session was written: the view learns it, and its entry's version (0) is kept for the release. */
     private void claimedHere(String key, Owner o, SpecRecord spec) {
         ownVersions.put(key, 0);
         view.claimed(key, o, spec);
-    }
-
-    /**
-     * The stat of {@code owners/<key>} if the entry standing for it is this session's (its own
-     * claim, or one it holds by succession), else null: read, so that the write that follows is
-     * made at the version read.
-     */
-    private Stat ownStat(String key) throws Exception {
-        Stat stat = new Stat();
-        byte[] data;
-        try {
-            data = client.getData().storingStatIn(stat).forPath(paths.owner(key));
-        } catch (KeeperException.NoNodeException e) {
-            return null;
-        }
-        Owner raw = view.verifiedOwner(key, data, stat);
-        Owner standing = raw == null ? null : view.standing(key, raw);
-        return standing != null && standing.session() == sessionId ? stat : null;
     }
 
     boolean updateOwner(String key, Owner owner) {
@@ -354,7 +277,7 @@ final class OwnerZnodes {
             throw new IllegalArgumentException("updateOwner may change only restarts; got " + owner + " for " + current);
         }
         try {
-            Stat stat = ownStat(key);
+            Stat stat = reads.ownStat(key);
             Owner standing = view.owner(key);
             if (stat == null || standing == null || standing.epoch() != owner.epoch()) {
                 return false;
@@ -379,7 +302,7 @@ final class OwnerZnodes {
             // (a drain releases thousands); any other is read, and released only if it is ours.
             Integer version = ownVersions.remove(key);
             if (version == null) {
-                Stat stat = ownStat(key);
+                Stat stat = reads.ownStat(key);
                 if (stat == null) {
                     return false;
                 }
@@ -401,7 +324,7 @@ final class OwnerZnodes {
         ownVersions.remove(key);
         java.util.Objects.requireNonNull(node, "node");
         try {
-            Stat stat = ownStat(key);
+            Stat stat = reads.ownStat(key);
             if (stat == null) {
                 return false;
             }
@@ -429,7 +352,7 @@ final class OwnerZnodes {
         requireOpen.run();
         ownVersions.remove(key);
         try {
-            Stat stat = ownStat(key);
+            Stat stat = reads.ownStat(key);
             if (stat == null) {
                 return false;
             }
@@ -438,10 +361,7 @@ final class OwnerZnodes {
             Object specBefore = null;
             Stat specStat = client.checkExists().forPath(paths.spec(key));
             if (specStat != null) {
-                if (specStat.getNumChildren() > 0) {
-                    ops.add(client.transactionOp().delete().forPath(paths.specPayload(key)));
-                }
-                ops.add(client.transactionOp().delete().forPath(paths.spec(key)));
+                ops.addAll(specDeletes(key, specStat));
                 specBefore = view.specMark(key);
             }
             client.transaction().forOperations(ops);
@@ -455,6 +375,34 @@ final class OwnerZnodes {
         } catch (Exception e) {
             throw ZooKeeperBackend.wrap("could not release " + key, e);
         }
+    }
+
+    /** Deletes the spec of {@code key}, which no entry holds; whether there was one. */
+    boolean removeSpec(String key) {
+        try {
+            Stat stat = client.checkExists().forPath(paths.spec(key));
+            if (stat == null) {
+                return false;
+            }
+            Object before = view.specMark(key);
+            client.transaction().forOperations(specDeletes(key, stat));
+            view.specRemoved(key, before);
+            return true;
+        } catch (KeeperException.NoNodeException e) {
+            return false;
+        } catch (Exception e) {
+            throw ZooKeeperBackend.wrap("could not remove the spec of " + key, e);
+        }
+    }
+
+    /** The deletion of the spec znode of {@code key} as {@code stat} found it: with its payload child, if it has one (a large spec). */
+    private List<CuratorOp> specDeletes(String key, Stat stat) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>(2);
+        if (stat.getNumChildren() > 0) {
+            ops.add(client.transactionOp().delete().forPath(paths.specPayload(key)));
+        }
+        ops.add(client.transactionOp().delete().forPath(paths.spec(key)));
+        return ops;
     }
 
     /**

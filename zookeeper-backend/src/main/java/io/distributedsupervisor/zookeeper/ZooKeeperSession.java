@@ -310,22 +310,7 @@ final class ZooKeeperSession implements NodeSession {
     @Override
     public boolean removeSpec(String key) {
         requireOpen();
-        try {
-            Object before = view.specMark(key);
-            try {
-                client.delete().forPath(paths.spec(key));
-            } catch (KeeperException.NotEmptyException apart) {
-                // A large spec: its codec bytes go with it, in the same transaction.
-                client.transaction().forOperations(client.transactionOp().delete().forPath(paths.specPayload(key)),
-                        client.transactionOp().delete().forPath(paths.spec(key)));
-            }
-            view.specRemoved(key, before);
-            return true;
-        } catch (KeeperException.NoNodeException e) {
-            return false;
-        } catch (Exception e) {
-            throw ZooKeeperBackend.wrap("could not remove the spec of " + key, e);
-        }
+        return owners.removeSpec(key);
     }
 
     @Override
