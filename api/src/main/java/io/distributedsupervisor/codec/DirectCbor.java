@@ -154,19 +154,16 @@ final class DirectCbor {
      * The definite length in the head at {@code at} (before {@code end}), or -1 when it is
      * indefinite, reserved, or runs past {@code end}.
      */
-    private static long length(byte[] b, int at, int end) {
+    static long length(byte[] b, int at, int end) {
         int info = b[at] & 0x1f;
         if (info < 24) {
             return info;
         }
-        int size = switch (info) {
-            case 24 -> 1;
-            case 25 -> 2;
-            case 26 -> 4;
-            case 27 -> 8;
-            default -> -1; // 28-30 reserved, 31 indefinite
-        };
-        if (size < 0 || at + 1 + size > end) {
+        if (info > 27) {
+            return -1; // 28-30 reserved, 31 indefinite
+        }
+        int size = headBytes(b[at]) - 1;
+        if (at + 1 + size > end) {
             return -1;
         }
         long n = 0;
@@ -174,5 +171,16 @@ final class DirectCbor {
             n = (n << 8) | (b[at + i] & 0xff);
         }
         return n; // a 64-bit length with its top bit set is negative: refused as -1 is
+    }
+
+    /** The bytes of the head that starts with {@code head}: 1, plus the 1, 2, 4 or 8 bytes of a longer argument. */
+    static int headBytes(byte head) {
+        return switch (head & 0x1f) {
+            case 24 -> 2;
+            case 25 -> 3;
+            case 26 -> 5;
+            case 27 -> 9;
+            default -> 1; // the argument in the head itself; or reserved, or indefinite
+        };
     }
 }

@@ -242,7 +242,7 @@ final class DirectMaps {
          */
         long integer() {
             int head = bytes[at] & 0xff;
-            long n = argument(head);
+            long n = argument();
             if (n < 0) { // beyond a signed long, or past the end
                 overflowed = true;
                 return 0;
@@ -252,7 +252,7 @@ final class DirectMaps {
 
         /** The next definite-length ASCII text of at most maxStringLength chars, or null (and the cursor anywhere). */
         String text() {
-            long n = argument(bytes[at] & 0xff);
+            long n = argument();
             if (n < 0 || n > maxStringLength || n > end - at) {
                 return null;
             }
@@ -283,29 +283,11 @@ final class DirectMaps {
             return true;
         }
 
-        /** Reads the head starting with {@code head}: its argument, or -1 if indefinite, reserved, past the end or over 2^63 - 1. */
-        private long argument(int head) {
-            int info = head & 0x1f;
-            at++;
-            if (info < 24) {
-                return info;
-            }
-            int size = switch (info) {
-                case 24 -> 1;
-                case 25 -> 2;
-                case 26 -> 4;
-                case 27 -> 8;
-                default -> -1;
-            };
-            if (size < 0 || size > end - at) {
-                return -1;
-            }
-            long n = 0;
-            for (int i = 0; i < size; i++) {
-                n = (n << 8) | (bytes[at + i] & 0xff);
-            }
-            at += size;
-            return n; // a 64-bit argument with its top bit set is negative: -1 as the others
+        /** Reads the head at the cursor: its argument, or -1 if indefinite, reserved, past the end or over 2^63 - 1 ({@link DirectCbor#length}). */
+        private long argument() {
+            long n = DirectCbor.length(bytes, at, end);
+            at += DirectCbor.headBytes(bytes[at]);
+            return n;
         }
     }
 }
