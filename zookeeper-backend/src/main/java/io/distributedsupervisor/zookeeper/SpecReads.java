@@ -119,7 +119,7 @@ final class SpecReads {
             // Written in the spec's own transaction: a payload of another czxid belongs to
             // another spec, stored under the same key after this one's read.
             Map<String, Read> payloads = read(paths::specPayload, apart.stream().map(Read::key).toList(),
-                    PAYLOAD_READ_BATCH, (key, data, stat) -> new Read(key, data, stat.getCzxid()));
+                    PAYLOAD_READ_BATCH);
             for (Read r : apart) {
                 Read payload = payloads.get(r.key());
                 if (payload == null || payload.czxid() != r.czxid() || payload.data().length == 0) {
@@ -154,20 +154,15 @@ final class SpecReads {
 
     /** Reads the spec znode of every key, {@link #SPEC_READ_BATCH} per request; waits for all answers. */
     private Collection<Read> read(List<String> keys) {
-        return read(paths::spec, keys, SPEC_READ_BATCH, (key, data, stat) -> new Read(key, data, stat.getCzxid()))
-                .values();
-    }
-
-    private interface Answer<T> {
-        T of(String key, byte[] data, org.apache.zookeeper.data.Stat stat);
+        return read(paths::spec, keys, SPEC_READ_BATCH).values();
     }
 
     /** Reads the znode {@code pathOf} names for every key, {@code perRead} per request; waits for all answers. */
-    private <T> Map<String, T> read(java.util.function.UnaryOperator<String> pathOf, List<String> keys, int perRead,
-                                    Answer<T> answer) {
-        ConcurrentHashMap<String, T> reads = new ConcurrentHashMap<>();
+    private Map<String, Read> read(java.util.function.UnaryOperator<String> pathOf, List<String> keys, int perRead) {
+        ConcurrentHashMap<String, Read> reads = new ConcurrentHashMap<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        loader.readAll(pathOf, keys, perRead, (key, data, stat) -> reads.put(key, answer.of(key, data, stat)), done);
+        loader.readAll(pathOf, keys, perRead, (key, data, stat) -> reads.put(key, new Read(key, data, stat.getCzxid())),
+                done);
         try {
             done.get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
