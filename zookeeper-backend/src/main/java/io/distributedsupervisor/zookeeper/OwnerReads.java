@@ -95,7 +95,7 @@ final class OwnerReads {
 
     private static String untrustedHolder(byte[] data) {
         String named = "?";
-        if (data != null && data.length <= 4096) {
+        if (data != null && data.length <= ZnodeData.MAX_ENTRY_BYTES) {
             String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", 3);
             if (lines.length > 1 && !lines[1].isEmpty()) {
                 named = ZnodeData.printable(lines[1]);
