@@ -188,13 +188,17 @@ public final class ScaleBenchmark {
                     (long) ms(ready[1] - ready[0]), (long) ms(ready[0] - viewer.launchedAt));
             figures.put("join.start.ms", ms(ready[1] - ready[0]));
             long viewHeap = Long.parseLong(viewer.request("heap", timeout()));
+            int viewerLocal = Integer.parseInt(viewer.requestValues("count", timeout()).get("local"));
             double perView = (viewHeap - emptyHeap) / (double) total;
             put("heap.view", perView, "heap, view of others: %,d -> %,d bytes, %.0f B/child", emptyHeap, viewHeap, perView);
             double own = 0;
             int owned = 0;
+            long[] heapBefore = new long[OWNERS];
+            int[] localBefore = new int[OWNERS];
             for (int i = 0; i < OWNERS; i++) {
-                long h = Long.parseLong(owners.get(i).request("heap", timeout()));
-                int mine = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local")) - baseLocal[i];
+                long h = heapBefore[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
+                localBefore[i] = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local"));
+                int mine = localBefore[i] - baseLocal[i];
                 own += h - baseHeap[i] - perView * size;
                 owned += mine;
             }
@@ -240,6 +244,19 @@ public final class ScaleBenchmark {
                     + "/successions");
             put("failover.succession.ms", written - killedAtMillis, "  the succession was written %,d ms after the kill",
                     written - killedAtMillis);
+            // What the children an heir took over cost it, once the failover is over: the heirs'
+            // heap growth (after full collections) over the children they run in addition.
+            long grown = 0;
+            int inherited = 0;
+            for (int i = 0; i < survivors.size(); i++) {
+                ScaleNodeProcess n = survivors.get(i);
+                boolean owner = i < OWNERS - 1; // survivors: the first three owners, then the viewer
+                grown += Long.parseLong(n.request("heap", timeout())) - (owner ? heapBefore[i] : viewHeap);
+                inherited += Integer.parseInt(n.requestValues("count", timeout()).get("local"))
+                        - (owner ? localBefore[i] : viewerLocal);
+            }
+            put("heap.inherited", grown / (double) inherited, "heap, inherited children (the heirs' growth): %.0f B/child"
+                    + " over %,d", grown / (double) inherited, inherited);
 
             // Full-cluster restart: every node killed, then launched again.
             List<ScaleNodeProcess> live = new ArrayList<>(owners.subList(0, 3));
@@ -429,6 +446,7 @@ public final class ScaleBenchmark {
             new Row("events.batch", "  of which watch events (sent - received)", "%.1f"),
             new Row("heap.own", "node heap per own child (B; goal <= 1,024)", "%,.0f"),
             new Row("heap.view", "node heap per child in the view (B; goal <= 200)", "%,.0f"),
+            new Row("heap.inherited", "node heap per child an heir took over (B)", "%,.0f"),
             new Row("zk.heap", "ZooKeeper live heap per child (B)", "%,.0f"),
             new Row("zk.znodes", "znodes per child", "%.2f"),
             new Row("zk.data", "ZooKeeper approximate data per child (B)", "%,.0f"),
