@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The spec reads of a {@link SupervisorView}: the explicit node or the content of the specs it
- * knows. A view learns most specs' placements from the claims' events and holds no content; what
- * it lacks is read here, many specs per request, and kept in their slots (the explicit node,
- * and the content once decoded), so that it is read once.
+ * knows. A view learns most specs' placements from the claims' events; what it lacks is read
+ * here, many specs per request. A read's explicit node is kept in the key's slot, so that it is
+ * read once; the content never is: the node that asked for it starts a child that holds its spec,
+ * and a copy in the view would cost each child an heir inherits some 300 bytes for as long as it
+ * runs (and the heir's collector a copy of each during the failover).
  *
  * <p>Called on the caller's thread (a reconciliation pass, a start, a take-over), which waits for
  * the answers; they arrive on ZooKeeper's event thread ({@link ViewLoader#readAll}).
@@ -77,23 +79,18 @@ final class SpecReads {
                 continue;
             }
             result.put(r.key(), Optional.ofNullable(explicit));
-            remember(r, explicit, null);
+            remember(r, explicit);
         }
         return result;
     }
 
-    /** The specs under {@code keys} that the view knows; those not read yet are read together. */
+    /** The specs under {@code keys} that the view knows, read together. */
     Map<String, SpecRecord> specs(Collection<String> keys) {
         Map<String, SpecRecord> result = new HashMap<>();
         List<String> toRead = new ArrayList<>();
         for (String key : keys) {
             SpecSlot slot = specs.get(key);
-            if (slot == null || slot.unreadable()) {
-                continue;
-            }
-            if (slot.spec() != null) {
-                result.put(key, slot.spec());
-            } else {
+            if (slot != null && !slot.unreadable()) {
                 toRead.add(key);
             }
         }
@@ -113,7 +110,7 @@ final class SpecReads {
                 continue;
             }
             result.put(r.key(), rec);
-            remember(r, rec.node(), rec);
+            remember(r, rec.node());
         }
         if (!apart.isEmpty()) {
             // Written in the spec's own transaction: a payload of another czxid belongs to
@@ -130,7 +127,7 @@ final class SpecReads {
                 }
                 SpecRecord rec = new SpecRecord(payload.data(), ZnodeData.specNode(r.key(), r.data()));
                 result.put(r.key(), rec);
-                remember(r, rec.node(), rec);
+                remember(r, rec.node());
             }
         }
         return result;
@@ -140,13 +137,25 @@ final class SpecReads {
     private void unreadable(Read r, IllegalArgumentException e) {
         untrusted.report(paths.spec(r.key()), r.czxid(), e.getMessage());
         specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                ? new SpecSlot(r.czxid(), true, null, null, true) : slot);
+                ? new SpecSlot(r.czxid(), true, null, true) : slot);
     }
 
-    /** Keeps what a read told (and the spec, if decoded), unless the key went, or came back as another znode, meanwhile. */
-    private void remember(Read r, String explicit, SpecRecord spec) {
-        specs.computeIfPresent(r.key(), (k, slot) -> slot.czxid() == -1 || slot.czxid() == r.czxid()
-                ? new SpecSlot(r.czxid(), true, explicit, spec != null ? spec : slot.spec()) : slot);
+    /**
+     * Keeps the explicit node a read told, unless the key went, or came back as another znode,
+     * meanwhile. A slot that says so already stays: it may be the one instance that a batch of
+     * claims shares.
+     */
+    private void remember(Read r, String explicit) {
+        specs.computeIfPresent(r.key(), (k, slot) -> {
+            if (slot.czxid() != -1 && slot.czxid() != r.czxid()) {
+                return slot;
+            }
+            if (slot.czxid() == r.czxid() && slot.placed() && !slot.unreadable()
+                    && java.util.Objects.equals(slot.node(), explicit)) {
+                return slot;
+            }
+            return new SpecSlot(r.czxid(), true, explicit);
+        });
     }
 
     private record Read(String key, byte[] data, long czxid) {

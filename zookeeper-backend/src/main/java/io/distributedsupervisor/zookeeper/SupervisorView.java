@@ -259,7 +259,7 @@ final class SupervisorView implements Watcher {
     void claimed(String key, Owner owner, SpecRecord spec) {
         owners.put(key, owner);
         if (spec != null) {
-            specs.merge(key, new SpecSlot(owner.epoch(), true, spec.node(), null),
+            specs.merge(key, new SpecSlot(owner.epoch(), true, spec.node()),
                     (old, fresh) -> old.equals(fresh) ? old : fresh);
         }
     }
@@ -412,7 +412,7 @@ final class SupervisorView implements Watcher {
             case NodeCreated -> specs.merge(key, ofClaim(zxid) ? claimSlot(zxid) : SpecSlot.unread(zxid),
                     (old, fresh) -> old.czxid() == zxid ? old : fresh);
             case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && ofClaim(zxid)
-                    ? new SpecSlot(zxid, true, claimNode, slot.spec()) : SpecSlot.unread(slot.czxid()));
+                    ? new SpecSlot(zxid, true, claimNode) : SpecSlot.unread(slot.czxid()));
             case NodeDeleted -> {
                 untrusted.forget(paths.spec(key));
                 boolean known = specs.remove(key) != null;
@@ -429,7 +429,7 @@ final class SupervisorView implements Watcher {
     private SpecSlot claimSlot(long zxid) {
         SpecSlot slot = claimSlot;
         if (slot == null || slot.czxid() != zxid) {
-            slot = claimSlot = new SpecSlot(zxid, true, null, null);
+            slot = claimSlot = new SpecSlot(zxid, true, null);
         }
         return slot;
     }

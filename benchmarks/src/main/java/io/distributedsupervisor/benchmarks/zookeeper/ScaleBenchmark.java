@@ -248,15 +248,19 @@ public final class ScaleBenchmark {
             // heap growth (after full collections) over the children they run in addition.
             long grown = 0;
             int inherited = 0;
+            StringBuilder each = new StringBuilder();
             for (int i = 0; i < survivors.size(); i++) {
                 ScaleNodeProcess n = survivors.get(i);
                 boolean owner = i < OWNERS - 1; // survivors: the first three owners, then the viewer
-                grown += Long.parseLong(n.request("heap", timeout())) - (owner ? heapBefore[i] : viewHeap);
-                inherited += Integer.parseInt(n.requestValues("count", timeout()).get("local"))
+                long g = Long.parseLong(n.request("heap", timeout())) - (owner ? heapBefore[i] : viewHeap);
+                int c = Integer.parseInt(n.requestValues("count", timeout()).get("local"))
                         - (owner ? localBefore[i] : viewerLocal);
+                grown += g;
+                inherited += c;
+                each.append(String.format("%s%s +%,d children +%,d bytes", i == 0 ? "" : "; ", n.name, c, g));
             }
             put("heap.inherited", grown / (double) inherited, "heap, inherited children (the heirs' growth): %.0f B/child"
-                    + " over %,d", grown / (double) inherited, inherited);
+                    + " over %,d (%s)", grown / (double) inherited, inherited, each);
 
             // Full-cluster restart: every node killed, then launched again.
             List<ScaleNodeProcess> live = new ArrayList<>(owners.subList(0, 3));
