@@ -147,8 +147,8 @@ public final class ScaleBenchmark {
             long[] baseHeap = new long[OWNERS];
             int[] baseLocal = new int[OWNERS];
             for (int i = 0; i < OWNERS; i++) {
-                baseHeap[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
                 baseLocal[i] = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local"));
+                baseHeap[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
             }
             long znodes0 = zk.mntr("zk_znode_count");
             long data0 = zk.mntr("zk_approximate_data_size");
@@ -187,8 +187,8 @@ public final class ScaleBenchmark {
                     + " %,d ms; the JVM's launch before it %,d ms)", total, (long) ms(loaded - ready[0]),
                     (long) ms(ready[1] - ready[0]), (long) ms(ready[0] - viewer.launchedAt));
             figures.put("join.start.ms", ms(ready[1] - ready[0]));
-            long viewHeap = Long.parseLong(viewer.request("heap", timeout()));
             int viewerLocal = Integer.parseInt(viewer.requestValues("count", timeout()).get("local"));
+            long viewHeap = Long.parseLong(viewer.request("heap", timeout()));
             double perView = (viewHeap - emptyHeap) / (double) total;
             put("heap.view", perView, "heap, view of others: %,d -> %,d bytes, %.0f B/child", emptyHeap, viewHeap, perView);
             double own = 0;
@@ -196,8 +196,10 @@ public final class ScaleBenchmark {
             long[] heapBefore = new long[OWNERS];
             int[] localBefore = new int[OWNERS];
             for (int i = 0; i < OWNERS; i++) {
-                long h = heapBefore[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
+                // Counted before the full collections, which may leave the node without its lease
+                // for a moment (its local children then count none).
                 localBefore[i] = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local"));
+                long h = heapBefore[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
                 int mine = localBefore[i] - baseLocal[i];
                 own += h - baseHeap[i] - perView * size;
                 owned += mine;
@@ -252,9 +254,9 @@ public final class ScaleBenchmark {
             for (int i = 0; i < survivors.size(); i++) {
                 ScaleNodeProcess n = survivors.get(i);
                 boolean owner = i < OWNERS - 1; // survivors: the first three owners, then the viewer
-                long g = Long.parseLong(n.request("heap", timeout())) - (owner ? heapBefore[i] : viewHeap);
                 int c = Integer.parseInt(n.requestValues("count", timeout()).get("local"))
                         - (owner ? localBefore[i] : viewerLocal);
+                long g = Long.parseLong(n.request("heap", timeout())) - (owner ? heapBefore[i] : viewHeap);
                 grown += g;
                 inherited += c;
                 each.append(String.format("%s%s +%,d children +%,d bytes", i == 0 ? "" : "; ", n.name, c, g));
