@@ -33,11 +33,11 @@ final class FirstStart {
 
     /** Completes once the first {@code init} has run, or the child is gone. */
     synchronized CompletableFuture<Void> future() {
+        if (over) {
+            return CompletableFuture.completedFuture(null);
+        }
         if (done == null) {
             done = new CompletableFuture<>();
-            if (over) {
-                done.complete(null);
-            }
         }
         return done;
     }
@@ -73,6 +73,8 @@ final class FirstStart {
         synchronized (this) {
             over = true;
             f = done;
+            // Not kept once complete: a child taken over in a failover would hold it as long as it runs.
+            done = null;
             c = caller;
             caller = null;
         }
