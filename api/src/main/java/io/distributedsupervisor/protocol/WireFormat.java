@@ -289,7 +289,9 @@ public final class WireFormat {
         try {
             ChildSpec spec = ChildSpec.injected(c, form.get("arg")).withId(form.get("id"))
                     .withRestart(Restart.valueOf(String.valueOf(form.get("restart"))));
-            if (form.get("shutdownMillis") instanceof Number ms) {
+            // The default timeout stays the one instance every spec shares: an heir decodes a spec
+            // per child it takes over, and a Duration each would stay as long as the child runs.
+            if (form.get("shutdownMillis") instanceof Number ms && ms.longValue() != spec.shutdown().toMillis()) {
                 spec = spec.withShutdown(Duration.ofMillis(ms.longValue()));
             }
             return spec;

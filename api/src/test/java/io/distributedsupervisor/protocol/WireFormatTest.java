@@ -10,6 +10,7 @@ import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.Restart;
 import io.distributedsupervisor.codec.CborCodec;
 import io.distributedsupervisor.spi.CodecException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,15 @@ class WireFormatTest {
 
     private Object value(Payload p) throws CodecException {
         return p.value(format.codec());
+    }
+
+    @Test
+    void aSpecsShutdownTimeoutRoundTripsAndTheDefaultOneIsSharedNotDecodedPerSpec() throws Exception {
+        ChildSpec longer = ChildSpec.of(Echo.class).withId("e").withShutdown(Duration.ofMillis(1_500));
+        assertThat(format.decodeSpec(Payload.of(WireFormat.specForm(longer))).shutdown()).isEqualTo(Duration.ofMillis(1_500));
+        ChildSpec plain = ChildSpec.of(Echo.class).withId("e");
+        // An heir decodes one spec per child it takes over, and keeps it as long as the child runs.
+        assertThat(format.decodeSpec(Payload.of(WireFormat.specForm(plain))).shutdown()).isSameAs(plain.shutdown());
     }
 
     @Test
