@@ -243,6 +243,8 @@ public final class ScaleBenchmark {
                     + "/successions");
             put("failover.succession.ms", written - killedAtMillis, "  the succession was written %,d ms after the kill",
                     written - killedAtMillis);
+            // The server's part depends on where the expiry falls in its tick; this part is the heirs'.
+            figures.put("failover.heirs.ms", (double) (overAtMillis - written));
             // What the children an heir took over cost it, once the failover is over: the heirs'
             // heap growth (after full collections) over the children they run in addition.
             long grown = 0;

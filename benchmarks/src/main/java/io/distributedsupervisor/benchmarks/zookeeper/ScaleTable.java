@@ -51,6 +51,7 @@ final class ScaleTable {
             new Row("failover.ms", "failover, kill to all running elsewhere (ms)", "%,.0f"),
             new Row("session.ms", "  session timeout (ms)", "%,.0f"),
             new Row("failover.succession.ms", "  the succession written (ms from the kill)", "%,.0f"),
+            new Row("failover.heirs.ms", "  the heirs' part, succession to all running (ms)", "%,.0f"),
             new Row("restart.ms", "full-cluster restart, kill to all running (ms)", "%,.0f"),
             new Row("restart.joined.ms", "  of which after the last node joined (ms)", "%,.0f"),
             new Row("listing.bytes", "largest getChildren answer (bytes)", "%,.0f"));
