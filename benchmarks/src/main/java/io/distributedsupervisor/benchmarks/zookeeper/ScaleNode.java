@@ -16,11 +16,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -48,7 +46,7 @@ import java.util.concurrent.locks.LockSupport;
  * heap                          used heap after System.gc() (MemoryMXBean)
  * count                         local= view= nodes=
  * awaitview &lt;n&gt; &lt;timeoutMs&gt;     at=&lt;nanoTime&gt; once children() holds n
- * mark &lt;node&gt;                   remembers the ids the view places on that node
+ * mark &lt;node&gt;                   counts the children the view places on that node
  * failover                      at=&lt;epoch ms&gt; children=&lt;n&gt;: when this node's last failover was over
  *                               (its children ran init) and how many it took; at=0 children=0 before any
  * quit                          close the node, then exit
@@ -65,10 +63,6 @@ public final class ScaleNode {
             new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
 
     private final DistributedSupervisor ds;
-    private final AtomicReference<Marked> marked = new AtomicReference<>();
-
-    private record Marked(String node, Set<Object> ids) {
-    }
 
     private ScaleNode(DistributedSupervisor ds) {
         this.ds = ds;
@@ -252,15 +246,10 @@ public final class ScaleNode {
         return "at=" + System.nanoTime() + " view=" + size;
     }
 
+    /** Counts without keeping the ids: the heirs' heap is weighed after the failover, this node's too. */
     private String mark(String node) {
-        Set<Object> ids = new HashSet<>();
-        ds.children().forEach((id, pid) -> {
-            if (pid.node().equals(node)) {
-                ids.add(id);
-            }
-        });
-        marked.set(new Marked(node, ids));
-        return "marked=" + ids.size();
+        long placed = ds.children().values().stream().filter(pid -> pid.node().equals(node)).count();
+        return "marked=" + placed;
     }
 
     /** Halts this JVM as soon as the process that started it is gone (also if it was killed). */
