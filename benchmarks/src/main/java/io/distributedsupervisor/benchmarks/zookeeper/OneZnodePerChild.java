@@ -1,13 +1,10 @@
 package io.distributedsupervisor.benchmarks.zookeeper;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -84,10 +81,10 @@ public final class OneZnodePerChild {
                     + " each), %d watchers, %d rounds, medians%n", count, CLIENTS, PER_MULTI, watchers, ROUNDS);
             System.out.printf("| layout | starts/s | / raw creates (no watcher, %,d in flight each) |%n|---|---|---|%n",
                     WINDOW);
-            System.out.printf("| raw creates (znodes/s) | %,.0f | 1.00x |%n", median(raw));
-            System.out.printf("| two znodes per start (today) | %,.0f | %.2fx |%n", median(two), median(twoRatio));
-            System.out.printf("| one znode per start | %,.0f | %.2fx |%n", median(one), median(oneRatio));
-            System.out.printf("one znode / two znodes, median of the rounds' ratios: %.2fx%n", median(gain));
+            System.out.printf("| raw creates (znodes/s) | %,.0f | 1.00x |%n", WatcherCost.median(raw));
+            System.out.printf("| two znodes per start (today) | %,.0f | %.2fx |%n", WatcherCost.median(two), WatcherCost.median(twoRatio));
+            System.out.printf("| one znode per start | %,.0f | %.2fx |%n", WatcherCost.median(one), WatcherCost.median(oneRatio));
+            System.out.printf("one znode / two znodes, median of the rounds' ratios: %.2fx%n", WatcherCost.median(gain));
         }
     }
 
@@ -98,10 +95,10 @@ public final class OneZnodePerChild {
         List<CuratorFramework> watching = new ArrayList<>();
         try {
             for (int c = 0; c < CLIENTS; c++) {
-                writers.add(connected(connect));
+                writers.add(WatcherCost.connected(connect));
             }
             for (int c = 0; c < watchers; c++) {
-                watching.add(connected(connect));
+                watching.add(WatcherCost.connected(connect));
             }
             ZooKeeper setup = writers.get(0).getZookeeperClient().getZooKeeper();
             List<Op> folders = new ArrayList<>();
@@ -190,18 +187,5 @@ public final class OneZnodePerChild {
 
     private static String bucket(int b) {
         return String.format("%03x", b);
-    }
-
-    private static CuratorFramework connected(String connect) throws InterruptedException {
-        CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new RetryOneTime(100));
-        client.start();
-        client.blockUntilConnected();
-        return client;
-    }
-
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

@@ -127,7 +127,8 @@ public final class WatcherCost {
         }
     }
 
-    private static CuratorFramework connected(String connect) throws InterruptedException {
+    /** A started client, connected (also {@link OneZnodePerChild}'s). */
+    static CuratorFramework connected(String connect) throws InterruptedException {
         CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new RetryOneTime(100));
         client.start();
         client.blockUntilConnected();
@@ -138,7 +139,7 @@ public final class WatcherCost {
         return median(Arrays.stream(rounds).mapToDouble(r -> creates ? r.creates() : r.deletes()).toArray());
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
