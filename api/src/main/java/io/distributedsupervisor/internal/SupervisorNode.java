@@ -196,23 +196,29 @@ public final class SupervisorNode implements DistributedSupervisor {
 
     @Override
     public List<Pid> localChildren() {
-        return localChildStatuses().stream().map(ChildStatus::pid).toList();
+        // Not through localChildStatuses: a status is two objects a child, for a list of pids.
+        return Collections.unmodifiableList(runningHere(LocalChild::currentPid));
     }
 
     @Override
     public List<ChildStatus> localChildStatuses() {
+        return runningHere(LocalChild::status);
+    }
+
+    /** What {@code of} says of each child running here, or nothing while this node cannot claim to run any. */
+    private <T> List<T> runningHere(java.util.function.Function<LocalChild, T> of) {
         if (ctx.lifecycle.isClosed() || !ctx.session().holdsLease()) {
             // Cut off from coordination (paused, or woken from a freeze before the loss is seen):
             // these children may already run elsewhere, so this node does not claim to run them.
             return List.of();
         }
-        List<ChildStatus> statuses = new ArrayList<>(ctx.table.size());
+        List<T> result = new ArrayList<>(ctx.table.size());
         for (LocalChild c : ctx.table.children()) {
             if (!c.isDone()) {
-                statuses.add(c.status());
+                result.add(of.apply(c));
             }
         }
-        return statuses;
+        return result;
     }
 
     @Override
