@@ -12,7 +12,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  * start &lt;prefix&gt; &lt;from&gt; &lt;count&gt; sync &lt;threads&gt;   startChild from that many virtual threads
  * start &lt;prefix&gt; &lt;from&gt; &lt;count&gt; async &lt;window&gt;  startChildAsync, at most window in flight
  * start &lt;prefix&gt; &lt;from&gt; &lt;count&gt; batch &lt;size&gt;    startChildren(List), one batch at a time
- * heap                          used heap after System.gc() (MemoryMXBean)
+ * heap                          live heap after a full collection, fillers left out (LiveHeap)
  * count                         local= view= nodes=
  * awaitview &lt;n&gt; &lt;timeoutMs&gt;     at=&lt;nanoTime&gt; once children() holds n
  * mark &lt;node&gt;                   counts the children the view places on that node
@@ -215,18 +214,10 @@ public final class ScaleNode {
                 + " error=" + error.get().replace(' ', '_').replace('\n', '_');
     }
 
-    /** Used heap after full collections, until it stops shrinking (at most 5). */
+    /** Live heap after a full collection, fillers left out ({@link LiveHeap}). */
     static long heapAfterGc() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            long now = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            if (now >= used * 0.99) {
-                return Math.min(now, used);
-            }
-            used = now;
-        }
-        return used;
+        System.gc();
+        return LiveHeap.ofThisJvm();
     }
 
     private String awaitView(int n, long timeoutMs) {

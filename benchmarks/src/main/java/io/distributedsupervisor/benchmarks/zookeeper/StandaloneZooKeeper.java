@@ -95,20 +95,14 @@ final class StandaloneZooKeeper implements AutoCloseable {
         return (long) Double.parseDouble(v);
     }
 
-    /** Bytes of live objects in the server's heap, after a full collection. */
+    /** Bytes of live objects in the server's heap, after a full collection ({@link LiveHeap}). */
     long liveHeap() throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), "GC.class_histogram")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
-        for (String line : out.split("\n")) {
-            if (line.startsWith("Total")) {
-                String[] w = line.trim().split("\\s+");
-                return Long.parseLong(w[2]);
-            }
-        }
-        throw new IllegalStateException("no Total in jcmd GC.class_histogram:\n" + out);
+        return LiveHeap.of(out);
     }
 
     private String fourLetterWord(String word) throws IOException {
