@@ -154,6 +154,9 @@ final class SpecReads {
                     && java.util.Objects.equals(slot.node(), explicit)) {
                 return slot;
             }
+            if (slot.czxid() == -1 && explicit == null) {
+                return SpecSlot.RING_PLACED;
+            }
             return new SpecSlot(r.czxid(), true, explicit);
         });
     }

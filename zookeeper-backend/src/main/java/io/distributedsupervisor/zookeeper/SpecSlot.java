@@ -14,6 +14,12 @@ record SpecSlot(long czxid, boolean placed, String node, boolean unreadable) {
 
     /** A key listed at a load, nothing read yet: one instance for all (a record compares by value). */
     static final SpecSlot LISTED = new SpecSlot(-1, false, null);
+    /**
+     * A listed key whose read found it placed by the ring: one instance for all, rather than one
+     * per key with the znode's czxid, which a node that joined reads for every child it takes
+     * over. Without a czxid, like {@link #LISTED}, it yields to any later event or read.
+     */
+    static final SpecSlot RING_PLACED = new SpecSlot(-1, true, null);
 
     static SpecSlot unread(long czxid) {
         return czxid == -1 ? LISTED : new SpecSlot(czxid, false, null);
