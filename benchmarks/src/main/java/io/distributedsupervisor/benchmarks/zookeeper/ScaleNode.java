@@ -128,7 +128,7 @@ public final class ScaleNode {
                 case "batch" -> startBatches(w[2], Integer.parseInt(w[3]), Integer.parseInt(w[4]), Integer.parseInt(w[6]));
                 default -> throw new IllegalArgumentException("start mode " + w[5] + ": sync, async or batch");
             };
-            case "heap" -> String.valueOf(heapAfterGc());
+            case "heap" -> String.valueOf(LiveHeap.ofThisJvm());
             case "count" -> "local=" + ds.localChildren().size() + " view=" + ds.children().size()
                     + " nodes=" + ds.nodes().size();
             case "awaitview" -> awaitView(Integer.parseInt(w[2]), Long.parseLong(w[3]));
@@ -212,12 +212,6 @@ public final class ScaleNode {
     private static String started(long t0, AtomicLong failed, AtomicReference<String> error) {
         return "ms=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " failed=" + failed.get()
                 + " error=" + error.get().replace(' ', '_').replace('\n', '_');
-    }
-
-    /** Live heap after a full collection, fillers left out ({@link LiveHeap}). */
-    static long heapAfterGc() {
-        System.gc();
-        return LiveHeap.ofThisJvm();
     }
 
     private String awaitView(int n, long timeoutMs) {
