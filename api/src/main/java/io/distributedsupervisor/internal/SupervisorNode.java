@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,7 +207,7 @@ public final class SupervisorNode implements DistributedSupervisor {
     }
 
     /** What {@code of} says of each child running here, or nothing while this node cannot claim to run any. */
-    private <T> List<T> runningHere(java.util.function.Function<LocalChild, T> of) {
+    private <T> List<T> runningHere(Function<LocalChild, T> of) {
         if (ctx.lifecycle.isClosed() || !ctx.session().holdsLease()) {
             // Cut off from coordination (paused, or woken from a freeze before the loss is seen):
             // these children may already run elsewhere, so this node does not claim to run them.
