@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the time for a new node to join and load its view (until {@code children()} holds all);</li>
  *   <li>failover: a node holding a quarter of the children is killed (SIGKILL), until every
  *       survivor's {@code health().lastFailover()} says its share ran init, against the session
- *       timeout; and when the succession that hands its children on was written;</li>
+ *       timeout; when the succession that hands its children on was written; and the CPU the
+ *       survivors' and the server's processes used from then on;</li>
  *   <li>a full-cluster restart: every node killed and launched again, until the nodes'
  *       {@code localChildren()} add up to all children;</li>
  *   <li>the largest {@code getChildren} answer in the tree (a plain ZooKeeper client walks it).</li>
@@ -219,7 +220,12 @@ public final class ScaleBenchmark {
             long failoverDeadline = killed + timeout().toNanos();
             int taken = 0;
             long overAtMillis = 0;
+            // The CPU the heirs' part costs, heirs and server, sampled at each look: the work that
+            // these 2 shared cores do in that part (busy, it is about its length times the cores),
+            // and that machines of their own would share out.
+            List<CpuSample> cpu = new ArrayList<>();
             while (System.nanoTime() < failoverDeadline) {
+                cpu.add(new CpuSample(System.currentTimeMillis(), cpuNow(survivors, zk)));
                 taken = 0;
                 overAtMillis = 0;
                 for (ScaleNodeProcess n : survivors) {
@@ -232,6 +238,7 @@ public final class ScaleBenchmark {
                 }
                 Thread.sleep(100);
             }
+            cpu.add(new CpuSample(System.currentTimeMillis(), cpuNow(survivors, zk)));
             int runningAfter = localSum(survivors);
             put("failover.ms", overAtMillis - killedAtMillis, "failover: %,d children of a killed node taken over by"
                     + " the survivors (%,d of %,d running in all afterwards) after %,d ms (session timeout %,d ms)",
@@ -245,6 +252,7 @@ public final class ScaleBenchmark {
                     written - killedAtMillis);
             // The server's part depends on where the expiry falls in its tick; this part is the heirs'.
             figures.put("failover.heirs.ms", (double) (overAtMillis - written));
+            cpuOfHeirsPart(survivors, cpu, written, marked);
             // What the children an heir took over cost it, once the failover is over: the heirs'
             // heap growth (after full collections) over the children they run in addition.
             long grown = 0;
@@ -307,6 +315,51 @@ public final class ScaleBenchmark {
         } finally {
             processes.forEach(ScaleNodeProcess::close);
         }
+    }
+
+    /** The CPU time each of {@code survivors}, and then the server, has used so far (ns). */
+    private static long[] cpuNow(List<ScaleNodeProcess> survivors, StandaloneZooKeeper zk) {
+        long[] used = new long[survivors.size() + 1];
+        for (int i = 0; i < survivors.size(); i++) {
+            used[i] = survivors.get(i).cpu().toNanos();
+        }
+        used[survivors.size()] = zk.cpu().toNanos();
+        return used;
+    }
+
+    private record CpuSample(long atMillis, long[] used) {
+    }
+
+    /**
+     * The CPU that the survivors and the server used in the heirs' part (from the last look
+     * before the succession was written until the failover was over), in all and per child taken
+     * over: what bounds that part when they share few cores.
+     */
+    private void cpuOfHeirsPart(List<ScaleNodeProcess> survivors, List<CpuSample> samples, long writtenMillis,
+                                int children) {
+        CpuSample from = samples.get(0);
+        for (CpuSample s : samples) {
+            if (s.atMillis() <= writtenMillis) {
+                from = s;
+            }
+        }
+        CpuSample to = samples.get(samples.size() - 1);
+        long heirs = 0;
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < survivors.size(); i++) {
+            long used = to.used()[i] - from.used()[i];
+            heirs += used;
+            each.append(i == 0 ? "" : ", ").append(survivors.get(i).name).append(' ')
+                    .append(String.format("%,d", used / 1_000_000));
+        }
+        int n = survivors.size();
+        long server = to.used()[n] - from.used()[n];
+        put("failover.cpu.heirs.ms", heirs / 1e6, "  CPU in the heirs' part (%,d ms from the last look before the succession):"
+                        + " heirs %,.0f ms (%s), server %,.0f ms, on %d cores",
+                to.atMillis() - from.atMillis(), heirs / 1e6, each, server / 1e6, Runtime.getRuntime().availableProcessors());
+        figures.put("failover.cpu.server.ms", server / 1e6);
+        put("failover.cpu.perchild.us", (heirs + server) / 1e3 / children,
+                "  CPU per child taken over, heirs and server: %.1f us", (heirs + server) / 1e3 / children);
     }
 
     private void largestListing(StandaloneZooKeeper zk) throws Exception {

@@ -119,6 +119,11 @@ final class ScaleNodeProcess implements AutoCloseable {
         }
     }
 
+    /** The CPU time the node's JVM has used so far (user and system, all threads). */
+    Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElseThrow();
+    }
+
     /** SIGKILL, and waits until the process is gone. */
     void kill() {
         process.destroyForcibly();

@@ -52,6 +52,9 @@ final class ScaleTable {
             new Row("session.ms", "  session timeout (ms)", "%,.0f"),
             new Row("failover.succession.ms", "  the succession written (ms from the kill)", "%,.0f"),
             new Row("failover.heirs.ms", "  the heirs' part, succession to all running (ms)", "%,.0f"),
+            new Row("failover.cpu.heirs.ms", "  CPU of the heirs in their part (ms)", "%,.0f"),
+            new Row("failover.cpu.server.ms", "  CPU of the ZooKeeper server in the heirs' part (ms)", "%,.0f"),
+            new Row("failover.cpu.perchild.us", "  CPU per child taken over in the heirs' part, heirs and server (us)", "%.1f"),
             new Row("restart.ms", "full-cluster restart, kill to all running (ms)", "%,.0f"),
             new Row("restart.joined.ms", "  of which after the last node joined (ms)", "%,.0f"),
             new Row("listing.bytes", "largest getChildren answer (bytes)", "%,.0f"));

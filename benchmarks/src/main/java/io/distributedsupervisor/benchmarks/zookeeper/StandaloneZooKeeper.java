@@ -95,6 +95,11 @@ final class StandaloneZooKeeper implements AutoCloseable {
         return (long) Double.parseDouble(v);
     }
 
+    /** The CPU time the server's JVM has used so far (user and system, all threads). */
+    java.time.Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElseThrow();
+    }
+
     /** Bytes of live objects in the server's heap, after a full collection ({@link LiveHeap}). */
     long liveHeap() throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
