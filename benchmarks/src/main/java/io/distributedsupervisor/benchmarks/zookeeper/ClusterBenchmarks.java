@@ -27,6 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  *       many znodes (the limit for one write per child). Goal: at least 0.5x the raw rate.</li>
  *   <li>Failover time: the session of a node hosting many children expires; the time until all
  *       run again, next to the session timeout. Goal: at most session timeout + 1 s.</li>
+ *   <li>One heir: as many children, of one of two nodes, all taken over by the other (the heir's
+ *       own report of its failover).</li>
  * </ol>
  * Arguments: {@code [children to start] [children on the failed node] [concurrent starters]},
  * default 20,000, 10,000 and 64.
@@ -54,6 +56,7 @@ public final class ClusterBenchmarks {
                     ours, ours / raw);
 
             failover(zk, failover, concurrency);
+            oneHeir(zk, failover, concurrency);
         }
     }
 
@@ -150,18 +153,7 @@ public final class ClusterBenchmarks {
         DistributedSupervisor victim = nodes.get(2);
         DistributedSupervisor observer = nodes.get(0);
         try {
-            AtomicInteger next = new AtomicInteger();
-            ChildSpec spec = ChildSpec.of(IdleChildFootprint.Idle.class);
-            CountDownLatch started = new CountDownLatch(concurrency);
-            for (int t = 0; t < concurrency; t++) {
-                Thread.startVirtualThread(() -> {
-                    for (int i; (i = next.getAndIncrement()) < count; ) {
-                        observer.startChild(spec.withId("f" + i), victim.node());
-                    }
-                    started.countDown();
-                });
-            }
-            started.await();
+            startOn(observer, victim.node(), count, concurrency);
             Set<Object> ids = new HashSet<>();
             observer.children().forEach((id, pid) -> {
                 if (pid.node().equals(victim.node())) {
@@ -192,6 +184,59 @@ public final class ClusterBenchmarks {
                     ok ? "all " + ids.size() + " back" : "NOT all back");
         } finally {
             close("failover", nodes);
+        }
+    }
+
+    /** Starts {@code count} idle children pinned to {@code node}, through {@code via}, from {@code concurrency} virtual threads. */
+    private static void startOn(DistributedSupervisor via, String node, int count, int concurrency) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        ChildSpec spec = ChildSpec.of(IdleChildFootprint.Idle.class);
+        CountDownLatch started = new CountDownLatch(concurrency);
+        for (int t = 0; t < concurrency; t++) {
+            Thread.startVirtualThread(() -> {
+                for (int i; (i = next.getAndIncrement()) < count; ) {
+                    via.startChild(spec.withId("f" + i), node);
+                }
+                started.countDown();
+            });
+        }
+        started.await();
+    }
+
+    /**
+     * One heir with the machine to itself: of two nodes, the one hosting {@code count} children
+     * has its session expire, and the other takes them all over. Timed by the heir's own report
+     * ({@code health().lastFailover()}: from the member's loss seen to the last inherited child's
+     * init), which it gives without any work, so the wait takes nothing from the failover.
+     */
+    private static void oneHeir(EmbeddedZooKeeper zk, int count, int concurrency) throws Exception {
+        List<DistributedSupervisor> nodes = cluster(zk, "oneheir", 2);
+        DistributedSupervisor heir = nodes.get(0);
+        DistributedSupervisor victim = nodes.get(1);
+        try {
+            startOn(heir, victim.node(), count, concurrency);
+            long t0 = System.nanoTime();
+            SessionExpiry.expire(BACKENDS.get("oneheir/" + victim.node()));
+            // As a process that died: a live node whose session expired joins again once its old
+            // member znode is gone, and the succession written then may name it among the heirs.
+            // Closed now, while it waits for that znode, it does not.
+            victim.close();
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+            io.distributedsupervisor.Health.Failover f = null;
+            while (System.nanoTime() < deadline
+                    && ((f = heir.health().lastFailover().orElse(null)) == null || f.children() < count)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            System.out.printf("%nOne heir: the session of one of two nodes, hosting %,d children, expires%n", count);
+            if (f == null || f.children() < count) {
+                System.out.printf("  NOT all taken over within 120 s: %,d running on the heir, its last failover report %s%n",
+                        heir.localChildren().size(), f);
+                return;
+            }
+            System.out.printf("  the heir's failover, from the loss seen to the last init  %,6d ms  (%,d children, %d cores)%n",
+                    f.took().toMillis(), f.children(), Runtime.getRuntime().availableProcessors());
+        } finally {
+            close("oneheir", nodes);
         }
     }
 
