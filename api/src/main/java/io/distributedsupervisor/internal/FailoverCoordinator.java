@@ -223,6 +223,10 @@ final class FailoverCoordinator {
             ctx.membership.reset(ctx.refreshRing(), false);
             full = true;
         }
+        // A change of members moves the ring, so orphans may be this node's now; it changes no
+        // claim of this session (an ended membership comes as owner entries gone), so the fencing
+        // check of every local child waits for the timer's full pass.
+        boolean orphansOnly = false;
         if (membersChanged) {
             membersChanged = false;
             ctx.refreshRing();
@@ -233,6 +237,7 @@ final class FailoverCoordinator {
             if (!change.ups().isEmpty() && ctx.options.rebalance() == Rebalance.ACTIVE && ctx.lifecycle.isRunning()) {
                 rebalanceTo(change.ups(), ctx.ring.current(), MoveCause.JOIN);
             }
+            orphansOnly = !full;
             full = true;
         }
         tellSettled();
@@ -244,7 +249,7 @@ final class FailoverCoordinator {
         // view (run on every change of members) would keep them waiting.
         long retryInherited = inheritedStarts.startInherited(now);
         if (full) {
-            fullScan();
+            fullScan(!orphansOnly);
         }
         placeOrphans();
         claimCandidates();
@@ -344,7 +349,13 @@ final class FailoverCoordinator {
         }
     }
 
-    private void fullScan() {
+    /**
+     * Looks at everything: the ring's placement of running children ({@link Rebalance#ACTIVE}),
+     * every stored spec without owner, and, with {@code fence}, the claim of every local child
+     * (one owner lookup each: at a million children a view lookup per local child, which a change
+     * of members need not pay while its heirs start their share).
+     */
+    private void fullScan(boolean fence) {
         NodeSession s = ctx.session();
         ctx.refreshRing();
         if (ctx.options.rebalance() == Rebalance.ACTIVE && ctx.lifecycle.isRunning() && s.holdsLease()) {
@@ -357,6 +368,14 @@ final class FailoverCoordinator {
         }
         s.forEachSpecKeyWithoutOwner(orphans::add);
         decoder.forgetGone(s);
+        if (fence) {
+            fenceLocalChildren(s);
+        }
+        ctx.membership.expire(ctx.ticker.read(), intervalNanos);
+    }
+
+    /** Drops each local child whose claim is not this session's any more (an event about it was missed). */
+    private void fenceLocalChildren(NodeSession s) {
         long session = s.sessionId();
         for (LocalChild c : ctx.table.children()) {
             if (c.isDone() || !c.isRunning()) {
@@ -371,7 +390,6 @@ final class FailoverCoordinator {
                 ctx.events.processStop(c.id, c.currentPid(), ExitReason.nodeDown(ctx.node));
             }
         }
-        ctx.membership.expire(ctx.ticker.read(), intervalNanos);
     }
 
     /**

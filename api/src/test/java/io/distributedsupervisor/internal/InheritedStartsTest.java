@@ -205,6 +205,22 @@ class InheritedStartsTest {
     }
 
     @Test
+    void aChildWhoseClaimAnotherSessionTookWithoutAWordIsDroppedByTheTimersFullPass() throws Exception {
+        DistributedSupervisor n1 = start(options(b -> b));
+        String kept = uniqueId("kept");
+        String taken = uniqueId("taken");
+        n1.startChild(ChildSpec.of(Counter.class).withId(kept));
+        Pid takenPid = n1.startChild(ChildSpec.of(Counter.class).withId(taken)).pid();
+
+        backend.takeSilently(ChildKey.encode(taken));
+
+        await().atMost(WAIT).until(() -> n1.localChildren().stream().noneMatch(p -> p.equals(takenPid)));
+        assertThat(n1.localChildren()).extracting(Pid::id).containsExactly(kept);
+        assertThat(backend.released).as("another session's entry is not this node's to give back")
+                .doesNotContain(ChildKey.encode(taken));
+    }
+
+    @Test
     void withoutASettleTimeTheSessionIsToldOnceAtItsStart() {
         start(options(b -> b));
         OneNodeBackend.Session session = backend.current();

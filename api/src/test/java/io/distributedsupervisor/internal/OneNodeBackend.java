@@ -109,6 +109,14 @@ final class OneNodeBackend implements Backend {
         events.execute(() -> s.listener.onInherited(told));
     }
 
+    /**
+     * Gives {@code key}'s entry to another session without telling the runtime: as a write whose
+     * event a node missed. Only the full pass's check of each local child's claim can see it.
+     */
+    void takeSilently(String key) {
+        owners.put(key, new Owner("n9", zxid.incrementAndGet(), 0, Long.MAX_VALUE));
+    }
+
     /** Ends the current session as an expiry would: its entries go, and the runtime hears LOST. */
     void expire() {
         Session s = current();
