@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *       the newcomer are stopped here so that it starts them, each move through the
  *       {@link MoveGate} ({@code MoveCause.JOIN}); {@link #rebalance()} does the same for every
  *       node of the ring on an operator's request ({@code MoveCause.EXPLICIT}).</li>
- *   <li>A local child whose claim is not this session's any more is dropped at once (fencing).</li>
+ *   <li>A local child whose claim is not this session's any more is dropped (fencing): at once
+ *       when the backend says its entry went, and in the timer's full pass (or after a lost
+ *       session) for a change whose event was missed. A change of members changes no claim of
+ *       this session's, so its pass looks for orphans only.</li>
  * </ul>
  * The stored specs of orphans and of inherited keys are decoded by one {@link StoredSpecDecoder}.
  * Passes run one at a time on a virtual thread, started when there is something to do: no thread
