@@ -148,9 +148,9 @@ final class FailoverCoordinator {
         wake();
     }
 
-    /** See {@code SessionListener.onInherited}. */
-    void inherited(Collection<String> keys) {
-        inheritedStarts.inherited(keys);
+    /** See {@code SessionListener.onInherited}; {@code joined}: told by the node's session, not by one still joining. */
+    void inherited(Collection<String> keys, boolean joined) {
+        inheritedStarts.inherited(keys, joined);
         wake();
     }
 

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * backend that tells a large share in parts (while it scans its view) has the first parts read
  * while it goes on.
  * <p>
- * {@link #inherited(Collection)} is called from the backend's session events and only starts the
+ * {@link #inherited(Collection, boolean)} is called from the backend's session events and only starts the
  * reads; {@link #startInherited(long)} runs in the reconciliation passes of
  * {@link FailoverCoordinator}, one at a time on its virtual thread.
  */
@@ -47,6 +47,8 @@ final class InheritedStarts {
     private final long intervalNanos;
     /** The chunks whose reads were asked for, in the order told. */
     private final ConcurrentLinkedQueue<CompletableFuture<Chunk>> reads = new ConcurrentLinkedQueue<>();
+    /** Keys told by a session whose join had not returned yet: read in the next pass, with that session. */
+    private final ConcurrentLinkedQueue<List<String>> toldWhileJoining = new ConcurrentLinkedQueue<>();
     /** Keys whose specs could not be read, until their next read; passes only. */
     private final List<String> unread = new ArrayList<>();
     /** When {@link #unread} is read again, on the ticker; passes only. */
@@ -76,8 +78,16 @@ final class InheritedStarts {
         this.intervalNanos = intervalNanos;
     }
 
-    /** See {@code SessionListener.onInherited}: the reads of their specs start now, the starts in the next pass. */
-    void inherited(Collection<String> keys) {
+    /**
+     * See {@code SessionListener.onInherited}: the reads of their specs start now, the starts in
+     * the next pass. Keys told by a session still joining ({@code joined} false: the node's session
+     * is not that one yet) are read in the next pass, which runs once the join has returned.
+     */
+    void inherited(Collection<String> keys, boolean joined) {
+        if (!joined) {
+            toldWhileJoining.add(List.copyOf(keys));
+            return;
+        }
         List<String> told = List.copyOf(keys);
         for (int from = 0; from < told.size(); from += READ_CHUNK) {
             reads.add(read(told.subList(from, Math.min(told.size(), from + READ_CHUNK))));
@@ -115,8 +125,11 @@ final class InheritedStarts {
         if (!ctx.lifecycle.isRunning()) {
             return -1;
         }
+        for (List<String> told; (told = toldWhileJoining.poll()) != null; ) {
+            inherited(told, true);
+        }
         if (!unread.isEmpty() && now - retryAt >= 0) {
-            inherited(unread);
+            inherited(unread, true);
             unread.clear();
         }
         String failure = null;

@@ -39,6 +39,8 @@ final class SessionKeeper {
     private volatile Health.Connection connection = Health.Connection.CONNECTED;
     /** Which session's events count: those of an older, lost session are stale. */
     private volatile int generation;
+    /** The generation whose session {@code ctx.session()} is: until its join returns, the previous one's (or none). */
+    private volatile int installed = -1;
 
     SessionKeeper(NodeContext ctx, Backend backend) {
         this.ctx = ctx;
@@ -56,6 +58,7 @@ final class SessionKeeper {
 
     private void install(NodeSession session) {
         ctx.use(session, session.passesByReference() ? Wire.byReference(format) : Wire.encoded(format));
+        installed = generation;
         ctx.table.useSession(session.sessionId());
         ctx.refreshRing();
         connection = Health.Connection.CONNECTED;
@@ -131,7 +134,9 @@ final class SessionKeeper {
         @Override
         public void onInherited(java.util.Collection<String> keys) {
             if (current()) {
-                failover.inherited(keys);
+                // A backend tells what its view holds by succession as it loads, which a join
+                // does before it returns: the specs are read with this session once it is the node's.
+                failover.inherited(keys, of == installed);
             }
         }
 

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -175,6 +176,49 @@ class InheritedStartsTest {
         assertThat(backend.specReads.get()).as("two failed reads, then one that worked").isGreaterThanOrEqualTo(3);
         assertThat(backend.claimedStored).isEmpty();
         assertThat(backend.released).isEmpty();
+    }
+
+    @Test
+    void whatASessionIsToldItInheritsBeforeItsJoinReturnsStartsWithoutWaitingForARetry() throws Exception {
+        // The ticker stands still: a read that failed would be tried again never.
+        AtomicLong now = new AtomicLong();
+        SupervisorOptions options = options(b -> b.ticker(now::get));
+        String atJoin = uniqueId("at-join");
+        backend.inheritedAtJoin.putAll(encoded(options, ChildSpec.of(Counter.class, 7).withId(atJoin)));
+        CountDownLatch firstJoinReturns = new CountDownLatch(1);
+        backend.joinReturns = firstJoinReturns;
+
+        java.util.concurrent.CompletableFuture<DistributedSupervisor> starting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> start(options));
+        await().atMost(WAIT).until(() -> backend.sessions().size() == 1);
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> backend.specReads.get() == 0);
+        firstJoinReturns.countDown();
+        DistributedSupervisor n1 = starting.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+
+        // Its entry names this node from the start: the child runs once it is in the local table.
+        await().atMost(WAIT).until(() -> n1.localChildren().stream().anyMatch(p -> p.id().equals(atJoin)));
+        assertThat(n1.<Integer>call(atJoin, "get")).isEqualTo(7);
+        assertThat(backend.claimedStored).as("started under the entry it inherited").isEmpty();
+
+        // A session after a lost one is told while its join has not returned: the lost session is
+        // still the node's then, and reads nothing.
+        String atRejoin = uniqueId("at-rejoin");
+        backend.inheritedAtJoin.putAll(encoded(options, ChildSpec.of(Counter.class, 8).withId(atRejoin)));
+        CountDownLatch joinReturns = new CountDownLatch(1);
+        backend.joinReturns = joinReturns;
+        OneNodeBackend.Session lost = backend.current();
+        int readByLost = lost.specReads.get();
+        backend.expire();
+
+        await().atMost(WAIT).until(() -> backend.sessions().size() == 2);
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> lost.specReads.get() == readByLost);
+        joinReturns.countDown();
+
+        await().atMost(WAIT).until(() -> n1.localChildren().stream().anyMatch(p -> p.id().equals(atRejoin)));
+        assertThat(n1.<Integer>call(atRejoin, "get")).isEqualTo(8);
+        assertThat(lost.specReads.get()).as("no read through the lost session").isEqualTo(readByLost);
+        assertThat(backend.claimedStored).as("only the child the lost session ran is claimed again")
+                .containsExactly(ChildKey.encode(atJoin));
     }
 
     @Test

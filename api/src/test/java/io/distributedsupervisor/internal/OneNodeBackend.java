@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -52,10 +53,36 @@ final class OneNodeBackend implements Backend {
     /** How many times {@code specs(keys)} was called. */
     final AtomicInteger specReads = new AtomicInteger();
 
+    /**
+     * Stored specs whose entries the next session to join holds by succession: it is told so
+     * before its join returns, as a backend whose load finds them tells it.
+     */
+    final Map<String, SpecRecord> inheritedAtJoin = new ConcurrentHashMap<>();
+    /** When set, a join that tells of {@link #inheritedAtJoin} returns only once it counts down. */
+    volatile CountDownLatch joinReturns;
+
     @Override
     public NodeSession join(String supervisor, String node, SessionListener listener, MessageHandler handler) {
         Session s = new Session(node, zxid.incrementAndGet(), listener);
         sessions.add(s);
+        if (!inheritedAtJoin.isEmpty()) {
+            long epoch = zxid.incrementAndGet();
+            inheritedAtJoin.forEach((key, spec) -> {
+                owners.put(key, new Owner(node, epoch, 0, s.id));
+                specs.put(key, spec);
+            });
+            List<String> told = List.copyOf(inheritedAtJoin.keySet());
+            inheritedAtJoin.clear();
+            listener.onInherited(told);
+            CountDownLatch gate = joinReturns;
+            if (gate != null) {
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         return s;
     }
 
@@ -150,6 +177,8 @@ final class OneNodeBackend implements Backend {
         volatile boolean left;
         /** How many times the runtime said its settle time is over. */
         final AtomicInteger settled = new AtomicInteger();
+        /** How many times specs were read through this session. */
+        final AtomicInteger specReads = new AtomicInteger();
 
         Session(String node, long id, SessionListener listener) {
             this.node = node;
@@ -227,7 +256,9 @@ final class OneNodeBackend implements Backend {
 
         @Override
         public Map<String, SpecRecord> specs(Collection<String> keys) {
+            OneNodeBackend.this.specReads.incrementAndGet();
             specReads.incrementAndGet();
+            requireOpen(); // as a real backend's: a closed session reads nothing
             if (failingSpecReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new BackendException("the specs cannot be read now (as the test asked)");
             }
