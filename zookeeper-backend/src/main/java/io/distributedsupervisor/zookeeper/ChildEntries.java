@@ -2,6 +2,7 @@ package io.distributedsupervisor.zookeeper;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -15,6 +16,12 @@ import java.util.function.Predicate;
  * write it as two maps would; each operation is atomic for its key, as {@link ConcurrentHashMap}'s
  * are, and a key with neither part is removed.
  *
+ * <p>The keys with a spec slot and no owner entry (stored specs without owner: orphans to place)
+ * are kept apart as well, as each change makes or ends one, so that a look for them costs as many
+ * steps as there are, not a pass over every child of the cluster: every node looks on every change
+ * of members and on its slow timer, and at a million children a pass took a few hundred
+ * milliseconds of a busy node's CPU.
+ *
  * @param <S> a spec slot
  * @param <O> an owner entry
  */
@@ -23,16 +30,18 @@ final class ChildEntries<S, O> {
     }
 
     private final ConcurrentHashMap<String, Entry> map = new ConcurrentHashMap<>();
+    /** The keys whose entry has a spec slot and no owner entry; changed with the entry, under its key's lock. */
+    private final Set<String> withoutOwner = ConcurrentHashMap.newKeySet();
     final Part<S> specs = new Part<>(true);
     final Part<O> owners = new Part<>(false);
 
-    /** Tells {@code action} the key of every entry that has a spec slot and no owner entry: one pass, no lookups. */
+    /** Tells {@code action} the key of every entry that has a spec slot and no owner entry, without a pass over the others. */
     void forEachSpecWithoutOwner(Consumer<String> action) {
-        map.forEach((k, e) -> {
-            if (e.spec() != null && e.owner() == null) {
-                action.accept(k);
-            }
-        });
+        withoutOwner.forEach(action);
+    }
+
+    private static boolean withoutOwner(Entry e) {
+        return e != null && e.spec() != null && e.owner() == null;
     }
 
     /** One part of every entry, as a map of its own. */
@@ -72,7 +81,18 @@ final class ChildEntries<S, O> {
             return of(map.compute(key, (k, e) -> {
                 V before = of(e);
                 V after = f.apply(k, before);
-                return after == before ? e : with(e, after);
+                if (after == before) {
+                    return e;
+                }
+                Entry changed = with(e, after);
+                if (withoutOwner(changed) != withoutOwner(e)) {
+                    if (withoutOwner(changed)) {
+                        withoutOwner.add(k);
+                    } else {
+                        withoutOwner.remove(k);
+                    }
+                }
+                return changed;
             }));
         }
 

@@ -2,7 +2,9 @@ package io.distributedsupervisor.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +70,68 @@ class ChildEntriesTest {
         assertThat(entries.owners.anyMatch(v -> v == 9)).isTrue();
         assertThat(entries.owners.anyMatch(v -> v == 1)).isFalse();
         assertThat(entries.specs.anyMatch("x"::equals)).isTrue();
+    }
+
+    @Test
+    void theKeysWithASpecAndNoOwnerAreTheOnesToldAsEachChangeMakesOrEndsOne() {
+        entries.specs.put("stored", "spec");
+        entries.specs.put("claimed", "spec");
+        entries.owners.put("claimed", 1);
+        entries.owners.put("owner-only", 2);
+        assertThat(withoutOwner()).containsExactly("stored");
+
+        entries.owners.put("stored", 3); // claimed
+        entries.owners.remove("claimed"); // released, its spec kept
+        assertThat(withoutOwner()).containsExactly("claimed");
+
+        entries.specs.computeIfPresent("claimed", (k, v) -> v + "!"); // its slot changes, still no owner
+        entries.specs.put("owner-only", "spec"); // a spec for a key that has an owner already
+        assertThat(withoutOwner()).containsExactly("claimed");
+
+        entries.specs.remove("claimed", "spec!"); // its spec deleted
+        entries.owners.remove("stored");
+        assertThat(withoutOwner()).containsExactly("stored");
+        entries.specs.remove("stored");
+        assertThat(withoutOwner()).isEmpty();
+        assertThat(entries.specs.keys()).containsExactly("owner-only");
+    }
+
+    @Test
+    void theKeysWithoutOwnerStayRightUnderConcurrentClaimsAndReleases() throws Exception {
+        int keys = 2_000;
+        for (int i = 0; i < keys; i++) {
+            entries.specs.put("k" + i, "spec");
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int from = t;
+            threads.add(Thread.startVirtualThread(() -> {
+                for (int round = 0; round < 50; round++) {
+                    for (int i = from; i < keys; i += 2) {
+                        if (round % 2 == 0) {
+                            entries.owners.merge("k" + i, i, Math::max);
+                        } else {
+                            entries.owners.remove("k" + i);
+                        }
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        List<String> expected = new ArrayList<>();
+        entries.specs.forEach((k, v) -> {
+            if (entries.owners.get(k) == null) {
+                expected.add(k);
+            }
+        });
+        assertThat(withoutOwner()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    private List<String> withoutOwner() {
+        List<String> keys = new ArrayList<>();
+        entries.forEachSpecWithoutOwner(keys::add);
+        return keys;
     }
 }
