@@ -24,12 +24,14 @@ import org.slf4j.LoggerFactory;
  * unreadable or {@code TEMPORARY} one) is released so that the ring places it again. When the
  * specs cannot be read, the keys wait here and are read again after a growing pause.
  * <p>
- * The specs are read in chunks of {@value #READ_CHUNK} keys, each asked for as soon as the
- * backend tells its keys, on a virtual thread of its own (a backend's read blocks its caller);
+ * The specs are read in chunks of {@value #READ_CHUNK} keys, each on a virtual thread of its own
+ * (a backend's read blocks its caller), at most {@value #READS_AHEAD} chunks ahead of the starts;
  * the passes start each chunk's children once its specs are in, in the order told. So a
- * failover's heir starts its first children while the backend still reads the rest, and a
- * backend that tells a large share in parts (while it scans its view) has the first parts read
- * while it goes on.
+ * failover's heir starts its first children while the backend still reads the rest, a backend
+ * that tells a large share in parts (while it scans its view) has the first parts read while it
+ * goes on, and an heir holds at most that many chunks of specs read and not started yet, not
+ * its whole share: reads are faster than starts, and a share of half a million children read at
+ * once held all their specs until each had started, while the collector copied them.
  * <p>
  * {@link #inherited(Collection, boolean)} is called from the backend's session events and only starts the
  * reads; {@link #startInherited(long)} runs in the reconciliation passes of
@@ -38,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class InheritedStarts {
     /** Keys whose specs one request to the backend asks for. */
     static final int READ_CHUNK = 2_048;
+    /** Chunks whose reads are asked for and whose starts have not begun, at most. */
+    static final int READS_AHEAD = 16;
     private static final Logger LOG = LoggerFactory.getLogger(InheritedStarts.class);
 
     private final NodeContext ctx;
@@ -45,8 +49,12 @@ final class InheritedStarts {
     private final FailoverReport report;
     private final StoredSpecDecoder decoder;
     private final long intervalNanos;
-    /** The chunks whose reads were asked for, in the order told. */
+    /** Chunks told whose reads wait for room ahead of the starts, in the order told. */
+    private final ConcurrentLinkedQueue<List<String>> toRead = new ConcurrentLinkedQueue<>();
+    /** The chunks whose reads were asked for, in the order asked. */
     private final ConcurrentLinkedQueue<CompletableFuture<Chunk>> reads = new ConcurrentLinkedQueue<>();
+    /** Chunks in {@link #reads}; guarded by {@code this}. */
+    private int readsAsked;
     /** Keys told by a session whose join had not returned yet: read in the next pass, with that session. */
     private final ConcurrentLinkedQueue<List<String>> toldWhileJoining = new ConcurrentLinkedQueue<>();
     /** Keys whose specs could not be read, until their next read; passes only. */
@@ -90,8 +98,29 @@ final class InheritedStarts {
         }
         List<String> told = List.copyOf(keys);
         for (int from = 0; from < told.size(); from += READ_CHUNK) {
-            reads.add(read(told.subList(from, Math.min(told.size(), from + READ_CHUNK))));
+            toRead.add(told.subList(from, Math.min(told.size(), from + READ_CHUNK)));
         }
+        askReads();
+    }
+
+    /** Asks for the reads of the next chunks told, while fewer than {@value #READS_AHEAD} are asked for and not taken by a pass. */
+    private synchronized void askReads() {
+        while (readsAsked < READS_AHEAD) {
+            List<String> chunk = toRead.poll();
+            if (chunk == null) {
+                return;
+            }
+            readsAsked++;
+            reads.add(read(chunk));
+        }
+    }
+
+    /** A pass took a chunk from {@link #reads}: the read of the next one starts while it waits for that one. */
+    private void taken() {
+        synchronized (this) {
+            readsAsked--;
+        }
+        askReads();
     }
 
     /** Reads the specs of the keys of {@code chunk} that are still to start here, on a virtual thread. */
@@ -138,6 +167,7 @@ final class InheritedStarts {
         long waitedNanos = 0;
         long startNanos = 0;
         for (CompletableFuture<Chunk> read; (read = reads.poll()) != null; ) {
+            taken();
             Chunk chunk;
             long askedAt = ctx.ticker.read();
             try {

@@ -249,6 +249,34 @@ class InheritedStartsTest {
     }
 
     @Test
+    void anHeirReadsAFewChunksAheadOfItsStartsNotItsWholeShareAtOnce() throws Exception {
+        SupervisorOptions options = options(b -> b);
+        DistributedSupervisor n1 = start(options);
+        int chunks = InheritedStarts.READS_AHEAD + 2;
+        int n = chunks * InheritedStarts.READ_CHUNK;
+        Map<String, SpecRecord> share = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            share.putAll(encoded(options, ChildSpec.of(Counter.class, i).withId(uniqueId("share"))));
+        }
+        int readsBefore = backend.specReads.get();
+        CountDownLatch readsReturn = new CountDownLatch(1);
+        backend.specReadsReturn = readsReturn;
+
+        backend.inheritWithSpecs(share);
+
+        // While the storage does not answer: the chunk a pass waits for, and so many ahead of it.
+        int asked = InheritedStarts.READS_AHEAD + 1;
+        await().atMost(WAIT).until(() -> backend.specReads.get() - readsBefore == asked);
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> backend.specReads.get() - readsBefore == asked);
+        readsReturn.countDown();
+
+        await().atMost(WAIT).until(() -> n1.localChildren().size() == n);
+        assertThat(backend.specReads.get() - readsBefore).as("each chunk read once").isEqualTo(chunks);
+        assertThat(backend.claimedStored).as("no claim of an inherited key").isEmpty();
+        await().atMost(WAIT).until(() -> failovers.stream().mapToInt(Integer::intValue).sum() == n);
+    }
+
+    @Test
     void aChildWhoseClaimAnotherSessionTookWithoutAWordIsDroppedByTheTimersFullPass() throws Exception {
         DistributedSupervisor n1 = start(options(b -> b));
         String kept = uniqueId("kept");

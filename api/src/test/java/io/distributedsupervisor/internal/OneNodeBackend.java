@@ -52,6 +52,8 @@ final class OneNodeBackend implements Backend {
     final AtomicInteger failingSpecReads = new AtomicInteger();
     /** How many times {@code specs(keys)} was called. */
     final AtomicInteger specReads = new AtomicInteger();
+    /** When set, {@code specs(keys)} answers only once it counts down: storage that is slow to read. */
+    volatile CountDownLatch specReadsReturn;
 
     /**
      * Stored specs whose entries the next session to join holds by succession: it is told so
@@ -258,6 +260,14 @@ final class OneNodeBackend implements Backend {
         public Map<String, SpecRecord> specs(Collection<String> keys) {
             OneNodeBackend.this.specReads.incrementAndGet();
             specReads.incrementAndGet();
+            CountDownLatch gate = specReadsReturn;
+            if (gate != null) {
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             requireOpen(); // as a real backend's: a closed session reads nothing
             if (failingSpecReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new BackendException("the specs cannot be read now (as the test asked)");
