@@ -233,7 +233,7 @@ final class SupervisorView implements Watcher {
         specs.forEachKey(action);
     }
 
-    /** One pass over the entries: a stored spec's key always has a standing entry when it has one at all. */
+    /** As the entries keep them apart, without a pass over the others; a stored spec's key always has a standing entry when it has one at all. */
     void forEachSpecKeyWithoutOwner(Consumer<String> action) {
         entries.forEachSpecWithoutOwner(action);
     }
