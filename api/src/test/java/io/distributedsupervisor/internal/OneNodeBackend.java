@@ -76,16 +76,21 @@ final class OneNodeBackend implements Backend {
             List<String> told = List.copyOf(inheritedAtJoin.keySet());
             inheritedAtJoin.clear();
             listener.onInherited(told);
-            CountDownLatch gate = joinReturns;
-            if (gate != null) {
-                try {
-                    gate.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            passThrough(joinReturns);
         }
         return s;
+    }
+
+    /** Returns once {@code gate}, if set, has counted down (at most 10 s): a test holds a call back with it. */
+    private static void passThrough(CountDownLatch gate) {
+        if (gate == null) {
+            return;
+        }
+        try {
+            gate.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The sessions joined so far, oldest first. */
@@ -260,14 +265,7 @@ final class OneNodeBackend implements Backend {
         public Map<String, SpecRecord> specs(Collection<String> keys) {
             OneNodeBackend.this.specReads.incrementAndGet();
             specReads.incrementAndGet();
-            CountDownLatch gate = specReadsReturn;
-            if (gate != null) {
-                try {
-                    gate.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            passThrough(specReadsReturn);
             requireOpen(); // as a real backend's: a closed session reads nothing
             if (failingSpecReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new BackendException("the specs cannot be read now (as the test asked)");
