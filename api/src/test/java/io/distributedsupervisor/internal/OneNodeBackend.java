@@ -184,8 +184,8 @@ final class OneNodeBackend implements Backend {
         volatile boolean left;
         /** How many times the runtime said its settle time is over. */
         final AtomicInteger settled = new AtomicInteger();
-        /** How many times specs were read through this session. */
-        final AtomicInteger specReads = new AtomicInteger();
+        /** The keys whose specs were asked for through this session. */
+        final java.util.Set<String> specKeysRead = ConcurrentHashMap.newKeySet();
 
         Session(String node, long id, SessionListener listener) {
             this.node = node;
@@ -264,7 +264,7 @@ final class OneNodeBackend implements Backend {
         @Override
         public Map<String, SpecRecord> specs(Collection<String> keys) {
             OneNodeBackend.this.specReads.incrementAndGet();
-            specReads.incrementAndGet();
+            specKeysRead.addAll(keys);
             passThrough(specReadsReturn);
             requireOpen(); // as a real backend's: a closed session reads nothing
             if (failingSpecReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
