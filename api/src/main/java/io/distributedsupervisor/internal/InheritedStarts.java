@@ -51,10 +51,8 @@ final class InheritedStarts {
     private final long intervalNanos;
     /** Chunks told whose reads wait for room ahead of the starts, in the order told. */
     private final ConcurrentLinkedQueue<List<String>> toRead = new ConcurrentLinkedQueue<>();
-    /** The chunks whose reads were asked for, in the order asked. */
+    /** The chunks whose reads were asked for and that no pass took yet, in the order asked; added to under {@code this}. */
     private final ConcurrentLinkedQueue<CompletableFuture<Chunk>> reads = new ConcurrentLinkedQueue<>();
-    /** Chunks in {@link #reads}; guarded by {@code this}. */
-    private int readsAsked;
     /** Keys told by a session whose join had not returned yet: read in the next pass, with that session. */
     private final ConcurrentLinkedQueue<List<String>> toldWhileJoining = new ConcurrentLinkedQueue<>();
     /** Keys whose specs could not be read, until their next read; passes only. */
@@ -103,24 +101,19 @@ final class InheritedStarts {
         askReads();
     }
 
-    /** Asks for the reads of the next chunks told, while fewer than {@value #READS_AHEAD} are asked for and not taken by a pass. */
+    /**
+     * Asks for the reads of the next chunks told, while fewer than {@value #READS_AHEAD} are asked
+     * for and not taken by a pass (a pass that takes one calls this again, so that the next read
+     * starts while it waits for that one).
+     */
     private synchronized void askReads() {
-        while (readsAsked < READS_AHEAD) {
+        while (reads.size() < READS_AHEAD) {
             List<String> chunk = toRead.poll();
             if (chunk == null) {
                 return;
             }
-            readsAsked++;
             reads.add(read(chunk));
         }
-    }
-
-    /** A pass took a chunk from {@link #reads}: the read of the next one starts while it waits for that one. */
-    private void taken() {
-        synchronized (this) {
-            readsAsked--;
-        }
-        askReads();
     }
 
     /** Reads the specs of the keys of {@code chunk} that are still to start here, on a virtual thread. */
@@ -167,7 +160,7 @@ final class InheritedStarts {
         long waitedNanos = 0;
         long startNanos = 0;
         for (CompletableFuture<Chunk> read; (read = reads.poll()) != null; ) {
-            taken();
+            askReads();
             Chunk chunk;
             long askedAt = ctx.ticker.read();
             try {
