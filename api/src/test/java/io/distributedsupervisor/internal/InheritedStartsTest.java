@@ -1,5 +1,6 @@
 package io.distributedsupervisor.internal;
 
+import static io.distributedsupervisor.tck.supervisor.TestChildren.GATES;
 import static io.distributedsupervisor.tck.supervisor.TestChildren.inits;
 import static io.distributedsupervisor.tck.supervisor.TestChildren.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +11,7 @@ import io.distributedsupervisor.DistributedSupervisor;
 import io.distributedsupervisor.Health;
 import io.distributedsupervisor.Pid;
 import io.distributedsupervisor.Restart;
+import io.distributedsupervisor.Scheduler;
 import io.distributedsupervisor.SupervisorOptions;
 import io.distributedsupervisor.Ticker;
 import io.distributedsupervisor.protocol.WireFormat;
@@ -18,12 +20,14 @@ import io.distributedsupervisor.spi.Listener;
 import io.distributedsupervisor.spi.SpecRecord;
 import io.distributedsupervisor.tck.supervisor.Nodes;
 import io.distributedsupervisor.tck.supervisor.TestChildren.Counter;
+import io.distributedsupervisor.tck.supervisor.TestChildren.GatedInit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -291,6 +295,67 @@ class InheritedStartsTest {
         assertThat(n1.localChildren()).extracting(Pid::id).containsExactly(kept);
         assertThat(backend.released).as("another session's entry is not this node's to give back")
                 .doesNotContain(ChildKey.encode(taken));
+    }
+
+    /** A reconciliation timer held for {@link #fire}: its task, and the handle the node may cancel. */
+    private record HeldTimer(Runnable task, CompletableFuture<Void> handle) {
+    }
+
+    /** Runs the one reconciliation timer the node holds, and waits until its full pass is over. */
+    private void fire(List<HeldTimer> timers, DistributedSupervisor node) {
+        await().atMost(WAIT).until(() -> timers.stream().anyMatch(t -> !t.handle().isCancelled()));
+        HeldTimer due = timers.stream().filter(t -> !t.handle().isCancelled()).findFirst().orElseThrow();
+        timers.remove(due);
+        int from = backend.specKeyScans.get();
+        due.task().run();
+        await().atMost(WAIT).until(() -> backend.specKeyScans.get() > from && !node.health().reconciling());
+    }
+
+    @Test
+    void aTimersCheckOfEveryClaimThatFallsInThisNodesFailoverWaitsForTheNextTimersPassAtMost() throws Exception {
+        // The reconciliation timer (an hour) is held and fired by hand; every other delay runs as usual.
+        Duration interval = Duration.ofHours(1);
+        List<HeldTimer> timers = new CopyOnWriteArrayList<>();
+        Scheduler scheduler = (task, delay, unit) -> {
+            if (unit.toNanos(delay) != interval.toNanos()) {
+                return Scheduler.system().schedule(task, delay, unit);
+            }
+            HeldTimer held = new HeldTimer(task, new CompletableFuture<>());
+            timers.add(held);
+            return held.handle();
+        };
+        SupervisorOptions options = options(b -> b.reconcileInterval(interval).scheduler(scheduler));
+        DistributedSupervisor n1 = start(options);
+        String first = uniqueId("taken");
+        Pid firstPid = n1.startChild(ChildSpec.of(Counter.class).withId(first)).pid();
+        String second = uniqueId("taken");
+        Pid secondPid = n1.startChild(ChildSpec.of(Counter.class).withId(second)).pid();
+        String inherited = uniqueId("inherited");
+        CountDownLatch initGate = new CountDownLatch(1);
+        GATES.put(inherited, initGate);
+        try {
+            backend.inheritWithSpecs(encoded(options, ChildSpec.of(GatedInit.class).withId(inherited)));
+            await().atMost(WAIT).until(() -> n1.health().failoverInProgress());
+            backend.takeSilently(ChildKey.encode(first));
+
+            fire(timers, n1);
+            assertThat(n1.localChildren()).as("not checked while the inherited child's init runs").contains(firstPid);
+
+            fire(timers, n1);
+            assertThat(n1.health().failoverInProgress()).isTrue();
+            assertThat(n1.localChildren()).as("checked in the next timer's pass, failover or not")
+                    .doesNotContain(firstPid).contains(secondPid);
+        } finally {
+            initGate.countDown();
+            GATES.remove(inherited);
+        }
+        await().atMost(WAIT).until(() -> !n1.health().failoverInProgress());
+
+        backend.takeSilently(ChildKey.encode(second));
+        fire(timers, n1);
+        assertThat(n1.localChildren()).extracting(Pid::id).containsExactly(inherited);
+        assertThat(backend.released).as("another session's entry is not this node's to give back")
+                .doesNotContain(ChildKey.encode(first), ChildKey.encode(second));
     }
 
     @Test

@@ -291,6 +291,23 @@ public final class TestChildren {
     /** Gates a {@link Sequencer} waits at, by child id, before answering its first call. */
     public static final Map<Object, java.util.concurrent.CountDownLatch> GATES = new ConcurrentHashMap<>();
 
+    /** Its init waits until the gate in {@link #GATES} for its id (if any) opens; answers calls with "ok". */
+    public static final class GatedInit extends Recording {
+        @Override
+        public void init(ChildContext ctx) throws Exception {
+            super.init(ctx);
+            java.util.concurrent.CountDownLatch gate = GATES.get(ctx.id());
+            if (gate != null) {
+                gate.await();
+            }
+        }
+
+        @Override
+        public Object handleCall(Object request, ChildContext ctx) {
+            return "ok";
+        }
+    }
+
     /**
      * Records every call's request and every cast (see {@link #SEQUENCE}) and answers a call with
      * its request; its first call waits until the gate in {@link #GATES} for its id (if any) opens.
