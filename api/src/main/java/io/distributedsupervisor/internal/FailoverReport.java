@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,13 +30,16 @@ final class FailoverReport {
     private static final class Failover {
         final long since;
         final List<String> lostNodes = new ArrayList<>();
-        final List<LocalChild> taken = new ArrayList<>();
+        /** How many children it took over; written by passes only. */
+        int taken;
         /**
-         * Each of {@link #taken}'s first start, once it has updated {@link #lastStarted}: the report
-         * waits for these, not for the starts themselves, whose later dependents could run first.
+         * The taken children whose first start has not updated {@link #lastStarted} yet, plus one
+         * while the window is open: whoever brings it to zero reports the failover. A count, not
+         * a future per child joined at the end: a failover of a quarter of a million children
+         * held as many futures, and joined them in a tree of as many more.
          */
-        final List<CompletableFuture<?>> recorded = new ArrayList<>();
-        /** When the last of {@link #taken} finished its first init, on the ticker. */
+        final AtomicInteger unrecorded = new AtomicInteger(1);
+        /** When the last of the taken children finished its first init, on the ticker. */
         final AtomicLong lastStarted;
         long lastClaimAt;
         /** Whether it claimed any child: only then is it this node's failover, for {@link #failoverInProgress()}. */
@@ -92,13 +94,15 @@ final class FailoverReport {
         if (f != null && !claimed.isEmpty()) {
             failoverStartsPending.addAndGet(claimed.size());
             f.claimedAny = true;
+            f.taken += claimed.size();
+            f.unrecorded.addAndGet(claimed.size());
             for (LocalChild c : claimed) {
-                f.recorded.add(c.firstStart().whenComplete((v, x) -> {
+                c.firstStart().whenComplete((v, x) -> {
                     f.lastStarted.accumulateAndGet(ctx.ticker.read(), Math::max);
                     failoverStartsPending.decrementAndGet();
-                }));
+                    recorded(f);
+                });
             }
-            f.taken.addAll(claimed);
         }
     }
 
@@ -119,21 +123,25 @@ final class FailoverReport {
         if (claimedThisPass > 0) {
             f.lastClaimAt = now;
         }
-        long end = f.taken.isEmpty() ? f.since + intervalNanos : f.lastClaimAt + FAILOVER_QUIET_NANOS;
+        long end = f.taken == 0 ? f.since + intervalNanos : f.lastClaimAt + FAILOVER_QUIET_NANOS;
         if (now - end < 0) {
             return end - now;
         }
         failover = null;
-        if (!f.taken.isEmpty()) {
-            CompletableFuture<?>[] inits = f.recorded.toArray(CompletableFuture[]::new);
-            CompletableFuture.allOf(inits).whenComplete((v, e) -> {
-                Duration took = Duration.ofNanos(f.lastStarted.get() - f.since);
-                lastFailover = new Health.Failover(
-                        Instant.now().minusNanos(ctx.ticker.read() - f.since), f.lostNodes, f.taken.size(), took);
-                ctx.events.failover(List.copyOf(f.lostNodes), f.taken.size(), took);
-            });
+        if (f.taken > 0) {
+            recorded(f); // the window's own count: the report waits only for the first starts now
         }
         return -1;
+    }
+
+    /** One count of {@code f}'s {@link Failover#unrecorded} is over; the last reports the failover. */
+    private void recorded(Failover f) {
+        if (f.unrecorded.decrementAndGet() == 0) {
+            Duration took = Duration.ofNanos(f.lastStarted.get() - f.since);
+            lastFailover = new Health.Failover(
+                    Instant.now().minusNanos(ctx.ticker.read() - f.since), f.lostNodes, f.taken, took);
+            ctx.events.failover(List.copyOf(f.lostNodes), f.taken, took);
+        }
     }
 
     /**

@@ -345,11 +345,14 @@ class InheritedStartsTest {
             assertThat(n1.health().failoverInProgress()).isTrue();
             assertThat(n1.localChildren()).as("checked in the next timer's pass, failover or not")
                     .doesNotContain(firstPid).contains(secondPid);
+            assertThat(failovers).as("reported once the inherited child has run init").isEmpty();
         } finally {
             initGate.countDown();
             GATES.remove(inherited);
         }
         await().atMost(WAIT).until(() -> !n1.health().failoverInProgress());
+        await().atMost(WAIT).until(() -> !failovers.isEmpty());
+        assertThat(failovers).containsExactly(1);
 
         backend.takeSilently(ChildKey.encode(second));
         fire(timers, n1);
