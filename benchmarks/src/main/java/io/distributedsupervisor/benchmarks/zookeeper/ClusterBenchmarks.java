@@ -216,6 +216,8 @@ public final class ClusterBenchmarks {
         try {
             startOn(heir, victim.node(), count, concurrency);
             long t0 = System.nanoTime();
+            // This JVM's CPU over the failover: the heir's work, the server's, and the victim's close.
+            java.time.Duration cpu0 = ProcessHandle.current().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
             SessionExpiry.expire(BACKENDS.get("oneheir/" + victim.node()));
             // As a process that died: a live node whose session expired joins again once its old
             // member znode is gone, and the succession written then may name it among the heirs.
@@ -233,8 +235,12 @@ public final class ClusterBenchmarks {
                         heir.localChildren().size(), f);
                 return;
             }
+            java.time.Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(java.time.Duration.ZERO)
+                    .minus(cpu0);
             System.out.printf("  the heir's failover, from the loss seen to the last init  %,6d ms  (%,d children, %d cores)%n",
                     f.took().toMillis(), f.children(), Runtime.getRuntime().availableProcessors());
+            System.out.printf("  CPU of this JVM from the expiry to the report (heir, server, the victim's close)  %,d ms,"
+                    + " %.1f us per child taken over%n", cpu.toMillis(), cpu.toNanos() / 1_000.0 / f.children());
         } finally {
             close("oneheir", nodes);
         }
