@@ -47,8 +47,12 @@ import java.util.concurrent.TimeUnit;
  * Each size's figures are printed as they come and saved under {@code benchmarks/target/scale/},
  * and the table at the end shows every size saved there, so sizes can run one at a time.
  *
- * <p>Arguments: {@code [sizes...] [--quick] [--session-timeout-ms 6000] [--node-jvm "<options>"]}, the
- * last appended to the node JVMs' options (for example {@code -XX:StartFlightRecording}).
+ * <p>Arguments: {@code [sizes...] [--quick] [--session-timeout-ms 6000] [--warm-failover <children>]
+ * [--node-jvm "<options>"]}, the last appended to the node JVMs' options (for example
+ * {@code -XX:StartFlightRecording}). With {@code --warm-failover}, a sixth node joins before the
+ * failover, runs its ring share of that many new children, and is killed; the failover measured is
+ * then every survivor's second, on code the first one compiled (without it, the first: the heirs'
+ * path runs while the JIT compiles it).
  */
 public final class ScaleBenchmark {
     private static final int OWNERS = 4;
@@ -62,11 +66,14 @@ public final class ScaleBenchmark {
     private final Duration session;
     private final Path logs;
     private final List<String> nodeJvm;
+    /** Children started for a warm-up failover before the one measured; 0 for none. */
+    private final int warmFailover;
     private final Map<String, Double> figures = new LinkedHashMap<>();
     private final List<ScaleNodeProcess> processes = new ArrayList<>();
 
-    private ScaleBenchmark(int size, Duration session, Path logs, List<String> nodeJvm) {
+    private ScaleBenchmark(int size, Duration session, Path logs, List<String> nodeJvm, int warmFailover) {
         this.nodeJvm = nodeJvm;
+        this.warmFailover = warmFailover;
         this.size = size;
         this.session = session;
         this.logs = logs;
@@ -76,8 +83,10 @@ public final class ScaleBenchmark {
         List<Integer> sizes = new ArrayList<>();
         Duration session = Duration.ofSeconds(6);
         List<String> nodeJvm = new ArrayList<>();
+        int warmFailover = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--warm-failover" -> warmFailover = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
                 case "--quick" -> sizes.add(10_000);
                 case "--session-timeout-ms" -> session = Duration.ofMillis(Long.parseLong(args[++i]));
                 case "--node-jvm" -> nodeJvm.addAll(List.of(args[++i].trim().split("\\s+")));
@@ -91,7 +100,7 @@ public final class ScaleBenchmark {
                 : Path.of(System.getProperty("java.io.tmpdir"), "ds-scale");
         Files.createDirectories(results);
         for (int size : sizes) {
-            ScaleBenchmark run = new ScaleBenchmark(size, session, results.resolve("logs-" + size), nodeJvm);
+            ScaleBenchmark run = new ScaleBenchmark(size, session, results.resolve("logs-" + size), nodeJvm, warmFailover);
             System.out.printf("%n=== %,d children, %d owner nodes + 1 joining, session timeout %d ms (logs in %s)%n",
                     size, OWNERS, session.toMillis(), run.logs);
             try {
@@ -205,6 +214,17 @@ public final class ScaleBenchmark {
             put("heap.own", own / owned, "heap, own children (growth minus view), mean of %d owners: %.0f B/child", OWNERS, own / owned);
 
             largestListing(zk);
+            if (warmFailover > 0) {
+                List<ScaleNodeProcess> survivors = new ArrayList<>(owners);
+                survivors.add(viewer);
+                total += warmUpFailover(connect, jvm, starters, survivors, total);
+                for (int i = 0; i < OWNERS; i++) {
+                    localBefore[i] = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local"));
+                    heapBefore[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
+                }
+                viewerLocal = Integer.parseInt(viewer.requestValues("count", timeout()).get("local"));
+                viewHeap = Long.parseLong(viewer.request("heap", timeout()));
+            }
 
             // Failover: n4 holds a quarter; it is over when the survivors run every child.
             ScaleNodeProcess victim = owners.get(3);
@@ -230,8 +250,11 @@ public final class ScaleBenchmark {
                 overAtMillis = 0;
                 for (ScaleNodeProcess n : survivors) {
                     Map<String, String> f = n.requestValues("failover", timeout());
-                    taken += Integer.parseInt(f.get("children"));
-                    overAtMillis = Math.max(overAtMillis, Long.parseLong(f.get("at")));
+                    long at = Long.parseLong(f.get("at"));
+                    if (at > killedAtMillis) { // not a warm-up's
+                        taken += Integer.parseInt(f.get("children"));
+                        overAtMillis = Math.max(overAtMillis, at);
+                    }
                 }
                 if (taken >= marked) {
                     break;
@@ -315,6 +338,39 @@ public final class ScaleBenchmark {
         } finally {
             processes.forEach(ScaleNodeProcess::close);
         }
+    }
+
+    /**
+     * A failover before the one measured, so that the heirs' path is compiled: node {@code w}
+     * joins, gets its ring share of {@link #warmFailover} new children started by
+     * {@code starters}, and is killed; over once {@code survivors} run every child again.
+     *
+     * @return the children started
+     */
+    private int warmUpFailover(String connect, List<String> jvm, List<ScaleNodeProcess> starters,
+                               List<ScaleNodeProcess> survivors, int total) throws Exception {
+        ScaleNodeProcess w = launch("w", connect, jvm);
+        w.awaitReady(timeout());
+        List<ScaleNodeProcess> all = new ArrayList<>(survivors);
+        all.add(w);
+        awaitNodes(all, all.size());
+        start(starters, "wf", 0, warmFailover, "async", WINDOW);
+        for (ScaleNodeProcess n : all) {
+            n.request("awaitview " + (total + warmFailover) + " " + timeout().toMillis(), timeout());
+        }
+        int marked = Integer.parseInt(survivors.get(0).requestValues("mark w", timeout()).get("marked"));
+        long killedAtMillis = System.currentTimeMillis();
+        w.kill();
+        // Counted by the children running, not by the heirs' reports: an heir told a small share
+        // in parts while it scans a large view may report it as several failovers.
+        long deadline = System.nanoTime() + timeout().toNanos();
+        int running = 0;
+        while (System.nanoTime() < deadline && (running = localSum(survivors)) < total + warmFailover) {
+            Thread.sleep(100);
+        }
+        System.out.printf("  warm-up failover: node w's %,d children taken over (%,d of %,d running) after %,d ms%n",
+                marked, running, total + warmFailover, System.currentTimeMillis() - killedAtMillis);
+        return warmFailover;
     }
 
     /** The CPU time each of {@code survivors}, and then the server, has used so far (ns). */
