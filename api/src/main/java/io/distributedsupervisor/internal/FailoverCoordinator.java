@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
@@ -50,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *       when the backend says its entry went, and in the timer's full pass (or after a lost
  *       session) for a change whose event was missed. A change of members changes no claim of
  *       this session's, so its pass looks for orphans only; a timer's check that falls in this
- *       node's own failover waits until it is over ({@link #fenceNow}).</li>
+ *       node's own failover waits until it is over ({@link ClaimCheck}).</li>
  * </ul>
  * The stored specs of orphans and of inherited keys are decoded by one {@link StoredSpecDecoder}.
  * Passes run one at a time on a virtual thread, started when there is something to do: no thread
@@ -92,8 +91,7 @@ final class FailoverCoordinator {
     private final SettleWindow settle;
     /** The session last told that the settle time is over; touched by passes only. */
     private NodeSession settledSession;
-    /** A timer's check of every local child's claim, left for after this node's failover; passes only. */
-    private boolean fenceDeferred;
+    private final ClaimCheck claimCheck;
 
     FailoverCoordinator(NodeContext ctx, ChildStarts starts, Runnable recoverSession) {
         this.ctx = ctx;
@@ -104,6 +102,7 @@ final class FailoverCoordinator {
         this.report = new FailoverReport(ctx, intervalNanos);
         this.decoder = new StoredSpecDecoder(ctx);
         this.inheritedStarts = new InheritedStarts(ctx, starts, report, decoder, intervalNanos);
+        this.claimCheck = new ClaimCheck(ctx, report);
     }
 
     /** Starts reconciling; {@code members} are the members at join, which get no node-up event (except this node). */
@@ -256,11 +255,11 @@ final class FailoverCoordinator {
         // Before the full scan: a failover's heirs start their share while the scan of a large
         // view (run on every change of members) would keep them waiting.
         long retryInherited = inheritedStarts.startInherited(now);
-        boolean fence = fenceNow(full && !orphansOnly, recovered);
+        boolean fence = claimCheck.now(full && !orphansOnly, recovered);
         if (full) {
             fullScan(fence);
         } else if (fence) {
-            fenceLocalChildren(ctx.session());
+            claimCheck.run(ctx.session());
         }
         placeOrphans();
         claimCandidates();
@@ -380,48 +379,9 @@ final class FailoverCoordinator {
         s.forEachSpecKeyWithoutOwner(orphans::add);
         decoder.forgetGone(s);
         if (fence) {
-            fenceLocalChildren(s);
+            claimCheck.run(s);
         }
         ctx.membership.expire(ctx.ticker.read(), intervalNanos);
-    }
-
-    /**
-     * Whether this pass checks the claim of every local child. That check is a net for a missed
-     * event, one view lookup per local child: at a quarter of a million children, when a timer's
-     * pass fell in a failover, it was about a sixth of the heirs' CPU samples while they started
-     * their share. So a timer's check that falls in this node's failover waits until the failover
-     * is over (the first pass after it), or until the next timer's pass at the latest; the check
-     * after a lost session never waits.
-     */
-    private boolean fenceNow(boolean due, boolean recovered) {
-        boolean fence;
-        if (recovered) {
-            fence = true;
-        } else if (due) {
-            fence = fenceDeferred || !report.failoverInProgress();
-        } else {
-            fence = fenceDeferred && !report.failoverInProgress();
-        }
-        fenceDeferred = !fence && (due || fenceDeferred);
-        return fence;
-    }
-
-    /** Drops each local child whose claim is not this session's any more (an event about it was missed). */
-    private void fenceLocalChildren(NodeSession s) {
-        long session = s.sessionId();
-        for (LocalChild c : ctx.table.children()) {
-            if (c.isDone() || !c.isRunning()) {
-                continue;
-            }
-            Optional<Owner> o = s.owner(c.key);
-            if (o.isEmpty() || o.get().session() != session) {
-                LOG.warn("child {} runs here but its claim is {}: dropping it (fenced)", c.id,
-                        o.map(Owner::toString).orElse("gone"));
-                c.abort();
-                ctx.table.remove(c);
-                ctx.events.processStop(c.id, c.currentPid(), ExitReason.nodeDown(ctx.node));
-            }
-        }
     }
 
     /**

@@ -21,7 +21,8 @@
  *   <li>{@code FailoverCoordinator} and {@code MembershipWatch}: reconciliation, failover, node
  *       events; {@code FailoverReport}: the timing of a failover for {@code onFailover} and
  *       {@code Health}; {@code InheritedStarts}: the keys the session inherited, started from their
- *       stored specs; {@code StoredSpecDecoder}: stored specs decoded for both, an unreadable one
+ *       stored specs; {@code ClaimCheck}: the check of every local child's claim (fencing for a
+ *       missed event), and when a pass makes it; {@code StoredSpecDecoder}: stored specs decoded for both, an unreadable one
  *       warned about once; {@code SettleWindow}: the stored children a node that just started holds back, so
  *       that a whole-cluster restart places them by the ring; {@code SessionKeeper}: the session and
  *       a new one after a loss;
@@ -70,7 +71,8 @@
  *   <tr><td>a reconciliation pass (virtual; one at a time per node, started when there is
  *       work)</td><td>{@code FailoverCoordinator}: compares specs, owners and members; claims and
  *       starts orphans; starts what the session inherited ({@code InheritedStarts}); times a
- *       failover ({@code FailoverReport}); tells the session when the settle time is over; fences;
+ *       failover ({@code FailoverReport}); tells the session when the settle time is over; fences
+ *       ({@code ClaimCheck});
  *       rebalances; rejoins after a lost session</td><td>yes (backend reads and writes)</td></tr>
  *   <tr><td>short virtual threads</td><td>a start, terminate or goodbye asked by another node;
  *       an answer larger than 4 KiB to decode; a move (ACTIVE rebalance, {@code rebalance()}); each
