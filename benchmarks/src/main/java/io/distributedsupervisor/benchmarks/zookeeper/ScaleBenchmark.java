@@ -1,17 +1,13 @@
 package io.distributedsupervisor.benchmarks.zookeeper;
 
-import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the start rate: half the children (at most 50,000) with {@code startChild} from 64
  *       starters over 3 nodes; of the rest, half with {@code startChildren(List)} in batches of
  *       1,000 (one batch in flight per node) and half with {@code startChildAsync}, 1,000 in
- *       flight per node, over 3 nodes; each against
- *       raw Curator async creates from 3 clients with the same window (64 in all, 1,000 each),
+ *       flight per node, over 3 nodes; each against raw Curator async creates from 3 clients
+ *       with the same window (64 in all, 1,000 each),
  *       as many znodes: each phase runs in {@value #ROUNDS} rounds, each round's starts right
  *       after a round of raw creates of the same count, and its ratio is the median of the
  *       rounds' ratios (a reference measured once per size drifted 2-3x between runs);</li>
@@ -106,7 +102,7 @@ public final class ScaleBenchmark {
             try {
                 run.run();
             } finally {
-                run.save(results.resolve(size + ".properties"));
+                ScaleTable.save(results.resolve(size + ".properties"), size, run.figures);
             }
         }
         ScaleTable.print(results);
@@ -170,9 +166,7 @@ public final class ScaleBenchmark {
             phase(zk, starters, "async", "startChildAsync, 1,000 in flight per node", half + batched, rest - batched, WINDOW);
 
             int total = WARM + size;
-            for (ScaleNodeProcess n : owners) {
-                n.request("awaitview " + total + " " + timeout().toMillis(), timeout());
-            }
+            awaitViews(owners, total);
             long zkHeap = zk.liveHeap();
             put("zk.heap", (zkHeap - zkHeap0) / (double) size, "ZooKeeper server: live heap %,d -> %,d bytes, %.0f B/child",
                     zkHeap0, zkHeap, (zkHeap - zkHeap0) / (double) size);
@@ -240,12 +234,9 @@ public final class ScaleBenchmark {
             long failoverDeadline = killed + timeout().toNanos();
             int taken = 0;
             long overAtMillis = 0;
-            // The CPU the heirs' part costs, heirs and server, sampled at each look: the work that
-            // these 2 shared cores do in that part (busy, it is about its length times the cores),
-            // and that machines of their own would share out.
-            List<CpuSample> cpu = new ArrayList<>();
+            FailoverCpu cpu = new FailoverCpu(survivors, zk);
             while (System.nanoTime() < failoverDeadline) {
-                cpu.add(new CpuSample(System.currentTimeMillis(), cpuNow(survivors, zk)));
+                cpu.look();
                 taken = 0;
                 overAtMillis = 0;
                 for (ScaleNodeProcess n : survivors) {
@@ -261,7 +252,7 @@ public final class ScaleBenchmark {
                 }
                 Thread.sleep(100);
             }
-            cpu.add(new CpuSample(System.currentTimeMillis(), cpuNow(survivors, zk)));
+            cpu.look();
             int runningAfter = localSum(survivors);
             put("failover.ms", overAtMillis - killedAtMillis, "failover: %,d children of a killed node taken over by"
                     + " the survivors (%,d of %,d running in all afterwards) after %,d ms (session timeout %,d ms)",
@@ -275,7 +266,7 @@ public final class ScaleBenchmark {
                     written - killedAtMillis);
             // The server's part depends on where the expiry falls in its tick; this part is the heirs'.
             figures.put("failover.heirs.ms", (double) (overAtMillis - written));
-            cpuOfHeirsPart(survivors, cpu, written, marked);
+            cpuOfHeirsPart(survivors, cpu.since(written), marked);
             // What the children an heir took over cost it, once the failover is over: the heirs'
             // heap growth (after full collections) over the children they run in addition.
             long grown = 0;
@@ -355,9 +346,7 @@ public final class ScaleBenchmark {
         all.add(w);
         awaitNodes(all, all.size());
         start(starters, "wf", 0, warmFailover, "async", WINDOW);
-        for (ScaleNodeProcess n : all) {
-            n.request("awaitview " + (total + warmFailover) + " " + timeout().toMillis(), timeout());
-        }
+        awaitViews(all, total + warmFailover);
         int marked = Integer.parseInt(survivors.get(0).requestValues("mark w", timeout()).get("marked"));
         long killedAtMillis = System.currentTimeMillis();
         w.kill();
@@ -373,46 +362,23 @@ public final class ScaleBenchmark {
         return warmFailover;
     }
 
-    /** The CPU time each of {@code survivors}, and then the server, has used so far (ns). */
-    private static long[] cpuNow(List<ScaleNodeProcess> survivors, StandaloneZooKeeper zk) {
-        long[] used = new long[survivors.size() + 1];
-        for (int i = 0; i < survivors.size(); i++) {
-            used[i] = survivors.get(i).cpu().toNanos();
-        }
-        used[survivors.size()] = zk.cpu().toNanos();
-        return used;
-    }
-
-    private record CpuSample(long atMillis, long[] used) {
-    }
-
     /**
      * The CPU that the survivors and the server used in the heirs' part (from the last look
      * before the succession was written until the failover was over), in all and per child taken
      * over: what bounds that part when they share few cores.
      */
-    private void cpuOfHeirsPart(List<ScaleNodeProcess> survivors, List<CpuSample> samples, long writtenMillis,
-                                int children) {
-        CpuSample from = samples.get(0);
-        for (CpuSample s : samples) {
-            if (s.atMillis() <= writtenMillis) {
-                from = s;
-            }
-        }
-        CpuSample to = samples.get(samples.size() - 1);
-        long heirs = 0;
+    private void cpuOfHeirsPart(List<ScaleNodeProcess> survivors, FailoverCpu.Part part, int children) {
         StringBuilder each = new StringBuilder();
         for (int i = 0; i < survivors.size(); i++) {
-            long used = to.used()[i] - from.used()[i];
-            heirs += used;
             each.append(i == 0 ? "" : ", ").append(survivors.get(i).name).append(' ')
-                    .append(String.format("%,d", used / 1_000_000));
+                    .append(String.format("%,d", part.used()[i] / 1_000_000));
         }
-        int n = survivors.size();
-        long server = to.used()[n] - from.used()[n];
+        long heirs = part.heirs();
+        long server = part.server();
         put("failover.cpu.heirs.ms", heirs / 1e6, "  CPU in the heirs' part (%,d ms from the last look before the succession):"
                         + " heirs %,.0f ms (%s), server %,.0f ms, on %d cores",
-                to.atMillis() - from.atMillis(), heirs / 1e6, each, server / 1e6, Runtime.getRuntime().availableProcessors());
+                part.toMillis() - part.fromMillis(), heirs / 1e6, each, server / 1e6,
+                Runtime.getRuntime().availableProcessors());
         figures.put("failover.cpu.server.ms", server / 1e6);
         put("failover.cpu.perchild.us", (heirs + server) / 1e3 / children,
                 "  CPU per child taken over, heirs and server: %.1f us", (heirs + server) / 1e3 / children);
@@ -441,9 +407,9 @@ public final class ScaleBenchmark {
         for (int r = 0, done = 0; r < ROUNDS; r++) {
             int n = (count - done) / (ROUNDS - r);
             double rawTook = n / RawCreates.rate(zk.connectString(), "/raw-" + mode + "-" + r, n, 3, window);
-            long[] before = packets(zk);
+            long[] before = zk.packets();
             double took = start(starters, "c", from + done, n, mode, window);
-            long[] after = packets(zk);
+            long[] after = zk.packets();
             sent += after[0] - before[0];
             received += after[1] - before[1];
             ratios[r] = rawTook / took;
@@ -467,11 +433,6 @@ public final class ScaleBenchmark {
     }
 
     /** The server's {zk_packets_sent, zk_packets_received}. */
-    private static long[] packets(StandaloneZooKeeper zk) throws IOException {
-        Map<String, String> m = zk.mntr();
-        return new long[] {Long.parseLong(m.get("zk_packets_sent")), Long.parseLong(m.get("zk_packets_received"))};
-    }
-
     private ScaleNodeProcess launch(String name, String connect, List<String> jvm) {
         ScaleNodeProcess p = ScaleNodeProcess.launch(name, connect, session, jvm, logs);
         processes.add(p);
@@ -487,6 +448,13 @@ public final class ScaleBenchmark {
                 }
                 Thread.sleep(20);
             }
+        }
+    }
+
+    /** Waits until each of {@code nodes} has {@code children} in its view. */
+    private void awaitViews(List<ScaleNodeProcess> nodes, int children) {
+        for (ScaleNodeProcess n : nodes) {
+            n.request("awaitview " + children + " " + timeout().toMillis(), timeout());
         }
     }
 
@@ -528,14 +496,5 @@ public final class ScaleBenchmark {
 
     private static double ms(long nanos) {
         return nanos / 1e6;
-    }
-
-    private void save(Path file) throws IOException {
-        Properties p = new Properties();
-        figures.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
-        p.setProperty("when", Instant.now().toString());
-        try (Writer w = Files.newBufferedWriter(file)) {
-            p.store(w, "ScaleBenchmark, " + size + " children");
-        }
     }
 }

@@ -59,6 +59,16 @@ final class ScaleTable {
             new Row("restart.joined.ms", "  of which after the last node joined (ms)", "%,.0f"),
             new Row("listing.bytes", "largest getChildren answer (bytes)", "%,.0f"));
 
+    /** Saves one size's {@code figures} to {@code file}, where {@link #print} finds them. */
+    static void save(Path file, int size, Map<String, Double> figures) throws IOException {
+        Properties p = new Properties();
+        figures.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+        p.setProperty("when", java.time.Instant.now().toString());
+        try (java.io.Writer w = Files.newBufferedWriter(file)) {
+            p.store(w, "ScaleBenchmark, " + size + " children");
+        }
+    }
+
     /** The table of every size saved under {@code dir}, with the growth from each size to the next. */
     static void print(Path dir) throws IOException {
         Map<Integer, Properties> runs = new TreeMap<>();

@@ -74,6 +74,12 @@ final class StandaloneZooKeeper implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** The server's {@code zk_packets_sent} and {@code zk_packets_received} so far. */
+    long[] packets() throws IOException {
+        Map<String, String> m = mntr();
+        return new long[] {Long.parseLong(m.get("zk_packets_sent")), Long.parseLong(m.get("zk_packets_received"))};
+    }
+
     /** The {@code mntr} figures, by name. */
     Map<String, String> mntr() throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
