@@ -35,19 +35,19 @@ final class ClaimCheck {
     /**
      * Whether this pass makes the check.
      *
-     * @param timerDue  the timer's full pass is due
+     * @param fullPass  this is a full pass (the timer's, or one asked for), not one for a change of members
      * @param recovered this pass follows a lost session
      */
-    boolean now(boolean timerDue, boolean recovered) {
+    boolean now(boolean fullPass, boolean recovered) {
         boolean check;
         if (recovered) {
             check = true;
-        } else if (timerDue) {
+        } else if (fullPass) {
             check = deferred || !report.failoverInProgress();
         } else {
             check = deferred && !report.failoverInProgress();
         }
-        deferred = !check && (timerDue || deferred);
+        deferred = !check && (fullPass || deferred);
         return check;
     }
 

@@ -255,10 +255,10 @@ final class FailoverCoordinator {
         // Before the full scan: a failover's heirs start their share while the scan of a large
         // view (run on every change of members) would keep them waiting.
         long retryInherited = inheritedStarts.startInherited(now);
-        boolean fence = claimCheck.now(full && !orphansOnly, recovered);
         if (full) {
-            fullScan(fence);
-        } else if (fence) {
+            fullScan();
+        }
+        if (claimCheck.now(full && !orphansOnly, recovered)) {
             claimCheck.run(ctx.session());
         }
         placeOrphans();
@@ -360,12 +360,11 @@ final class FailoverCoordinator {
     }
 
     /**
-     * Looks at everything: the ring's placement of running children ({@link Rebalance#ACTIVE}),
-     * every stored spec without owner, and, with {@code fence}, the claim of every local child
-     * (one owner lookup each: at a million children a view lookup per local child, which a change
-     * of members need not pay while its heirs start their share).
+     * Looks at the ring's placement of running children ({@link Rebalance#ACTIVE}) and every
+     * stored spec without owner; the claim of every local child is {@link ClaimCheck}'s, which a
+     * change of members need not pay while its heirs start their share.
      */
-    private void fullScan(boolean fence) {
+    private void fullScan() {
         NodeSession s = ctx.session();
         ctx.refreshRing();
         if (ctx.options.rebalance() == Rebalance.ACTIVE && ctx.lifecycle.isRunning() && s.holdsLease()) {
@@ -378,9 +377,6 @@ final class FailoverCoordinator {
         }
         s.forEachSpecKeyWithoutOwner(orphans::add);
         decoder.forgetGone(s);
-        if (fence) {
-            claimCheck.run(s);
-        }
         ctx.membership.expire(ctx.ticker.read(), intervalNanos);
     }
 

@@ -22,8 +22,8 @@
  *       events; {@code FailoverReport}: the timing of a failover for {@code onFailover} and
  *       {@code Health}; {@code InheritedStarts}: the keys the session inherited, started from their
  *       stored specs; {@code ClaimCheck}: the check of every local child's claim (fencing for a
- *       missed event), and when a pass makes it; {@code StoredSpecDecoder}: stored specs decoded for both, an unreadable one
- *       warned about once; {@code SettleWindow}: the stored children a node that just started holds back, so
+ *       missed event), and when a pass makes it; {@code StoredSpecDecoder}: stored specs decoded
+ *       for both, an unreadable one warned about once; {@code SettleWindow}: the stored children a node that just started holds back, so
  *       that a whole-cluster restart places them by the ring; {@code SessionKeeper}: the session and
  *       a new one after a loss;
  *       {@code GracefulClose}: {@code drain()} and {@code close()}.</li>
