@@ -133,7 +133,7 @@ public final class ScaleBenchmark {
             // A node alone, for the heap of a node with an empty view.
             ScaleNodeProcess empty = launch("v0", connect, jvm);
             empty.awaitReady(timeout());
-            long emptyHeap = Long.parseLong(empty.request("heap", timeout()));
+            long emptyHeap = empty.heap(timeout());
             empty.request("quit", timeout());
             empty.close();
 
@@ -150,8 +150,8 @@ public final class ScaleBenchmark {
             long[] baseHeap = new long[OWNERS];
             int[] baseLocal = new int[OWNERS];
             for (int i = 0; i < OWNERS; i++) {
-                baseLocal[i] = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local"));
-                baseHeap[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
+                baseLocal[i] = owners.get(i).local(timeout());
+                baseHeap[i] = owners.get(i).heap(timeout());
             }
             long znodes0 = zk.mntr("zk_znode_count");
             long data0 = zk.mntr("zk_approximate_data_size");
@@ -188,8 +188,8 @@ public final class ScaleBenchmark {
                     + " %,d ms; the JVM's launch before it %,d ms)", total, (long) ms(loaded - ready[0]),
                     (long) ms(ready[1] - ready[0]), (long) ms(ready[0] - viewer.launchedAt));
             figures.put("join.start.ms", ms(ready[1] - ready[0]));
-            int viewerLocal = Integer.parseInt(viewer.requestValues("count", timeout()).get("local"));
-            long viewHeap = Long.parseLong(viewer.request("heap", timeout()));
+            int viewerLocal = viewer.local(timeout());
+            long viewHeap = viewer.heap(timeout());
             double perView = (viewHeap - emptyHeap) / (double) total;
             put("heap.view", perView, "heap, view of others: %,d -> %,d bytes, %.0f B/child", emptyHeap, viewHeap, perView);
             double own = 0;
@@ -199,8 +199,8 @@ public final class ScaleBenchmark {
             for (int i = 0; i < OWNERS; i++) {
                 // Counted before the full collections, which may leave the node without its lease
                 // for a moment (its local children then count none).
-                localBefore[i] = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local"));
-                long h = heapBefore[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
+                localBefore[i] = owners.get(i).local(timeout());
+                long h = heapBefore[i] = owners.get(i).heap(timeout());
                 int mine = localBefore[i] - baseLocal[i];
                 own += h - baseHeap[i] - perView * size;
                 owned += mine;
@@ -213,11 +213,11 @@ public final class ScaleBenchmark {
                 survivors.add(viewer);
                 total += warmUpFailover(connect, jvm, starters, survivors, total);
                 for (int i = 0; i < OWNERS; i++) {
-                    localBefore[i] = Integer.parseInt(owners.get(i).requestValues("count", timeout()).get("local"));
-                    heapBefore[i] = Long.parseLong(owners.get(i).request("heap", timeout()));
+                    localBefore[i] = owners.get(i).local(timeout());
+                    heapBefore[i] = owners.get(i).heap(timeout());
                 }
-                viewerLocal = Integer.parseInt(viewer.requestValues("count", timeout()).get("local"));
-                viewHeap = Long.parseLong(viewer.request("heap", timeout()));
+                viewerLocal = viewer.local(timeout());
+                viewHeap = viewer.heap(timeout());
             }
 
             // Failover: n4 holds a quarter; it is over when the survivors run every child.
@@ -275,9 +275,8 @@ public final class ScaleBenchmark {
             for (int i = 0; i < survivors.size(); i++) {
                 ScaleNodeProcess n = survivors.get(i);
                 boolean owner = i < OWNERS - 1; // survivors: the first three owners, then the viewer
-                int c = Integer.parseInt(n.requestValues("count", timeout()).get("local"))
-                        - (owner ? localBefore[i] : viewerLocal);
-                long g = Long.parseLong(n.request("heap", timeout())) - (owner ? heapBefore[i] : viewHeap);
+                int c = n.local(timeout()) - (owner ? localBefore[i] : viewerLocal);
+                long g = n.heap(timeout()) - (owner ? heapBefore[i] : viewHeap);
                 grown += g;
                 inherited += c;
                 each.append(String.format("%s%s +%,d children +%,d bytes", i == 0 ? "" : "; ", n.name, c, g));
@@ -459,11 +458,7 @@ public final class ScaleBenchmark {
     }
 
     private int localSum(List<ScaleNodeProcess> nodes) {
-        int sum = 0;
-        for (ScaleNodeProcess p : nodes) {
-            sum += Integer.parseInt(p.requestValues("count", timeout()).get("local"));
-        }
-        return sum;
+        return nodes.stream().mapToInt(n -> n.local(timeout())).sum();
     }
 
     /** Starts ids prefix+from.. spread over the nodes, all at once; answers the seconds it took. */

@@ -105,6 +105,16 @@ final class ScaleNodeProcess implements AutoCloseable {
         return map;
     }
 
+    /** The children the node runs ({@code count}'s {@code local}). */
+    int local(Duration timeout) {
+        return Integer.parseInt(requestValues("count", timeout).get("local"));
+    }
+
+    /** The node's heap after full collections, in bytes ({@code heap}). */
+    long heap(Duration timeout) {
+        return Long.parseLong(request("heap", timeout));
+    }
+
     private String get(CompletableFuture<String> f, Duration timeout, String what) {
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
