@@ -151,8 +151,8 @@ final class FailoverCoordinator {
     }
 
     /** See {@code SessionListener.onInherited}; {@code joined}: told by the node's session, not by one still joining. */
-    void inherited(Collection<String> keys, boolean joined) {
-        inheritedStarts.inherited(keys, joined);
+    void inherited(Collection<String> keys, boolean more, boolean joined) {
+        inheritedStarts.inherited(keys, more, joined);
         wake();
     }
 
@@ -263,7 +263,7 @@ final class FailoverCoordinator {
         }
         placeOrphans();
         claimCandidates();
-        long next = report.closeFailoverWindow();
+        long next = report.closeFailoverWindow(inheritedStarts.toldUntil());
         if (retryInherited >= 0 && (next < 0 || retryInherited < next)) {
             next = retryInherited;
         }

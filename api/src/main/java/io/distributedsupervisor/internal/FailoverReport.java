@@ -82,7 +82,7 @@ final class FailoverReport {
         }
     }
 
-    /** A pass begins: {@link #closeFailoverWindow()} looks at what it took since. */
+    /** A pass begins: {@link #closeFailoverWindow} looks at what it took since. */
     void passStarts() {
         claimedThisPass = 0;
     }
@@ -111,10 +111,15 @@ final class FailoverReport {
      * {@link #FAILOVER_QUIET_NANOS} after its last claim (the dead node's owner entries may vanish
      * over several passes, and a pass may see only the entries another survivor takes), or after a
      * reconcile interval without any claim; listeners hear of it once those children have run init.
+     * It stays open, besides, while inherited keys are told and not started yet, or the backend
+     * said more parts of a succession follow: a succession told in parts half a second apart
+     * (while a backend scans a large view) is one failover, not one per part.
      *
+     * @param toldUntil until when, on the ticker, to wait for inherited keys told and not started
+     *                  yet or parts still to come ({@link InheritedStarts#toldUntil}); empty for none
      * @return nanoseconds until this should be looked at again, or -1 when no failover is under way
      */
-    long closeFailoverWindow() {
+    long closeFailoverWindow(java.util.OptionalLong toldUntil) {
         Failover f = failover;
         if (f == null) {
             return -1;
@@ -124,6 +129,9 @@ final class FailoverReport {
             f.lastClaimAt = now;
         }
         long end = f.taken == 0 ? f.since + intervalNanos : f.lastClaimAt + FAILOVER_QUIET_NANOS;
+        if (toldUntil.isPresent() && toldUntil.getAsLong() - end > 0) {
+            end = toldUntil.getAsLong();
+        }
         if (now - end < 0) {
             return end - now;
         }

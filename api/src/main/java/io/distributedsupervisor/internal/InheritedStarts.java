@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * its whole share: reads are faster than starts, and a share of half a million children read at
  * once held all their specs until each had started, while the collector copied them.
  * <p>
- * {@link #inherited(Collection, boolean)} is called from the backend's session events and only starts the
+ * {@link #inherited(Collection, boolean, boolean)} is called from the backend's session events and only starts the
  * reads; {@link #startInherited(long)} runs in the reconciliation passes of
  * {@link FailoverCoordinator}, one at a time on its virtual thread.
  */
@@ -55,6 +55,10 @@ final class InheritedStarts {
     private final ConcurrentLinkedQueue<CompletableFuture<Chunk>> reads = new ConcurrentLinkedQueue<>();
     /** Keys told by a session whose join had not returned yet: read in the next pass, with that session. */
     private final ConcurrentLinkedQueue<List<String>> toldWhileJoining = new ConcurrentLinkedQueue<>();
+    /** Whether the last part the backend told said that more parts of its succession follow. */
+    private volatile boolean moreToCome;
+    /** When the backend last told inherited keys, on the ticker. */
+    private volatile long lastToldAt;
     /** Keys whose specs could not be read, until their next read; passes only. */
     private final List<String> unread = new ArrayList<>();
     /** When {@link #unread} is read again, on the ticker; passes only. */
@@ -89,16 +93,35 @@ final class InheritedStarts {
      * the next pass. Keys told by a session still joining ({@code joined} false: the node's session
      * is not that one yet) are read in the next pass, which runs once the join has returned.
      */
-    void inherited(Collection<String> keys, boolean joined) {
+    void inherited(Collection<String> keys, boolean more, boolean joined) {
+        lastToldAt = ctx.ticker.read();
         if (!joined) {
             toldWhileJoining.add(List.copyOf(keys));
-            return;
+        } else {
+            queue(keys);
         }
+        // After the keys are queued: toldUntil reads this first, then the queues.
+        moreToCome = more;
+    }
+
+    /** Queues the reads of {@code keys}' specs, in chunks, and asks for those there is room for. */
+    private void queue(Collection<String> keys) {
         List<String> told = List.copyOf(keys);
         for (int from = 0; from < told.size(); from += READ_CHUNK) {
             toRead.add(told.subList(from, Math.min(told.size(), from + READ_CHUNK)));
         }
         askReads();
+    }
+
+    /**
+     * Until when, on the ticker, a failover's window waits for what the backend tells: while keys
+     * are told and not taken by a pass yet, or the backend said more parts follow, a reconcile
+     * interval after the last telling at most (a session lost mid-scan tells no last part); empty
+     * when nothing is awaited.
+     */
+    java.util.OptionalLong toldUntil() {
+        boolean awaited = moreToCome || !toldWhileJoining.isEmpty() || !toRead.isEmpty() || !reads.isEmpty();
+        return awaited ? java.util.OptionalLong.of(lastToldAt + intervalNanos) : java.util.OptionalLong.empty();
     }
 
     /**
@@ -148,10 +171,10 @@ final class InheritedStarts {
             return -1;
         }
         for (List<String> told; (told = toldWhileJoining.poll()) != null; ) {
-            inherited(told, true);
+            queue(told);
         }
         if (!unread.isEmpty() && now - retryAt >= 0) {
-            inherited(unread, true);
+            queue(unread);
             unread.clear();
         }
         String failure = null;

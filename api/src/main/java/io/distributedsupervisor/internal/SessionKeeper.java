@@ -132,11 +132,11 @@ final class SessionKeeper {
         }
 
         @Override
-        public void onInherited(java.util.Collection<String> keys) {
+        public void onInherited(java.util.Collection<String> keys, boolean more) {
             if (current()) {
                 // A backend tells what its view holds by succession as it loads, which a join
                 // does before it returns: the specs are read with this session once it is the node's.
-                failover.inherited(keys, of == installed);
+                failover.inherited(keys, more, of == installed);
             }
         }
 

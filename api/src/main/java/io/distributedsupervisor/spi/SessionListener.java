@@ -30,8 +30,14 @@ public interface SessionListener {
      * its close, which gives them back with the rest of its entries. Keys may be told again (after a
      * reload of the backend's view, say): a key whose child already runs here is left alone.
      * Told on the backend's threads, like the other events: returns at once.
+     *
+     * <p>A backend may tell one succession in parts, while it still scans its view, so that the
+     * runtime reads the first keys' specs meanwhile: {@code more} is true on every part but the
+     * last, which may be empty. The runtime reports the parts as one failover; it waits for the
+     * last part at most a reconcile interval after the one before (a session lost mid-scan tells
+     * no last part).
      */
-    default void onInherited(java.util.Collection<String> keys) {
+    default void onInherited(java.util.Collection<String> keys, boolean more) {
     }
 
     /**

@@ -281,6 +281,60 @@ class InheritedStartsTest {
         await().atMost(WAIT).until(() -> failovers.stream().mapToInt(Integer::intValue).sum() == n);
     }
 
+    /** {@code n} Counter specs under fresh ids, as their node stored them. */
+    private static Map<String, SpecRecord> share(SupervisorOptions options, String prefix, int n) throws CodecException {
+        Map<String, SpecRecord> share = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            share.putAll(encoded(options, ChildSpec.of(Counter.class, i).withId(uniqueId(prefix))));
+        }
+        return share;
+    }
+
+    @Test
+    void aSuccessionToldInPartsIsReportedAsOneFailoverOnceItsLastPartHasStarted() throws Exception {
+        // A reconcile interval long enough that the wait for the last part cannot run out meanwhile.
+        SupervisorOptions options = options(b -> b.reconcileInterval(Duration.ofSeconds(3)));
+        DistributedSupervisor n1 = start(options);
+        Map<String, SpecRecord> first = share(options, "part-1", 5);
+        Map<String, SpecRecord> last = share(options, "part-2", 3);
+        Map<String, SpecRecord> both = new java.util.LinkedHashMap<>(first);
+        both.putAll(last);
+        backend.store(both);
+
+        backend.tellInherited(first.keySet(), true);
+
+        await().atMost(WAIT).until(() -> n1.localChildren().size() == first.size());
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> failovers.isEmpty());
+        assertThat(n1.health().failoverInProgress()).as("more parts follow").isTrue();
+        assertThat(n1.health().lastFailover()).isEmpty();
+
+        backend.tellInherited(last.keySet(), false);
+
+        await().atMost(WAIT).until(() -> !failovers.isEmpty());
+        assertThat(n1.localChildren()).hasSize(both.size());
+        assertThat(failovers).as("one failover of both parts").containsExactly(both.size());
+        assertThat(n1.health().lastFailover().orElseThrow().children()).isEqualTo(both.size());
+        assertThat(n1.health().failoverInProgress()).isFalse();
+    }
+
+    @Test
+    void aLastPartThatNeverComesHoldsTheFailoversReportAReconcileIntervalAfterThePartBeforeAtMost() throws Exception {
+        Duration interval = Duration.ofSeconds(2);
+        SupervisorOptions options = options(b -> b.reconcileInterval(interval));
+        DistributedSupervisor n1 = start(options);
+        Map<String, SpecRecord> first = share(options, "part-1", 4);
+        backend.store(first);
+
+        long toldAt = System.nanoTime();
+        backend.tellInherited(first.keySet(), true);
+
+        await().atMost(WAIT).until(() -> !failovers.isEmpty());
+        assertThat(System.nanoTime() - toldAt).as("held for the last part, as long as an interval")
+                .isGreaterThanOrEqualTo(interval.toNanos());
+        assertThat(failovers).as("the parts told").containsExactly(first.size());
+        assertThat(n1.health().failoverInProgress()).isFalse();
+    }
+
     @Test
     void aChildWhoseClaimAnotherSessionTookWithoutAWordIsDroppedByTheTimersFullPass() throws Exception {
         DistributedSupervisor n1 = start(options(b -> b));

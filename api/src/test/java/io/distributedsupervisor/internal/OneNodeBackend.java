@@ -75,7 +75,7 @@ final class OneNodeBackend implements Backend {
             });
             List<String> told = List.copyOf(inheritedAtJoin.keySet());
             inheritedAtJoin.clear();
-            listener.onInherited(told);
+            listener.onInherited(told, false);
             passThrough(joinReturns);
         }
         return s;
@@ -116,13 +116,19 @@ final class OneNodeBackend implements Backend {
      * before its spec, so that no scan finds the spec without an owner (an orphan to claim).
      */
     long inheritWithSpecs(Map<String, SpecRecord> stored) {
+        long epoch = store(stored);
+        tellInherited(stored.keySet());
+        return epoch;
+    }
+
+    /** As {@link #inheritWithSpecs}, without telling: a test tells the keys in parts ({@link #tellInherited(Collection, boolean)}). */
+    long store(Map<String, SpecRecord> stored) {
         Session s = current();
         long epoch = zxid.incrementAndGet();
         stored.forEach((key, spec) -> {
             owners.put(key, new Owner(s.node, epoch, 0, s.id));
             specs.put(key, spec);
         });
-        tellInherited(stored.keySet());
         return epoch;
     }
 
@@ -138,9 +144,14 @@ final class OneNodeBackend implements Backend {
 
     /** Tells the current session that it inherited {@code keys}, writing nothing: a backend's reload tells again. */
     void tellInherited(Collection<String> keys) {
+        tellInherited(keys, false);
+    }
+
+    /** As {@link #tellInherited(Collection)}, as one part of a succession told in parts ({@code more}: parts follow). */
+    void tellInherited(Collection<String> keys, boolean more) {
         Session s = current();
         List<String> told = List.copyOf(keys);
-        events.execute(() -> s.listener.onInherited(told));
+        events.execute(() -> s.listener.onInherited(told, more));
     }
 
     /**

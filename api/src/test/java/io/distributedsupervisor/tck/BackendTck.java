@@ -203,6 +203,7 @@ public abstract class BackendTck {
                     assertThat(seen.get().session()).isEqualTo(heir.sessionId());
                     assertThat(seen.get().epoch()).isGreaterThan(crashed.getValue().epoch());
                     assertThat(events(heir).inherited()).contains(key);
+                    assertThat(events(heir).inheritedPartsFollow()).as("the succession's last part told").isFalse();
                     for (NodeSession s : live.values()) {
                         if (s != heir) {
                             assertThat(events(s).inherited()).doesNotContain(key);

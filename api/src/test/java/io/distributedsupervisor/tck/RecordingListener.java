@@ -23,6 +23,8 @@ public final class RecordingListener implements SessionListener {
     private final List<String> inherited = Collections.synchronizedList(new ArrayList<>());
     private final List<SessionState> states = Collections.synchronizedList(new ArrayList<>());
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    /** The {@code more} of the last {@code onInherited}. */
+    private volatile boolean inheritedPartsFollow;
 
     @Override
     public void onMembersChanged() {
@@ -37,9 +39,10 @@ public final class RecordingListener implements SessionListener {
     }
 
     @Override
-    public void onInherited(java.util.Collection<String> keys) {
+    public void onInherited(java.util.Collection<String> keys, boolean more) {
         threads.add(Thread.currentThread());
         inherited.addAll(keys);
+        inheritedPartsFollow = more;
     }
 
     @Override
@@ -69,6 +72,11 @@ public final class RecordingListener implements SessionListener {
         synchronized (inherited) {
             return List.copyOf(inherited);
         }
+    }
+
+    /** Whether the last telling of inherited keys said that more parts of its succession follow. */
+    public boolean inheritedPartsFollow() {
+        return inheritedPartsFollow;
     }
 
     public List<String> specsRemoved() {

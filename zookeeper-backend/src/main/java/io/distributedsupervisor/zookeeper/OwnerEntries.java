@@ -180,6 +180,7 @@ final class OwnerEntries {
      * returned when this node is to delete its znode), and the keys this node inherits, told
      * {@value #INHERITED_TOLD_TOGETHER} at a time while the scan goes on: the pass over a million
      * entries takes a second on a busy node, and the runtime reads the first keys' specs meanwhile.
+     * The last part says so ({@code more} false), so that the runtime reports one failover.
      *
      * @return the keys this node inherits, and those of the entries without heir whose znodes it deletes
      */
@@ -207,7 +208,7 @@ final class OwnerEntries {
             } else if (now.session() == sessionId) {
                 inherited.add(key);
                 if (inherited.size() - told[0] == INHERITED_TOLD_TOGETHER) {
-                    told[0] = tellInheritedFrom(inherited, told[0]);
+                    told[0] = tellInheritedFrom(inherited, told[0], true);
                 }
             }
         });
@@ -216,14 +217,19 @@ final class OwnerEntries {
                 listener.onOwnerRemoved(e.getKey(), e.getValue());
             }
         }
-        tellInheritedFrom(inherited, told[0]);
+        if (told[0] > 0 || !inherited.isEmpty()) {
+            tellInheritedFrom(inherited, told[0], false); // the last part, empty when the scan ended on a full one
+        }
         return new Succeeded(inherited, sweep);
     }
 
-    /** Tells the listener the keys of {@code inherited} from {@code from} on, if any; returns the count told. */
-    private int tellInheritedFrom(List<String> inherited, int from) {
-        if (from < inherited.size() && !closed.getAsBoolean()) {
-            listener.onInherited(List.copyOf(inherited.subList(from, inherited.size())));
+    /**
+     * Tells the listener the keys of {@code inherited} from {@code from} on ({@code more}: parts
+     * of the same succession follow), unless there are none and more follow; returns the count told.
+     */
+    private int tellInheritedFrom(List<String> inherited, int from, boolean more) {
+        if ((from < inherited.size() || !more) && !closed.getAsBoolean()) {
+            listener.onInherited(List.copyOf(inherited.subList(from, inherited.size())), more);
         }
         return inherited.size();
     }
@@ -253,7 +259,9 @@ final class OwnerEntries {
                 }
             }
         });
-        tellInheritedFrom(inherited, 0);
+        if (!inherited.isEmpty()) {
+            tellInheritedFrom(inherited, 0, false);
+        }
         return inherited;
     }
 

@@ -30,6 +30,8 @@ class OwnerEntriesTest {
 
     private final List<Removal> told = new ArrayList<>();
     private final List<String> inherited = new ArrayList<>();
+    /** The {@code more} flag of each telling of inherited keys, in order. */
+    private final List<Boolean> moreFlags = new ArrayList<>();
     private final SessionListener listener = new SessionListener() {
         @Override
         public void onOwnerRemoved(String key, Owner previous) {
@@ -37,8 +39,9 @@ class OwnerEntriesTest {
         }
 
         @Override
-        public void onInherited(Collection<String> keys) {
+        public void onInherited(Collection<String> keys, boolean more) {
             inherited.addAll(keys);
+            moreFlags.add(more);
         }
     };
     private final Set<String> specs = new HashSet<>();
@@ -70,6 +73,7 @@ class OwnerEntriesTest {
         List<String> ours = keys.stream().filter(k -> ring.apply(k).equals("n1")).toList();
         assertThat(ours).isNotEmpty().hasSizeLessThan(keys.size());
         assertThat(inherited).containsExactlyInAnyOrderElementsOf(ours);
+        assertThat(moreFlags).as("told in one part, the last").containsExactly(false);
         for (String key : keys) {
             boolean mine = ring.apply(key).equals("n1");
             assertThat(entries.get(key)).as(key).isEqualTo(new Owner(mine ? "n1" : "n3", 500, 0, mine ? OURS : OTHER));
@@ -83,11 +87,13 @@ class OwnerEntriesTest {
     void aLargeShareIsToldInPartsWhileTheScanGoesOnEachKeyOnce() {
         List<String> parts = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
+        List<Boolean> more = new ArrayList<>();
         OwnerEntries counted = new OwnerEntries(new ChildEntries<SpecSlot, Owner>().owners, OURS, ZnodeLayout.of("S"),
                 new SessionListener() {
                     @Override
-                    public void onInherited(Collection<String> keys) {
+                    public void onInherited(Collection<String> keys, boolean follow) {
                         sizes.add(keys.size());
+                        more.add(follow);
                         parts.addAll(keys);
                     }
                 }, () -> false, null, null, successions, k -> true);
@@ -103,8 +109,26 @@ class OwnerEntriesTest {
         assertThat(share).hasSizeBetween(n / 4, 3 * n / 4);
         assertThat(parts).as("every key of the share told once").containsExactlyInAnyOrderElementsOf(share)
                 .doesNotHaveDuplicates();
-        assertThat(sizes).as("told in parts").hasSizeGreaterThan(1)
-                .allSatisfy(size -> assertThat(size).isBetween(1, OwnerEntries.INHERITED_TOLD_TOGETHER));
+        assertThat(sizes).as("told in parts").hasSizeGreaterThan(1);
+        int last = sizes.size() - 1;
+        assertThat(sizes.subList(0, last)).as("full parts while the scan goes on")
+                .containsOnly(OwnerEntries.INHERITED_TOLD_TOGETHER);
+        assertThat(sizes.get(last)).as("the rest").isBetween(0, OwnerEntries.INHERITED_TOLD_TOGETHER - 1);
+        assertThat(more.subList(0, last)).as("more follow").containsOnly(true);
+        assertThat(more.get(last)).as("the last part says so").isFalse();
+    }
+
+    @Test
+    void aSuccessionThatGivesThisNodeNothingTellsItNothing() {
+        List<String> keys = deadNodesChildren(40);
+        Successions.Succession s = new Successions.Succession(DEAD, "n2", 500, List.of(HEIRS.get(1)));
+        successions.add(s);
+
+        entries.succeeded(s);
+
+        assertThat(keys).allSatisfy(key -> assertThat(entries.get(key).node()).isEqualTo("n3"));
+        assertThat(moreFlags).as("no part, not even an empty last one").isEmpty();
+        assertThat(inherited).isEmpty();
     }
 
     @Test
