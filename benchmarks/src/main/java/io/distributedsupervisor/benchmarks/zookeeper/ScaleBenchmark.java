@@ -228,30 +228,11 @@ public final class ScaleBenchmark {
             long killedAtMillis = System.currentTimeMillis();
             long killed = System.nanoTime();
             victim.kill();
-            // Each survivor reports when its failover was over (its last inherited child ran
-            // init): asking that costs the nodes nothing, where counting their children would
-            // take CPU from the very failover it measures.
-            long failoverDeadline = killed + timeout().toNanos();
-            int taken = 0;
-            long overAtMillis = 0;
+            // Each survivor reports when its failover was over (its last inherited child ran init).
             FailoverCpu cpu = new FailoverCpu(survivors, zk);
-            while (System.nanoTime() < failoverDeadline) {
-                cpu.look();
-                taken = 0;
-                overAtMillis = 0;
-                for (ScaleNodeProcess n : survivors) {
-                    Map<String, String> f = n.requestValues("failover", timeout());
-                    long at = Long.parseLong(f.get("at"));
-                    if (at > killedAtMillis) { // not a warm-up's
-                        taken += Integer.parseInt(f.get("children"));
-                        overAtMillis = Math.max(overAtMillis, at);
-                    }
-                }
-                if (taken >= marked) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            FailoverReports reports = FailoverReports.await(survivors, killedAtMillis, marked, timeout(), cpu::look);
+            int taken = reports.taken();
+            long overAtMillis = reports.overAtMillis();
             cpu.look();
             int runningAfter = localSum(survivors);
             put("failover.ms", overAtMillis - killedAtMillis, "failover: %,d children of a killed node taken over by"
@@ -349,15 +330,12 @@ public final class ScaleBenchmark {
         int marked = Integer.parseInt(survivors.get(0).requestValues("mark w", timeout()).get("marked"));
         long killedAtMillis = System.currentTimeMillis();
         w.kill();
-        // Counted by the children running, not by the heirs' reports: an heir told a small share
-        // in parts while it scans a large view may report it as several failovers.
-        long deadline = System.nanoTime() + timeout().toNanos();
-        int running = 0;
-        while (System.nanoTime() < deadline && (running = localSum(survivors)) < total + warmFailover) {
-            Thread.sleep(100);
-        }
-        System.out.printf("  warm-up failover: node w's %,d children taken over (%,d of %,d running) after %,d ms%n",
-                marked, running, total + warmFailover, System.currentTimeMillis() - killedAtMillis);
+        // By the heirs' reports: an heir told its share in parts while it scans a large view
+        // reports them as one failover (once they reported each part as one).
+        FailoverReports reports = FailoverReports.await(survivors, killedAtMillis, marked, timeout(), () -> { });
+        System.out.printf("  warm-up failover: node w's %,d children taken over by the survivors' last reports (%s),"
+                        + " %,d of %,d running, after %,d ms%n", reports.taken(), reports.each(), localSum(survivors),
+                total + warmFailover, reports.overAtMillis() - killedAtMillis);
         return warmFailover;
     }
 
