@@ -23,8 +23,13 @@ import org.apache.zookeeper.ZooKeeper;
  * written again alone, and fails or succeeds on its own. Claims written together share their
  * epoch (the transaction's zxid), which is unique per key all the same.
  *
- * <p>A batcher made without a member touch writes releases the same way (a leaving node's member
- * znode is gone, and a release needs no epoch): its futures complete with 0.
+ * <p>How many times a batch touches the member znode says what its claims are, to every view
+ * (which watches owner entries, not specs: see {@link SupervisorView}): once, new children whose
+ * specs the batch stores; twice, claims without a stored spec; three times, claims of specs stored
+ * before ({@link SpecSignal}).
+ *
+ * <p>A batcher made without a member touch writes releases the same way (a release needs no
+ * epoch, and says nothing of the spec): its futures complete with 0.
  *
  * <p>Callbacks run on ZooKeeper's event thread and only hand results over.
  */
@@ -55,20 +60,25 @@ final class ClaimBatcher {
     }
 
     private final ZooKeeper zk;
-    private final Op touchMember;
+    /** The member touches ahead of each batch: none for releases. */
+    private final List<Op> touches;
     private final int maxPerBatch;
     private final ConcurrentLinkedQueue<Claim> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    /** @param touchMember the member touch ahead of each batch, or null for none (releases) */
-    ClaimBatcher(ZooKeeper zk, Op touchMember) {
-        this(zk, touchMember, MAX_CLAIMS);
+    /** A batcher of claims of one kind: {@code touchMember} as many times as {@code kind} says, ahead of each batch. */
+    ClaimBatcher(ZooKeeper zk, SpecSignal kind, Op touchMember) {
+        this(zk, java.util.Collections.nCopies(kind.touches, touchMember), MAX_CLAIMS);
     }
 
-    /** @param maxPerBatch writes per multi-op: a release (a delete of a short path) is far smaller than a claim */
-    ClaimBatcher(ZooKeeper zk, Op touchMember, int maxPerBatch) {
+    /** A batcher of releases: no member touch; {@code maxPerBatch} writes per multi-op (a delete of a short path is far smaller than a claim). */
+    ClaimBatcher(ZooKeeper zk, int maxPerBatch) {
+        this(zk, List.of(), maxPerBatch);
+    }
+
+    private ClaimBatcher(ZooKeeper zk, List<Op> touches, int maxPerBatch) {
         this.zk = zk;
-        this.touchMember = touchMember;
+        this.touches = touches;
         this.maxPerBatch = maxPerBatch;
     }
 
@@ -106,15 +116,12 @@ final class ClaimBatcher {
     }
 
     private void write(List<Claim> batch, boolean counted) {
-        List<Op> ops = new ArrayList<>();
-        if (touchMember != null) {
-            ops.add(touchMember);
-        }
+        List<Op> ops = new ArrayList<>(touches);
         batch.forEach(c -> ops.addAll(c.ops()));
         zk.multi(ops, (rc, path, ctx, results) -> {
             try {
                 KeeperException.Code code = KeeperException.Code.get(rc);
-                if (code == KeeperException.Code.OK && results != null && touchMember == null) {
+                if (code == KeeperException.Code.OK && results != null && touches.isEmpty()) {
                     batch.forEach(c -> c.epoch().complete(0L));
                 } else if (code == KeeperException.Code.OK && results != null
                         && results.get(0) instanceof OpResult.SetDataResult touched) {

@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A {@code layout} znode with {@link ZnodeLayout#VERSION}: nothing to do. With
- *       {@link ZnodeLayout#PREVIOUS_VERSION} (ephemeral owner entries): taken over once no node
- *       of that release runs, refused while one does. With another version: refused (written by
- *       a release this one cannot read).</li>
+ *       {@link ZnodeLayout#PREVIOUS_VERSION} (views watched the specs) or
+ *       {@link ZnodeLayout#EPHEMERAL_OWNERS_VERSION} (ephemeral owner entries): taken over once no
+ *       node of that release runs, refused while one does. With another version: refused
+ *       (written by a release this one cannot read).</li>
  *   <li>No {@code layout} znode: the supervisor is new, or of the first release, whose
  *       {@code children/} and {@code owners/} were flat. Flat owner entries are ephemeral: they
  *       belong to running nodes of that release, and a cluster cannot mix the two layouts, so
@@ -56,7 +57,11 @@ final class LayoutCheck {
         String supervisor = org.apache.curator.utils.ZKPaths.fixForNamespace(client.getNamespace(), paths.supervisor());
         String marker = read(client, paths.layoutMarker());
         if (ZnodeLayout.PREVIOUS_VERSION.equals(marker)) {
-            fromEphemeralOwners(client, paths, node, supervisor);
+            fromEarlierRelease(client, paths, node, supervisor, marker, "views that watch the specs");
+            return;
+        }
+        if (ZnodeLayout.EPHEMERAL_OWNERS_VERSION.equals(marker)) {
+            fromEarlierRelease(client, paths, node, supervisor, marker, "ephemeral owner entries");
             return;
         }
         if (marker != null) {
@@ -97,12 +102,17 @@ final class LayoutCheck {
     }
 
     /**
-     * The layout before this one differs only in its owner entries, which were ephemeral: once
-     * no node of that release runs, there are none, and its specs are this layout's. So the
-     * marker is rewritten; while members of that release run, the start is refused.
+     * The layouts of the two releases before this one hold the same specs, and their nodes cannot
+     * run beside this release's: {@link ZnodeLayout#PREVIOUS_VERSION} has the same znodes, whose
+     * writers did not tell views what they did to the specs; in
+     * {@link ZnodeLayout#EPHEMERAL_OWNERS_VERSION} owner entries were ephemeral, so once no node
+     * of that release runs there are none. So the marker is rewritten once no member runs; while
+     * members of that release run, the start is refused.
+     *
+     * @param what what sets that release apart, for the message
      */
-    private static void fromEphemeralOwners(CuratorFramework client, ZnodeLayout paths, String node,
-                                            String supervisor) throws Exception {
+    private static void fromEarlierRelease(CuratorFramework client, ZnodeLayout paths, String node,
+                                           String supervisor, String earlier, String what) throws Exception {
         Stat marker = new Stat();
         byte[] now = client.getData().storingStatIn(marker).forPath(paths.layoutMarker());
         if (ZnodeLayout.VERSION.equals(new String(now, StandardCharsets.UTF_8))) {
@@ -111,7 +121,7 @@ final class LayoutCheck {
         List<String> running = client.getChildren().forPath(paths.members());
         if (!running.isEmpty()) {
             throw new BackendException(running.size() + " nodes of a release with the layout '"
-                    + ZnodeLayout.PREVIOUS_VERSION + "' (ephemeral owner entries) run in " + supervisor + " (e.g. "
+                    + earlier + "' (" + what + ") run in " + supervisor + " (e.g. "
                     + ZnodeData.printable(running.get(0)) + "): stop every node of that release first; then this "
                     + "release takes over the layout and starts their stored children");
         }
@@ -119,7 +129,7 @@ final class LayoutCheck {
             client.setData().withVersion(marker.getVersion()).forPath(paths.layoutMarker(),
                     ZnodeLayout.VERSION.getBytes(StandardCharsets.UTF_8));
             LOG.warn("node {}: took over the znodes of {} from the layout '{}' (no node of that release runs; its "
-                    + "stored specs are kept)", node, supervisor, ZnodeLayout.PREVIOUS_VERSION);
+                    + "stored specs are kept)", node, supervisor, earlier);
         } catch (KeeperException.BadVersionException e) {
             // Another node of this release took it over meanwhile.
         }

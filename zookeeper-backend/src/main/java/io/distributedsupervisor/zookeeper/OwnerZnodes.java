@@ -61,8 +61,15 @@ final class OwnerZnodes {
     private final Buckets buckets;
     /** Throws the session's {@link BackendException} once it is closed or lost. */
     private final Runnable requireOpen;
-    private final ClaimBatcher batcher;
-    /** Releases of this session's own entries, written together (no member touch: a leaving node has none). */
+    /** The set of this node's member znode that a transaction repeats to tell views about specs ({@link SpecSignal}). */
+    private final Op touch;
+    /** What {@link #touch} writes: the member znode's data as it is. */
+    private final byte[] touchData;
+    /** Claims of new children whose specs they store, of new children without a stored spec, and of stored specs. */
+    private final ClaimBatcher newWithSpec;
+    private final ClaimBatcher newWithoutSpec;
+    private final ClaimBatcher ofStoredSpecs;
+    /** Releases of this session's own entries, written together (no member touch: they say nothing of the spec). */
     private final ClaimBatcher releases;
     private final OwnerReads reads;
     /**
@@ -75,7 +82,7 @@ final class OwnerZnodes {
 
     /**
      * @param zk         the session's ZooKeeper handle (Curator's), for the claims' asynchronous multi-ops
-     * @param memberData the data of this node's member znode, which every claim sets again ({@link #touchMember})
+     * @param memberData the data of this node's member znode, which every claim sets again ({@link #touch})
      */
     OwnerZnodes(CuratorFramework client, ZooKeeper zk, ZnodeLayout paths, ZnodeLayout rawPaths, String node,
                 long sessionId, byte[] memberData, MemberProofs proofs, List<ACL> acl, Duration connectionTimeout,
@@ -91,9 +98,13 @@ final class OwnerZnodes {
         this.view = view;
         this.buckets = buckets;
         this.requireOpen = requireOpen;
-        this.batcher = new ClaimBatcher(zk, touchMember(rawPaths.member(node), memberData));
+        this.touch = Op.setData(rawPaths.member(node), memberData, -1);
+        this.touchData = memberData;
+        this.newWithSpec = new ClaimBatcher(zk, SpecSignal.STORED_NOW, touch);
+        this.newWithoutSpec = new ClaimBatcher(zk, SpecSignal.NO_SPEC, touch);
+        this.ofStoredSpecs = new ClaimBatcher(zk, SpecSignal.STORED_BEFORE, touch);
         // A delete of owners/<key> is about 100 bytes in a multi-op: 1,000 stay far below 1 MiB.
-        this.releases = new ClaimBatcher(zk, null, 1000);
+        this.releases = new ClaimBatcher(zk, 1000);
         this.reads = new OwnerReads(client, paths, node, sessionId, view, connectionTimeout);
     }
 
@@ -132,13 +143,14 @@ final class OwnerZnodes {
             if (stored.payload() != null) {
                 ops.add(Op.create(rawPaths.specPayload(key), stored.payload(), acl, CreateMode.PERSISTENT));
             }
-            if (spec.node() != null) {
-                // Set in the same transaction that creates it: tells every view that the spec
-                // is pinned to the claimer, without a read (see SupervisorView).
-                ops.add(Op.setData(rawPaths.spec(key), stored.znode(), -1));
-            }
         }
         ops.add(createOwner(key));
+        if (spec != null && spec.node() != null) {
+            // Set in the same transaction that creates it: tells every view that the spec is
+            // pinned to the claimer, without a read (SpecSignal).
+            ops.add(Op.setData(rawPaths.owner(key), ownerData(key), -1));
+        }
+        ClaimBatcher batcher = spec == null ? newWithoutSpec : newWithSpec;
         CompletableFuture<Owner> claimed = new CompletableFuture<>();
         buckets.ready(key).thenCompose(ready -> batcher.submit(ops)).whenComplete((epoch, error) -> {
             if (error instanceof java.util.concurrent.CompletionException c && c.getCause() != null) {
@@ -164,7 +176,8 @@ final class OwnerZnodes {
         requireMember();
         try {
             answer(buckets.ready(key));
-            Owner o = claim(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)));
+            Owner o = new Owner(node, answer(ofStoredSpecs.submit(List.of(Op.check(rawPaths.spec(key), -1),
+                    createOwner(key)))), 0, sessionId);
             claimedHere(key, o, null);
             return Optional.of(o);
         } catch (KeeperException.NoNodeException e) {
@@ -186,7 +199,7 @@ final class OwnerZnodes {
         Map<String, CompletableFuture<Long>> epochs = new java.util.LinkedHashMap<>();
         for (String key : keys) {
             epochs.put(key, buckets.ready(key).thenCompose(
-                    ready -> batcher.submit(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)))));
+                    ready -> ofStoredSpecs.submit(List.of(Op.check(rawPaths.spec(key), -1), createOwner(key)))));
         }
         Map<String, Owner> claimed = new java.util.HashMap<>();
         try {
@@ -221,28 +234,32 @@ final class OwnerZnodes {
      * the owner znodes after it. That makes the claim's zxid the member znode's mzxid, so the
      * claim learns its epoch in the same round trip; and every view sees the member change just
      * before the owners' creation, with the same zxid, which tells it whose claims they are
-     * without reading the owner znodes (SupervisorView). A node that has left cannot claim.
+     * without reading the owner znodes, and, by the number of touches, what they store
+     * (SupervisorView, SpecSignal). A node that has left cannot claim. Claims go through the
+     * claim batchers ({@link ClaimBatcher}), through ZooKeeper's asynchronous API: waking the
+     * caller from a callback costs far less than the monitor wait of its synchronous API when
+     * callers are virtual threads (about 1.4 times the claims per second, measured). Not retried:
+     * a claim that meets a connection loss fails, and the runtime's caller tries again.
      */
-
-    private static Op touchMember(String rawMemberPath, byte[] memberData) {
-        return Op.setData(rawMemberPath, memberData, -1);
-    }
 
     private Op createOwner(String key) {
         // Persistent: the entry outlives this session, and if the session ends holding it, a
         // succession gives it to an heir without a write (Successions).
-        return Op.create(rawPaths.owner(key), proofs.ownerData(key, node, 0, sessionId, 0), acl, CreateMode.PERSISTENT);
+        return Op.create(rawPaths.owner(key), ownerData(key), acl, CreateMode.PERSISTENT);
     }
 
-    /**
-     * One claim, written with the others this node makes at the same time ({@link ClaimBatcher}),
-     * through ZooKeeper's asynchronous API: waking the caller from a callback costs far less than
-     * the monitor wait of its synchronous API when callers are virtual threads (about 1.4 times
-     * the claims per second, measured). Not retried: a claim that meets a connection loss fails,
-     * and the runtime's caller tries again.
-     */
-    private Owner claim(List<Op> ops) throws Exception {
-        return new Owner(node, answer(batcher.submit(ops)), 0, sessionId);
+    /** A new claim's owner entry of {@code key}: epoch 0, its znode's {@code czxid}. */
+    private byte[] ownerData(String key) {
+        return proofs.ownerData(key, node, 0, sessionId, 0);
+    }
+
+    /** This node's member touches that say {@code signal}, as Curator's transaction ops. */
+    private List<CuratorOp> touches(SpecSignal signal) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>(signal.touches);
+        for (int i = 0; i < signal.touches; i++) {
+            ops.add(client.transactionOp().setData().forPath(paths.member(node), touchData));
+        }
+        return ops;
     }
 
     /** Waits for an asynchronous write; its KeeperException is thrown as such. */
@@ -331,11 +348,13 @@ final class OwnerZnodes {
             Stat specStat = new Stat();
             byte[] stored = client.getData().storingStatIn(specStat).forPath(paths.spec(key));
             byte[] spec = java.util.Arrays.copyOfRange(stored, ZnodeData.specPayloadOffset(key, stored), stored.length);
-            // The spec first: a node that sees the entry gone finds the spec placed already.
-            client.transaction().forOperations(
-                    client.transactionOp().setData().withVersion(specStat.getVersion())
-                            .forPath(paths.spec(key), ZnodeData.spec(node, spec)),
-                    client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
+            // The spec first: a node that sees the entry gone finds the spec placed already; the
+            // touches tell views that watch no spec to read its placement again (SpecSignal).
+            List<CuratorOp> ops = new ArrayList<>(touches(SpecSignal.SPEC_MOVED));
+            ops.add(client.transactionOp().setData().withVersion(specStat.getVersion())
+                    .forPath(paths.spec(key), ZnodeData.spec(node, spec)));
+            ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
+            client.transaction().forOperations(ops);
             view.released(key, null);
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
@@ -356,13 +375,16 @@ final class OwnerZnodes {
             if (stat == null) {
                 return false;
             }
-            List<CuratorOp> ops = new ArrayList<>(2);
-            ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
+            List<CuratorOp> ops = new ArrayList<>(4);
             Object specBefore = null;
             Stat specStat = client.checkExists().forPath(paths.spec(key));
             if (specStat != null) {
-                ops.addAll(specDeletes(key, specStat));
+                ops.addAll(touches(SpecSignal.SPEC_REMOVED)); // tells views that watch no spec
                 specBefore = view.specMark(key);
+            }
+            ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(paths.owner(key)));
+            if (specStat != null) {
+                ops.addAll(specDeletes(key, specStat));
             }
             client.transaction().forOperations(ops);
             view.released(key, specBefore);
@@ -377,17 +399,40 @@ final class OwnerZnodes {
         }
     }
 
-    /** Deletes the spec of {@code key}, which no entry holds; whether there was one. */
+    /**
+     * Deletes the spec of {@code key}; whether there was one. Views watch owner entries, not
+     * specs: behind the touches that say a spec goes ({@link SpecSignal#SPEC_REMOVED}), the
+     * transaction creates and deletes an owner entry of this session when no entry holds the key,
+     * and a znode under the entry when one does ({@link ZnodeLayout#specRemovedSignal}); so it
+     * fails when the key is claimed or released meanwhile, and is tried again.
+     */
     boolean removeSpec(String key) {
         try {
-            Stat stat = client.checkExists().forPath(paths.spec(key));
-            if (stat == null) {
-                return false;
+            answer(buckets.ready(key));
+            for (int attempt = 0; ; attempt++) {
+                Stat stat = client.checkExists().forPath(paths.spec(key));
+                if (stat == null) {
+                    return false;
+                }
+                boolean owned = client.checkExists().forPath(paths.owner(key)) != null;
+                String signal = owned ? paths.specRemovedSignal(key) : paths.owner(key);
+                Object before = view.specMark(key);
+                List<CuratorOp> ops = new ArrayList<>(touches(SpecSignal.SPEC_REMOVED));
+                ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).withACL(acl)
+                        .forPath(signal, owned ? new byte[0] : ownerData(key)));
+                ops.add(client.transactionOp().delete().forPath(signal));
+                ops.addAll(specDeletes(key, stat));
+                try {
+                    client.transaction().forOperations(ops);
+                    view.specRemoved(key, before);
+                    return true;
+                } catch (KeeperException.NoNodeException | KeeperException.NodeExistsException e) {
+                    // Claimed or released meanwhile, or the spec went: look again, a few times.
+                    if (attempt == 2) {
+                        throw e;
+                    }
+                }
             }
-            Object before = view.specMark(key);
-            client.transaction().forOperations(specDeletes(key, stat));
-            view.specRemoved(key, before);
-            return true;
         } catch (KeeperException.NoNodeException e) {
             return false;
         } catch (Exception e) {

@@ -19,6 +19,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -29,18 +30,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One node's in-memory view of one supervisor's tree ({@code members/}, {@code leaving/},
- * {@code children/}, {@code owners/}, {@code successions/}), fed by one persistent recursive watch set through the raw ZooKeeper handle,
- * whose events carry the zxid of the transaction that caused them (Curator's namespace wrapper
- * drops it).
+ * {@code children/}, {@code owners/}, {@code successions/}), fed by persistent recursive watches
+ * set through the raw ZooKeeper handle, whose events carry the zxid of the transaction that
+ * caused them (Curator's namespace wrapper drops it). {@code children/} is not watched: a start
+ * would cost every node two events, and what a view needs of the specs comes with the owner
+ * entries' events ({@link SpecSignal}).
  *
  * <p>What it holds, and what that costs:
  * <ul>
  *   <li>Members: name, transport address and session id, read once when a member appears, and
  *       only those that {@link MemberProofs} verifies ({@link TrustedMembers}).</li>
  *   <li>Specs: the keys and where each is placed (by the ring, or pinned to a node), learnt
- *       from the creating claim's events: a spec pinned to its claimer is also set in that
- *       transaction. A spec's content is read when a node needs it (to start an orphan it takes
- *       over), so that starting a child costs the other nodes no read.</li>
+ *       from the events of the owner entries whose transactions store, move or delete them: how
+ *       many times the transaction sets its writer's member znode says which
+ *       ({@link SpecSignal}), and a spec pinned to its claimer has its new owner entry set in
+ *       that transaction too. A spec's content is read when a node needs it (to start an orphan
+ *       it takes over), so that starting a child costs the other nodes no read. With a server
+ *       that sends no zxid with its events (before ZooKeeper 3.9), the view cannot tell the
+ *       transactions apart, and watches {@code children/} instead, from the first such event
+ *       on.</li>
  *   <li>Owners: node, epoch, restarts and session. A claim's multi-op sets the data of the
  *       claimer's own {@code members/<node>} znode before it creates {@code owners/<key>}, so the
  *       watch brings both changes with the same zxid, in that order: every node learns a new
@@ -113,9 +121,13 @@ final class SupervisorView implements Watcher {
     /** Specs this session removed and dropped at once, until their deletion events come. */
     private final Set<String> specsRemovedHere = ConcurrentHashMap.newKeySet();
 
-    // The last transaction seen to touch a member znode: its zxid and that member. Event thread only.
+    // The last transaction seen to touch a member znode: its zxid, that member, and how many times
+    // it touched it (SpecSignal). Event thread only.
     private long claimZxid = WatchedEvent.NO_ZXID;
     private String claimNode;
+    private int claimTouches;
+    /** Whether the server sends no zxid with its events: then {@code children/} is watched too. Event thread only, after a start. */
+    private volatile boolean specsWatched;
     // What the last claim's events made: the claims of one batch share a zxid, so its spec slots
     // and owner entries are equal values, and one instance of each serves them all (immutable).
     // Event thread only.
@@ -163,7 +175,9 @@ final class SupervisorView implements Watcher {
      * the read timeout.
      */
     void start() throws Exception {
-        zk.addWatch(base, this, AddWatchMode.PERSISTENT_RECURSIVE);
+        for (String folder : WATCHED) {
+            zk.addWatch(base + "/" + folder, this, AddWatchMode.PERSISTENT_RECURSIVE);
+        }
         CompletableFuture<Void> loaded = reload();
         long seen = -1;
         while (true) {
@@ -181,14 +195,41 @@ final class SupervisorView implements Watcher {
         }
     }
 
-    /** Stops the watch; the view keeps what it holds. */
+    /** The folders whose znodes a view watches: all but {@code children/} (see the class comment) and {@code requests/}. */
+    private static final List<String> WATCHED = List.of("members", "leaving", "owners", "successions");
+
+    /** Stops the watches; the view keeps what it holds. */
     void stop() {
-        try {
-            zk.removeAllWatches(base, WatcherType.Any, true);
-        } catch (Exception e) {
-            // Closing the handle ends the watch anyway.
-            LOG.debug("removing the watch of {} failed: {}", base, e.toString());
+        List<String> watched = new java.util.ArrayList<>(WATCHED);
+        if (specsWatched) {
+            watched.add("children");
         }
+        for (String folder : watched) {
+            try {
+                zk.removeAllWatches(base + "/" + folder, WatcherType.Any, true);
+            } catch (Exception e) {
+                // Closing the handle ends the watch anyway.
+                LOG.debug("removing the watch of {}/{} failed: {}", base, folder, e.toString());
+            }
+        }
+    }
+
+    /**
+     * An event without a zxid: the server is older than ZooKeeper 3.9, and the owner entries'
+     * events say nothing of the specs. From now on {@code children/} is watched too, and read
+     * again for what the view may have missed.
+     */
+    private void watchSpecs() {
+        specsWatched = true;
+        LOG.info("node {}: ZooKeeper sends no zxid with its events (a server before 3.9): watching the specs of {}"
+                + " too", node, base);
+        zk.addWatch(paths.children(), this, AddWatchMode.PERSISTENT_RECURSIVE, (rc, path, ctx) -> {
+            if (rc == 0) {
+                loader.loadSpecs(specs, specBuckets);
+            } else {
+                LOG.warn("node {}: could not watch the specs of {}: {}", node, base, KeeperException.Code.get(rc));
+            }
+        }, null);
     }
 
     // ---- reads, for the session ----
@@ -220,7 +261,11 @@ final class SupervisorView implements Watcher {
         owners.forEach(action);
     }
 
-    /** Whether the view has seen {@code bucket}'s folder in both trees. */
+    /**
+     * Whether the view has seen {@code bucket}'s folder in both trees: a folder of specs made after
+     * the view loaded is not seen (a view does not watch {@code children/}), and {@link Buckets}
+     * makes it again once, which finds it there.
+     */
     boolean hasBucket(String bucket) {
         return specBuckets.contains(bucket) && ownerBuckets.contains(bucket);
     }
@@ -325,6 +370,9 @@ final class SupervisorView implements Watcher {
         if (!path.startsWith(basePrefix)) {
             return;
         }
+        if (event.getZxid() == WatchedEvent.NO_ZXID && !specsWatched) {
+            watchSpecs();
+        }
         String rest = path.substring(basePrefix.length());
         int slash = rest.indexOf('/');
         if (slash < 0) {
@@ -354,11 +402,17 @@ final class SupervisorView implements Watcher {
                     boolean specs = folder.equals("children");
                     if (inBucket < 0) {
                         onBucketEvent(event.getType(), specs, name, path);
-                    } else if (name.indexOf('/', inBucket + 1) < 0
-                            && ZnodeLayout.isBucket(name.substring(0, inBucket))) {
-                        String key = name.substring(inBucket + 1);
-                        if (specs) {
-                            onSpecEvent(event.getType(), key, event.getZxid());
+                    } else if (ZnodeLayout.isBucket(name.substring(0, inBucket))) {
+                        int below = name.indexOf('/', inBucket + 1);
+                        String key = name.substring(inBucket + 1, below < 0 ? name.length() : below);
+                        if (below >= 0) {
+                            // A spec's payload, or the signal of a spec deleted under its entry.
+                            if (!specs && event.getType() == Event.EventType.NodeDeleted
+                                    && signal(event.getZxid(), false) == SpecSignal.SPEC_REMOVED) {
+                                specDeleted(key);
+                            }
+                        } else if (specs) {
+                            onSpecEvent(event.getType(), key);
                         } else {
                             onOwnerEvent(event.getType(), key, event.getZxid());
                         }
@@ -390,11 +444,21 @@ final class SupervisorView implements Watcher {
 
     private void onMemberEvent(Event.EventType type, String name, long zxid) {
         if (type == Event.EventType.NodeDataChanged) {
-            // A claim by that member: the owner entries of this transaction follow.
-            claimZxid = zxid;
-            claimNode = owners.nodeName(name);
+            // A claim or release by that member: the owner entries of this transaction follow.
+            if (zxid != WatchedEvent.NO_ZXID && zxid == claimZxid && name.equals(claimNode)) {
+                claimTouches++;
+            } else {
+                claimZxid = zxid;
+                claimNode = owners.nodeName(name);
+                claimTouches = 1;
+            }
         }
         memberEvents.onMemberEvent(type, name);
+    }
+
+    /** What the transaction of {@code zxid} says of the specs of the owner entries it creates or deletes; null for nothing. */
+    private SpecSignal signal(long zxid, boolean creation) {
+        return ofClaim(zxid) ? SpecSignal.of(claimTouches, creation) : null;
     }
 
     /**
@@ -405,23 +469,26 @@ final class SupervisorView implements Watcher {
         return zxid != WatchedEvent.NO_ZXID && zxid == claimZxid;
     }
 
-    private void onSpecEvent(Event.EventType type, String key, long zxid) {
+    /**
+     * An event of a spec, which only a view whose server sends no zxid watches ({@link #watchSpecs}):
+     * nothing tells whose transaction it comes from, so a new or changed spec's placement is read
+     * when it is needed.
+     */
+    private void onSpecEvent(Event.EventType type, String key) {
         switch (type) {
-            // Created by a claim: placed by the ring, unless the same transaction sets it too,
-            // which pins it to the claimer (ZooKeeperSession#claimNew). Otherwise: read it.
-            case NodeCreated -> specs.merge(key, ofClaim(zxid) ? claimSlot(zxid) : SpecSlot.unread(zxid),
-                    (old, fresh) -> old.czxid() == zxid ? old : fresh);
-            case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> slot.czxid() == zxid && ofClaim(zxid)
-                    ? new SpecSlot(zxid, true, claimNode) : SpecSlot.unread(slot.czxid()));
-            case NodeDeleted -> {
-                untrusted.forget(paths.spec(key));
-                boolean known = specs.remove(key) != null;
-                if ((specsRemovedHere.remove(key) || known) && !closed.getAsBoolean()) {
-                    listener.onSpecRemoved(key);
-                }
-            }
+            case NodeCreated -> specs.put(key, SpecSlot.LISTED);
+            case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> SpecSlot.unread(slot.czxid()));
+            case NodeDeleted -> specDeleted(key);
             default -> {
             }
+        }
+    }
+
+    private void specDeleted(String key) {
+        untrusted.forget(paths.spec(key));
+        boolean known = specs.remove(key) != null;
+        if ((specsRemovedHere.remove(key) || known) && !closed.getAsBoolean()) {
+            listener.onSpecRemoved(key);
         }
     }
 
@@ -452,15 +519,49 @@ final class SupervisorView implements Watcher {
                 } else {
                     loader.readOne(paths.owner(key), key, owners::apply);
                 }
+                SpecSignal signal = signal(zxid, true);
+                if (signal == SpecSignal.STORED_NOW) {
+                    // Placed by the ring, unless the transaction sets this entry too (below).
+                    specs.merge(key, claimSlot(zxid), (old, fresh) -> old.czxid() == zxid ? old : fresh);
+                } else if (signal == SpecSignal.STORED_BEFORE) {
+                    specs.putIfAbsent(key, SpecSlot.LISTED); // known already, but for a view that missed it
+                }
             }
-            case NodeDataChanged -> loader.readOne(paths.owner(key), key, owners::apply);
+            case NodeDataChanged -> {
+                if (signal(zxid, true) != SpecSignal.STORED_NOW || !pinnedByClaim(key, zxid)) {
+                    loader.readOne(paths.owner(key), key, owners::apply);
+                }
+            }
             case NodeDeleted -> {
                 untrusted.forget(paths.owner(key));
                 owners.remove(key, zxid);
+                SpecSignal signal = signal(zxid, false);
+                if (signal == SpecSignal.SPEC_REMOVED) {
+                    specDeleted(key);
+                } else if (signal == SpecSignal.SPEC_MOVED) {
+                    specs.computeIfPresent(key, (k, slot) -> SpecSlot.unread(slot.czxid()));
+                }
             }
             default -> {
             }
         }
+    }
+
+    /**
+     * Pins the spec of {@code key} to the claimer of {@code zxid} if that transaction stored it:
+     * it sets the owner entry it creates with the spec (see {@code OwnerZnodes#claimNewAsync}).
+     * Whether it did.
+     */
+    private boolean pinnedByClaim(String key, long zxid) {
+        boolean[] pinned = {false};
+        specs.computeIfPresent(key, (k, slot) -> {
+            if (slot.czxid() != zxid) {
+                return slot;
+            }
+            pinned[0] = true;
+            return new SpecSlot(zxid, true, claimNode);
+        });
+        return pinned[0];
     }
 
     /**

@@ -68,7 +68,7 @@ final class ZnodeData {
     /**
      * The format of owner, succession and leaving znodes. Owner entries of format {@value #FORMAT}
      * were ephemeral, with their session and epoch in the stat (layout
-     * {@value ZnodeLayout#PREVIOUS_VERSION}); these outlive their sessions and carry both.
+     * {@value ZnodeLayout#EPHEMERAL_OWNERS_VERSION}); these outlive their sessions and carry both.
      */
     static final String OWNER_FORMAT = "ds3";
 
@@ -270,7 +270,7 @@ final class ZnodeData {
             checkFormat(lines[0], what);
         } else if (FORMAT.equals(lines[0])) {
             throw new IllegalArgumentException(what + ": format " + FORMAT + ", an ephemeral owner entry of the layout '"
-                    + ZnodeLayout.PREVIOUS_VERSION + "' of an earlier release (this node reads " + format
+                    + ZnodeLayout.EPHEMERAL_OWNERS_VERSION + "' of an earlier release (this node reads " + format
                     + "): the nodes of one cluster must run one version");
         } else if (!format.equals(lines[0])) {
             throw new IllegalArgumentException(what + ": not in format " + format);

@@ -8,7 +8,7 @@ import java.util.Objects;
  * {@code ds} command-line tool):
  * <pre>
  * /&lt;namespace&gt;/&lt;supervisor&gt;/
- *     layout                     PERSISTENT  "successions-1024": the layout's version
+ *     layout                     PERSISTENT  "spec-signals-1024": the layout's version
  *     members/&lt;node&gt;             EPHEMERAL   transport address, start time, version, session, proof
  *     leaving/&lt;node&gt;             EPHEMERAL   the member is leaving (a drain): no new children for it
  *     children/&lt;bucket&gt;/&lt;key&gt;    PERSISTENT  spec (see ZnodeData)
@@ -17,6 +17,10 @@ import java.util.Objects;
  *     successions/&lt;session&gt;     PERSISTENT  the heirs of an ended session's owner entries
  *     requests/&lt;request&gt;        PERSISTENT  an operator's request to the nodes (the ds tool)
  * </pre>
+ *
+ * <p>Views watch every folder but {@code children/}: a start would cost every node two events
+ * (its spec and its owner entry); the transactions that create or delete owner entries say what
+ * they do to the specs by how many times they set their writer's member znode ({@link SpecSignal}).
  *
  * <p>Why owner entries outlive their sessions: a session's end then deletes one znode (its
  * member's), not one per child, and a failover costs one write (the succession) instead of a
@@ -42,9 +46,18 @@ public final class ZnodeLayout {
     /** The number of buckets of {@code children/} and {@code owners/}. */
     public static final int BUCKETS = 1024;
     /** The content of the {@code layout} znode of this version. */
-    public static final String VERSION = "successions-1024";
-    /** The version before this one: ephemeral owner entries, no successions; its specs are this version's. */
-    static final String PREVIOUS_VERSION = "buckets-1024";
+    public static final String VERSION = "spec-signals-1024";
+    /**
+     * The version of the release before successions: ephemeral owner entries, no successions;
+     * its specs are this version's.
+     */
+    static final String EPHEMERAL_OWNERS_VERSION = "buckets-1024";
+    /**
+     * The version before this one: the same znodes, whose writers did not say what they did to
+     * the specs (every view watched {@code children/}), so its nodes and this version's cannot
+     * run together.
+     */
+    static final String PREVIOUS_VERSION = "successions-1024";
 
     private final String root;
 
@@ -162,6 +175,15 @@ public final class ZnodeLayout {
 
     public String owner(String key) {
         return root + "/owners/" + bucketOf(key) + "/" + key;
+    }
+
+    /**
+     * A znode that a transaction creates and deletes under the owner entry of {@code key} to tell
+     * views that watch owner entries, not specs, that it deletes the spec of a key that an entry
+     * holds ({@link SpecSignal#SPEC_REMOVED}); it never outlives its transaction.
+     */
+    public String specRemovedSignal(String key) {
+        return owner(key) + "/spec-removed";
     }
 
     /** The folder of operators' requests (drain, move, rebalance...) to the nodes. */

@@ -216,11 +216,14 @@ class StockZooKeeperLayoutTest {
     }
 
     /**
-     * The layout before successions had the same specs and ephemeral owner entries: once its
-     * nodes are gone it is taken over, stored children and all; while one runs, refused.
+     * The layouts of the two releases before this one had the same specs (with views that watched
+     * them, and before that with ephemeral owner entries): once their nodes are gone a layout is
+     * taken over, stored children and all; while one runs, refused.
      */
-    @Test
-    void theLayoutBeforeSuccessionsIsTakenOverOnceNoNodeOfItRuns() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {ZnodeLayout.PREVIOUS_VERSION,
+            ZnodeLayout.EPHEMERAL_OWNERS_VERSION})
+    void theLayoutsOfTheReleasesBeforeAreTakenOverOnceNoNodeOfThemRuns(String earlier) throws Exception {
         try (ZooKeeperHarness cluster = ZK.harness(); CuratorFramework plain = ZK.server().client(true)) {
             DistributedSupervisor n1 = cluster.start("n1");
             for (int i = 0; i < 20; i++) {
@@ -228,13 +231,13 @@ class StockZooKeeperLayoutTest {
             }
             cluster.stop("n1");
             ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
-            plain.setData().forPath(paths.layoutMarker(), ZnodeLayout.PREVIOUS_VERSION.getBytes(StandardCharsets.UTF_8));
+            plain.setData().forPath(paths.layoutMarker(), earlier.getBytes(StandardCharsets.UTF_8));
             // A node of that release, running: its member znode.
             try (CuratorFramework old = ZK.server().client(true)) {
                 old.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(paths.member("old"),
                         "ds2".getBytes(StandardCharsets.UTF_8));
                 assertThatThrownBy(() -> cluster.start("n2")).isInstanceOf(BackendException.class)
-                        .hasMessageContaining(ZnodeLayout.PREVIOUS_VERSION).hasMessageContaining("stop every node");
+                        .hasMessageContaining(earlier).hasMessageContaining("stop every node");
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> plain.checkExists().forPath(paths.member("old")) == null);
 

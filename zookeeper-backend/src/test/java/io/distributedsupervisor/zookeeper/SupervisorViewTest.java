@@ -25,9 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The view learns owner entries and placements from the claims' events, without reading them:
- * after many concurrent claims, releases, restarts and spec removals by three sessions, every
- * session's view must equal what ZooKeeper holds, read directly with a plain client.
+ * The view learns owner entries from the claims' events, and the specs and their placements from
+ * what those transactions say ({@link SpecSignal}), without reading them and without watching the
+ * specs: after many concurrent claims, releases, moves, restarts and spec removals by three
+ * sessions, every session's view must equal what ZooKeeper holds, read directly with a plain client.
  */
 class SupervisorViewTest {
     private static final String SUPERVISOR = "DS";
@@ -76,13 +77,15 @@ class SupervisorViewTest {
             for (int step = 0; step < 1500; step++) {
                 String key = "k" + random.nextInt(keys);
                 try {
-                    switch (random.nextInt(6)) {
+                    switch (random.nextInt(8)) {
                         case 0 -> s.claimNew(key, spec(key, random.nextBoolean() ? s.node() : null));
                         case 1 -> s.claimNew(key, null);
                         case 2 -> s.claimStored(key);
                         case 3 -> s.release(key);
                         case 4 -> s.owner(key).filter(o -> o.session() == s.sessionId())
                                 .ifPresent(o -> s.updateOwner(key, o.restarted()));
+                        case 5 -> s.releaseTo(key, sessions.get(random.nextInt(sessions.size())).node());
+                        case 6 -> s.removeSpec(key);
                         default -> s.releaseAndRemoveSpec(key);
                     }
                 } catch (ClaimConflictException e) {
@@ -149,7 +152,7 @@ class SupervisorViewTest {
     }
 
     @Test
-    void eventsWithoutZxidAsOlderServersSendThemAreReadNotGuessed() throws Exception {
+    void eventsWithoutZxidAsOlderServersSendThemAreReadNotGuessedAndTheSpecsAreWatched() throws Exception {
         NodeSession a = backend.join(SUPERVISOR, "a", new SessionListener() {
         }, NO_MESSAGES);
         Owner pinned = a.claimNew("k", spec("k", "a"));
@@ -163,13 +166,14 @@ class SupervisorViewTest {
         view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, paths.member("a")));
         await().until(() -> view.members().containsKey("a"));
         for (String key : List.of("k", "r")) {
-            // what a claim's transaction brings: member touch, spec created (and set, when pinned), owner
+            // what a claim's transaction brings: member touch, spec created, owner created (and
+            // set, when the spec is pinned); the spec's event only once the view watches specs
             view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, paths.member("a")));
             view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, paths.spec(key)));
-            if (key.equals("k")) {
-                view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, paths.spec("k")));
-            }
             view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeCreated, paths.owner(key)));
+            if (key.equals("k")) {
+                view.process(event(org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged, paths.owner("k")));
+            }
         }
 
         await().untilAsserted(() -> {
@@ -178,6 +182,16 @@ class SupervisorViewTest {
         });
         assertThat(view.placements(List.of("k", "r"))).containsOnly(Map.entry("k", Optional.of("a")),
                 Map.entry("r", Optional.empty()));
+
+        // Having met an event without a zxid, the view watches the specs itself: a spec stored
+        // and one removed later are seen without an event handed to it.
+        a.claimNew("later", spec("later", null));
+        a.releaseAndRemoveSpec("k");
+        await().untilAsserted(() -> {
+            assertThat(view.hasSpec("later")).isTrue();
+            assertThat(view.hasSpec("k")).isFalse();
+        });
+        view.stop();
     }
 
     /** What the tests' nodes believe: proofs of the tests' secret, learning owners from events as a closed ACL allows. */

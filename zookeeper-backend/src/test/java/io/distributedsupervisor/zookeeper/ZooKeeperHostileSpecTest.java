@@ -42,6 +42,13 @@ class ZooKeeperHostileSpecTest {
     void hostileSpecsRunNothingAreLoggedOnceAndDoNotStopTheReconciliation() throws Exception {
         try (LogCapture log = LogCapture.start(); ZooKeeperHarness cluster = ZK.harness();
              CuratorFramework writer = ZK.server().client(true)) {
+            // Written before the nodes start: a running node learns specs from the transactions of
+            // its peers' claims, not from a watch on the specs, and reads these when it loads the tree.
+            ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
+            writer.create().creatingParentsIfNeeded().forPath(paths.spec("sgarbage"),
+                    "not a spec at all".getBytes(StandardCharsets.UTF_8));
+            writer.create().creatingParentsIfNeeded().forPath(paths.spec("sbomb"), withHead(javaSerialized(hashSetBomb(30))));
+            writer.create().creatingParentsIfNeeded().forPath(paths.spec("slist"), withHead(arrayListSpec()));
             for (String n : List.of("n1", "n2")) {
                 // Many reconciliation passes over the hostile specs while the test runs.
                 cluster.start(n, b -> b.reconcileInterval(Duration.ofMillis(200)), b -> b);
@@ -50,12 +57,6 @@ class ZooKeeperHostileSpecTest {
             DistributedSupervisor n1 = cluster.node("n1");
             n1.startChild(ChildSpec.of(WitnessedCounter.class).withId("moving"), "n2");
             long heapBefore = usedHeapAfterGc();
-
-            ZnodeLayout paths = ZnodeLayout.of(ZooKeeperHarness.SUPERVISOR).withPrefix("/" + cluster.namespace());
-            writer.create().creatingParentsIfNeeded().forPath(paths.spec("sgarbage"),
-                    "not a spec at all".getBytes(StandardCharsets.UTF_8));
-            writer.create().creatingParentsIfNeeded().forPath(paths.spec("sbomb"), withHead(javaSerialized(hashSetBomb(30))));
-            writer.create().creatingParentsIfNeeded().forPath(paths.spec("slist"), withHead(arrayListSpec()));
 
             // n2 dies: its child is an orphan that n1 takes over, past the hostile specs; and n1
             // is then the ring's node for every key, so it reads all of them on every pass.
