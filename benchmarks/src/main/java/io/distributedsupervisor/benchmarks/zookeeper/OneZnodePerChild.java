@@ -24,10 +24,12 @@ import org.apache.zookeeper.ZooKeeper;
  * multi-op at a time per client, each with up to 500 starts behind one {@code setData} of the
  * client's member znode, the znodes in 1,024 bucket folders. {@code watchers} other clients hold a
  * persistent recursive watch on the tree, as every node of a supervisor does; a round ends when
- * the last of them has had the last creation event. Two layouts per round:
+ * the last of them has had the last creation event. Three layouts per round:
  * <ul>
  *   <li>today's: per start, {@code children/<bucket>/<key>} (300 bytes) and
  *       {@code owners/<bucket>/<key>} (100 bytes);</li>
+ *   <li>today's znodes with only {@code owners/} watched: the watchers learn the specs from the
+ *       owners' events, so a start sends each of them one event, not two;</li>
  *   <li>one znode: per start, {@code children/<bucket>/<key>} with both (400 bytes).</li>
  * </ul>
  * Each is reported in starts a second and against the scale benchmark's reference, plain creates
@@ -51,31 +53,38 @@ public final class OneZnodePerChild {
         int watchers = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         try (StandaloneZooKeeper zk = new StandaloneZooKeeper("4g")) {
             String connect = zk.connectString();
-            starts(connect, "/warm", count / 4, watchers, false); // the server's multi path compiled
+            starts(connect, "/warm", count / 4, watchers, Layout.TWO); // the server's multi path compiled
             RawCreates.rate(connect, "/warm-raw", count / 4, CLIENTS, WINDOW);
             double[] raw = new double[ROUNDS];
             double[] two = new double[ROUNDS];
+            double[] owners = new double[ROUNDS];
             double[] one = new double[ROUNDS];
             for (int r = 0; r < ROUNDS; r++) {
                 raw[r] = RawCreates.rate(connect, "/raw-" + r, count, CLIENTS, WINDOW);
-                // The tree grows round by round: the two layouts take turns at going first.
-                if (r % 2 == 0) {
-                    two[r] = starts(connect, "/two-" + r, count, watchers, false);
-                    one[r] = starts(connect, "/one-" + r, count, watchers, true);
-                } else {
-                    one[r] = starts(connect, "/one-" + r, count, watchers, true);
-                    two[r] = starts(connect, "/two-" + r, count, watchers, false);
+                // The tree grows round by round: the layouts take turns at going first.
+                for (int l = 0; l < Layout.values().length; l++) {
+                    Layout layout = Layout.values()[(l + r) % Layout.values().length];
+                    double rate = starts(connect, "/" + layout.name().toLowerCase() + "-" + r, count, watchers, layout);
+                    switch (layout) {
+                        case TWO -> two[r] = rate;
+                        case TWO_OWNERS_WATCHED -> owners[r] = rate;
+                        case ONE -> one[r] = rate;
+                    }
                 }
-                System.out.printf("round %d: raw creates %,.0f/s; starts, two znodes %,.0f/s, one znode %,.0f/s%n",
-                        r + 1, raw[r], two[r], one[r]);
+                System.out.printf("round %d: raw creates %,.0f/s; starts, two znodes %,.0f/s, two znodes with owners"
+                        + " watched only %,.0f/s, one znode %,.0f/s%n", r + 1, raw[r], two[r], owners[r], one[r]);
             }
             double[] twoRatio = new double[ROUNDS];
+            double[] ownersRatio = new double[ROUNDS];
             double[] oneRatio = new double[ROUNDS];
             double[] gain = new double[ROUNDS];
+            double[] ownersGain = new double[ROUNDS];
             for (int r = 0; r < ROUNDS; r++) {
                 twoRatio[r] = two[r] / raw[r];
+                ownersRatio[r] = owners[r] / raw[r];
                 oneRatio[r] = one[r] / raw[r];
                 gain[r] = one[r] / two[r];
+                ownersGain[r] = owners[r] / two[r];
             }
             System.out.printf("%n%,d starts per round, %d writing clients (multi-ops of up to %d starts, one in flight"
                     + " each), %d watchers, %d rounds, medians%n", count, CLIENTS, PER_MULTI, watchers, ROUNDS);
@@ -83,14 +92,23 @@ public final class OneZnodePerChild {
                     WINDOW);
             System.out.printf("| raw creates (znodes/s) | %,.0f | 1.00x |%n", WatcherCost.median(raw));
             System.out.printf("| two znodes per start (today) | %,.0f | %.2fx |%n", WatcherCost.median(two), WatcherCost.median(twoRatio));
+            System.out.printf("| two znodes per start, owners watched only | %,.0f | %.2fx |%n", WatcherCost.median(owners),
+                    WatcherCost.median(ownersRatio));
             System.out.printf("| one znode per start | %,.0f | %.2fx |%n", WatcherCost.median(one), WatcherCost.median(oneRatio));
             System.out.printf("one znode / two znodes, median of the rounds' ratios: %.2fx%n", WatcherCost.median(gain));
+            System.out.printf("two znodes with owners watched only / two znodes: %.2fx%n", WatcherCost.median(ownersGain));
         }
     }
 
+    /** What a start writes, and what the watchers watch. */
+    private enum Layout {
+        TWO, TWO_OWNERS_WATCHED, ONE
+    }
+
     /** One round of one layout: {@code count} starts, their rate from the first write to the last watcher's last event. */
-    private static double starts(String connect, String root, int count, int watchers, boolean oneZnode)
+    private static double starts(String connect, String root, int count, int watchers, Layout layout)
             throws Exception {
+        boolean oneZnode = layout == Layout.ONE;
         List<CuratorFramework> writers = new ArrayList<>();
         List<CuratorFramework> watching = new ArrayList<>();
         try {
@@ -119,7 +137,7 @@ public final class OneZnodePerChild {
                 }
                 setup.multi(buckets);
             }
-            int znodes = oneZnode ? count : 2 * count;
+            int znodes = layout == Layout.TWO ? 2 * count : count;
             CountDownLatch created = new CountDownLatch(watchers * znodes);
             for (CuratorFramework w : watching) {
                 Watcher counter = (WatchedEvent e) -> {
@@ -127,8 +145,10 @@ public final class OneZnodePerChild {
                         created.countDown();
                     }
                 };
-                w.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(counter)
-                        .forPath(root + "/children");
+                if (layout != Layout.TWO_OWNERS_WATCHED) {
+                    w.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(counter)
+                            .forPath(root + "/children");
+                }
                 w.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(counter)
                         .forPath(root + "/owners");
             }
