@@ -534,12 +534,14 @@ final class SupervisorView implements Watcher {
             }
             case NodeDeleted -> {
                 untrusted.forget(paths.owner(key));
-                owners.remove(key, zxid);
                 SpecSignal signal = signal(zxid, false);
-                if (signal == SpecSignal.SPEC_REMOVED) {
-                    specDeleted(key);
-                } else if (signal == SpecSignal.SPEC_MOVED) {
+                if (signal == SpecSignal.SPEC_MOVED) {
+                    // Before the entry goes: the listener told of it looks at the spec's placement.
                     specs.computeIfPresent(key, (k, slot) -> SpecSlot.unread(slot.czxid()));
+                }
+                owners.remove(key, zxid);
+                if (signal == SpecSignal.SPEC_REMOVED) {
+                    specDeleted(key); // after, as the transaction deleted them: entry, then spec
                 }
             }
             default -> {

@@ -152,6 +152,49 @@ class SupervisorViewTest {
     }
 
     @Test
+    void aNodeToldThatAnEntryMovedAwayFindsTheSpecsOldPlacementForgottenAlready() throws Exception {
+        NodeSession a = backend.join(SUPERVISOR, "a", new SessionListener() {
+        }, NO_MESSAGES);
+        for (String key : List.of("placed", "pinned")) {
+            a.claimNew(key, spec(key, key.equals("pinned") ? "a" : null));
+        }
+        // A view whose listener looks, when told an entry is gone, at what it holds of the spec's
+        // placement then: what the runtime would place the orphan by.
+        ZnodeLayout paths = ZnodeLayout.of(SUPERVISOR).withPrefix("/view");
+        Map<String, SpecSlot> slotWhenToldGone = new java.util.concurrent.ConcurrentHashMap<>();
+        SupervisorView[] view = new SupervisorView[1];
+        view[0] = new SupervisorView(plain.getZookeeperClient().getZooKeeper(), "observer", -1, paths,
+                new SessionListener() {
+                    @Override
+                    public void onOwnerRemoved(String key, Owner previous) {
+                        slotWhenToldGone.put(key, (SpecSlot) view[0].specMark(key));
+                    }
+                }, Duration.ZERO, io.distributedsupervisor.Scheduler.system(), Duration.ofSeconds(10), Duration.ofSeconds(4),
+                () -> false, trust(), org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE);
+        view[0].start();
+        try {
+            a.claimNew("later", spec("later", "a")); // learnt from events: pinned to a
+            await().until(() -> view[0].owner("later") != null);
+            assertThat(view[0].placements(List.of("placed", "pinned", "later"))).containsOnly(
+                    Map.entry("placed", Optional.empty()), Map.entry("pinned", Optional.of("a")),
+                    Map.entry("later", Optional.of("a")));
+
+            for (String key : List.of("placed", "pinned", "later")) {
+                assertThat(a.releaseTo(key, "b")).isTrue();
+            }
+
+            await().until(() -> slotWhenToldGone.size() == 3);
+            assertThat(slotWhenToldGone.values()).as("no placement from before the move, when told the entry is gone")
+                    .allSatisfy(slot -> assertThat(slot.placed()).isFalse());
+            assertThat(view[0].placements(List.of("placed", "pinned", "later"))).containsOnly(
+                    Map.entry("placed", Optional.of("b")), Map.entry("pinned", Optional.of("b")),
+                    Map.entry("later", Optional.of("b")));
+        } finally {
+            view[0].stop();
+        }
+    }
+
+    @Test
     void eventsWithoutZxidAsOlderServersSendThemAreReadNotGuessedAndTheSpecsAreWatched() throws Exception {
         NodeSession a = backend.join(SUPERVISOR, "a", new SessionListener() {
         }, NO_MESSAGES);
