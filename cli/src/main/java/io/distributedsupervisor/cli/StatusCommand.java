@@ -68,7 +68,7 @@ final class StatusCommand implements Callable<Integer> {
 
     private static void print(SupervisorState s, PrintWriter out) {
         out.println("supervisor " + s.supervisor() + " (layout " + s.layout() + ")");
-        if (!s.layout().equals(ZnodeLayout.VERSION) && !s.layout().equals("none")) {
+        if (!ZnodeLayout.ownersReadable(s.layout()) && !s.layout().equals("none")) {
             out.println("(this tool reads the layout " + ZnodeLayout.VERSION + ": the owner entries of this one are not"
                     + " read, so no child shows its node; use the ds of the release the nodes run)");
         }

@@ -10,7 +10,9 @@ package io.distributedsupervisor.zookeeper;
  * <p>Creations: a new child whose spec the transaction stores (a {@code setData} of the new owner
  * entry in the same transaction pins that spec to the claimer), a claim without a stored spec, a
  * claim of a spec stored before. Deletions: the spec is deleted too, or its placement rewritten
- * (a move to a named node). A view of a server that sends no zxid with its events (before
+ * (a move to a named node). A spec deleted without its owner entry has a transaction of its own
+ * make and delete one behind the touch of {@link #SPEC_REMOVED}: an owner entry when none holds
+ * the key, else {@link ZnodeLayout#specRemovedSignal} under the entry. A view of a server that sends no zxid with its events (before
  * ZooKeeper 3.9) cannot count touches, and watches {@code children/} instead.
  */
 enum SpecSignal {

@@ -14,6 +14,7 @@ import java.util.Objects;
  *     children/&lt;bucket&gt;/&lt;key&gt;    PERSISTENT  spec (see ZnodeData)
  *         payload                PERSISTENT  the codec bytes of a spec over 4 KiB, only
  *     owners/&lt;bucket&gt;/&lt;key&gt;      PERSISTENT  node, session, epoch, restarts, proof: at most one owner per key
+ *         spec-removed           never at rest: made and deleted by a transaction that removes the spec ({@link SpecSignal})
  *     successions/&lt;session&gt;     PERSISTENT  the heirs of an ended session's owner entries
  *     requests/&lt;request&gt;        PERSISTENT  an operator's request to the nodes (the ds tool)
  * </pre>
@@ -58,6 +59,14 @@ public final class ZnodeLayout {
      * run together.
      */
     static final String PREVIOUS_VERSION = "successions-1024";
+
+    /**
+     * Whether this release reads the owner entries of a supervisor in {@code version} (the content
+     * of its {@code layout} znode): this version's, and the one before it, whose znodes are the same.
+     */
+    public static boolean ownersReadable(String version) {
+        return VERSION.equals(version) || PREVIOUS_VERSION.equals(version);
+    }
 
     private final String root;
 
