@@ -280,9 +280,12 @@ final class OwnerZnodes {
         return reads.fresh(key);
     }
 
-    /** A claim of this session was written: the view learns it, and its entry's version (0) is kept for the release. */
+    /**
+     * A claim of this session was written: the view learns it, and its entry's version is kept for
+     * the release: 0, or 1 when the claim also set it to pin its new spec to this node.
+     */
     private void claimedHere(String key, Owner o, SpecRecord spec) {
-        ownVersions.put(key, 0);
+        ownVersions.put(key, spec != null && spec.node() != null ? 1 : 0);
         view.claimed(key, o, spec);
     }
 

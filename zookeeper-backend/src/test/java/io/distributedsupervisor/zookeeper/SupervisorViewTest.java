@@ -152,6 +152,26 @@ class SupervisorViewTest {
     }
 
     @Test
+    void aNewClaimIsReleasedWithoutAReadWhateverItsTransactionWroteToTellTheViews() throws Exception {
+        NodeSession a = backend.join(SUPERVISOR, "a", new SessionListener() {
+        }, NO_MESSAGES);
+        Map<String, SpecRecord> kinds = new java.util.LinkedHashMap<>();
+        kinds.put("ring", spec("ring", null));
+        kinds.put("pinned", spec("pinned", "a")); // its entry is set in the claim, to pin the spec
+        kinds.put("no-spec", null);
+        for (Map.Entry<String, SpecRecord> k : kinds.entrySet()) {
+            a.claimNew(k.getKey(), k.getValue());
+        }
+        assertThat(ownersInZooKeeper()).containsOnlyKeys(kinds.keySet());
+
+        for (String key : kinds.keySet()) {
+            assertThat(a.release(key)).as("%s released", key).isTrue();
+        }
+        assertThat(ownersInZooKeeper()).isEmpty();
+        assertThat(placementsInZooKeeper()).containsOnlyKeys("ring", "pinned");
+    }
+
+    @Test
     void aNodeToldThatAnEntryMovedAwayFindsTheSpecsOldPlacementForgottenAlready() throws Exception {
         NodeSession a = backend.join(SUPERVISOR, "a", new SessionListener() {
         }, NO_MESSAGES);
