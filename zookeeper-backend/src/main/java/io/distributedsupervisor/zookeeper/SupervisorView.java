@@ -83,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * reconnection with the same session the session calls {@link #reload()}, which reads the three
  * trees again and applies the difference. A new session gets a new view.
  *
- * <p>Its parts: the view handles the events and the session's own writes; {@link MemberEvents}
+ * <p>Its parts: the view handles the events and the session's own writes; {@link ClaimEvents}
+ * learns the owner entries and specs from the claims' events, {@link MemberEvents}
  * keeps the members and leaving markers, {@link OwnerEntries} the owner entries,
  * {@link SuccessionZnodes} the successions, {@link ViewLoader} reads the trees and the znodes
  * events name, and {@link SpecReads} reads the specs' placements and content on a caller's demand.
@@ -103,8 +104,6 @@ final class SupervisorView implements Watcher {
     private final BooleanSupplier closed;
     private final MemberProofs proofs;
     private final UntrustedEntries untrusted;
-    /** Whether owner entries may be learnt from claim events without a read (see the class comment). */
-    private final boolean ownersFromEvents;
     private final MemberEvents memberEvents;
 
     private final TrustedMembers members = new TrustedMembers();
@@ -118,21 +117,10 @@ final class SupervisorView implements Watcher {
     /** The buckets seen in {@code children/} and in {@code owners/}: a claim needs both ({@link Buckets}). */
     private final Set<String> specBuckets = ConcurrentHashMap.newKeySet();
     private final Set<String> ownerBuckets = ConcurrentHashMap.newKeySet();
-    /** Specs this session removed and dropped at once, until their deletion events come. */
-    private final Set<String> specsRemovedHere = ConcurrentHashMap.newKeySet();
-
-    // The last transaction seen to touch a member znode: its zxid, that member, and how many times
-    // it touched it (SpecSignal). Event thread only.
-    private long claimZxid = WatchedEvent.NO_ZXID;
-    private String claimNode;
-    private int claimTouches;
+    /** What the claims' transactions' events tell of owner entries and specs. */
+    private final ClaimEvents claims;
     /** Whether the server sends no zxid with its events: then {@code children/} is watched too. Event thread only, after a start. */
     private volatile boolean specsWatched;
-    // What the last claim's events made: the claims of one batch share a zxid, so its spec slots
-    // and owner entries are equal values, and one instance of each serves them all (immutable).
-    // Event thread only.
-    private SpecSlot claimSlot;
-    private Owner claimOwner;
 
     /** How a view tells what to believe. */
     record Trust(MemberProofs proofs, UntrustedEntries untrusted, boolean ownersFromEvents, Runnable ownMemberDeleted) {
@@ -155,7 +143,6 @@ final class SupervisorView implements Watcher {
         this.closed = closed;
         this.proofs = trust.proofs();
         this.untrusted = trust.untrusted();
-        this.ownersFromEvents = trust.ownersFromEvents();
         this.loader = new ViewLoader(zk, paths, listener, closed, untrusted);
         this.specReads = new SpecReads(specs, loader, paths, untrusted, readTimeout);
         Successions known = new Successions();
@@ -166,6 +153,8 @@ final class SupervisorView implements Watcher {
                         closed, readTimeout, sessionTimeout));
         this.memberEvents = new MemberEvents(members, loader, paths, node, sessionId, trust, listener, closed,
                 successions);
+        this.claims = new ClaimEvents(paths, specs, owners, members, loader, untrusted, listener, closed,
+                trust.ownersFromEvents());
     }
 
     /**
@@ -336,8 +325,7 @@ final class SupervisorView implements Watcher {
      */
     void specRemoved(String key, Object before) {
         if (before != null && specs.remove(key, before)) {
-            // Its deletion event still tells the listener.
-            specsRemovedHere.add(key);
+            claims.removedHere(key); // its deletion's event still tells the listener
         }
     }
 
@@ -406,15 +394,13 @@ final class SupervisorView implements Watcher {
                         int below = name.indexOf('/', inBucket + 1);
                         String key = name.substring(inBucket + 1, below < 0 ? name.length() : below);
                         if (below >= 0) {
-                            // A spec's payload, or the signal of a spec deleted under its entry.
-                            if (!specs && event.getType() == Event.EventType.NodeDeleted
-                                    && signal(event.getZxid(), false) == SpecSignal.SPEC_REMOVED) {
-                                specDeleted(key);
-                            }
+                            if (!specs) {
+                                claims.onBelowEntry(event.getType(), key, event.getZxid());
+                            } // else a spec's payload
                         } else if (specs) {
-                            onSpecEvent(event.getType(), key);
+                            claims.onSpecEvent(event.getType(), key);
                         } else {
-                            onOwnerEvent(event.getType(), key, event.getZxid());
+                            claims.onOwnerEvent(event.getType(), key, event.getZxid());
                         }
                     }
                 }
@@ -444,126 +430,9 @@ final class SupervisorView implements Watcher {
 
     private void onMemberEvent(Event.EventType type, String name, long zxid) {
         if (type == Event.EventType.NodeDataChanged) {
-            // A claim or release by that member: the owner entries of this transaction follow.
-            if (zxid != WatchedEvent.NO_ZXID && zxid == claimZxid && name.equals(claimNode)) {
-                claimTouches++;
-            } else {
-                claimZxid = zxid;
-                claimNode = owners.nodeName(name);
-                claimTouches = 1;
-            }
+            claims.memberTouched(name, zxid);
         }
         memberEvents.onMemberEvent(type, name);
-    }
-
-    /** What the transaction of {@code zxid} says of the specs of the owner entries it creates or deletes; null for nothing. */
-    private SpecSignal signal(long zxid, boolean creation) {
-        return ofClaim(zxid) ? SpecSignal.of(claimTouches, creation) : null;
-    }
-
-    /**
-     * Whether an event comes from the claim whose member touch was seen last. Servers before
-     * ZooKeeper 3.9 send no zxid with events: then nothing is learnt this way, and the view reads.
-     */
-    private boolean ofClaim(long zxid) {
-        return zxid != WatchedEvent.NO_ZXID && zxid == claimZxid;
-    }
-
-    /**
-     * An event of a spec, which only a view whose server sends no zxid watches ({@link #watchSpecs}):
-     * nothing tells whose transaction it comes from, so a new or changed spec's placement is read
-     * when it is needed.
-     */
-    private void onSpecEvent(Event.EventType type, String key) {
-        switch (type) {
-            case NodeCreated -> specs.put(key, SpecSlot.LISTED);
-            case NodeDataChanged -> specs.computeIfPresent(key, (k, slot) -> SpecSlot.unread(slot.czxid()));
-            case NodeDeleted -> specDeleted(key);
-            default -> {
-            }
-        }
-    }
-
-    private void specDeleted(String key) {
-        untrusted.forget(paths.spec(key));
-        boolean known = specs.remove(key) != null;
-        if ((specsRemovedHere.remove(key) || known) && !closed.getAsBoolean()) {
-            listener.onSpecRemoved(key);
-        }
-    }
-
-    /** A ring-placed spec created by the claim of {@code zxid}: the instance its batch shares. */
-    private SpecSlot claimSlot(long zxid) {
-        SpecSlot slot = claimSlot;
-        if (slot == null || slot.czxid() != zxid) {
-            slot = claimSlot = new SpecSlot(zxid, true, null);
-        }
-        return slot;
-    }
-
-    /** The owner entry of a new claim of {@code zxid} by {@link #claimNode}: the instance its batch shares. */
-    private Owner claimOwner(long zxid, long session) {
-        Owner o = claimOwner;
-        if (o == null || o.epoch() != zxid || o.session() != session || !o.node().equals(claimNode)) {
-            o = claimOwner = new Owner(claimNode, zxid, 0, session);
-        }
-        return o;
-    }
-
-    private void onOwnerEvent(Event.EventType type, String key, long zxid) {
-        switch (type) {
-            case NodeCreated -> {
-                Long session = ownersFromEvents && ofClaim(zxid) ? members.session(claimNode) : null;
-                if (session != null) {
-                    owners.put(key, claimOwner(zxid, session));
-                } else {
-                    loader.readOne(paths.owner(key), key, owners::apply);
-                }
-                SpecSignal signal = signal(zxid, true);
-                if (signal == SpecSignal.STORED_NOW) {
-                    // Placed by the ring, unless the transaction sets this entry too (below).
-                    specs.merge(key, claimSlot(zxid), (old, fresh) -> old.czxid() == zxid ? old : fresh);
-                } else if (signal == SpecSignal.STORED_BEFORE) {
-                    specs.putIfAbsent(key, SpecSlot.LISTED); // known already, but for a view that missed it
-                }
-            }
-            case NodeDataChanged -> {
-                if (signal(zxid, true) != SpecSignal.STORED_NOW || !pinnedByClaim(key, zxid)) {
-                    loader.readOne(paths.owner(key), key, owners::apply);
-                }
-            }
-            case NodeDeleted -> {
-                untrusted.forget(paths.owner(key));
-                SpecSignal signal = signal(zxid, false);
-                if (signal == SpecSignal.SPEC_MOVED) {
-                    // Before the entry goes: the listener told of it looks at the spec's placement.
-                    specs.computeIfPresent(key, (k, slot) -> SpecSlot.unread(slot.czxid()));
-                }
-                owners.remove(key, zxid);
-                if (signal == SpecSignal.SPEC_REMOVED) {
-                    specDeleted(key); // after, as the transaction deleted them: entry, then spec
-                }
-            }
-            default -> {
-            }
-        }
-    }
-
-    /**
-     * Pins the spec of {@code key} to the claimer of {@code zxid} if that transaction stored it:
-     * it sets the owner entry it creates with the spec (see {@code OwnerZnodes#claimNewAsync}).
-     * Whether it did.
-     */
-    private boolean pinnedByClaim(String key, long zxid) {
-        boolean[] pinned = {false};
-        specs.computeIfPresent(key, (k, slot) -> {
-            if (slot.czxid() != zxid) {
-                return slot;
-            }
-            pinned[0] = true;
-            return new SpecSlot(zxid, true, claimNode);
-        });
-        return pinned[0];
     }
 
     /**
