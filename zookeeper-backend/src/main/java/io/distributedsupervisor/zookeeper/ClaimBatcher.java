@@ -24,7 +24,7 @@ import org.apache.zookeeper.ZooKeeper;
  * epoch (the transaction's zxid), which is unique per key all the same.
  *
  * <p>How many times a batch touches the member znode says what its claims are, to every view
- * (which watches owner entries, not specs: see {@link SupervisorView}): once, new children whose
+ * (which watches owner entries, not specs: see {@link ClaimEvents}): once, new children whose
  * specs the batch stores; twice, claims without a stored spec; three times, claims of specs stored
  * before ({@link SpecSignal}).
  *

@@ -5,7 +5,7 @@ package io.distributedsupervisor.zookeeper;
  * views that watch {@code owners/} and not {@code children/} (a start then costs every node one
  * event, its owner entry's, not two): it sets the writer's member znode this many times ahead of
  * the owner entries' changes, and a view counts the touches of a zxid before its owner events
- * ({@link SupervisorView}). A transaction that carries no touch says nothing of the spec.
+ * ({@link ClaimEvents}). A transaction that carries no touch says nothing of the spec.
  *
  * <p>Creations: a new child whose spec the transaction stores (a {@code setData} of the new owner
  * entry in the same transaction pins that spec to the claimer), a claim without a stored spec, a
